@@ -1,0 +1,21 @@
+import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  /** kafkajs log level; its own logs are noisy at INFO during rebalances. */
+  logLevel?: logLevel;
+  logCreator?: KafkaConfig["logCreator"];
+}
+
+export function createKafka(opts: KafkaClientOptions): Kafka {
+  const config: KafkaConfig = {
+    brokers: opts.brokers,
+    clientId: opts.clientId,
+    logLevel: opts.logLevel ?? logLevel.WARN,
+    connectionTimeout: 3_000,
+    retry: { initialRetryTime: 100, retries: 8 },
+  };
+  if (opts.logCreator) config.logCreator = opts.logCreator;
+  return new Kafka(config);
+}

@@ -1,0 +1,3 @@
+export * from "./client.ts";
+export * from "./topics-admin.ts";
+export * from "./reachability.ts";

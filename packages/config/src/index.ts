@@ -1,0 +1,58 @@
+import { z } from "zod";
+
+/**
+ * Environment fragments shared by every process. Each app's env.ts merges the ones it needs
+ * and parses `process.env` once; nothing else reads the environment.
+ */
+export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/emote";
+export const DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/emote_test";
+export const DEFAULT_KAFKA_PORT = 9092;
+
+const port = z.coerce.number().int().min(1).max(65_535);
+
+export const kafkaEnvSchema = z.object({
+  /** Comma-separated host:port list; when unset, the local broker of `npm run infra:up`. */
+  KAFKA_BROKERS: z.string().trim().min(1).optional(),
+  KAFKA_PORT: port.default(DEFAULT_KAFKA_PORT),
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+});
+export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
+
+export const databaseEnvSchema = z.object({
+  DATABASE_URL: z.url().default(DEFAULT_DATABASE_URL),
+});
+
+export const logEnvSchema = z.object({
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+/** The broker list a process should use: the configured cluster or the local one. */
+export function kafkaBrokers(env: Pick<KafkaEnv, "KAFKA_BROKERS" | "KAFKA_PORT">): string[] {
+  if (env.KAFKA_BROKERS) {
+    return env.KAFKA_BROKERS.split(",")
+      .map((b) => b.trim())
+      .filter((b) => b.length > 0);
+  }
+  return [`127.0.0.1:${env.KAFKA_PORT}`];
+}
+
+/**
+ * Parses an environment with a schema and turns a failure into one readable line per
+ * variable, so a bad setting never surfaces as a stack trace.
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
+  const parsed = schema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Where a database URL points, without its credentials, for messages and logs. */
+export function describeDatabaseUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+}

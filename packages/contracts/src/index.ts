@@ -1,0 +1,3 @@
+export * from "./settings.ts";
+export * from "./raw-emote.ts";
+export * from "./moment.ts";

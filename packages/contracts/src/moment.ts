@@ -1,0 +1,17 @@
+import { z } from "zod";
+
+/** A significant moment: `emote` held more than `threshold` of a UTC minute's allowed emotes in one batch. */
+export const momentSchema = z.object({
+  id: z.string(),
+  streamerId: z.string(),
+  emote: z.string(),
+  /** Start of the UTC minute window, ISO-8601. */
+  timestamp: z.iso.datetime(),
+  count: z.number().int(),
+  total: z.number().int(),
+  ratio: z.number(),
+});
+export type Moment = z.infer<typeof momentSchema>;
+
+/** Value of one `aggregated-emote-data` message: the moments of one analysis. */
+export const aggregatedMessageSchema = z.array(momentSchema).min(1);

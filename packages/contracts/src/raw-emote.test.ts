@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { MAX_RAW_MESSAGE_BYTES, parseRawEmote } from "./raw-emote.ts";
+
+const bytes = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
+
+describe("parseRawEmote", () => {
+  it("accepts the original two-field form and assigns it to the default streamer", () => {
+    expect(parseRawEmote(bytes({ emote: "🔥", timestamp: "2025-01-15T10:20:30.000Z" }))).toEqual({
+      ok: true,
+      value: { emote: "🔥", timestampMs: Date.UTC(2025, 0, 15, 10, 20, 30), streamerId: "default" },
+    });
+  });
+
+  it("keeps streamerId and id, and ignores unknown fields", () => {
+    const r = parseRawEmote(
+      bytes({ emote: "😀", timestamp: "2025-01-15T10:20:30+02:00", streamerId: "s1", id: "e-1", extra: 1 }),
+    );
+    expect(r).toEqual({
+      ok: true,
+      value: { emote: "😀", timestampMs: Date.UTC(2025, 0, 15, 8, 20, 30), streamerId: "s1", id: "e-1" },
+    });
+  });
+
+  it.each([
+    ["not JSON", "{nope", "not JSON"],
+    ["empty", "", "empty message"],
+    ["missing emote", { timestamp: "2025-01-15T10:20:30.000Z" }, /^invalid emote:/],
+    ["wrong type", { emote: 5, timestamp: "2025-01-15T10:20:30.000Z" }, /^invalid emote:/],
+    ["non-ISO timestamp", { emote: "🔥", timestamp: "15/01/2025 10:20" }, /^invalid timestamp:/],
+    ["bad streamer id", { emote: "🔥", timestamp: "2025-01-15T10:20:30Z", streamerId: "a b" }, /^invalid streamerId:/],
+    ["a JSON array", [1, 2], /^invalid message:/],
+  ])("rejects %s with a reason", (_name, input, reason) => {
+    const r = parseRawEmote(bytes(input));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(reason);
+  });
+
+  it("rejects a message over 64 KiB before parsing it", () => {
+    const big = Buffer.alloc(MAX_RAW_MESSAGE_BYTES + 1, 0x20);
+    expect(parseRawEmote(big)).toEqual({ ok: false, reason: `message is 65537 bytes, over the 65536 limit` });
+  });
+});

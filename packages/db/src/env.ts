@@ -1,0 +1,3 @@
+import { databaseEnvSchema, parseEnv } from "@emote/config";
+
+export const env = parseEnv(databaseEnvSchema, process.env);

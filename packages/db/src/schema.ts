@@ -1,0 +1,41 @@
+import { doublePrecision, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+/**
+ * Analysis settings per streamer. The row whose id is DEFAULTS_ROW_ID holds the defaults
+ * that streamers without a row of their own use.
+ */
+export const streamerSettings = pgTable("streamer_settings", {
+  streamerId: text().primaryKey(),
+  interval: integer().notNull(),
+  threshold: doublePrecision().notNull(),
+  allowedEmotes: text().array().notNull(),
+  updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** Significant moments; `id` is deterministic, so writers upsert and never duplicate. */
+export const moments = pgTable(
+  "moments",
+  {
+    id: text().primaryKey(),
+    streamerId: text().notNull(),
+    emote: text().notNull(),
+    windowStart: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    count: integer().notNull(),
+    total: integer().notNull(),
+    ratio: doublePrecision().notNull(),
+    detectedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Keyset pagination newest first, per streamer and across streamers.
+    index("moments_streamer_window_idx").on(t.streamerId, t.windowStart.desc(), t.id.desc()),
+    index("moments_window_idx").on(t.windowStart.desc(), t.id.desc()),
+  ],
+);
+
+export type StreamerSettingsRow = typeof streamerSettings.$inferSelect;
+export type MomentRow = typeof moments.$inferSelect;
+export type NewMomentRow = typeof moments.$inferInsert;
+
+export const DEFAULTS_ROW_ID = "*";
+/** NOTIFY channel on which every settings change is announced (payload: streamer id). */
+export const SETTINGS_CHANNEL = "emote_settings";

@@ -1,0 +1,46 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS } from "@emote/contracts";
+import { testInfraConfig } from "@emote/infra";
+import {
+  SETTINGS_CHANNEL,
+  connectDatabase,
+  getEffectiveSettings,
+  loadSettingsSnapshot,
+  saveSettings,
+} from "../../src/index.ts";
+
+const conn = connectDatabase(testInfraConfig().databaseUrl);
+afterAll(() => conn.close());
+
+describe("settings in the real PostgreSQL", () => {
+  it("has the defaults row after migration, used by streamers without a row", async () => {
+    expect(await getEffectiveSettings(conn.db, `never-seen-${randomUUID()}`)).toEqual(DEFAULT_SETTINGS);
+    const snapshot = await loadSettingsSnapshot(conn.db);
+    expect(snapshot.defaults).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it("saves a partial update over the effective settings and reads it back", async () => {
+    const streamerId = `it-${randomUUID()}`;
+    const saved = await saveSettings(conn.db, streamerId, { threshold: 0.55 });
+    expect(saved).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.55 });
+    await saveSettings(conn.db, streamerId, { interval: 12, allowedEmotes: ["🔥", "😀"] });
+    expect(await getEffectiveSettings(conn.db, streamerId)).toEqual({
+      interval: 12,
+      threshold: 0.55,
+      allowedEmotes: ["🔥", "😀"],
+    });
+  });
+
+  it("announces every change on the settings channel", async () => {
+    const streamerId = `it-${randomUUID()}`;
+    let heard!: (payload: string) => void;
+    const announced = new Promise<string>((resolve) => (heard = resolve));
+    const listening = await conn.sql.listen(SETTINGS_CHANNEL, (payload) => {
+      if (payload === streamerId) heard(payload);
+    });
+    await saveSettings(conn.db, streamerId, { interval: 5 });
+    expect(await announced).toBe(streamerId);
+    await listening.unlisten();
+  });
+});

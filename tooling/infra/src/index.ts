@@ -1,0 +1,3 @@
+export * from "./kafka-local.ts";
+export * from "./postgres-server.ts";
+export * from "./test-env.ts";

@@ -1,0 +1,6 @@
+import { prepareTestInfra } from "./test-env.ts";
+
+/** vitest globalSetup for packages with integration tests. */
+export default async function setup(): Promise<void> {
+  await prepareTestInfra((line) => console.log(`[infra] ${line}`));
+}
