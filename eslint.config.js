@@ -16,7 +16,7 @@ export default tseslint.config(
   {
     // Environment is read in exactly one place per app/package (env.ts), as in create-t3-turbo.
     files: ["**/*.ts", "**/*.tsx"],
-    ignores: ["**/env.ts", "**/*.test.ts", "**/test/**", "tooling/**", "**/vitest.config.ts", "**/drizzle.config.ts"],
+    ignores: ["**/env.ts", "**/*.test.ts", "**/test/**", "**/bench/**", "tooling/**", "**/vitest.config.ts", "**/drizzle.config.ts"],
     rules: {
       "no-restricted-properties": [
         "error",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TOPICS, topicSpecs } from "./topics.ts";
+import { TOPICS, topicNames, topicSpecs } from "./topics.ts";
 
 describe("topicSpecs", () => {
   it("names the three contract topics with the requested partition count", () => {
@@ -9,5 +9,14 @@ describe("topicSpecs", () => {
       { topic: "raw-emote-data.dlq", numPartitions: 6 },
     ]);
     expect(TOPICS.dlq).toBe(`${TOPICS.raw}.dlq`);
+  });
+
+  it("puts a prefix in front of every topic", () => {
+    expect(topicNames("t1.")).toEqual({
+      raw: "t1.raw-emote-data",
+      aggregated: "t1.aggregated-emote-data",
+      dlq: "t1.raw-emote-data.dlq",
+    });
+    expect(topicSpecs(2, "t1.").map((s) => s.topic)).toEqual(Object.values(topicNames("t1.")));
   });
 });

@@ -7,13 +7,22 @@ export const TOPICS = {
   aggregated: "aggregated-emote-data",
   dlq: "raw-emote-data.dlq",
 } as const;
-export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export type TopicNames = { [K in keyof typeof TOPICS]: string };
+
+/**
+ * The contract topics under an optional prefix (KAFKA_TOPIC_PREFIX), so tests, benchmarks
+ * or tenants can share one cluster without seeing each other's data.
+ */
+export function topicNames(prefix = ""): TopicNames {
+  return { raw: prefix + TOPICS.raw, aggregated: prefix + TOPICS.aggregated, dlq: prefix + TOPICS.dlq };
+}
 
 export interface TopicSpec {
-  topic: TopicName;
+  topic: string;
   numPartitions: number;
 }
 
-export function topicSpecs(partitions: number): TopicSpec[] {
-  return Object.values(TOPICS).map((topic) => ({ topic, numPartitions: partitions }));
+export function topicSpecs(partitions: number, prefix = ""): TopicSpec[] {
+  return Object.values(topicNames(prefix)).map((topic) => ({ topic, numPartitions: partitions }));
 }

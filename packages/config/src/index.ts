@@ -15,6 +15,11 @@ export const kafkaEnvSchema = z.object({
   KAFKA_BROKERS: z.string().trim().min(1).optional(),
   KAFKA_PORT: port.default(DEFAULT_KAFKA_PORT),
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  /** Prepended to every topic name, so several deployments or test runs can share a cluster. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, "only letters, digits, '.', '_' and '-'")
+    .default(""),
 });
 export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
 

@@ -1,4 +1,4 @@
-import { doublePrecision, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Analysis settings per streamer. The row whose id is DEFAULTS_ROW_ID holds the defaults
@@ -32,6 +32,41 @@ export const moments = pgTable(
   ],
 );
 
+/** Allowed and other emotes of a streamer's open batch: UTC minute (epoch ms) -> emote -> count. */
+export type PendingCounts = Record<string, Record<string, number>>;
+
+/**
+ * A streamer's analysis progress per consumer group: its open (not yet analysed) batch
+ * and how many batches it has analysed. Written in the same transaction as the moments
+ * and the partition checkpoint, so a restarted worker resumes each streamer exactly.
+ */
+export const streamerProgress = pgTable(
+  "streamer_progress",
+  {
+    groupId: text().notNull(),
+    streamerId: text().notNull(),
+    batchSeq: integer().notNull(),
+    pendingCount: integer().notNull(),
+    pendingCounts: jsonb().$type<PendingCounts>().notNull(),
+    updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.streamerId] })],
+);
+
+/** The next raw-emote offset to apply per partition: the worker's source of truth for progress. */
+export const consumerCheckpoints = pgTable(
+  "consumer_checkpoints",
+  {
+    groupId: text().notNull(),
+    topic: text().notNull(),
+    partition: integer().notNull(),
+    nextOffset: bigint({ mode: "bigint" }).notNull(),
+    updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.topic, t.partition] })],
+);
+
+export type StreamerProgressRow = typeof streamerProgress.$inferSelect;
 export type StreamerSettingsRow = typeof streamerSettings.$inferSelect;
 export type MomentRow = typeof moments.$inferSelect;
 export type NewMomentRow = typeof moments.$inferInsert;

@@ -2,12 +2,12 @@ import type { Kafka } from "kafkajs";
 import { topicSpecs } from "../topics.ts";
 
 /** Creates the missing topics and leaves existing ones as they are (idempotent). */
-export async function ensureTopics(kafka: Kafka, partitions: number): Promise<string[]> {
+export async function ensureTopics(kafka: Kafka, partitions: number, prefix = ""): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topicSpecs(partitions).filter((t) => !existing.has(t.topic));
+    const missing = topicSpecs(partitions, prefix).filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
       // createTopics resolves false when another process created them first; either way they exist.
       await admin.createTopics({

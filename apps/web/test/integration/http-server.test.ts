@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AddressInfo } from "node:net";
+import { DEFAULT_SETTINGS } from "@emote/contracts";
+import { connectDatabase } from "@emote/db";
+import { testInfraConfig } from "@emote/infra";
+import { createWebServer, listen } from "../../src/server/http-server.ts";
+
+const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
+const server = createWebServer(conn.db);
+let base = "";
+
+beforeAll(async () => {
+  const address: AddressInfo = await listen(server, 0, "127.0.0.1");
+  base = `http://127.0.0.1:${address.port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await conn.close();
+});
+
+describe("web server", () => {
+  it("answers /healthz", async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it("serves tRPC queries over HTTP at /trpc", async () => {
+    const input = encodeURIComponent(JSON.stringify({ streamerId: "never-configured-web" }));
+    const res = await fetch(`${base}/trpc/settings.get?input=${input}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { result: { data: unknown } }).result.data).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it("answers a bad input with 400 BAD_REQUEST, not a 500", async () => {
+    const input = encodeURIComponent(JSON.stringify({ streamerId: "" }));
+    const res = await fetch(`${base}/trpc/settings.get?input=${input}`);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { data: { code: string; zodError: { fieldErrors: Record<string, string[]> } } } };
+    expect(body.error.data.code).toBe("BAD_REQUEST");
+    expect(Object.keys(body.error.data.zodError.fieldErrors)).toEqual(["streamerId"]);
+  });
+
+  it("answers unknown paths with 404", async () => {
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * npm run bench:pipeline — fills a private raw-emote-data with seeded emotes, then drains
+ * it with three consumers, one at a time, each in its own process and consumer group:
+ * the ceiling (bare eachBatch loop), the worker (full pipeline: analysis, Kafka, Postgres),
+ * and the baseline (eachMessage with the original global-buffer algorithm).
+ * Rate = offsets committed / time, from the first commit to the last; RSS = peak (VmHWM).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
+import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import { migrateDatabase } from "@emote/db";
+import { generateEmotes } from "@emote/generator/stream";
+import { ensureDatabase } from "@emote/infra";
+
+const HELP = `Usage: npm run bench:pipeline -- [--emotes N] [--streamers N] [--partitions N] [--baseline-timeout S]
+  --emotes            emotes to fill and drain (default 1000000)
+  --streamers         streamers in the seeded stream (default 100)
+  --partitions        partitions of the bench topics (default 6)
+  --baseline-timeout  stop the baseline after S seconds and rate what it did (default 300)
+Uses KAFKA_BROKERS (else the local broker) and BENCH_DATABASE_URL
+(default postgres://postgres@127.0.0.1:5432/emote_bench).`;
+
+const { values } = parseArgs({
+  options: {
+    emotes: { type: "string", default: "1000000" },
+    streamers: { type: "string", default: "100" },
+    partitions: { type: "string", default: "6" },
+    "baseline-timeout": { type: "string", default: "300" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const total = Number(values.emotes);
+const streamers = Number(values.streamers);
+const partitions = Number(values.partitions);
+const baselineTimeoutMs = Number(values["baseline-timeout"]) * 1000;
+for (const [name, v] of Object.entries({ emotes: total, streamers, partitions, "baseline-timeout": baselineTimeoutMs })) {
+  if (!Number.isInteger(v) || v <= 0) {
+    console.error(`--${name} must be a positive integer`);
+    process.exit(2);
+  }
+}
+
+const kafkaEnv = parseEnv(kafkaEnvSchema, process.env);
+const brokers = kafkaBrokers(kafkaEnv);
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/emote_bench";
+const workerDir = fileURLToPath(new URL("..", import.meta.url));
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+await assertKafkaReachable(brokers);
+await ensureDatabase(databaseUrl);
+await migrateDatabase(databaseUrl);
+
+const prefix = `bench-${Date.now()}.`;
+const kafka = createKafka({ brokers, clientId: "bench" });
+const bus = kafkaBus(kafka, { partitions, topicPrefix: prefix });
+await bus.ensureTopics();
+const admin = kafka.admin();
+await admin.connect();
+
+log(`filling ${bus.topics.raw} with ${total} emotes from ${streamers} streamers (seed 1)…`);
+const fillStart = performance.now();
+const producer = await bus.producer();
+let chunk: { key: string; value: string }[] = [];
+let filled = 0;
+for (const m of generateEmotes({ seed: 1, streamers, start: Date.UTC(2030, 0, 1), count: total, rate: 1 })) {
+  chunk.push({ key: m.streamerId, value: JSON.stringify(m) });
+  if (chunk.length === 10_000) {
+    await producer.send([{ topic: bus.topics.raw, records: chunk }]);
+    filled += chunk.length;
+    chunk = [];
+    if (filled % 200_000 === 0) log(`  filled ${filled}`);
+  }
+}
+await producer.send([{ topic: bus.topics.raw, records: chunk }]);
+await producer.disconnect();
+log(`filled in ${((performance.now() - fillStart) / 1000).toFixed(1)} s`);
+
+interface Result {
+  name: string;
+  drained: number;
+  seconds: number;
+  rate: number;
+  peakRssMiB: number;
+  cpuSeconds: number;
+  complete: boolean;
+}
+
+async function committed(groupId: string): Promise<number> {
+  const offsets = await admin.fetchOffsets({ groupId, topics: [bus.topics.raw] });
+  let sum = 0;
+  for (const t of offsets) for (const p of t.partitions) sum += Math.max(0, Number(p.offset));
+  return sum;
+}
+
+function procStats(pid: number): { peakRssMiB: number; cpuSeconds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  return { peakRssMiB: hwm / 1024, cpuSeconds: ticks / 100 };
+}
+
+async function measure(name: string, groupId: string, child: ChildProcess, timeoutMs: number): Promise<Result> {
+  child.stderr?.on("data", (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
+  const started = performance.now();
+  let first: { at: number; offsets: number } | undefined;
+  let done = 0;
+  let lastReport = started;
+  let stats = { peakRssMiB: 0, cpuSeconds: 0 };
+  while (done < total && performance.now() - started < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    done = await committed(groupId);
+    stats = procStats(child.pid as number);
+    if (!first && done > 0) first = { at: performance.now(), offsets: done };
+    if (performance.now() - lastReport > 5_000) {
+      log(`  ${name}: ${done} committed`);
+      lastReport = performance.now();
+    }
+  }
+  const end = performance.now();
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  const seconds = first ? (end - first.at) / 1000 : 0;
+  const drained = first ? done - first.offsets : 0;
+  return { name, drained: done, seconds, rate: seconds > 0 ? drained / seconds : 0, ...stats, complete: done >= total };
+}
+
+const run = (script: string, args: string[], env: Record<string, string> = {}) =>
+  spawn(process.execPath, ["--import", "tsx", script, ...args], {
+    cwd: workerDir,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+
+const results: Result[] = [];
+const tag = Date.now();
+
+log("ceiling: bare kafkajs eachBatch loop…");
+const ceilingGroup = `bench-ceiling-${tag}`;
+results.push(await measure("ceiling", ceilingGroup, run("bench/ceiling-consumer.ts", [brokers.join(","), bus.topics.raw, ceilingGroup]), 600_000));
+
+log("worker: the real pipeline (analysis, aggregated-emote-data, PostgreSQL)…");
+const workerGroup = `bench-worker-${tag}`;
+results.push(
+  await measure(
+    "worker",
+    workerGroup,
+    run("src/main.ts", [], {
+      KAFKA_BROKERS: brokers.join(","),
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_PARTITIONS: String(partitions),
+      DATABASE_URL: databaseUrl,
+      WORKER_GROUP_ID: workerGroup,
+    }),
+    600_000,
+  ),
+);
+
+log("baseline: eachMessage with the original global buffer…");
+const baselineGroup = `bench-baseline-${tag}`;
+results.push(
+  await measure(
+    "baseline",
+    baselineGroup,
+    run("bench/baseline-consumer.ts", [brokers.join(","), bus.topics.raw, `${prefix}baseline-out`, baselineGroup]),
+    baselineTimeoutMs,
+  ),
+);
+
+await admin.deleteTopics({ topics: [...Object.values(bus.topics), `${prefix}baseline-out`] }).catch(() => undefined);
+await admin.disconnect();
+
+const byName = Object.fromEntries(results.map((r) => [r.name, r]));
+console.log(`\nbench:pipeline — ${total} emotes, ${streamers} streamers, ${partitions} partitions, broker on this machine`);
+console.log("consumer   emotes/s   drained    seconds  peak RSS MiB  CPU s  complete");
+for (const r of results) {
+  console.log(
+    `${r.name.padEnd(10)} ${Math.round(r.rate).toString().padStart(8)}  ${String(r.drained).padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${r.peakRssMiB.toFixed(0).padStart(12)}  ${r.cpuSeconds.toFixed(1).padStart(5)}  ${r.complete}`,
+  );
+}
+const w = byName.worker as Result;
+const c = byName.ceiling as Result;
+const b = byName.baseline as Result;
+console.log(`worker / ceiling = ${(w.rate / c.rate).toFixed(2)} (target ≥ 0.80)`);
+console.log(`worker / baseline = ${(w.rate / b.rate).toFixed(1)}× (target ≥ 5×)`);
+console.log(JSON.stringify({ total, streamers, partitions, results }));
+process.exit(0);

@@ -1,0 +1,179 @@
+import { describe, expect, it } from "vitest";
+import { topicNames, type BatchControl, type BusProducer, type IncomingRecord, type OutgoingRecord } from "@emote/bus";
+import { DEFAULT_SETTINGS, type AnalysisSettings, type Moment } from "@emote/contracts";
+import type { AnalysisCommit, StreamerProgress } from "@emote/db";
+import { DLQ_HEADERS } from "./dead-letter.ts";
+import { PartitionProcessor, newCounters, type ProgressStore } from "./partition-processor.ts";
+import { SettingsCache } from "./settings-cache.ts";
+
+const topics = topicNames();
+
+class MemoryStore implements ProgressStore {
+  checkpoints = new Map<string, bigint>();
+  streamers = new Map<string, StreamerProgress>();
+  moments = new Map<string, Moment>();
+  failNextCommit = false;
+  async loadCheckpoint(topic: string, partition: number) {
+    return this.checkpoints.get(`${topic}:${partition}`) ?? null;
+  }
+  async loadStreamers(ids: string[]) {
+    return ids.flatMap((id) => {
+      const p = this.streamers.get(id);
+      return p ? [structuredClone(p)] : [];
+    });
+  }
+  async commit(c: Omit<AnalysisCommit, "groupId">) {
+    if (this.failNextCommit) {
+      this.failNextCommit = false;
+      throw new Error("database went away");
+    }
+    for (const m of c.moments) if (!this.moments.has(m.id)) this.moments.set(m.id, m);
+    for (const s of c.streamers) this.streamers.set(s.streamerId, structuredClone(s));
+    this.checkpoints.set(`${c.topic}:${c.partition}`, c.nextOffset);
+  }
+}
+
+class RecordingProducer implements BusProducer {
+  sent: { topic: string; record: OutgoingRecord }[] = [];
+  async send(batches: { topic: string; records: OutgoingRecord[] }[]) {
+    for (const b of batches) for (const record of b.records) this.sent.push({ topic: b.topic, record });
+  }
+  async disconnect() {}
+  on(topic: string) {
+    return this.sent.filter((s) => s.topic === topic).map((s) => s.record);
+  }
+}
+
+function control(): BatchControl & { committed: string[] } {
+  const committed: string[] = [];
+  return { committed, shouldContinue: () => true, heartbeat: async () => {}, commit: async (o) => void committed.push(o) };
+}
+
+function records(values: (string | object)[], firstOffset = 0): IncomingRecord[] {
+  return values.map((v, i) => ({
+    key: null,
+    value: Buffer.from(typeof v === "string" ? v : JSON.stringify(v)),
+    headers: {},
+    offset: String(firstOffset + i),
+  }));
+}
+
+function setup(settings: { defaults?: AnalysisSettings; byStreamer?: Map<string, AnalysisSettings> } = {}) {
+  const store = new MemoryStore();
+  const producer = new RecordingProducer();
+  const cache = new SettingsCache({ defaults: settings.defaults ?? DEFAULT_SETTINGS, byStreamer: settings.byStreamer ?? new Map() });
+  const counters = newCounters();
+  const make = () => new PartitionProcessor({ topics, producer, store, settings: cache, counters });
+  return { store, producer, cache, counters, processor: make(), make };
+}
+
+const ts = (second: number) => new Date(Date.UTC(2025, 0, 15, 10, 20, second)).toISOString();
+const twoField = (emote: string, second: number) => ({ emote, timestamp: ts(second) });
+
+describe("PartitionProcessor", () => {
+  it("analyses the original two-field messages as streamer 'default', every `interval` messages", async () => {
+    const { processor, producer, store } = setup();
+    // 29 emotes: no analysis yet.
+    const first = [...Array(12).fill(twoField("🔥", 1)), ...Array(17).fill(twoField("😀", 2))];
+    const c = control();
+    await processor.handle({ topic: topics.raw, partition: 0, records: records(first) }, c);
+    expect(producer.on(topics.aggregated)).toEqual([]);
+    expect(store.streamers.get("default")).toMatchObject({ batchSeq: 0, pendingCount: 29 });
+    expect(c.committed).toEqual(["28"]);
+
+    // The 30th closes the batch: 🔥 12/30 = 0.4 and 😀 18/30 = 0.6.
+    await processor.handle({ topic: topics.raw, partition: 0, records: records([twoField("😀", 3)], 29) }, c);
+    const sent = producer.on(topics.aggregated);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.key).toBe("default");
+    const moments = JSON.parse(String(sent[0]?.value)) as Moment[];
+    expect(moments.map(({ emote, count, total, ratio, timestamp, streamerId }) => ({ emote, count, total, ratio, timestamp, streamerId }))).toEqual([
+      { emote: "😀", count: 18, total: 30, ratio: 0.6, timestamp: "2025-01-15T10:20:00.000Z", streamerId: "default" },
+      { emote: "🔥", count: 12, total: 30, ratio: 0.4, timestamp: "2025-01-15T10:20:00.000Z", streamerId: "default" },
+    ]);
+    expect([...store.moments.values()]).toEqual(moments);
+    expect(store.streamers.get("default")).toMatchObject({ batchSeq: 1, pendingCount: 0, pendingCounts: {} });
+    expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(30n);
+  });
+
+  it("keeps streamers apart: each has its own batch and settings", async () => {
+    const byStreamer = new Map([["s2", { ...DEFAULT_SETTINGS, interval: 2 }]]);
+    const { processor, producer, store } = setup({ byStreamer });
+    const msgs = [
+      { emote: "🔥", timestamp: ts(1), streamerId: "s1" },
+      { emote: "😀", timestamp: ts(1), streamerId: "s2" },
+      { emote: "🔥", timestamp: ts(2), streamerId: "s1" },
+      { emote: "😀", timestamp: ts(2), streamerId: "s2" },
+    ];
+    await processor.handle({ topic: topics.raw, partition: 1, records: records(msgs) }, control());
+    const sent = producer.on(topics.aggregated);
+    expect(sent.map((r) => r.key)).toEqual(["s2"]);
+    expect((JSON.parse(String(sent[0]?.value)) as Moment[]).map((m) => [m.streamerId, m.emote, m.count, m.total])).toEqual([
+      ["s2", "😀", 2, 2],
+    ]);
+    expect(store.streamers.get("s1")).toMatchObject({ batchSeq: 0, pendingCount: 2 });
+  });
+
+  it("sends bad messages to the DLQ with the reason and original bytes, and analyses the rest as if they were absent", async () => {
+    const interval = 4;
+    const clean = setup({ defaults: { ...DEFAULT_SETTINGS, interval } });
+    const dirty = setup({ defaults: { ...DEFAULT_SETTINGS, interval } });
+    const good = [twoField("🔥", 1), twoField("🔥", 2), twoField("😀", 3), twoField("🔥", 4)];
+    const bad = ["not json", { emote: 5, timestamp: ts(1) }, { timestamp: ts(1) }, { emote: "🔥", timestamp: "yesterday" }];
+    const mixed = [bad[0], good[0], bad[1], good[1], good[2], bad[2], bad[3], good[3]] as (string | object)[];
+
+    await clean.processor.handle({ topic: topics.raw, partition: 0, records: records(good) }, control());
+    await dirty.processor.handle({ topic: topics.raw, partition: 0, records: records(mixed) }, control());
+
+    const dead = dirty.producer.on(topics.dlq);
+    expect(dead.map((r) => r.headers?.[DLQ_HEADERS.reason])).toEqual([
+      "not JSON",
+      "invalid emote: Invalid input: expected string, received number",
+      "invalid emote: Invalid input: expected string, received undefined",
+      "invalid timestamp: Invalid ISO datetime",
+    ]);
+    expect(dead.map((r) => String(r.value))).toEqual(bad.map((b) => (typeof b === "string" ? b : JSON.stringify(b))));
+    expect(dead.map((r) => r.headers?.[DLQ_HEADERS.sourceOffset])).toEqual(["0", "2", "5", "6"]);
+    expect(dirty.counters.deadLettered).toBe(4);
+    expect([...dirty.store.moments.values()]).toEqual([...clean.store.moments.values()]);
+    expect(dirty.store.moments.size).toBe(1);
+  });
+
+  it("skips what a previous run already applied, so a replay after a crash counts nothing twice", async () => {
+    const defaults = { ...DEFAULT_SETTINGS, interval: 3 };
+    const emotes = Array.from({ length: 10 }, (_, i) => twoField(i % 3 === 0 ? "😀" : "🔥", i));
+    const reference = setup({ defaults });
+    await reference.processor.handle({ topic: topics.raw, partition: 0, records: records(emotes) }, control());
+
+    const crashed = setup({ defaults });
+    await crashed.processor.handle({ topic: topics.raw, partition: 0, records: records(emotes.slice(0, 7)) }, control());
+    // Restart: a new processor over the same store; Kafka redelivers from an older offset.
+    const restarted = crashed.make();
+    await restarted.handle({ topic: topics.raw, partition: 0, records: records(emotes.slice(4), 4) }, control());
+
+    expect(crashed.counters.skippedReplayed).toBe(3);
+    expect([...crashed.store.moments.keys()].sort()).toEqual([...reference.store.moments.keys()].sort());
+    expect(crashed.store.streamers).toEqual(reference.store.streamers);
+  });
+
+  it("reloads its state after a failed commit, so the retried batch gives the same moments", async () => {
+    const defaults = { ...DEFAULT_SETTINGS, interval: 2 };
+    const { processor, store } = setup({ defaults });
+    const batch = { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("🔥", 2)]) };
+    store.failNextCommit = true;
+    await expect(processor.handle(batch, control())).rejects.toThrow("database went away");
+    await processor.handle(batch, control());
+    expect(store.streamers.get("default")).toMatchObject({ batchSeq: 1, pendingCount: 0 });
+    expect(store.moments.size).toBe(1);
+  });
+
+  it("applies a settings change from the next batch on", async () => {
+    const { processor, producer, cache } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
+    await processor.handle({ topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("😀", 2)]) }, control());
+    expect(producer.on(topics.aggregated)).toHaveLength(1);
+    cache.replace({ defaults: { ...DEFAULT_SETTINGS, interval: 2, threshold: 0.6 }, byStreamer: new Map() });
+    await processor.handle({ topic: topics.raw, partition: 0, records: records([twoField("🔥", 3), twoField("😀", 4)], 2) }, control());
+    // 0.5 each is not above 0.6: the second batch finds nothing.
+    expect(producer.on(topics.aggregated)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,42 @@
+import { SETTINGS_CHANNEL, loadSettingsSnapshot, type DatabaseConnection } from "@emote/db";
+import type { SettingsCache } from "./settings-cache.ts";
+
+/**
+ * Keeps the cache equal to the settings table: the table's trigger NOTIFYs on every
+ * change, and each (re)connection of the LISTEN session reloads too, so a change made
+ * while disconnected is not missed. Reloads coalesce: a burst of changes costs one or two.
+ */
+export async function followSettings(
+  conn: DatabaseConnection,
+  cache: SettingsCache,
+  onError: (err: Error) => void,
+): Promise<{ stop(): Promise<void>; reloads(): number }> {
+  let running: Promise<void> | null = null;
+  let pending = false;
+  let reloads = 0;
+  const reload = (): void => {
+    if (running) {
+      pending = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        pending = false;
+        cache.replace(await loadSettingsSnapshot(conn.db));
+        reloads++;
+      } while (pending);
+    })()
+      .catch((err: Error) => onError(err))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const listening = await conn.sql.listen(SETTINGS_CHANNEL, reload, reload);
+  return {
+    async stop() {
+      await listening.unlisten();
+      await running;
+    },
+    reloads: () => reloads,
+  };
+}

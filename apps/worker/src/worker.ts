@@ -1,0 +1,74 @@
+import { kafkaBrokers } from "@emote/config";
+import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import {
+  commitAnalysis,
+  connectDatabase,
+  loadCheckpoint,
+  loadSettingsSnapshot,
+  loadStreamerProgress,
+  migrateDatabase,
+} from "@emote/db";
+import type { WorkerEnv } from "./env.ts";
+import { PartitionProcessor, newCounters, type WorkerCounters } from "./partition-processor.ts";
+import { SettingsCache } from "./settings-cache.ts";
+import { followSettings } from "./settings-follower.ts";
+
+export interface RunningWorker {
+  counters: WorkerCounters;
+  settingsReloads(): number;
+  /** Drains the batch in flight, commits, and closes every connection. */
+  stop(): Promise<void>;
+}
+
+export type Log = (line: string) => void;
+
+/** Wires Kafka, PostgreSQL and the analysis together and starts consuming. */
+export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWorker> {
+  const brokers = kafkaBrokers(env);
+  await assertKafkaReachable(brokers);
+  const bus = kafkaBus(createKafka({ brokers, clientId: "emote-worker" }), {
+    partitions: env.KAFKA_PARTITIONS,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+  });
+  await bus.ensureTopics();
+  await migrateDatabase(env.DATABASE_URL);
+
+  const conn = connectDatabase(env.DATABASE_URL);
+  const settings = new SettingsCache(await loadSettingsSnapshot(conn.db));
+  const follower = await followSettings(conn, settings, (err) => log(`settings reload failed: ${err.message}`));
+  const producer = await bus.producer();
+  const counters = newCounters();
+  const groupId = env.WORKER_GROUP_ID;
+  const processor = new PartitionProcessor({
+    topics: bus.topics,
+    producer,
+    settings,
+    counters,
+    store: {
+      loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
+      loadStreamers: (ids) => loadStreamerProgress(conn.db, groupId, ids),
+      commit: (c) => commitAnalysis(conn.db, { groupId, ...c }),
+    },
+  });
+  const consumer = await bus.consumer({
+    groupId,
+    topics: [bus.topics.raw],
+    fromBeginning: true,
+    concurrency: env.WORKER_CONCURRENCY,
+    sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
+  });
+  consumer.onRebalance(() => processor.reset());
+  await consumer.run((batch, control) => processor.handle(batch, control));
+  log(`worker consuming ${bus.topics.raw} as group ${groupId} (brokers ${brokers.join(",")})`);
+
+  return {
+    counters,
+    settingsReloads: follower.reloads,
+    async stop() {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await follower.stop();
+      await conn.close();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { createKafka, kafkaBus } from "@emote/bus/kafka";
+import type { Bus, BusConsumer, IncomingRecord } from "@emote/bus";
+import type { AnalysisSettings, Moment } from "@emote/contracts";
+import { testInfraConfig } from "@emote/infra";
+import { analyzeBatch, toMoment } from "../src/analysis.ts";
+import { readWorkerEnv, type WorkerEnv } from "../src/env.ts";
+
+export const infra = testInfraConfig();
+
+export interface RawMessage {
+  emote: string;
+  timestamp: string;
+  streamerId?: string;
+}
+
+/** Environment for a private set of topics and a private consumer group. */
+export function isolatedVars(overrides: Record<string, string> = {}): Record<string, string> {
+  const id = randomUUID().slice(0, 8);
+  return {
+    KAFKA_BROKERS: infra.brokers.join(","),
+    DATABASE_URL: infra.databaseUrl,
+    KAFKA_PARTITIONS: "3",
+    KAFKA_TOPIC_PREFIX: `it-${id}.`,
+    WORKER_GROUP_ID: `it-worker-${id}`,
+    ...overrides,
+  };
+}
+
+export function isolatedEnv(overrides: Record<string, string> = {}): WorkerEnv {
+  return readWorkerEnv(isolatedVars(overrides));
+}
+
+export function busFor(env: WorkerEnv): Bus {
+  return kafkaBus(createKafka({ brokers: infra.brokers, clientId: "worker-it" }), {
+    partitions: env.KAFKA_PARTITIONS,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+  });
+}
+
+export async function produceRaw(bus: Bus, messages: (RawMessage | string)[]): Promise<void> {
+  const producer = await bus.producer();
+  const records = messages.map((m) =>
+    typeof m === "string"
+      ? { key: null, value: m }
+      : { key: m.streamerId ?? "default", value: JSON.stringify(m) },
+  );
+  await producer.send([{ topic: bus.topics.raw, records }]);
+  await producer.disconnect();
+}
+
+/** Collects everything on a topic from the beginning, in a throwaway group. */
+export async function collect(bus: Bus, topic: string): Promise<{ records: IncomingRecord[]; stop(): Promise<void> }> {
+  const records: IncomingRecord[] = [];
+  const consumer: BusConsumer = await bus.consumer({ groupId: `it-reader-${randomUUID()}`, topics: [topic] });
+  await consumer.run(async (batch, control) => {
+    records.push(...batch.records);
+    const last = batch.records.at(-1);
+    if (last) await control.commit(last.offset);
+  });
+  return { records, stop: () => consumer.disconnect() };
+}
+
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * What a never-interrupted run must produce: each streamer's emotes in order, cut into
+ * batches of `interval`, each analysed with the original rule.
+ */
+export function expectedMoments(
+  messages: RawMessage[],
+  settingsFor: (streamerId: string, batchSeq: number) => AnalysisSettings,
+): Moment[] {
+  const byStreamer = new Map<string, RawMessage[]>();
+  for (const m of messages) {
+    const id = m.streamerId ?? "default";
+    byStreamer.set(id, [...(byStreamer.get(id) ?? []), m]);
+  }
+  const out: Moment[] = [];
+  for (const [streamerId, list] of byStreamer) {
+    let seq = 0;
+    let start = 0;
+    for (;;) {
+      const settings = settingsFor(streamerId, seq);
+      if (start + settings.interval > list.length) break;
+      const batch = list.slice(start, start + settings.interval).map((m) => ({
+        emote: m.emote,
+        timestampMs: Date.parse(m.timestamp),
+      }));
+      out.push(...analyzeBatch(batch, settings).map((f) => toMoment(streamerId, seq, f)));
+      start += settings.interval;
+      seq++;
+    }
+  }
+  return out;
+}
+
+export function byId(moments: Moment[]): Moment[] {
+  return [...moments].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,140 @@
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
+import { and, connectDatabase, gte, inArray, lt, moments, rowToMoment, saveSettings } from "@emote/db";
+import { generateEmotes } from "@emote/generator/stream";
+import { DLQ_HEADERS } from "../../src/dead-letter.ts";
+import { startWorker, type RunningWorker } from "../../src/worker.ts";
+import { busFor, byId, collect, expectedMoments, infra, isolatedEnv, produceRaw, waitFor, type RawMessage } from "../harness.ts";
+
+const conn = connectDatabase(infra.databaseUrl, { max: 2 });
+const running: RunningWorker[] = [];
+const quiet = () => undefined;
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((w) => w.stop()));
+});
+afterAll(() => conn.close());
+
+/** A window of time no other test run uses, so its rows in `moments` are ours alone. */
+function privateStart(): number {
+  return Date.UTC(2031, 0, 1) + Math.floor(Math.random() * 5_000_000) * 60_000;
+}
+
+async function storedMoments(streamerIds: string[], fromMs: number, toMs: number): Promise<Moment[]> {
+  const rows = await conn.db
+    .select()
+    .from(moments)
+    .where(
+      and(
+        inArray(moments.streamerId, streamerIds),
+        gte(moments.windowStart, new Date(fromMs)),
+        lt(moments.windowStart, new Date(toMs)),
+      ),
+    );
+  return byId(rows.map(rowToMoment));
+}
+
+describe("worker on the real Kafka and PostgreSQL", () => {
+  it("turns a seeded stream into exactly the moments of the original rule, on Kafka and in Postgres", async () => {
+    const env = isolatedEnv();
+    const bus = busFor(env);
+    await bus.ensureTopics();
+    const start = privateStart();
+    const sent: RawMessage[] = [...generateEmotes({ seed: 7, streamers: 4, start, count: 2_000 })];
+    await produceRaw(bus, sent);
+
+    const worker = await startWorker(env, quiet);
+    running.push(worker);
+    await waitFor("all emotes consumed", () => worker.counters.consumed === sent.length);
+
+    const expected = byId(expectedMoments(sent, () => DEFAULT_SETTINGS));
+    expect(expected.length).toBeGreaterThan(20);
+    const out = await collect(bus, bus.topics.aggregated);
+    const published = () => out.records.flatMap((r) => JSON.parse(String(r.value)) as Moment[]);
+    await waitFor("moments on aggregated-emote-data", () => published().length >= expected.length);
+    await out.stop();
+    expect(byId(published())).toEqual(expected);
+    for (const r of out.records) expect(r.key).toBe((JSON.parse(String(r.value)) as Moment[])[0]?.streamerId);
+
+    const end = Math.max(...sent.map((m) => Date.parse(m.timestamp))) + 60_000;
+    expect(await storedMoments(["s1", "s2", "s3", "s4"], start, end)).toEqual(expected);
+  });
+
+  it("applies a settings change made in the database from the next batch on, without a restart", async () => {
+    const env = isolatedEnv();
+    const bus = busFor(env);
+    await bus.ensureTopics();
+    const streamerId = `it-settings-${env.WORKER_GROUP_ID.slice(-8)}`;
+    await saveSettings(conn.db, streamerId, { interval: 10, threshold: 0.3 });
+    const worker = await startWorker(env, quiet);
+    running.push(worker);
+
+    const minute = privateStart();
+    const ts = new Date(minute).toISOString();
+    // 4 🔥 + 6 😀 per batch: 0.4 and 0.6.
+    const batch = [...Array(4).fill("🔥"), ...Array(6).fill("😀")].map((emote) => ({ emote, timestamp: ts, streamerId }));
+    await produceRaw(bus, batch);
+    await waitFor("first batch", () => worker.counters.analyses === 1);
+
+    const reloads = worker.settingsReloads();
+    await saveSettings(conn.db, streamerId, { threshold: 0.5 });
+    await waitFor("the change to reach the worker", () => worker.settingsReloads() > reloads, 1_000);
+    await produceRaw(bus, batch);
+    await waitFor("second batch", () => worker.counters.analyses === 2);
+
+    const stored = await storedMoments([streamerId], minute, minute + 60_000);
+    expect(stored.map((m) => [m.emote, m.ratio]).sort()).toEqual([
+      ["🔥", 0.4],
+      ["😀", 0.6],
+      ["😀", 0.6],
+    ].sort());
+  });
+
+  it("dead-letters every bad message with its reason and analyses the good ones as if the bad were absent", async () => {
+    const env = isolatedEnv({ KAFKA_PARTITIONS: "1" });
+    const bus = busFor(env);
+    await bus.ensureTopics();
+    const start = privateStart();
+    const good: RawMessage[] = [...generateEmotes({ seed: 11, streamers: 1, start, count: 300 })].map((m) => ({
+      ...m,
+      streamerId: `dlq-${env.WORKER_GROUP_ID.slice(-8)}`,
+    }));
+    const bad = [
+      "not json at all",
+      JSON.stringify({ emote: 42, timestamp: new Date(start).toISOString() }),
+      JSON.stringify({ timestamp: new Date(start).toISOString() }),
+      JSON.stringify({ emote: "🔥", timestamp: "last tuesday" }),
+      JSON.stringify({ emote: "🔥", timestamp: new Date(start).toISOString(), pad: "x".repeat(70_000) }),
+    ];
+    const mixed: (RawMessage | string)[] = [];
+    good.forEach((m, i) => {
+      if (i % 25 === 0) mixed.push(bad[(i / 25) % bad.length] as string);
+      mixed.push(m);
+    });
+    const badCount = mixed.length - good.length;
+    await produceRaw(bus, mixed);
+
+    const worker = await startWorker(env, quiet);
+    running.push(worker);
+    await waitFor("everything consumed", () => worker.counters.consumed === mixed.length);
+    expect(worker.counters.deadLettered).toBe(badCount);
+
+    const dlq = await collect(bus, bus.topics.dlq);
+    await waitFor("the DLQ", () => dlq.records.length === badCount);
+    await dlq.stop();
+    expect(dlq.records.map((r) => String(r.value))).toEqual(mixed.filter((m) => typeof m === "string"));
+    expect(new Set(dlq.records.map((r) => r.headers[DLQ_HEADERS.reason]))).toEqual(
+      new Set([
+        "not JSON",
+        "invalid emote: Invalid input: expected string, received number",
+        "invalid emote: Invalid input: expected string, received undefined",
+        "invalid timestamp: Invalid ISO datetime",
+        `message is ${Buffer.byteLength(bad[4] as string)} bytes, over the 65536 limit`,
+      ]),
+    );
+
+    const expected = byId(expectedMoments(good, () => DEFAULT_SETTINGS));
+    const streamerId = good[0]?.streamerId as string;
+    expect(await storedMoments([streamerId], start, start + 3_600_000)).toEqual(expected);
+  });
+});

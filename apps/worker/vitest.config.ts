@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    globalSetup: ["@emote/db/test-setup"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Integration tests share one broker and database; running files one at a time keeps
+    // rebalances and timings predictable on a 2-core machine.
+    fileParallelism: false,
+  },
+});

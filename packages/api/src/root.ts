@@ -1,0 +1,10 @@
+import { settingsRouter } from "./router/settings.ts";
+import { streamersRouter } from "./router/streamers.ts";
+import { createTRPCRouter } from "./trpc.ts";
+
+export const appRouter = createTRPCRouter({
+  settings: settingsRouter,
+  streamers: streamersRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,112 @@
+import { Partitioners, type Consumer, type IHeaders, type Kafka } from "kafkajs";
+import type { Bus, BusConsumer, BusProducer, ConsumerOptions, Headers, IncomingRecord } from "../port.ts";
+import { topicNames } from "../topics.ts";
+import { ensureTopics } from "./topics-admin.ts";
+
+function decodeHeaders(headers: IHeaders | undefined): Headers {
+  const out: Headers = {};
+  if (!headers) return out;
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}
+
+export function kafkaProducer(kafka: Kafka): BusProducer & { connect(): Promise<void> } {
+  // Idempotent with one request in flight: retries can neither duplicate nor reorder, so
+  // they may go on for as long as the broker is away. The Java client's partitioner keeps
+  // keys on the same partitions as other Kafka clients.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+  });
+  return {
+    connect: () => producer.connect(),
+    async send(batches) {
+      const topicMessages = batches
+        .filter((b) => b.records.length > 0)
+        .map((b) => ({
+          topic: b.topic,
+          messages: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+        }));
+      if (topicMessages.length === 0) return;
+      await producer.sendBatch({ topicMessages, acks: -1 });
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}
+
+export function kafkaConsumer(kafka: Kafka, opts: ConsumerOptions): BusConsumer & { connect(): Promise<void> } {
+  const consumer: Consumer = kafka.consumer({
+    groupId: opts.groupId,
+    maxWaitTimeInMs: 100,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
+  });
+  return {
+    async connect() {
+      await consumer.connect();
+      await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+    },
+    onRebalance(listener) {
+      consumer.on(consumer.events.GROUP_JOIN, () => listener());
+    },
+    async run(handler) {
+      await consumer.run({
+        // Offsets are resolved only once a batch's effects are durable; committing each
+        // resolved batch keeps replay after a crash short.
+        autoCommit: true,
+        autoCommitThreshold: 1,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: opts.concurrency ?? 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+          const records: IncomingRecord[] = batch.messages.map((m) => ({
+            key: m.key ? m.key.toString() : null,
+            value: m.value,
+            headers: decodeHeaders(m.headers),
+            offset: m.offset,
+          }));
+          await handler(
+            { topic: batch.topic, partition: batch.partition, records },
+            {
+              shouldContinue: () => isRunning() && !isStale(),
+              heartbeat,
+              async commit(offset) {
+                resolveOffset(offset);
+                await commitOffsetsIfNecessary();
+              },
+            },
+          );
+        },
+      });
+    },
+    disconnect: () => consumer.disconnect(),
+  };
+}
+
+export function kafkaBus(kafka: Kafka, opts: { partitions: number; topicPrefix?: string }): Bus {
+  const prefix = opts.topicPrefix ?? "";
+  return {
+    topics: topicNames(prefix),
+    async producer() {
+      const p = kafkaProducer(kafka);
+      await p.connect();
+      return p;
+    },
+    async consumer(opts) {
+      const c = kafkaConsumer(kafka, opts);
+      await c.connect();
+      return c;
+    },
+    async ensureTopics() {
+      await ensureTopics(kafka, opts.partitions, prefix);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The bus port: the little the apps need from a log-based message bus. Kafka is one
+ * adapter (./kafka); anything else that keeps per-key order and per-partition offsets
+ * can be another without touching the apps.
+ */
+import type { TopicNames } from "./topics.ts";
+
+export type Headers = Record<string, string>;
+
+export interface OutgoingRecord {
+  key: string | null;
+  value: string | Buffer;
+  headers?: Headers;
+}
+
+export interface IncomingRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers: Headers;
+  /** Offset within the partition, as a decimal string (Kafka offsets exceed 2^53). */
+  offset: string;
+}
+
+export interface RecordBatch {
+  topic: string;
+  partition: number;
+  records: IncomingRecord[];
+}
+
+export interface BatchControl {
+  /** False once the consumer is stopping or the batch's partition was revoked. */
+  shouldContinue(): boolean;
+  heartbeat(): Promise<void>;
+  /** Marks everything up to and including `offset` as done; committed to the group. */
+  commit(offset: string): Promise<void>;
+}
+
+export interface BusProducer {
+  /** Resolves once every record is acknowledged by all in-sync replicas. */
+  send(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface BusConsumer {
+  /** Starts consuming; `handler` runs for one partition's batch at a time per partition. */
+  run(handler: (batch: RecordBatch, control: BatchControl) => Promise<void>): Promise<void>;
+  /** Called whenever this member (re)joins the group: earlier partition ownership is void. */
+  onRebalance(listener: () => void): void;
+  disconnect(): Promise<void>;
+}
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  /** How many partitions' batches may be handled at once. */
+  concurrency?: number;
+  /** How long the group waits for a silent member (a killed process) before rebalancing. */
+  sessionTimeoutMs?: number;
+}
+
+export interface Bus {
+  producer(): Promise<BusProducer>;
+  consumer(opts: ConsumerOptions): Promise<BusConsumer>;
+  /** The contract topics' names on this bus (with the configured prefix). */
+  topics: TopicNames;
+  /** Creates the contract topics if missing. */
+  ensureTopics(): Promise<void>;
+}
