@@ -20,6 +20,7 @@ const HELP = `Usage: npm run bench:pipeline -- [--emotes N] [--streamers N] [--p
   --streamers         streamers in the seeded stream (default 100)
   --partitions        partitions of the bench topics (default 6)
   --baseline-timeout  stop the baseline after S seconds and rate what it did (default 300)
+  --profile DIR       write the worker's V8 CPU profile (.cpuprofile) into DIR
 Uses KAFKA_BROKERS (else the local broker) and BENCH_DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432/emote_bench).`;
 
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     streamers: { type: "string", default: "100" },
     partitions: { type: "string", default: "6" },
     "baseline-timeout": { type: "string", default: "300" },
+    profile: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -133,8 +135,8 @@ async function measure(name: string, groupId: string, child: ChildProcess, timeo
   return { name, drained: done, seconds, rate: seconds > 0 ? drained / seconds : 0, ...stats, complete: done >= total };
 }
 
-const run = (script: string, args: string[], env: Record<string, string> = {}) =>
-  spawn(process.execPath, ["--import", "tsx", script, ...args], {
+const run = (script: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) =>
+  spawn(process.execPath, [...nodeArgs, "--import", "tsx", script, ...args], {
     cwd: workerDir,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "pipe"],
@@ -159,7 +161,7 @@ results.push(
       KAFKA_PARTITIONS: String(partitions),
       DATABASE_URL: databaseUrl,
       WORKER_GROUP_ID: workerGroup,
-    }),
+    }, values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : []),
     600_000,
   ),
 );

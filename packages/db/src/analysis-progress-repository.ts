@@ -1,7 +1,6 @@
 import type { Moment } from "@emote/contracts";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { momentToRow } from "./moment-rows.ts";
 import { consumerCheckpoints, moments, streamerProgress, type PendingCounts } from "./schema.ts";
 
 export interface StreamerProgress {
@@ -21,9 +20,6 @@ export interface AnalysisCommit {
   streamers: StreamerProgress[];
   moments: Moment[];
 }
-
-/** Postgres allows 65,535 bind parameters per statement; moments take 7 each. */
-const INSERT_CHUNK = 5_000;
 
 export async function loadCheckpoint(
   db: Database,
@@ -64,29 +60,30 @@ export async function loadStreamerProgress(
 /**
  * Stores moments (by id: a replayed moment is a no-op), the streamers' open batches and
  * the partition checkpoint in one transaction: either all of a batch's effects are
- * durable or none are.
+ * durable or none are. Rows travel as one JSON parameter expanded by
+ * `jsonb_to_recordset`, so thousands of rows are one short statement (a multi-row VALUES
+ * would need 7 bind parameters per row and cost far more to build and plan).
  */
 export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<void> {
   await db.transaction(async (tx) => {
-    for (let i = 0; i < c.moments.length; i += INSERT_CHUNK) {
-      await tx
-        .insert(moments)
-        .values(c.moments.slice(i, i + INSERT_CHUNK).map(momentToRow))
-        .onConflictDoNothing({ target: moments.id });
+    if (c.moments.length > 0) {
+      await tx.execute(sql`
+        insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio)
+        select "id", "streamerId", "emote", "timestamp", "count", "total", "ratio"
+        from jsonb_to_recordset(${JSON.stringify(c.moments)}::jsonb) as x(
+          "id" text, "streamerId" text, "emote" text, "timestamp" timestamptz,
+          "count" integer, "total" integer, "ratio" double precision)
+        on conflict (id) do nothing`);
     }
     if (c.streamers.length > 0) {
-      await tx
-        .insert(streamerProgress)
-        .values(c.streamers.map((s) => ({ groupId: c.groupId, ...s })))
-        .onConflictDoUpdate({
-          target: [streamerProgress.groupId, streamerProgress.streamerId],
-          set: {
-            batchSeq: sql`excluded.batch_seq`,
-            pendingCount: sql`excluded.pending_count`,
-            pendingCounts: sql`excluded.pending_counts`,
-            updatedAt: sql`now()`,
-          },
-        });
+      await tx.execute(sql`
+        insert into ${streamerProgress} (group_id, streamer_id, batch_seq, pending_count, pending_counts)
+        select ${c.groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts"
+        from jsonb_to_recordset(${JSON.stringify(c.streamers)}::jsonb) as x(
+          "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb)
+        on conflict (group_id, streamer_id) do update set
+          batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,
+          pending_counts = excluded.pending_counts, updated_at = now()`);
     }
     await tx
       .insert(consumerCheckpoints)

@@ -1,0 +1,86 @@
+import { DEFAULT_EMOTES, DEFAULT_STREAMER_ID } from "@emote/contracts";
+import { createRandom, hashString } from "./prng.ts";
+
+/** One message for `raw-emote-data`, in the full form of the contract. */
+export interface EmoteMessage {
+  emote: string;
+  /** ISO-8601, UTC, millisecond precision. */
+  timestamp: string;
+  streamerId: string;
+  id: string;
+}
+
+export interface EmoteStreamOptions {
+  /** Any integer; taken modulo 2^32. Same seed and start → the same messages, ids included. */
+  seed: number;
+  /** Number of streamers (default 1, named `default`; with more they are `s1…sN`). */
+  streamers?: number;
+  /** Ticks per second per streamer (default 1). */
+  rate?: number;
+  /** The emotes to pick from (default the eight of the original system). */
+  emotes?: readonly string[];
+  /** Virtual clock at tick 0, as a Date or epoch milliseconds. */
+  start: Date | number;
+  /** Stop after this many emotes in total; omitted → endless. */
+  count?: number;
+}
+
+/** The original system's shape: one tick in five is a burst of 3–10 of the same emote. */
+export const BURST_PROBABILITY = 0.2;
+export const BURST_MIN = 3;
+export const BURST_MAX = 10;
+
+/** `default` for a single streamer (as the original system), `s1…sN` for more. */
+export function streamerIds(count: number): string[] {
+  if (count === 1) return [DEFAULT_STREAMER_ID];
+  return Array.from({ length: count }, (_, i) => `s${i + 1}`);
+}
+
+/**
+ * The generated stream, in send order: tick by tick, and within a tick streamer by streamer.
+ * Tick k of every streamer is stamped `start + k / rate` seconds. Each streamer draws from
+ * its own PRNG (derived from the seed and its id), so a streamer's emotes do not depend on
+ * how many other streamers run beside it. Ids are `${streamerId}-${runTag}-${n}`, n counting
+ * that streamer's emotes; the run tag (from seed and start) keeps separate runs apart.
+ * No validation per message: this feeds million-message benchmarks.
+ */
+export function* generateEmotes(options: EmoteStreamOptions): Generator<EmoteMessage, void, undefined> {
+  const streamers = options.streamers ?? 1;
+  const rate = options.rate ?? 1;
+  const emotes = options.emotes ?? DEFAULT_EMOTES;
+  const startMs = typeof options.start === "number" ? options.start : options.start.getTime();
+  const count = options.count ?? Number.POSITIVE_INFINITY;
+  if (!Number.isInteger(streamers) || streamers < 1)
+    throw new RangeError(`streamers must be a positive integer, got ${streamers}`);
+  if (!(rate > 0) || !Number.isFinite(rate))
+    throw new RangeError(`rate must be a positive number, got ${rate}`);
+  if (emotes.length === 0) throw new RangeError("emotes must not be empty");
+  if (!Number.isFinite(startMs)) throw new RangeError("start is not a valid time");
+  if (!(count >= 0)) throw new RangeError(`count must not be negative, got ${count}`);
+
+  const seedBasis = (options.seed ^ 0x811c9dc5) >>> 0;
+  const runTag = hashString(String(startMs), seedBasis).toString(36);
+  const lanes = streamerIds(streamers).map((id) => ({
+    id,
+    prefix: `${id}-${runTag}-`,
+    random: createRandom(hashString(id, seedBasis)),
+    emitted: 0,
+  }));
+  const msPerTick = 1000 / rate;
+
+  let remaining = count;
+  for (let tick = 0; remaining > 0; tick++) {
+    const timestamp = new Date(startMs + Math.round(tick * msPerTick)).toISOString();
+    for (const lane of lanes) {
+      const random = lane.random;
+      const emote = emotes[Math.floor(random() * emotes.length)] as string;
+      const size =
+        random() < BURST_PROBABILITY ? BURST_MIN + Math.floor(random() * (BURST_MAX - BURST_MIN + 1)) : 1;
+      for (let i = 0; i < size; i++) {
+        if (remaining <= 0) return;
+        remaining--;
+        yield { emote, timestamp, streamerId: lane.id, id: lane.prefix + lane.emitted++ };
+      }
+    }
+  }
+}

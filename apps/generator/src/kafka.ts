@@ -1,0 +1,44 @@
+import type { Kafka } from "kafkajs";
+import type { BusProducer } from "@emote/bus";
+import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+
+export interface KafkaTarget {
+  brokers: string[];
+  /** For the topics this process creates. */
+  partitions: number;
+  /** KAFKA_TOPIC_PREFIX: the contract topics are created under it. */
+  topicPrefix: string;
+  topic: string;
+}
+
+/**
+ * Checks the cluster answers (else a KafkaUnavailableError that says what to start),
+ * creates the contract topics and an overridden target topic if missing, and connects
+ * the bus's idempotent, acks-all producer.
+ */
+export async function connectProducer(target: KafkaTarget): Promise<BusProducer> {
+  await assertKafkaReachable(target.brokers);
+  const kafka = createKafka({ brokers: target.brokers, clientId: "emote-generator" });
+  const bus = kafkaBus(kafka, { partitions: target.partitions, topicPrefix: target.topicPrefix });
+  await bus.ensureTopics();
+  if (!(Object.values(bus.topics) as string[]).includes(target.topic)) {
+    await ensureTopic(kafka, target.topic, target.partitions);
+  }
+  return bus.producer();
+}
+
+/** The producer does not auto-create topics, so a --topic override is created here. */
+async function ensureTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if ((await admin.listTopics()).includes(topic)) return;
+    // Resolves false when another process created it meanwhile; either way it exists.
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

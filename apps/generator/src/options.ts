@@ -1,0 +1,234 @@
+import { z } from "zod";
+import { DEFAULT_EMOTES } from "@emote/contracts";
+import { TOPICS } from "@emote/bus";
+
+/** A bad flag or variable: main prints the message as one line and exits 2. */
+export class OptionsError extends Error {
+  override name = "OptionsError";
+}
+
+const number = z.number({ error: "must be a number" });
+const fromText = z.string().trim().min(1, "must not be empty").transform(Number);
+
+const wholeNumber = (min: number, max: number) =>
+  fromText.pipe(
+    number
+      .int("must be a whole number")
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`),
+  );
+
+const emoteList = z
+  .string()
+  .transform((text) =>
+    text
+      .split(",")
+      .map((e) => e.trim())
+      .filter((e) => e.length > 0),
+  )
+  .pipe(
+    z
+      .array(z.string().refine((e) => [...e].length <= 16, "each emote is at most 16 code points"))
+      .min(1, "must list at least one emote")
+      .refine((list) => new Set(list).size === list.length, "must not list an emote twice"),
+  );
+
+const flag = z
+  .enum(["true", "1", "yes", "false", "0", "no"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const optionsSchema = z.object({
+  streamers: wholeNumber(1, 100_000).default(1),
+  rate: fromText.pipe(number.gt(0, "must be greater than 0").max(10_000, "must be at most 10000")).default(1),
+  emotes: emoteList.default([...DEFAULT_EMOTES]),
+  seed: wholeNumber(0, 4_294_967_295).optional(),
+  start: z.iso
+    .datetime({ offset: true, error: "must be an ISO-8601 date-time such as 2025-01-15T10:20:30Z" })
+    .transform((iso) => Date.parse(iso))
+    .optional(),
+  count: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+  max: flag.default(false),
+  replay: z.string().min(1, "must name a file").optional(),
+  topic: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, "must be a Kafka topic name (letters, digits, '.', '_', '-')")
+    .optional(),
+});
+
+export type GeneratorOptions = z.output<typeof optionsSchema>;
+type Key = keyof GeneratorOptions;
+
+interface OptionSpec {
+  env: string;
+  /** Placeholder for the value; absent for switches. */
+  value?: string;
+  help: string;
+  defaultText: string;
+}
+
+const SPECS: Record<Key, OptionSpec> = {
+  streamers: {
+    env: "GENERATOR_STREAMERS",
+    value: "N",
+    help: "number of streamers: 1 is `default`, more are s1…sN",
+    defaultText: "1",
+  },
+  rate: {
+    env: "GENERATOR_RATE",
+    value: "R",
+    help: "ticks per second per streamer (0.5 = one every 2 s)",
+    defaultText: "1",
+  },
+  emotes: {
+    env: "GENERATOR_EMOTES",
+    value: "LIST",
+    help: "comma-separated emotes to pick from",
+    defaultText: DEFAULT_EMOTES.join(","),
+  },
+  seed: {
+    env: "GENERATOR_SEED",
+    value: "N",
+    help: "PRNG seed (0…4294967295) for a reproducible stream",
+    defaultText: "random, printed at start",
+  },
+  start: {
+    env: "GENERATOR_START",
+    value: "ISO",
+    help: "virtual clock at the first tick; with --replay, shifts the recording to start here",
+    defaultText: "now; replay: as recorded",
+  },
+  count: {
+    env: "GENERATOR_COUNT",
+    value: "N",
+    help: "stop after N emotes",
+    defaultText: "endless; replay: whole file",
+  },
+  max: {
+    env: "GENERATOR_MAX",
+    help: "send as fast as the broker takes it (batched), not paced by the clock",
+    defaultText: "off: real time",
+  },
+  replay: {
+    env: "GENERATOR_REPLAY",
+    value: "FILE",
+    help: "replay a JSONL recording, one {emote, timestamp, streamerId?} per line",
+    defaultText: "off",
+  },
+  topic: {
+    env: "GENERATOR_TOPIC",
+    value: "NAME",
+    help: "topic to produce to (created if missing)",
+    defaultText: `${TOPICS.raw}, after KAFKA_TOPIC_PREFIX`,
+  },
+};
+
+const KEYS = Object.keys(SPECS) as Key[];
+
+/** Options that shape a generated stream; a replay takes all of that from its file. */
+const GENERATED_ONLY: Key[] = ["streamers", "rate", "emotes", "seed"];
+
+export type Cli = { kind: "help"; text: string } | { kind: "run"; options: GeneratorOptions };
+
+/**
+ * Reads options from the GENERATOR_* variables and the flags (flags win) and validates
+ * them. Every failure is an OptionsError naming the flag or variable at fault.
+ */
+export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Cli {
+  if (argv.includes("--help") || argv.includes("-h")) return { kind: "help", text: helpText() };
+
+  const raw: Partial<Record<Key, string>> = {};
+  const source: Partial<Record<Key, string>> = {};
+  for (const key of KEYS) {
+    const value = env[SPECS[key].env];
+    if (value !== undefined && value !== "") {
+      raw[key] = value;
+      source[key] = SPECS[key].env;
+    }
+  }
+  for (const [key, value] of readFlags(argv)) {
+    raw[key] = value;
+    source[key] = `--${key}`;
+  }
+
+  const parsed = optionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path[0] as Key;
+    throw new OptionsError(
+      `${source[key] ?? `--${key}`}: ${issue?.message ?? "invalid"} (got "${raw[key] ?? ""}")`,
+    );
+  }
+  if (parsed.data.replay !== undefined) {
+    const clash = GENERATED_ONLY.find((key) => raw[key] !== undefined);
+    if (clash) {
+      throw new OptionsError(
+        `${source[clash]} cannot be combined with ${source.replay}: a replay takes its emotes from the file`,
+      );
+    }
+  }
+  return { kind: "run", options: parsed.data };
+}
+
+function isKey(name: string): name is Key {
+  return Object.hasOwn(SPECS, name);
+}
+
+/** `--name value`, `--name=value` and bare switches; anything else is an OptionsError. */
+function readFlags(argv: readonly string[]): [Key, string][] {
+  const out: [Key, string][] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith("--")) throw new OptionsError(`unexpected argument "${arg}" (see --help)`);
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (!isKey(name)) throw new OptionsError(`unknown option --${name} (see --help)`);
+    const spec = SPECS[name];
+    if (spec.value === undefined) {
+      if (inline !== undefined) throw new OptionsError(`--${name} takes no value`);
+      out.push([name, "true"]);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      // A following flag is not a value: `--count --max` is a missing count.
+      if (next !== undefined && !next.startsWith("--")) {
+        value = next;
+        i++;
+      }
+    }
+    if (value === undefined) throw new OptionsError(`--${name} needs a value: --${name} ${spec.value}`);
+    out.push([name, value]);
+  }
+  return out;
+}
+
+export function helpText(): string {
+  const rows = KEYS.map((key) => {
+    const spec = SPECS[key];
+    return { left: `--${key}${spec.value ? ` ${spec.value}` : ""}`, spec };
+  });
+  const width = Math.max(...rows.map((r) => r.left.length), "-h, --help".length) + 2;
+  const lines = rows.map(
+    ({ left, spec }) =>
+      `  ${left.padEnd(width)}${spec.help}\n  ${"".padEnd(width)}default: ${spec.defaultText}; env ${spec.env}`,
+  );
+  return [
+    "Usage: emote-generator [options]",
+    "",
+    `Simulates viewers' emotes and produces them to Kafka as JSON {emote, timestamp, streamerId, id},`,
+    "keyed by streamerId. Each tick, every streamer sends one random emote (80% of ticks) or a",
+    "burst of 3–10 of it with the same timestamp (20%). Tick k is stamped start + k/rate seconds,",
+    "so --seed with --start gives the same messages every run.",
+    "",
+    "Options (flags win over the environment):",
+    ...lines,
+    `  ${"-h, --help".padEnd(width)}show this help`,
+    "",
+    "Environment: KAFKA_BROKERS (default 127.0.0.1:$KAFKA_PORT, port 9092), KAFKA_PARTITIONS for",
+    "topics it creates (default 6), KAFKA_TOPIC_PREFIX (default none), LOG_LEVEL (default info).",
+    "Stops on SIGINT/SIGTERM after sending what is pending. Exit codes: 0 done or stopped,",
+    "1 Kafka unreachable or a send failed, 2 bad option.",
+  ].join("\n");
+}
