@@ -14,9 +14,21 @@ export default tseslint.config(
     },
   },
   {
+    files: ["**/*.mjs"],
+    languageOptions: { globals: { console: "readonly", process: "readonly" } },
+  },
+  {
     // Environment is read in exactly one place per app/package (env.ts), as in create-t3-turbo.
     files: ["**/*.ts", "**/*.tsx"],
-    ignores: ["**/env.ts", "**/*.test.ts", "**/test/**", "**/bench/**", "tooling/**", "**/vitest.config.ts", "**/drizzle.config.ts"],
+    ignores: [
+      "**/env.ts",
+      "**/*.test.ts",
+      "**/test/**",
+      "**/bench/**",
+      "tooling/**",
+      "**/vitest.config.ts",
+      "**/drizzle.config.ts",
+    ],
     rules: {
       "no-restricted-properties": [
         "error",

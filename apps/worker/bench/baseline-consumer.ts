@@ -8,7 +8,11 @@ import { Kafka, logLevel } from "kafkajs";
 import { analyzeBatch, type EmoteEvent } from "../src/analysis.ts";
 
 const [brokers, topic, outTopic, groupId] = process.argv.slice(2) as [string, string, string, string];
-const kafka = new Kafka({ brokers: brokers.split(","), clientId: "bench-baseline", logLevel: logLevel.ERROR });
+const kafka = new Kafka({
+  brokers: brokers.split(","),
+  clientId: "bench-baseline",
+  logLevel: logLevel.ERROR,
+});
 const consumer = kafka.consumer({ groupId });
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
 let buffer: EmoteEvent[] = [];

@@ -6,7 +6,12 @@ import { Kafka, logLevel } from "kafkajs";
 
 const [brokers, topic, groupId] = process.argv.slice(2) as [string, string, string];
 const kafka = new Kafka({ brokers: brokers.split(","), clientId: "bench-ceiling", logLevel: logLevel.ERROR });
-const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+const consumer = kafka.consumer({
+  groupId,
+  maxWaitTimeInMs: 100,
+  maxBytesPerPartition: 4 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
+});
 let count = 0;
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning: true });

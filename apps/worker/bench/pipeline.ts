@@ -42,7 +42,12 @@ const total = Number(values.emotes);
 const streamers = Number(values.streamers);
 const partitions = Number(values.partitions);
 const baselineTimeoutMs = Number(values["baseline-timeout"]) * 1000;
-for (const [name, v] of Object.entries({ emotes: total, streamers, partitions, "baseline-timeout": baselineTimeoutMs })) {
+for (const [name, v] of Object.entries({
+  emotes: total,
+  streamers,
+  partitions,
+  "baseline-timeout": baselineTimeoutMs,
+})) {
   if (!Number.isInteger(v) || v <= 0) {
     console.error(`--${name} must be a positive integer`);
     process.exit(2);
@@ -109,7 +114,12 @@ function procStats(pid: number): { peakRssMiB: number; cpuSeconds: number } {
   return { peakRssMiB: hwm / 1024, cpuSeconds: ticks / 100 };
 }
 
-async function measure(name: string, groupId: string, child: ChildProcess, timeoutMs: number): Promise<Result> {
+async function measure(
+  name: string,
+  groupId: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<Result> {
   child.stderr?.on("data", (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
   const started = performance.now();
   let first: { at: number; offsets: number } | undefined;
@@ -132,7 +142,14 @@ async function measure(name: string, groupId: string, child: ChildProcess, timeo
   await new Promise((r) => child.once("exit", r));
   const seconds = first ? (end - first.at) / 1000 : 0;
   const drained = first ? done - first.offsets : 0;
-  return { name, drained: done, seconds, rate: seconds > 0 ? drained / seconds : 0, ...stats, complete: done >= total };
+  return {
+    name,
+    drained: done,
+    seconds,
+    rate: seconds > 0 ? drained / seconds : 0,
+    ...stats,
+    complete: done >= total,
+  };
 }
 
 const run = (script: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []) =>
@@ -147,7 +164,14 @@ const tag = Date.now();
 
 log("ceiling: bare kafkajs eachBatch loop…");
 const ceilingGroup = `bench-ceiling-${tag}`;
-results.push(await measure("ceiling", ceilingGroup, run("bench/ceiling-consumer.ts", [brokers.join(","), bus.topics.raw, ceilingGroup]), 600_000));
+results.push(
+  await measure(
+    "ceiling",
+    ceilingGroup,
+    run("bench/ceiling-consumer.ts", [brokers.join(","), bus.topics.raw, ceilingGroup]),
+    600_000,
+  ),
+);
 
 log("worker: the real pipeline (analysis, aggregated-emote-data, PostgreSQL)…");
 const workerGroup = `bench-worker-${tag}`;
@@ -155,13 +179,18 @@ results.push(
   await measure(
     "worker",
     workerGroup,
-    run("src/main.ts", [], {
-      KAFKA_BROKERS: brokers.join(","),
-      KAFKA_TOPIC_PREFIX: prefix,
-      KAFKA_PARTITIONS: String(partitions),
-      DATABASE_URL: databaseUrl,
-      WORKER_GROUP_ID: workerGroup,
-    }, values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : []),
+    run(
+      "src/main.ts",
+      [],
+      {
+        KAFKA_BROKERS: brokers.join(","),
+        KAFKA_TOPIC_PREFIX: prefix,
+        KAFKA_PARTITIONS: String(partitions),
+        DATABASE_URL: databaseUrl,
+        WORKER_GROUP_ID: workerGroup,
+      },
+      values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [],
+    ),
     600_000,
   ),
 );
@@ -172,16 +201,25 @@ results.push(
   await measure(
     "baseline",
     baselineGroup,
-    run("bench/baseline-consumer.ts", [brokers.join(","), bus.topics.raw, `${prefix}baseline-out`, baselineGroup]),
+    run("bench/baseline-consumer.ts", [
+      brokers.join(","),
+      bus.topics.raw,
+      `${prefix}baseline-out`,
+      baselineGroup,
+    ]),
     baselineTimeoutMs,
   ),
 );
 
-await admin.deleteTopics({ topics: [...Object.values(bus.topics), `${prefix}baseline-out`] }).catch(() => undefined);
+await admin
+  .deleteTopics({ topics: [...Object.values(bus.topics), `${prefix}baseline-out`] })
+  .catch(() => undefined);
 await admin.disconnect();
 
 const byName = Object.fromEntries(results.map((r) => [r.name, r]));
-console.log(`\nbench:pipeline — ${total} emotes, ${streamers} streamers, ${partitions} partitions, broker on this machine`);
+console.log(
+  `\nbench:pipeline — ${total} emotes, ${streamers} streamers, ${partitions} partitions, broker on this machine`,
+);
 console.log("consumer   emotes/s   drained    seconds  peak RSS MiB  CPU s  complete");
 for (const r of results) {
   console.log(

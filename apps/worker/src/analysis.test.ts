@@ -20,7 +20,10 @@ describe("analyzeBatch (the original rule)", () => {
   });
 
   it("treats a ratio equal to the threshold as no moment", () => {
-    const batch = [...Array(3).fill(ev("🔥", "2025-01-15T10:20:00Z")), ...Array(7).fill(ev("😀", "2025-01-15T10:20:00Z"))];
+    const batch = [
+      ...Array(3).fill(ev("🔥", "2025-01-15T10:20:00Z")),
+      ...Array(7).fill(ev("😀", "2025-01-15T10:20:00Z")),
+    ];
     const findings = analyzeBatch(batch, { ...DEFAULT_SETTINGS, threshold: 0.3 });
     expect(findings.map((f) => [f.emote, f.ratio])).toEqual([["😀", 0.7]]);
   });
@@ -63,7 +66,7 @@ describe("analyzeBatch (the original rule)", () => {
 describe("OpenBatch", () => {
   it("gives exactly what analyzeBatch gives on the same emotes, for any settings", () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const emotes = [...DEFAULT_SETTINGS.allowedEmotes, "🦄", "🐸"];
     for (let round = 0; round < 200; round++) {
       const events = Array.from({ length: 1 + Math.floor(rand() * 60) }, () => ({
@@ -73,7 +76,10 @@ describe("OpenBatch", () => {
       const settings = {
         interval: events.length,
         threshold: 0.05 + rand() * 0.9,
-        allowedEmotes: emotes.filter(() => rand() < 0.7).concat("🔥").filter((e, i, a) => a.indexOf(e) === i),
+        allowedEmotes: emotes
+          .filter(() => rand() < 0.7)
+          .concat("🔥")
+          .filter((e, i, a) => a.indexOf(e) === i),
       };
       const open = new OpenBatch();
       for (const e of events) open.add(e);

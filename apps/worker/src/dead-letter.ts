@@ -8,7 +8,11 @@ export const DLQ_HEADERS = {
   sourceOffset: "dlq-source-offset",
 } as const;
 
-export function deadLetter(record: IncomingRecord, source: { topic: string; partition: number }, reason: string): OutgoingRecord {
+export function deadLetter(
+  record: IncomingRecord,
+  source: { topic: string; partition: number },
+  reason: string,
+): OutgoingRecord {
   const headers: Headers = {
     ...record.headers,
     [DLQ_HEADERS.reason]: reason,

@@ -1,16 +1,19 @@
 import { databaseEnvSchema, kafkaEnvSchema, logEnvSchema, parseEnv } from "@emote/config";
 import { z } from "zod";
 
-export const workerEnvSchema = kafkaEnvSchema.extend(databaseEnvSchema.shape).extend(logEnvSchema.shape).extend({
-  /** All workers share one group, so partitions (and streamers) are spread over them. */
-  WORKER_GROUP_ID: z.string().min(1).default("emote-worker"),
-  /** Partitions whose batches one worker handles at once (overlaps Kafka, DB and CPU). */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
-  /** A killed worker's partitions move to the others after this long (Kafka's minimum is 6 s). */
-  WORKER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
-  /** How long a SIGTERM waits for the in-flight batch before giving up. */
-  WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
-});
+export const workerEnvSchema = kafkaEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(logEnvSchema.shape)
+  .extend({
+    /** All workers share one group, so partitions (and streamers) are spread over them. */
+    WORKER_GROUP_ID: z.string().min(1).default("emote-worker"),
+    /** Partitions whose batches one worker handles at once (overlaps Kafka, DB and CPU). */
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+    /** A killed worker's partitions move to the others after this long (Kafka's minimum is 6 s). */
+    WORKER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
+    /** How long a SIGTERM waits for the in-flight batch before giving up. */
+    WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
 export function readWorkerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {

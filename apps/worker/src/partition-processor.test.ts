@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { topicNames, type BatchControl, type BusProducer, type IncomingRecord, type OutgoingRecord } from "@emote/bus";
+import {
+  topicNames,
+  type BatchControl,
+  type BusProducer,
+  type IncomingRecord,
+  type OutgoingRecord,
+} from "@emote/bus";
 import { DEFAULT_SETTINGS, type AnalysisSettings, type Moment } from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 import { DLQ_HEADERS } from "./dead-letter.ts";
@@ -46,7 +52,12 @@ class RecordingProducer implements BusProducer {
 
 function control(): BatchControl & { committed: string[] } {
   const committed: string[] = [];
-  return { committed, shouldContinue: () => true, heartbeat: async () => {}, commit: async (o) => void committed.push(o) };
+  return {
+    committed,
+    shouldContinue: () => true,
+    heartbeat: async () => {},
+    commit: async (o) => void committed.push(o),
+  };
 }
 
 function records(values: (string | object)[], firstOffset = 0): IncomingRecord[] {
@@ -61,7 +72,10 @@ function records(values: (string | object)[], firstOffset = 0): IncomingRecord[]
 function setup(settings: { defaults?: AnalysisSettings; byStreamer?: Map<string, AnalysisSettings> } = {}) {
   const store = new MemoryStore();
   const producer = new RecordingProducer();
-  const cache = new SettingsCache({ defaults: settings.defaults ?? DEFAULT_SETTINGS, byStreamer: settings.byStreamer ?? new Map() });
+  const cache = new SettingsCache({
+    defaults: settings.defaults ?? DEFAULT_SETTINGS,
+    byStreamer: settings.byStreamer ?? new Map(),
+  });
   const counters = newCounters();
   const make = () => new PartitionProcessor({ topics, producer, store, settings: cache, counters });
   return { store, producer, cache, counters, processor: make(), make };
@@ -87,9 +101,32 @@ describe("PartitionProcessor", () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]?.key).toBe("default");
     const moments = JSON.parse(String(sent[0]?.value)) as Moment[];
-    expect(moments.map(({ emote, count, total, ratio, timestamp, streamerId }) => ({ emote, count, total, ratio, timestamp, streamerId }))).toEqual([
-      { emote: "😀", count: 18, total: 30, ratio: 0.6, timestamp: "2025-01-15T10:20:00.000Z", streamerId: "default" },
-      { emote: "🔥", count: 12, total: 30, ratio: 0.4, timestamp: "2025-01-15T10:20:00.000Z", streamerId: "default" },
+    expect(
+      moments.map(({ emote, count, total, ratio, timestamp, streamerId }) => ({
+        emote,
+        count,
+        total,
+        ratio,
+        timestamp,
+        streamerId,
+      })),
+    ).toEqual([
+      {
+        emote: "😀",
+        count: 18,
+        total: 30,
+        ratio: 0.6,
+        timestamp: "2025-01-15T10:20:00.000Z",
+        streamerId: "default",
+      },
+      {
+        emote: "🔥",
+        count: 12,
+        total: 30,
+        ratio: 0.4,
+        timestamp: "2025-01-15T10:20:00.000Z",
+        streamerId: "default",
+      },
     ]);
     expect([...store.moments.values()]).toEqual(moments);
     expect(store.streamers.get("default")).toMatchObject({ batchSeq: 1, pendingCount: 0, pendingCounts: {} });
@@ -108,9 +145,9 @@ describe("PartitionProcessor", () => {
     await processor.handle({ topic: topics.raw, partition: 1, records: records(msgs) }, control());
     const sent = producer.on(topics.aggregated);
     expect(sent.map((r) => r.key)).toEqual(["s2"]);
-    expect((JSON.parse(String(sent[0]?.value)) as Moment[]).map((m) => [m.streamerId, m.emote, m.count, m.total])).toEqual([
-      ["s2", "😀", 2, 2],
-    ]);
+    expect(
+      (JSON.parse(String(sent[0]?.value)) as Moment[]).map((m) => [m.streamerId, m.emote, m.count, m.total]),
+    ).toEqual([["s2", "😀", 2, 2]]);
     expect(store.streamers.get("s1")).toMatchObject({ batchSeq: 0, pendingCount: 2 });
   });
 
@@ -119,7 +156,12 @@ describe("PartitionProcessor", () => {
     const clean = setup({ defaults: { ...DEFAULT_SETTINGS, interval } });
     const dirty = setup({ defaults: { ...DEFAULT_SETTINGS, interval } });
     const good = [twoField("🔥", 1), twoField("🔥", 2), twoField("😀", 3), twoField("🔥", 4)];
-    const bad = ["not json", { emote: 5, timestamp: ts(1) }, { timestamp: ts(1) }, { emote: "🔥", timestamp: "yesterday" }];
+    const bad = [
+      "not json",
+      { emote: 5, timestamp: ts(1) },
+      { timestamp: ts(1) },
+      { emote: "🔥", timestamp: "yesterday" },
+    ];
     const mixed = [bad[0], good[0], bad[1], good[1], good[2], bad[2], bad[3], good[3]] as (string | object)[];
 
     await clean.processor.handle({ topic: topics.raw, partition: 0, records: records(good) }, control());
@@ -132,7 +174,9 @@ describe("PartitionProcessor", () => {
       "invalid emote: Invalid input: expected string, received undefined",
       "invalid timestamp: Invalid ISO datetime",
     ]);
-    expect(dead.map((r) => String(r.value))).toEqual(bad.map((b) => (typeof b === "string" ? b : JSON.stringify(b))));
+    expect(dead.map((r) => String(r.value))).toEqual(
+      bad.map((b) => (typeof b === "string" ? b : JSON.stringify(b))),
+    );
     expect(dead.map((r) => r.headers?.[DLQ_HEADERS.sourceOffset])).toEqual(["0", "2", "5", "6"]);
     expect(dirty.counters.deadLettered).toBe(4);
     expect([...dirty.store.moments.values()]).toEqual([...clean.store.moments.values()]);
@@ -143,13 +187,22 @@ describe("PartitionProcessor", () => {
     const defaults = { ...DEFAULT_SETTINGS, interval: 3 };
     const emotes = Array.from({ length: 10 }, (_, i) => twoField(i % 3 === 0 ? "😀" : "🔥", i));
     const reference = setup({ defaults });
-    await reference.processor.handle({ topic: topics.raw, partition: 0, records: records(emotes) }, control());
+    await reference.processor.handle(
+      { topic: topics.raw, partition: 0, records: records(emotes) },
+      control(),
+    );
 
     const crashed = setup({ defaults });
-    await crashed.processor.handle({ topic: topics.raw, partition: 0, records: records(emotes.slice(0, 7)) }, control());
+    await crashed.processor.handle(
+      { topic: topics.raw, partition: 0, records: records(emotes.slice(0, 7)) },
+      control(),
+    );
     // Restart: a new processor over the same store; Kafka redelivers from an older offset.
     const restarted = crashed.make();
-    await restarted.handle({ topic: topics.raw, partition: 0, records: records(emotes.slice(4), 4) }, control());
+    await restarted.handle(
+      { topic: topics.raw, partition: 0, records: records(emotes.slice(4), 4) },
+      control(),
+    );
 
     expect(crashed.counters.skippedReplayed).toBe(3);
     expect([...crashed.store.moments.keys()].sort()).toEqual([...reference.store.moments.keys()].sort());
@@ -159,7 +212,11 @@ describe("PartitionProcessor", () => {
   it("reloads its state after a failed commit, so the retried batch gives the same moments", async () => {
     const defaults = { ...DEFAULT_SETTINGS, interval: 2 };
     const { processor, store } = setup({ defaults });
-    const batch = { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("🔥", 2)]) };
+    const batch = {
+      topic: topics.raw,
+      partition: 0,
+      records: records([twoField("🔥", 1), twoField("🔥", 2)]),
+    };
     store.failNextCommit = true;
     await expect(processor.handle(batch, control())).rejects.toThrow("database went away");
     await processor.handle(batch, control());
@@ -169,10 +226,16 @@ describe("PartitionProcessor", () => {
 
   it("applies a settings change from the next batch on", async () => {
     const { processor, producer, cache } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
-    await processor.handle({ topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("😀", 2)]) }, control());
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("😀", 2)]) },
+      control(),
+    );
     expect(producer.on(topics.aggregated)).toHaveLength(1);
     cache.replace({ defaults: { ...DEFAULT_SETTINGS, interval: 2, threshold: 0.6 }, byStreamer: new Map() });
-    await processor.handle({ topic: topics.raw, partition: 0, records: records([twoField("🔥", 3), twoField("😀", 4)], 2) }, control());
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([twoField("🔥", 3), twoField("😀", 4)], 2) },
+      control(),
+    );
     // 0.5 each is not above 0.6: the second batch finds nothing.
     expect(producer.on(topics.aggregated)).toHaveLength(1);
   });

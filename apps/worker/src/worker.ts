@@ -35,7 +35,9 @@ export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWork
 
   const conn = connectDatabase(env.DATABASE_URL);
   const settings = new SettingsCache(await loadSettingsSnapshot(conn.db));
-  const follower = await followSettings(conn, settings, (err) => log(`settings reload failed: ${err.message}`));
+  const follower = await followSettings(conn, settings, (err) =>
+    log(`settings reload failed: ${err.message}`),
+  );
   const producer = await bus.producer();
   const counters = newCounters();
   const groupId = env.WORKER_GROUP_ID;

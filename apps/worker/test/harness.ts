@@ -50,7 +50,10 @@ export async function produceRaw(bus: Bus, messages: (RawMessage | string)[]): P
 }
 
 /** Collects everything on a topic from the beginning, in a throwaway group. */
-export async function collect(bus: Bus, topic: string): Promise<{ records: IncomingRecord[]; stop(): Promise<void> }> {
+export async function collect(
+  bus: Bus,
+  topic: string,
+): Promise<{ records: IncomingRecord[]; stop(): Promise<void> }> {
   const records: IncomingRecord[] = [];
   const consumer: BusConsumer = await bus.consumer({ groupId: `it-reader-${randomUUID()}`, topics: [topic] });
   await consumer.run(async (batch, control) => {
@@ -61,7 +64,11 @@ export async function collect(bus: Bus, topic: string): Promise<{ records: Incom
   return { records, stop: () => consumer.disconnect() };
 }
 
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

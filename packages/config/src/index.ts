@@ -45,7 +45,10 @@ export function kafkaBrokers(env: Pick<KafkaEnv, "KAFKA_BROKERS" | "KAFKA_PORT">
  * Parses an environment with a schema and turns a failure into one readable line per
  * variable, so a bad setting never surfaces as a stack trace.
  */
-export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: Record<string, string | undefined>,
+): z.infer<S> {
   const parsed = schema.safeParse(source);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);

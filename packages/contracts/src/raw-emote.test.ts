@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_RAW_MESSAGE_BYTES, parseRawEmote } from "./raw-emote.ts";
+import { MAX_RAW_MESSAGE_BYTES, parseRawEmote, rawEmoteSchema } from "./raw-emote.ts";
 
 const bytes = (v: unknown) => Buffer.from(typeof v === "string" ? v : JSON.stringify(v));
 
@@ -27,7 +27,11 @@ describe("parseRawEmote", () => {
     ["missing emote", { timestamp: "2025-01-15T10:20:30.000Z" }, /^invalid emote:/],
     ["wrong type", { emote: 5, timestamp: "2025-01-15T10:20:30.000Z" }, /^invalid emote:/],
     ["non-ISO timestamp", { emote: "🔥", timestamp: "15/01/2025 10:20" }, /^invalid timestamp:/],
-    ["bad streamer id", { emote: "🔥", timestamp: "2025-01-15T10:20:30Z", streamerId: "a b" }, /^invalid streamerId:/],
+    [
+      "bad streamer id",
+      { emote: "🔥", timestamp: "2025-01-15T10:20:30Z", streamerId: "a b" },
+      /^invalid streamerId:/,
+    ],
     ["a JSON array", [1, 2], /^invalid message:/],
   ])("rejects %s with a reason", (_name, input, reason) => {
     const r = parseRawEmote(bytes(input));
@@ -38,5 +42,39 @@ describe("parseRawEmote", () => {
   it("rejects a message over 64 KiB before parsing it", () => {
     const big = Buffer.alloc(MAX_RAW_MESSAGE_BYTES + 1, 0x20);
     expect(parseRawEmote(big)).toEqual({ ok: false, reason: `message is 65537 bytes, over the 65536 limit` });
+  });
+});
+
+describe("parseRawEmote's shortcut for timestamps already seen", () => {
+  it("agrees with the schema on every message, seen timestamp or not", () => {
+    const ts = "2025-01-15T10:20:30.000Z";
+    const variants: unknown[] = [
+      { emote: "🔥", timestamp: ts },
+      { emote: "🔥", timestamp: ts, streamerId: "s1", id: "x" },
+      { emote: "", timestamp: ts },
+      { emote: "x".repeat(64), timestamp: ts },
+      { emote: "x".repeat(65), timestamp: ts },
+      { emote: 1, timestamp: ts },
+      { emote: null, timestamp: ts },
+      { timestamp: ts },
+      { emote: "🔥", timestamp: ts, streamerId: "" },
+      { emote: "🔥", timestamp: ts, streamerId: null },
+      { emote: "🔥", timestamp: ts, streamerId: "a b" },
+      { emote: "🔥", timestamp: ts, streamerId: "s".repeat(65) },
+      { emote: "🔥", timestamp: ts, streamerId: 7 },
+      { emote: "🔥", timestamp: ts, id: "i".repeat(129) },
+      { emote: "🔥", timestamp: ts, id: 5 },
+      { emote: "🔥", timestamp: ts, id: null },
+      [{ emote: "🔥", timestamp: ts }],
+      "🔥",
+      null,
+    ];
+    // Twice: first with the timestamp unseen (schema path), then seen (shortcut).
+    for (let round = 0; round < 2; round++) {
+      for (const v of variants) {
+        const schemaSays = rawEmoteSchema.safeParse(v).success;
+        expect({ v, ok: parseRawEmote(bytes(v)).ok }).toEqual({ v, ok: schemaSays });
+      }
+    }
   });
 });

@@ -3,11 +3,14 @@ import { z } from "zod";
 /** The eight emotes of the original system, in its order. */
 export const DEFAULT_EMOTES = ["😀", "😡", "😢", "😮", "❤️", "👍", "👎", "🔥"] as const;
 
+export const STREAMER_ID_MAX = 64;
+export const STREAMER_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
 export const streamerIdSchema = z
   .string()
   .min(1, "streamerId must not be empty")
-  .max(64, "streamerId must be at most 64 characters")
-  .regex(/^[A-Za-z0-9_.-]+$/, "streamerId may contain only letters, digits, '_', '.' and '-'");
+  .max(STREAMER_ID_MAX, `streamerId must be at most ${STREAMER_ID_MAX} characters`)
+  .regex(STREAMER_ID_PATTERN, "streamerId may contain only letters, digits, '_', '.' and '-'");
 
 const emoteSchema = z
   .string()

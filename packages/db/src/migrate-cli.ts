@@ -3,7 +3,9 @@ import { env } from "./env.ts";
 import { migrateDatabase } from "./migrate.ts";
 
 if (process.argv.includes("--help")) {
-  console.log("Usage: npm run db:migrate\n\nApplies the committed migrations to DATABASE_URL (default postgres://postgres@127.0.0.1:5432/emote).");
+  console.log(
+    "Usage: npm run db:migrate\n\nApplies the committed migrations to DATABASE_URL (default postgres://postgres@127.0.0.1:5432/emote).",
+  );
   process.exit(0);
 }
 

@@ -1,5 +1,11 @@
 #!/usr/bin/env -S npx tsx
-import { DEFAULT_DATABASE_URL, describeDatabaseUrl, kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
+import {
+  DEFAULT_DATABASE_URL,
+  describeDatabaseUrl,
+  kafkaBrokers,
+  kafkaEnvSchema,
+  parseEnv,
+} from "@emote/config";
 import { assertKafkaReachable, createKafka, ensureTopics } from "@emote/bus/kafka";
 import { downLocalKafka, localKafkaStatus, upLocalKafka } from "./kafka-local.ts";
 import { databaseExists, ensureDatabase } from "./postgres-server.ts";
@@ -36,10 +42,15 @@ async function main(command: string | undefined): Promise<number> {
       } else {
         await upLocalKafka(kafkaEnv.KAFKA_PORT, log);
       }
-      const created = await ensureTopics(createKafka({ brokers, clientId: "emote-infra" }), kafkaEnv.KAFKA_PARTITIONS);
+      const created = await ensureTopics(
+        createKafka({ brokers, clientId: "emote-infra" }),
+        kafkaEnv.KAFKA_PARTITIONS,
+      );
       log(created.length > 0 ? `Created topics: ${created.join(", ")}` : "Topics exist.");
       const dbCreated = await ensureDatabase(databaseUrl);
-      log(`PostgreSQL answers; database ${describeDatabaseUrl(databaseUrl)} ${dbCreated ? "created" : "exists"}.`);
+      log(
+        `PostgreSQL answers; database ${describeDatabaseUrl(databaseUrl)} ${dbCreated ? "created" : "exists"}.`,
+      );
       return 0;
     }
     case "down":
@@ -47,13 +58,17 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     case "status": {
       const state = await localKafkaStatus(kafkaEnv.KAFKA_PORT);
-      if (kafkaEnv.KAFKA_BROKERS) log(`KAFKA_BROKERS=${kafkaEnv.KAFKA_BROKERS} (the local broker is not used)`);
+      if (kafkaEnv.KAFKA_BROKERS)
+        log(`KAFKA_BROKERS=${kafkaEnv.KAFKA_BROKERS} (the local broker is not used)`);
       if (!state.running) log(`Kafka: not running on 127.0.0.1:${state.port}`);
-      else if (state.foreign) log(`Kafka: a broker not started by infra:up answers on 127.0.0.1:${state.port}`);
+      else if (state.foreign)
+        log(`Kafka: a broker not started by infra:up answers on 127.0.0.1:${state.port}`);
       else log(`Kafka: running (pid ${state.pid}) on 127.0.0.1:${state.port}; log: ${state.logFile}`);
       try {
         const exists = await databaseExists(databaseUrl);
-        log(`PostgreSQL: answering; database ${describeDatabaseUrl(databaseUrl)} ${exists ? "exists" : "missing (infra:up creates it)"}`);
+        log(
+          `PostgreSQL: answering; database ${describeDatabaseUrl(databaseUrl)} ${exists ? "exists" : "missing (infra:up creates it)"}`,
+        );
       } catch (err) {
         log(`PostgreSQL: ${(err as Error).message}`);
       }

@@ -59,12 +59,17 @@ export async function localKafkaStatus(port: number, paths = localKafkaPaths()):
 }
 
 /** Starts the broker unless one already answers; safe to call concurrently and repeatedly. */
-export async function upLocalKafka(port: number, log: Log, paths = localKafkaPaths()): Promise<LocalKafkaState> {
+export async function upLocalKafka(
+  port: number,
+  log: Log,
+  paths = localKafkaPaths(),
+): Promise<LocalKafkaState> {
   mkdirSync(paths.root, { recursive: true });
   return withLock(paths, log, async () => {
     const state = await localKafkaStatus(port, paths);
     if (state.running) {
-      if (state.foreign) log(`A Kafka broker not started by infra:up already answers on 127.0.0.1:${port}; using it.`);
+      if (state.foreign)
+        log(`A Kafka broker not started by infra:up already answers on 127.0.0.1:${port}; using it.`);
       else log(`Kafka is already running (pid ${state.pid}) on 127.0.0.1:${port}; log: ${state.logFile}`);
       await waitUntilReady(port, START_TIMEOUT_MS, state.pid);
       return state;
@@ -202,7 +207,8 @@ function formatStorage(paths: LocalKafkaPaths, log: Log): void {
     { encoding: "utf8" },
   );
   if (result.error) throw new Error(`Could not run java (${result.error.message}). Install Java 17+.`);
-  if (result.status !== 0) throw new Error(`Formatting Kafka storage failed:\n${result.stdout}${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`Formatting Kafka storage failed:\n${result.stdout}${result.stderr}`);
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */

@@ -5,7 +5,6 @@ export class PostgresUnavailableError extends Error {
   override name = "PostgresUnavailableError";
 }
 
-
 /** Runs `fn` on a one-connection client to the server's `postgres` database. */
 async function withServer<T>(url: string, fn: (sql: postgres.Sql, name: string) => Promise<T>): Promise<T> {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, "")) || "postgres";
@@ -26,7 +25,10 @@ async function withServer<T>(url: string, fn: (sql: postgres.Sql, name: string) 
 }
 
 export async function databaseExists(url: string): Promise<boolean> {
-  return withServer(url, async (sql, name) => (await sql`select 1 from pg_database where datname = ${name}`).length > 0);
+  return withServer(
+    url,
+    async (sql, name) => (await sql`select 1 from pg_database where datname = ${name}`).length > 0,
+  );
 }
 
 /** Creates the database named in `url` when missing; true when it was created. */

@@ -1,4 +1,10 @@
-import { DEFAULT_TEST_DATABASE_URL, describeDatabaseUrl, kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
+import {
+  DEFAULT_TEST_DATABASE_URL,
+  describeDatabaseUrl,
+  kafkaBrokers,
+  kafkaEnvSchema,
+  parseEnv,
+} from "@emote/config";
 import { assertKafkaReachable } from "@emote/bus/kafka";
 import { upLocalKafka, type Log } from "./kafka-local.ts";
 import { ensureDatabase } from "./postgres-server.ts";
@@ -31,6 +37,7 @@ export function testInfraConfig(env: Record<string, string | undefined> = proces
 export async function prepareTestInfra(log: Log, infra = testInfraConfig()): Promise<TestInfra> {
   if (infra.localKafkaPort !== undefined) await upLocalKafka(infra.localKafkaPort, log);
   else await assertKafkaReachable(infra.brokers);
-  if (await ensureDatabase(infra.databaseUrl)) log(`Created test database ${describeDatabaseUrl(infra.databaseUrl)}`);
+  if (await ensureDatabase(infra.databaseUrl))
+    log(`Created test database ${describeDatabaseUrl(infra.databaseUrl)}`);
   return infra;
 }

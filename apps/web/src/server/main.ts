@@ -6,7 +6,9 @@ const log = (line: string) => console.log(`[web] ${line}`);
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    console.log("Usage: npm start -w @emote/web\n\nServes the tRPC API at /trpc and /healthz.\nEnvironment: PORT (3000), HOST (127.0.0.1), DATABASE_URL, LOG_LEVEL.");
+    console.log(
+      "Usage: npm start -w @emote/web\n\nServes the tRPC API at /trpc and /healthz.\nEnvironment: PORT (3000), HOST (127.0.0.1), DATABASE_URL, LOG_LEVEL.",
+    );
     return;
   }
   const env = readWebEnv();

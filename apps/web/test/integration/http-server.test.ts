@@ -36,7 +36,9 @@ describe("web server", () => {
     const input = encodeURIComponent(JSON.stringify({ streamerId: "" }));
     const res = await fetch(`${base}/trpc/settings.get?input=${input}`);
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { data: { code: string; zodError: { fieldErrors: Record<string, string[]> } } } };
+    const body = (await res.json()) as {
+      error: { data: { code: string; zodError: { fieldErrors: Record<string, string[]> } } };
+    };
     expect(body.error.data.code).toBe("BAD_REQUEST");
     expect(Object.keys(body.error.data.zodError.fieldErrors)).toEqual(["streamerId"]);
   });

@@ -2,10 +2,30 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
-import { and, connectDatabase, consumerCheckpoints, eq, gte, inArray, moments, rowToMoment, sql } from "@emote/db";
+import {
+  and,
+  connectDatabase,
+  consumerCheckpoints,
+  eq,
+  gte,
+  inArray,
+  moments,
+  rowToMoment,
+  sql,
+} from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
 import { readWorkerEnv } from "../../src/env.ts";
-import { busFor, byId, collect, expectedMoments, infra, isolatedVars, produceRaw, waitFor, type RawMessage } from "../harness.ts";
+import {
+  busFor,
+  byId,
+  collect,
+  expectedMoments,
+  infra,
+  isolatedVars,
+  produceRaw,
+  waitFor,
+  type RawMessage,
+} from "../harness.ts";
 
 const workerDir = fileURLToPath(new URL("../..", import.meta.url));
 const conn = connectDatabase(infra.databaseUrl, { max: 2 });
@@ -45,10 +65,12 @@ describe("a worker killed with SIGKILL mid-stream", () => {
     await bus.ensureTopics();
     const start = Date.UTC(2032, 0, 1) + Math.floor(Math.random() * 5_000_000) * 60_000;
     const streamers = Array.from({ length: 6 }, (_, i) => `crash-${env.WORKER_GROUP_ID.slice(-8)}-${i}`);
-    const sent: RawMessage[] = [...generateEmotes({ seed: 5, streamers: 6, start, count: 9_000 })].map((m) => ({
-      ...m,
-      streamerId: streamers[Number(m.streamerId.slice(1)) - 1] as string,
-    }));
+    const sent: RawMessage[] = [...generateEmotes({ seed: 5, streamers: 6, start, count: 9_000 })].map(
+      (m) => ({
+        ...m,
+        streamerId: streamers[Number(m.streamerId.slice(1)) - 1] as string,
+      }),
+    );
 
     // Feed the topic steadily while the worker is killed and restarted underneath. Each
     // life waits out the killed member's session (6 s) before it gets partitions, so the
@@ -67,7 +89,11 @@ describe("a worker killed with SIGKILL mid-stream", () => {
     for (let i = 0; i < kills; i++) {
       const before = await appliedOffsets(env.WORKER_GROUP_ID);
       const child = spawnWorker(vars);
-      await waitFor(`life ${i + 1} to make progress`, async () => (await appliedOffsets(env.WORKER_GROUP_ID)) > before, 90_000);
+      await waitFor(
+        `life ${i + 1} to make progress`,
+        async () => (await appliedOffsets(env.WORKER_GROUP_ID)) > before,
+        90_000,
+      );
       await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
       child.kill("SIGKILL");
       expect((await exited(child)).signal).toBe("SIGKILL");
@@ -76,7 +102,11 @@ describe("a worker killed with SIGKILL mid-stream", () => {
     await feeding;
 
     const last = spawnWorker(vars);
-    await waitFor("the last worker to apply everything", async () => (await appliedOffsets(env.WORKER_GROUP_ID)) === sent.length, 90_000);
+    await waitFor(
+      "the last worker to apply everything",
+      async () => (await appliedOffsets(env.WORKER_GROUP_ID)) === sent.length,
+      90_000,
+    );
     last.kill("SIGTERM");
     expect((await exited(last)).code).toBe(0);
 
@@ -90,7 +120,10 @@ describe("a worker killed with SIGKILL mid-stream", () => {
     // On the topic a moment may repeat after a crash (same id, same content); clients de-duplicate by id.
     const out = await collect(bus, bus.topics.aggregated);
     const published = () => out.records.flatMap((r) => JSON.parse(String(r.value)) as Moment[]);
-    await waitFor("the published moments", () => new Set(published().map((m) => m.id)).size >= expected.length);
+    await waitFor(
+      "the published moments",
+      () => new Set(published().map((m) => m.id)).size >= expected.length,
+    );
     await out.stop();
     const distinct = new Map(published().map((m) => [m.id, m]));
     expect(byId([...distinct.values()])).toEqual(expected);

@@ -4,7 +4,17 @@ import { and, connectDatabase, gte, inArray, lt, moments, rowToMoment, saveSetti
 import { generateEmotes } from "@emote/generator/stream";
 import { DLQ_HEADERS } from "../../src/dead-letter.ts";
 import { startWorker, type RunningWorker } from "../../src/worker.ts";
-import { busFor, byId, collect, expectedMoments, infra, isolatedEnv, produceRaw, waitFor, type RawMessage } from "../harness.ts";
+import {
+  busFor,
+  byId,
+  collect,
+  expectedMoments,
+  infra,
+  isolatedEnv,
+  produceRaw,
+  waitFor,
+  type RawMessage,
+} from "../harness.ts";
 
 const conn = connectDatabase(infra.databaseUrl, { max: 2 });
 const running: RunningWorker[] = [];
@@ -72,7 +82,11 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const minute = privateStart();
     const ts = new Date(minute).toISOString();
     // 4 🔥 + 6 😀 per batch: 0.4 and 0.6.
-    const batch = [...Array(4).fill("🔥"), ...Array(6).fill("😀")].map((emote) => ({ emote, timestamp: ts, streamerId }));
+    const batch = [...Array(4).fill("🔥"), ...Array(6).fill("😀")].map((emote) => ({
+      emote,
+      timestamp: ts,
+      streamerId,
+    }));
     await produceRaw(bus, batch);
     await waitFor("first batch", () => worker.counters.analyses === 1);
 
@@ -83,11 +97,13 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     await waitFor("second batch", () => worker.counters.analyses === 2);
 
     const stored = await storedMoments([streamerId], minute, minute + 60_000);
-    expect(stored.map((m) => [m.emote, m.ratio]).sort()).toEqual([
-      ["🔥", 0.4],
-      ["😀", 0.6],
-      ["😀", 0.6],
-    ].sort());
+    expect(stored.map((m) => [m.emote, m.ratio]).sort()).toEqual(
+      [
+        ["🔥", 0.4],
+        ["😀", 0.6],
+        ["😀", 0.6],
+      ].sort(),
+    );
   });
 
   it("dead-letters every bad message with its reason and analyses the good ones as if the bad were absent", async () => {
@@ -95,10 +111,12 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const bus = busFor(env);
     await bus.ensureTopics();
     const start = privateStart();
-    const good: RawMessage[] = [...generateEmotes({ seed: 11, streamers: 1, start, count: 300 })].map((m) => ({
-      ...m,
-      streamerId: `dlq-${env.WORKER_GROUP_ID.slice(-8)}`,
-    }));
+    const good: RawMessage[] = [...generateEmotes({ seed: 11, streamers: 1, start, count: 300 })].map(
+      (m) => ({
+        ...m,
+        streamerId: `dlq-${env.WORKER_GROUP_ID.slice(-8)}`,
+      }),
+    );
     const bad = [
       "not json at all",
       JSON.stringify({ emote: 42, timestamp: new Date(start).toISOString() }),

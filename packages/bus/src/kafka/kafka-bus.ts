@@ -41,7 +41,10 @@ export function kafkaProducer(kafka: Kafka): BusProducer & { connect(): Promise<
   };
 }
 
-export function kafkaConsumer(kafka: Kafka, opts: ConsumerOptions): BusConsumer & { connect(): Promise<void> } {
+export function kafkaConsumer(
+  kafka: Kafka,
+  opts: ConsumerOptions,
+): BusConsumer & { connect(): Promise<void> } {
   const consumer: Consumer = kafka.consumer({
     groupId: opts.groupId,
     maxWaitTimeInMs: 100,
@@ -66,7 +69,14 @@ export function kafkaConsumer(kafka: Kafka, opts: ConsumerOptions): BusConsumer 
         autoCommitThreshold: 1,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: opts.concurrency ?? 1,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        eachBatch: async ({
+          batch,
+          resolveOffset,
+          heartbeat,
+          isRunning,
+          isStale,
+          commitOffsetsIfNecessary,
+        }) => {
           const records: IncomingRecord[] = batch.messages.map((m) => ({
             key: m.key ? m.key.toString() : null,
             value: m.value,

@@ -8,7 +8,10 @@ export class KafkaUnavailableError extends Error {
  * Asks the cluster for its metadata within `timeoutMs`. On failure throws an error that
  * says what to do instead of kafkajs's retry stack.
  */
-export async function assertKafkaReachable(brokers: string[], timeoutMs = 10_000): Promise<{ brokers: number }> {
+export async function assertKafkaReachable(
+  brokers: string[],
+  timeoutMs = 10_000,
+): Promise<{ brokers: number }> {
   const kafka = new Kafka({
     brokers,
     clientId: "emote-reachability",
@@ -23,10 +26,7 @@ export async function assertKafkaReachable(brokers: string[], timeoutMs = 10_000
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    const cluster = await Promise.race([
-      admin.connect().then(() => admin.describeCluster()),
-      deadline,
-    ]);
+    const cluster = await Promise.race([admin.connect().then(() => admin.describeCluster()), deadline]);
     return { brokers: cluster.brokers.length };
   } catch (err) {
     throw new KafkaUnavailableError(

@@ -11,7 +11,11 @@ export async function ensureTopics(kafka: Kafka, partitions: number, prefix = ""
     if (missing.length > 0) {
       // createTopics resolves false when another process created them first; either way they exist.
       await admin.createTopics({
-        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: -1 })),
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions,
+          replicationFactor: -1,
+        })),
         waitForLeaders: true,
       });
     }
