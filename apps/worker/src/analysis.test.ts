@@ -82,7 +82,7 @@ describe("OpenBatch", () => {
           .filter((e, i, a) => a.indexOf(e) === i),
       };
       const open = new OpenBatch();
-      for (const e of events) open.add(e);
+      for (const e of events) open.add(e.emote, e.timestampMs);
       expect(open.size).toBe(events.length);
       expect(open.analyze(settings)).toEqual(analyzeBatch(events, settings));
     }

@@ -81,14 +81,14 @@ export class OpenBatch {
   size = 0;
   readonly counts = new Map<number, Map<string, number>>();
 
-  add(e: EmoteEvent): void {
-    const minute = minuteStart(e.timestampMs);
+  add(emote: string, timestampMs: number): void {
+    const minute = minuteStart(timestampMs);
     let perEmote = this.counts.get(minute);
     if (!perEmote) {
       perEmote = new Map();
       this.counts.set(minute, perEmote);
     }
-    perEmote.set(e.emote, (perEmote.get(e.emote) ?? 0) + 1);
+    perEmote.set(emote, (perEmote.get(emote) ?? 0) + 1);
     this.size++;
   }
 

@@ -1,4 +1,4 @@
-import type { Headers, IncomingRecord, OutgoingRecord } from "@emote/bus";
+import type { Headers, IncomingHeaders, IncomingRecord, OutgoingRecord } from "@emote/bus";
 
 /** Header names on `raw-emote-data.dlq`; the value is the original bytes, untouched. */
 export const DLQ_HEADERS = {

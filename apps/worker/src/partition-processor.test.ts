@@ -9,6 +9,7 @@ import {
 import { DEFAULT_SETTINGS, type AnalysisSettings, type Moment } from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 import { DLQ_HEADERS } from "./dead-letter.ts";
+import { inlineParser } from "./parse-batch.ts";
 import { PartitionProcessor, newCounters, type ProgressStore } from "./partition-processor.ts";
 import { SettingsCache } from "./settings-cache.ts";
 
@@ -77,7 +78,7 @@ function setup(settings: { defaults?: AnalysisSettings; byStreamer?: Map<string,
     byStreamer: settings.byStreamer ?? new Map(),
   });
   const counters = newCounters();
-  const make = () => new PartitionProcessor({ topics, producer, store, settings: cache, counters });
+  const make = () => new PartitionProcessor({ topics, producer, store, settings: cache, counters, parser: inlineParser });
   return { store, producer, cache, counters, processor: make(), make };
 }
 

@@ -1,7 +1,8 @@
-import type { BatchControl, BusProducer, OutgoingRecord, RecordBatch, TopicNames } from "@emote/bus";
-import { parseRawEmote, type Moment } from "@emote/contracts";
+import type { BatchControl, BusProducer, IncomingRecord, OutgoingRecord, RecordBatch, TopicNames } from "@emote/bus";
+import type { Moment } from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 import { deadLetter } from "./dead-letter.ts";
+import type { BatchParser } from "./parse-batch.ts";
 import type { SettingsCache } from "./settings-cache.ts";
 import { StreamerBatch } from "./streamer-batches.ts";
 
@@ -42,6 +43,7 @@ export class PartitionProcessor {
       store: ProgressStore;
       settings: SettingsCache;
       counters: WorkerCounters;
+      parser: BatchParser;
     },
   ) {}
 
@@ -69,37 +71,42 @@ export class PartitionProcessor {
     }
     const checkpoint = this.checkpoints.get(key) ?? null;
 
-    const parsed = [];
-    let lastOffset: string | undefined;
-    for (const record of batch.records) {
-      if (!control.shouldContinue()) break;
-      lastOffset = record.offset;
-      if (checkpoint !== null && BigInt(record.offset) < checkpoint) {
-        this.deps.counters.skippedReplayed++;
-        continue;
-      }
-      parsed.push({ record, result: parseRawEmote(record.value) });
+    // Nothing can revoke the partition during the synchronous part below, so one check
+    // suffices (and kafkajs's isStale() is too costly to ask per message).
+    let records: IncomingRecord[] = batch.records;
+    if (records.length === 0 || !control.shouldContinue()) return;
+    const lastOffset = (records[records.length - 1] as IncomingRecord).offset;
+    // Offsets only grow within a batch: skip the part a previous run already applied.
+    if (checkpoint !== null && BigInt((records[0] as IncomingRecord).offset) < checkpoint) {
+      const applied = records.findIndex((r) => BigInt(r.offset) >= checkpoint);
+      const skip = applied < 0 ? records.length : applied;
+      this.deps.counters.skippedReplayed += skip;
+      records = records.slice(skip);
     }
-    if (lastOffset === undefined) return;
 
-    await this.loadStreamers(parsed.flatMap((p) => (p.result.ok ? [p.result.value.streamerId] : [])));
+    const parsed = await this.deps.parser.parse(records.map((r) => r.value));
+    await this.loadStreamers(parsed.streamers);
+    // Settings cannot change during this synchronous loop, so look them up once per streamer.
+    const streamers = parsed.streamers.map((id) => {
+      const streamer = this.streamers.get(id);
+      if (!streamer) throw new Error(`streamer ${id} was not loaded`);
+      return { streamer, settings: this.deps.settings.for(id) };
+    });
 
     const analyses: { streamerId: string; moments: Moment[] }[] = [];
     const dead: OutgoingRecord[] = [];
     const touched = new Set<StreamerBatch>();
-    for (const { record, result } of parsed) {
-      if (!result.ok) {
-        dead.push(deadLetter(record, batch, result.reason));
+    for (let i = 0; i < records.length; i++) {
+      if (parsed.good[i] !== 1) {
+        dead.push(deadLetter(records[i] as IncomingRecord, batch, parsed.reasons[i] ?? "invalid"));
         continue;
       }
-      const e = result.value;
-      const streamer = this.streamers.get(e.streamerId);
-      if (!streamer) throw new Error(`streamer ${e.streamerId} was not loaded`);
+      const { streamer, settings } = streamers[parsed.streamer[i] as number] as (typeof streamers)[number];
       touched.add(streamer);
-      const moments = streamer.add(e, this.deps.settings.for(e.streamerId));
+      const moments = streamer.add(parsed.emotes[parsed.emote[i] as number] as string, parsed.timestampMs[i] as number, settings);
       if (moments === null) continue;
       this.deps.counters.analyses++;
-      if (moments.length > 0) analyses.push({ streamerId: e.streamerId, moments });
+      if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
     }
 
     await this.deps.producer.send([
@@ -121,7 +128,7 @@ export class PartitionProcessor {
     await control.commit(lastOffset);
 
     const c = this.deps.counters;
-    c.consumed += parsed.length;
+    c.consumed += records.length;
     c.deadLettered += dead.length;
     for (const a of analyses) c.moments += a.moments.length;
   }

@@ -1,6 +1,6 @@
 import type { AnalysisSettings, Moment } from "@emote/contracts";
 import type { PendingCounts, StreamerProgress } from "@emote/db";
-import { OpenBatch, toMoment, type EmoteEvent } from "./analysis.ts";
+import { OpenBatch, toMoment } from "./analysis.ts";
 
 /** One streamer's analysis state: the open batch and how many batches were analysed. */
 export class StreamerBatch {
@@ -14,8 +14,8 @@ export class StreamerBatch {
    * Adds an emote; when the batch reaches the streamer's interval it is analysed and
    * cleared, and the moments it held are returned (possibly none). Otherwise null.
    */
-  add(e: EmoteEvent, settings: AnalysisSettings): Moment[] | null {
-    this.batch.add(e);
+  add(emote: string, timestampMs: number, settings: AnalysisSettings): Moment[] | null {
+    this.batch.add(emote, timestampMs);
     if (this.batch.size < settings.interval) return null;
     const moments = this.batch.analyze(settings).map((f) => toMoment(this.streamerId, this.batchSeq, f));
     this.batchSeq++;

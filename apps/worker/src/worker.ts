@@ -10,6 +10,8 @@ import {
 } from "@emote/db";
 import type { WorkerEnv } from "./env.ts";
 import { PartitionProcessor, newCounters, type WorkerCounters } from "./partition-processor.ts";
+import { inlineParser } from "./parse-batch.ts";
+import { threadParser } from "./parse-thread.ts";
 import { SettingsCache } from "./settings-cache.ts";
 import { followSettings } from "./settings-follower.ts";
 
@@ -40,12 +42,14 @@ export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWork
   );
   const producer = await bus.producer();
   const counters = newCounters();
+  const parser = env.WORKER_PARSE_THREAD ? threadParser() : inlineParser;
   const groupId = env.WORKER_GROUP_ID;
   const processor = new PartitionProcessor({
     topics: bus.topics,
     producer,
     settings,
     counters,
+    parser,
     store: {
       loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
       loadStreamers: (ids) => loadStreamerProgress(conn.db, groupId, ids),
@@ -68,6 +72,7 @@ export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWork
     settingsReloads: follower.reloads,
     async stop() {
       await consumer.disconnect();
+      await parser.close();
       await producer.disconnect();
       await follower.stop();
       await conn.close();

@@ -8,15 +8,19 @@ import type { TopicNames } from "./topics.ts";
 export type Headers = Record<string, string>;
 
 export interface OutgoingRecord {
-  key: string | null;
+  key: string | Buffer | null;
   value: string | Buffer;
   headers?: Headers;
 }
 
+/** Header values as they arrive (Kafka allows repeated headers). */
+export type IncomingHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+
+/** Shaped so Kafka's own message objects fit as they are: no copy per message. */
 export interface IncomingRecord {
-  key: string | null;
+  key: Buffer | null;
   value: Buffer | null;
-  headers: Headers;
+  headers?: IncomingHeaders;
   /** Offset within the partition, as a decimal string (Kafka offsets exceed 2^53). */
   offset: string;
 }

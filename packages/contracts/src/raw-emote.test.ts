@@ -78,3 +78,38 @@ describe("parseRawEmote's shortcut for timestamps already seen", () => {
     }
   });
 });
+
+describe("parseRawEmote's regular expression for the common form", () => {
+  it("decodes exactly as JSON.parse does, and leaves everything unusual to JSON.parse", () => {
+    const ts = "2025-01-15T10:20:30.000Z";
+    const texts = [
+      `{"emote":"🔥","timestamp":"${ts}"}`,
+      `{"emote":"🔥","timestamp":"${ts}","streamerId":"s1"}`,
+      `{"emote":"🔥","timestamp":"${ts}","streamerId":"s1","id":"a-1"}`,
+      `{"emote":"🔥","timestamp":"${ts}","id":"a-1"}`,
+      `{"emote":"\\u00e9","timestamp":"${ts}"}`,
+      `{"emote":"a\\"b","timestamp":"${ts}"}`,
+      `{"emote":"tab\there","timestamp":"${ts}"}`,
+      `{"emote":"","timestamp":"${ts}"}`,
+      `{ "emote":"🔥","timestamp":"${ts}"}`,
+      `{"emote":"🔥","timestamp":"${ts}","streamerId":"s1","streamerId":"s2"}`,
+    ];
+    for (const text of texts) {
+      let viaJson: ReturnType<typeof parseRawEmote>;
+      try {
+        const schema = rawEmoteSchema.safeParse(JSON.parse(text));
+        viaJson = schema.success
+          ? parseRawEmote(Buffer.from(JSON.stringify(JSON.parse(text), null, 1)))
+          : { ok: false, reason: "" };
+      } catch {
+        viaJson = { ok: false, reason: "not JSON" };
+      }
+      const direct = parseRawEmote(Buffer.from(text));
+      expect({ text, ok: direct.ok, value: direct.ok ? direct.value : undefined }).toEqual({
+        text,
+        ok: viaJson.ok,
+        value: viaJson.ok ? viaJson.value : undefined,
+      });
+    }
+  });
+});

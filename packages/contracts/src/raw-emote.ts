@@ -63,6 +63,26 @@ function knownGood(json: unknown): RawEmote | undefined {
   return value;
 }
 
+/**
+ * The messages producers write (this project's generator and the original two-field
+ * form), with no escapes or control characters in their strings: for those a regular
+ * expression yields the same object as JSON.parse at half the cost. Anything else goes
+ * to JSON.parse.
+ */
+// Control characters are excluded on purpose: JSON forbids them raw inside strings.
+const CANONICAL =
+  // eslint-disable-next-line no-control-regex
+  /^\{"emote":"([^"\\\u0000-\u001f]*)","timestamp":"([^"\\\u0000-\u001f]*)"(?:,"streamerId":"([^"\\\u0000-\u001f]*)")?(?:,"id":"([^"\\\u0000-\u001f]*)")?\}$/;
+
+function decodeJson(text: string): unknown {
+  const m = CANONICAL.exec(text);
+  if (!m) return JSON.parse(text);
+  const fields: Record<string, string | undefined> = { emote: m[1], timestamp: m[2] };
+  if (m[3] !== undefined) fields.streamerId = m[3];
+  if (m[4] !== undefined) fields.id = m[4];
+  return fields;
+}
+
 /** Decodes and validates one message value; never throws. */
 export function parseRawEmote(bytes: Uint8Array | null | undefined): ParseResult {
   if (!bytes || bytes.length === 0) return { ok: false, reason: "empty message" };
@@ -71,7 +91,7 @@ export function parseRawEmote(bytes: Uint8Array | null | undefined): ParseResult
   }
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.isBuffer(bytes) ? bytes.toString("utf8") : new TextDecoder().decode(bytes));
+    json = decodeJson(Buffer.isBuffer(bytes) ? bytes.toString("utf8") : new TextDecoder().decode(bytes));
   } catch {
     return { ok: false, reason: "not JSON" };
   }

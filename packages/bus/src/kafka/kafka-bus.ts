@@ -1,18 +1,7 @@
-import { Partitioners, type Consumer, type IHeaders, type Kafka } from "kafkajs";
-import type { Bus, BusConsumer, BusProducer, ConsumerOptions, Headers, IncomingRecord } from "../port.ts";
+import { Partitioners, type Consumer, type Kafka } from "kafkajs";
+import type { Bus, BusConsumer, BusProducer, ConsumerOptions } from "../port.ts";
 import { topicNames } from "../topics.ts";
 import { ensureTopics } from "./topics-admin.ts";
-
-function decodeHeaders(headers: IHeaders | undefined): Headers {
-  const out: Headers = {};
-  if (!headers) return out;
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined) continue;
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined) out[k] = first.toString();
-  }
-  return out;
-}
 
 export function kafkaProducer(kafka: Kafka): BusProducer & { connect(): Promise<void> } {
   // Idempotent with one request in flight: retries can neither duplicate nor reorder, so
@@ -77,14 +66,8 @@ export function kafkaConsumer(
           isStale,
           commitOffsetsIfNecessary,
         }) => {
-          const records: IncomingRecord[] = batch.messages.map((m) => ({
-            key: m.key ? m.key.toString() : null,
-            value: m.value,
-            headers: decodeHeaders(m.headers),
-            offset: m.offset,
-          }));
           await handler(
-            { topic: batch.topic, partition: batch.partition, records },
+            { topic: batch.topic, partition: batch.partition, records: batch.messages },
             {
               shouldContinue: () => isRunning() && !isStale(),
               heartbeat,

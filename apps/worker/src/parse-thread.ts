@@ -1,0 +1,64 @@
+import { Worker, isMainThread, parentPort } from "node:worker_threads";
+import { packValues, parseBatch, type BatchParser, type PackedValues, type ParsedBatch } from "./parse-batch.ts";
+
+interface Request {
+  id: number;
+  packed: PackedValues;
+}
+interface Reply {
+  id: number;
+  parsed: ParsedBatch;
+}
+
+/**
+ * Parsing (UTF-8, JSON, validation) is most of the worker's own CPU per emote; on its own
+ * thread it runs beside kafkajs's decoding and the database round trips instead of after
+ * them. The analysis stays on the main thread: it is cheap and owns the streamers' state.
+ */
+export function threadParser(): BatchParser {
+  // The apps run from TypeScript source: the thread registers tsx before loading this file.
+  const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const worker = new Worker(bootstrap, { eval: true });
+  worker.unref();
+  const pending = new Map<number, { resolve: (p: ParsedBatch) => void; reject: (e: Error) => void }>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  worker.on("message", (reply: Reply) => {
+    pending.get(reply.id)?.resolve(reply.parsed);
+    pending.delete(reply.id);
+  });
+  worker.on("error", (err) => {
+    failure = err;
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  });
+  return {
+    parse(values) {
+      if (failure) return Promise.reject(failure);
+      const packed = packValues(values);
+      const id = nextId++;
+      return new Promise<ParsedBatch>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        const request: Request = { id, packed };
+        worker.postMessage(request, [packed.bytes.buffer, packed.starts.buffer, packed.ends.buffer]);
+      });
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  port.on("message", ({ id, packed }: Request) => {
+    const parsed = parseBatch(packed);
+    const reply: Reply = { id, parsed };
+    port.postMessage(reply, [
+      parsed.good.buffer,
+      parsed.streamer.buffer,
+      parsed.emote.buffer,
+      parsed.timestampMs.buffer,
+    ]);
+  });
+}
