@@ -75,6 +75,11 @@ const bus = kafkaBus(kafka, { partitions, topicPrefix: prefix });
 await bus.ensureTopics();
 const admin = kafka.admin();
 await admin.connect();
+const baselineOut = `${prefix}baseline-out`;
+await admin.createTopics({
+  topics: [{ topic: baselineOut, numPartitions: partitions }],
+  waitForLeaders: true,
+});
 
 log(`filling ${bus.topics.raw} with ${total} emotes from ${streamers} streamers (seed 1)…`);
 const fillStart = performance.now();
@@ -211,19 +216,12 @@ results.push(
   await measure(
     "baseline",
     baselineGroup,
-    run("bench/baseline-consumer.ts", [
-      brokers.join(","),
-      bus.topics.raw,
-      `${prefix}baseline-out`,
-      baselineGroup,
-    ]),
+    run("bench/baseline-consumer.ts", [brokers.join(","), bus.topics.raw, baselineOut, baselineGroup]),
     baselineTimeoutMs,
   ),
 );
 
-await admin
-  .deleteTopics({ topics: [...Object.values(bus.topics), `${prefix}baseline-out`] })
-  .catch(() => undefined);
+await admin.deleteTopics({ topics: [...Object.values(bus.topics), baselineOut] }).catch(() => undefined);
 await admin.disconnect();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

@@ -1,4 +1,4 @@
-import type { Headers, IncomingHeaders, IncomingRecord, OutgoingRecord } from "@emote/bus";
+import type { IncomingRecord, OutgoingRecord, RecordHeaders } from "@emote/bus";
 
 /** Header names on `raw-emote-data.dlq`; the value is the original bytes, untouched. */
 export const DLQ_HEADERS = {
@@ -13,7 +13,8 @@ export function deadLetter(
   source: { topic: string; partition: number },
   reason: string,
 ): OutgoingRecord {
-  const headers: Headers = {
+  // The original headers travel on untouched, beside the DLQ's own.
+  const headers: RecordHeaders = {
     ...record.headers,
     [DLQ_HEADERS.reason]: reason,
     [DLQ_HEADERS.sourceTopic]: source.topic,

@@ -10,11 +10,11 @@ export const workerEnvSchema = kafkaEnvSchema
     /** Partitions whose batches one worker handles at once (overlaps Kafka, DB and CPU). */
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
     /** Parse messages on a second thread, beside kafkajs and the database round trips. */
-  WORKER_PARSE_THREAD: z
-    .enum(["true", "false", "1", "0"])
-    .default("true")
-    .transform((v) => v === "true" || v === "1"),
-  /** A killed worker's partitions move to the others after this long (Kafka's minimum is 6 s). */
+    WORKER_PARSE_THREAD: z
+      .enum(["true", "false", "1", "0"])
+      .default("true")
+      .transform((v) => v === "true" || v === "1"),
+    /** A killed worker's partitions move to the others after this long (Kafka's minimum is 6 s). */
     WORKER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
     /** How long a SIGTERM waits for the in-flight batch before giving up. */
     WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),

@@ -14,7 +14,13 @@ const values = [
 describe("parseBatch", () => {
   it("packs values and parses them into columns with string tables and reasons", () => {
     const packed = packValues(values);
-    expect(Array.from(packed.ends)).toEqual([values[0]?.length, -1, values[0]!.length + 5, expect.any(Number), packed.bytes.length]);
+    expect(Array.from(packed.ends)).toEqual([
+      values[0]?.length,
+      -1,
+      values[0]!.length + 5,
+      expect.any(Number),
+      packed.bytes.length,
+    ]);
     const parsed = parseBatch(packed);
     expect(Array.from(parsed.good)).toEqual([1, 0, 0, 1, 1]);
     expect(parsed.streamers).toEqual(["s1", "default"]);

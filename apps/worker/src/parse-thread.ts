@@ -1,5 +1,11 @@
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
-import { packValues, parseBatch, type BatchParser, type PackedValues, type ParsedBatch } from "./parse-batch.ts";
+import {
+  packValues,
+  parseBatch,
+  type BatchParser,
+  type PackedValues,
+  type ParsedBatch,
+} from "./parse-batch.ts";
 
 interface Request {
   id: number;

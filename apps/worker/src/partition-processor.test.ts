@@ -78,7 +78,8 @@ function setup(settings: { defaults?: AnalysisSettings; byStreamer?: Map<string,
     byStreamer: settings.byStreamer ?? new Map(),
   });
   const counters = newCounters();
-  const make = () => new PartitionProcessor({ topics, producer, store, settings: cache, counters, parser: inlineParser });
+  const make = () =>
+    new PartitionProcessor({ topics, producer, store, settings: cache, counters, parser: inlineParser });
   return { store, producer, cache, counters, processor: make(), make };
 }
 

@@ -1,4 +1,11 @@
-import type { BatchControl, BusProducer, IncomingRecord, OutgoingRecord, RecordBatch, TopicNames } from "@emote/bus";
+import type {
+  BatchControl,
+  BusProducer,
+  IncomingRecord,
+  OutgoingRecord,
+  RecordBatch,
+  TopicNames,
+} from "@emote/bus";
 import type { Moment } from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 import { deadLetter } from "./dead-letter.ts";
@@ -103,7 +110,11 @@ export class PartitionProcessor {
       }
       const { streamer, settings } = streamers[parsed.streamer[i] as number] as (typeof streamers)[number];
       touched.add(streamer);
-      const moments = streamer.add(parsed.emotes[parsed.emote[i] as number] as string, parsed.timestampMs[i] as number, settings);
+      const moments = streamer.add(
+        parsed.emotes[parsed.emote[i] as number] as string,
+        parsed.timestampMs[i] as number,
+        settings,
+      );
       if (moments === null) continue;
       this.deps.counters.analyses++;
       if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });

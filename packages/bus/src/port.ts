@@ -5,22 +5,20 @@
  */
 import type { TopicNames } from "./topics.ts";
 
-export type Headers = Record<string, string>;
+/** Header values as Kafka carries them (a header may repeat). */
+export type RecordHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
 export interface OutgoingRecord {
   key: string | Buffer | null;
   value: string | Buffer;
-  headers?: Headers;
+  headers?: RecordHeaders;
 }
-
-/** Header values as they arrive (Kafka allows repeated headers). */
-export type IncomingHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
 /** Shaped so Kafka's own message objects fit as they are: no copy per message. */
 export interface IncomingRecord {
   key: Buffer | null;
   value: Buffer | null;
-  headers?: IncomingHeaders;
+  headers?: RecordHeaders;
   /** Offset within the partition, as a decimal string (Kafka offsets exceed 2^53). */
   offset: string;
 }

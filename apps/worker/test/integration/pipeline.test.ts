@@ -64,7 +64,8 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     await waitFor("moments on aggregated-emote-data", () => published().length >= expected.length);
     await out.stop();
     expect(byId(published())).toEqual(expected);
-    for (const r of out.records) expect(String(r.key)).toBe((JSON.parse(String(r.value)) as Moment[])[0]?.streamerId);
+    for (const r of out.records)
+      expect(String(r.key)).toBe((JSON.parse(String(r.value)) as Moment[])[0]?.streamerId);
 
     const end = Math.max(...sent.map((m) => Date.parse(m.timestamp))) + 60_000;
     expect(await storedMoments(["s1", "s2", "s3", "s4"], start, end)).toEqual(expected);
