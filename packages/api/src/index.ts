@@ -3,6 +3,7 @@ import type { AppRouter } from "./root.ts";
 
 export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory, type Context } from "./trpc.ts";
+export { ROLES, authenticate, signToken, type Caller, type Claims, type Role } from "./auth.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,9 +1,11 @@
 import type { Database } from "@emote/db";
-import { initTRPC } from "@trpc/server";
+import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
+import type { Caller } from "./auth.ts";
 
 export interface Context {
   db: Database;
+  caller: Caller;
 }
 
 const t = initTRPC.context<Context>().create({
@@ -21,4 +23,10 @@ const t = initTRPC.context<Context>().create({
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+
+/** Every procedure: a caller whose token failed is refused, whatever it asks. */
+export const publicProcedure = t.procedure.use(({ ctx, next }) => {
+  if (ctx.caller.kind === "invalid")
+    throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.caller.reason });
+  return next({ ctx: { ...ctx, caller: ctx.caller } });
+});

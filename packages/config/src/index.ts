@@ -27,6 +27,14 @@ export const databaseEnvSchema = z.object({
   DATABASE_URL: z.url().default(DEFAULT_DATABASE_URL),
 });
 
+/** Development only: anyone can mint tokens with it. Production deployments set their own. */
+export const DEV_AUTH_SECRET = "emote-pulse-development-secret-not-for-production";
+
+export const authEnvSchema = z.object({
+  /** HS256 key for the API's bearer tokens; at least 32 characters. */
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_AUTH_SECRET),
+});
+
 export const logEnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

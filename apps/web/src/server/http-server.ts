@@ -1,12 +1,19 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { appRouter } from "@emote/api";
+import { appRouter, authenticate } from "@emote/api";
 import type { Database } from "@emote/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 
 /** One HTTP server: tRPC under /trpc and a liveness probe at /healthz. */
-export function createWebServer(db: Database): Server {
-  const trpc = createHTTPHandler({ router: appRouter, basePath: "/trpc/", createContext: () => ({ db }) });
+export function createWebServer(db: Database, authSecret: string): Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    createContext: async ({ req }) => ({
+      db,
+      caller: await authenticate(req.headers.authorization, authSecret),
+    }),
+  });
   return createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") {

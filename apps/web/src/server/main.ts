@@ -7,14 +7,14 @@ const log = (line: string) => console.log(`[web] ${line}`);
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
     console.log(
-      "Usage: npm start -w @emote/web\n\nServes the tRPC API at /trpc and /healthz.\nEnvironment: PORT (3000), HOST (127.0.0.1), DATABASE_URL, LOG_LEVEL.",
+      "Usage: npm start -w @emote/web\n\nServes the tRPC API at /trpc and /healthz.\nEnvironment: PORT (3000), HOST (127.0.0.1), DATABASE_URL, AUTH_SECRET, LOG_LEVEL.",
     );
     return;
   }
   const env = readWebEnv();
   await migrateDatabase(env.DATABASE_URL);
   const conn = connectDatabase(env.DATABASE_URL);
-  const server = createWebServer(conn.db);
+  const server = createWebServer(conn.db, env.AUTH_SECRET);
   const address = await listen(server, env.PORT, env.HOST);
   log(`listening on http://${address.address}:${address.port}`);
 

@@ -1,12 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signToken } from "@emote/api";
 import type { AddressInfo } from "node:net";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
+import { DEV_AUTH_SECRET } from "@emote/config";
 import { connectDatabase } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { createWebServer, listen } from "../../src/server/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
-const server = createWebServer(conn.db);
+const server = createWebServer(conn.db, DEV_AUTH_SECRET);
 let base = "";
 
 beforeAll(async () => {
@@ -41,6 +44,25 @@ describe("web server", () => {
     };
     expect(body.error.data.code).toBe("BAD_REQUEST");
     expect(Object.keys(body.error.data.zodError.fieldErrors)).toEqual(["streamerId"]);
+  });
+
+  it("takes a bearer token for mutations: 200 with the right role, 403 without, 401 with a bad token", async () => {
+    const streamerId = `web-${randomUUID().slice(0, 8)}`;
+    const update = (authorization?: string) =>
+      fetch(`${base}/trpc/settings.update`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(authorization && { authorization }) },
+        body: JSON.stringify({ streamerId, threshold: 0.7 }),
+      });
+    const own = await signToken({ role: "streamer", streamerId }, DEV_AUTH_SECRET);
+    const ok = await update(`Bearer ${own}`);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { result: { data: { threshold: number } } }).result.data.threshold).toBe(
+      0.7,
+    );
+    expect((await update()).status).toBe(403);
+    const forged = await signToken({ role: "admin" }, "z".repeat(32));
+    expect((await update(`Bearer ${forged}`)).status).toBe(401);
   });
 
   it("answers unknown paths with 404", async () => {

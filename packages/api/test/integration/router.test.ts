@@ -1,36 +1,175 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_SETTINGS } from "@emote/contracts";
-import { connectDatabase, saveSettings } from "@emote/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
+import { commitAnalysis, connectDatabase, saveSettings } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { TRPCError } from "@trpc/server";
-import { appRouter, createCallerFactory } from "../../src/index.ts";
+import { appRouter, createCallerFactory, type Caller } from "../../src/index.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
 afterAll(() => conn.close());
-const caller = createCallerFactory(appRouter)({ db: conn.db });
+const createCaller = createCallerFactory(appRouter);
+const as = (caller: Caller) => createCaller({ db: conn.db, caller });
+const viewer = as({ kind: "anonymous", role: "viewer" });
+const unique = () => `api-${randomUUID().slice(0, 8)}`;
+
+async function errorOf(p: Promise<unknown>): Promise<TRPCError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(TRPCError);
+  return err as TRPCError;
+}
 
 describe("settings.get", () => {
   it("returns a streamer's own settings, or the defaults", async () => {
-    const streamerId = `api-${randomUUID().slice(0, 8)}`;
-    expect(await caller.settings.get({ streamerId })).toEqual(DEFAULT_SETTINGS);
+    const streamerId = unique();
+    expect(await viewer.settings.get({ streamerId })).toEqual(DEFAULT_SETTINGS);
     await saveSettings(conn.db, streamerId, { threshold: 0.45 });
-    expect(await caller.settings.get({ streamerId })).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.45 });
+    expect(await viewer.settings.get({ streamerId })).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.45 });
   });
 
   it("rejects a bad streamerId with BAD_REQUEST naming the field", async () => {
-    const err = await caller.settings.get({ streamerId: "no spaces" }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TRPCError);
-    expect((err as TRPCError).code).toBe("BAD_REQUEST");
-    expect((err as TRPCError).message).toContain("streamerId");
+    const err = await errorOf(viewer.settings.get({ streamerId: "no spaces" }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.message).toContain("streamerId");
+  });
+
+  it("refuses a caller whose token failed, even for reading", async () => {
+    const err = await errorOf(
+      as({ kind: "invalid", reason: "token expired" }).settings.get({ streamerId: "s1" }),
+    );
+    expect(err.code).toBe("UNAUTHORIZED");
+    expect(err.message).toBe("token expired");
+  });
+});
+
+describe("settings.update", () => {
+  const roles: [string, Caller, "own" | "any" | "none"][] = [
+    ["anonymous viewer", { kind: "anonymous", role: "viewer" }, "none"],
+    ["viewer token", { kind: "token", role: "viewer" }, "none"],
+    ["streamer", { kind: "token", role: "streamer", streamerId: "OWN" }, "own"],
+    ["moderator", { kind: "token", role: "moderator" }, "any"],
+    ["admin", { kind: "token", role: "admin" }, "any"],
+  ];
+
+  it.each(roles)("enforces the role matrix for a %s", async (_name, template, may) => {
+    const own = unique();
+    const other = unique();
+    const caller =
+      template.kind === "token" && template.role === "streamer" ? { ...template, streamerId: own } : template;
+    for (const [streamerId, allowed] of [
+      [own, may !== "none"],
+      [other, may === "any"],
+    ] as const) {
+      const attempt = as(caller).settings.update({ streamerId, threshold: 0.6 });
+      if (allowed) {
+        expect(await attempt).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.6 });
+      } else {
+        expect((await errorOf(attempt)).code).toBe("FORBIDDEN");
+        expect(await viewer.settings.get({ streamerId })).toEqual(DEFAULT_SETTINGS);
+      }
+    }
+  });
+
+  it.each([
+    [{ interval: 0 }, "interval"],
+    [{ interval: 2.5 }, "interval"],
+    [{ interval: 10_001 }, "interval"],
+    [{ threshold: 0 }, "threshold"],
+    [{ threshold: 1 }, "threshold"],
+    [{ allowedEmotes: [] }, "allowedEmotes"],
+    [{ allowedEmotes: ["🔥", "🔥"] }, "allowedEmotes"],
+    [{ allowedEmotes: Array.from({ length: 65 }, (_, i) => `e${i}`) }, "allowedEmotes"],
+    [{ allowedEmotes: ["x".repeat(17)] }, "allowedEmotes"],
+  ])("rejects %j with BAD_REQUEST naming %s and changes nothing", async (patch, field) => {
+    const streamerId = unique();
+    const admin = as({ kind: "token", role: "admin" });
+    const err = await errorOf(admin.settings.update({ streamerId, interval: 12, ...patch }));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.message).toContain(field);
+    expect(await viewer.settings.get({ streamerId })).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe("moments.history", () => {
+  const streamerId = unique();
+  const base = Date.UTC(2033, 0, 1) + Math.floor(Math.random() * 1_000_000) * 60_000;
+  // 7 moments over 3 minutes, two emotes; ids chosen so ties on window start order by id.
+  const all: Moment[] = [0, 0, 0, 1, 1, 2, 2].map((minute, i) => ({
+    id: `${streamerId}-m${i}`,
+    streamerId,
+    emote: i % 2 === 0 ? "🔥" : "😀",
+    timestamp: new Date(base + minute * 60_000).toISOString(),
+    count: 10 + i,
+    total: 30,
+    ratio: (10 + i) / 30,
+  }));
+  const newestFirst = [...all].sort(
+    (a, b) => b.timestamp.localeCompare(a.timestamp) || b.id.localeCompare(a.id),
+  );
+
+  beforeAll(async () => {
+    await commitAnalysis(conn.db, {
+      groupId: `api-it-${streamerId}`,
+      topic: "api-it",
+      partition: 0,
+      nextOffset: 1n,
+      streamers: [],
+      moments: all,
+    });
+  });
+
+  it("pages through a streamer's moments newest first, without gaps or repeats", async () => {
+    const seen: Moment[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: { items: Moment[]; nextCursor: string | null } = await viewer.moments.history({
+        streamerId,
+        limit: 3,
+        cursor,
+      });
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(newestFirst);
+  });
+
+  it("filters by emote and time range", async () => {
+    const page = await viewer.moments.history({
+      streamerId,
+      emote: "🔥",
+      from: new Date(base + 60_000).toISOString(),
+      to: new Date(base + 3 * 60_000).toISOString(),
+    });
+    expect(page.items).toEqual(
+      newestFirst.filter((m) => m.emote === "🔥" && Date.parse(m.timestamp) >= base + 60_000),
+    );
+    expect(page.nextCursor).toBeNull();
+  });
+
+  it.each([
+    [{ limit: 501 }, "limit"],
+    [{ limit: 0 }, "limit"],
+    [{ from: "yesterday" }, "from"],
+    [{ from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" }, "from"],
+    [{ cursor: "not-a-cursor" }, "cursor"],
+  ])("rejects %j with BAD_REQUEST naming %s", async (input, field) => {
+    const err = await errorOf(viewer.moments.history(input));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.message).toContain(field);
   });
 });
 
 describe("streamers.list", () => {
   it("lists streamers with settings of their own, sorted, without the defaults row", async () => {
-    const streamerId = `api-${randomUUID().slice(0, 8)}`;
+    const streamerId = unique();
     await saveSettings(conn.db, streamerId, { interval: 7 });
-    const list = await caller.streamers.list();
+    const list = await viewer.streamers.list();
     expect(list).toContain(streamerId);
     expect(list).not.toContain("*");
     expect(list).toEqual([...list].sort());

@@ -1,0 +1,54 @@
+import { streamerIdSchema, type Moment } from "@emote/contracts";
+import { listMoments } from "@emote/db";
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { publicProcedure } from "../trpc.ts";
+
+/** Opaque to clients: where the previous page ended (window start and id of its last moment). */
+const cursorSchema = z.tuple([z.iso.datetime(), z.string().min(1)]);
+
+function encodeCursor(m: Moment): string {
+  return Buffer.from(JSON.stringify([m.timestamp, m.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { windowStart: Date; id: string } {
+  try {
+    const [windowStart, id] = cursorSchema.parse(
+      JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")),
+    );
+    return { windowStart: new Date(windowStart), id };
+  } catch {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor from moments.history" });
+  }
+}
+
+export const momentsHistoryInput = z
+  .object({
+    streamerId: streamerIdSchema.optional(),
+    emote: z.string().min(1).max(64).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    cursor: z.string().max(512).nullish(),
+    limit: z.number().int().min(1).max(500).default(50),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {
+    message: "from must be before to",
+    path: ["from"],
+  });
+
+export const momentsRouter = {
+  /** Moment history, newest first, a page at a time (keyset pagination). */
+  history: publicProcedure.input(momentsHistoryInput).query(async ({ ctx, input }) => {
+    const rows = await listMoments(ctx.db, {
+      ...(input.streamerId !== undefined && { streamerId: input.streamerId }),
+      ...(input.emote !== undefined && { emote: input.emote }),
+      ...(input.from !== undefined && { from: new Date(input.from) }),
+      ...(input.to !== undefined && { to: new Date(input.to) }),
+      ...(input.cursor && { before: decodeCursor(input.cursor) }),
+      limit: input.limit,
+    });
+    const items = rows.slice(0, input.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null };
+  }),
+} satisfies TRPCRouterRecord;
