@@ -7,6 +7,7 @@ describe("topicSpecs", () => {
       { topic: "raw-emote-data", numPartitions: 6 },
       { topic: "aggregated-emote-data", numPartitions: 6 },
       { topic: "raw-emote-data.dlq", numPartitions: 6 },
+      { topic: "emote-window-stats", numPartitions: 6 },
     ]);
     expect(TOPICS.dlq).toBe(`${TOPICS.raw}.dlq`);
   });
@@ -16,6 +17,7 @@ describe("topicSpecs", () => {
       raw: "t1.raw-emote-data",
       aggregated: "t1.aggregated-emote-data",
       dlq: "t1.raw-emote-data.dlq",
+      stats: "t1.emote-window-stats",
     });
     expect(topicSpecs(2, "t1.").map((s) => s.topic)).toEqual(Object.values(topicNames("t1.")));
   });

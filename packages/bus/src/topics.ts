@@ -6,6 +6,7 @@ export const TOPICS = {
   raw: "raw-emote-data",
   aggregated: "aggregated-emote-data",
   dlq: "raw-emote-data.dlq",
+  stats: "emote-window-stats",
 } as const;
 
 export type TopicNames = { [K in keyof typeof TOPICS]: string };
@@ -15,7 +16,12 @@ export type TopicNames = { [K in keyof typeof TOPICS]: string };
  * or tenants can share one cluster without seeing each other's data.
  */
 export function topicNames(prefix = ""): TopicNames {
-  return { raw: prefix + TOPICS.raw, aggregated: prefix + TOPICS.aggregated, dlq: prefix + TOPICS.dlq };
+  return {
+    raw: prefix + TOPICS.raw,
+    aggregated: prefix + TOPICS.aggregated,
+    dlq: prefix + TOPICS.dlq,
+    stats: prefix + TOPICS.stats,
+  };
 }
 
 export interface TopicSpec {

@@ -1,3 +1,4 @@
 export * from "./settings.ts";
 export * from "./raw-emote.ts";
 export * from "./moment.ts";
+export * from "./window-stats.ts";
