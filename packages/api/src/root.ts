@@ -1,9 +1,13 @@
+import { authRouter } from "./router/auth.ts";
 import { momentsRouter } from "./router/moments.ts";
+import { statsRouter } from "./router/stats.ts";
 import { settingsRouter } from "./router/settings.ts";
 import { streamersRouter } from "./router/streamers.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  stats: statsRouter,
   settings: settingsRouter,
   moments: momentsRouter,
   streamers: streamersRouter,

@@ -2,10 +2,12 @@ import type { Database } from "@emote/db";
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Caller } from "./auth.ts";
+import type { LiveSources } from "./live.ts";
 
 export interface Context {
   db: Database;
   caller: Caller;
+  live: LiveSources;
 }
 
 const t = initTRPC.context<Context>().create({

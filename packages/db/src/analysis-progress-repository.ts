@@ -70,9 +70,12 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<v
       await tx.execute(sql`
         insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio)
         select "id", "streamerId", "emote", "timestamp", "count", "total", "ratio"
-        from jsonb_to_recordset(${JSON.stringify(c.moments)}::jsonb) as x(
+        from rows from (jsonb_to_recordset(${JSON.stringify(c.moments)}::jsonb) as (
           "id" text, "streamerId" text, "emote" text, "timestamp" timestamptz,
-          "count" integer, "total" integer, "ratio" double precision)
+          "count" integer, "total" integer, "ratio" double precision))
+          with ordinality as x("id", "streamerId", "emote", "timestamp", "count", "total", "ratio", n)
+        -- seq follows the order the moments were published in
+        order by n
         on conflict (id) do nothing`);
     }
     if (c.streamers.length > 0) {

@@ -1,5 +1,5 @@
 import type { Moment } from "@emote/contracts";
-import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { rowToMoment } from "./moment-rows.ts";
 import { moments } from "./schema.ts";
@@ -38,5 +38,27 @@ export async function listMoments(db: Database, q: MomentQuery): Promise<Moment[
     .where(and(...where))
     .orderBy(desc(moments.windowStart), desc(moments.id))
     .limit(q.limit + 1);
+  return rows.map(rowToMoment);
+}
+
+/**
+ * Moments stored after the one with id `afterId` (in insertion order), optionally of one
+ * streamer: what a live subscriber that saw `afterId` last has missed. Unknown id → none
+ * (its moment is not stored yet, so neither is anything after it).
+ */
+export async function listMomentsAfter(
+  db: Database,
+  q: { afterId: string; streamerId?: string; limit: number },
+): Promise<Moment[]> {
+  const [last] = await db.select({ seq: moments.seq }).from(moments).where(eq(moments.id, q.afterId));
+  if (!last) return [];
+  const where = [gt(moments.seq, last.seq)];
+  if (q.streamerId !== undefined) where.push(eq(moments.streamerId, q.streamerId));
+  const rows = await db
+    .select()
+    .from(moments)
+    .where(and(...where))
+    .orderBy(asc(moments.seq))
+    .limit(q.limit);
   return rows.map(rowToMoment);
 }

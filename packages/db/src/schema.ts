@@ -1,5 +1,6 @@
 import {
   bigint,
+  bigserial,
   doublePrecision,
   index,
   integer,
@@ -34,8 +35,12 @@ export const moments = pgTable(
     total: integer().notNull(),
     ratio: doublePrecision().notNull(),
     detectedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    /** Insertion order: what a resuming live subscriber has missed is what came after its last moment. */
+    seq: bigserial({ mode: "number" }).notNull(),
   },
   (t) => [
+    index("moments_seq_idx").on(t.seq),
+    index("moments_streamer_seq_idx").on(t.streamerId, t.seq),
     // Keyset pagination newest first, per streamer and across streamers.
     index("moments_streamer_window_idx").on(t.streamerId, t.windowStart.desc(), t.id.desc()),
     index("moments_window_idx").on(t.windowStart.desc(), t.id.desc()),

@@ -1,13 +1,29 @@
-import { authEnvSchema, databaseEnvSchema, logEnvSchema, parseEnv } from "@emote/config";
+import { authEnvSchema, databaseEnvSchema, kafkaEnvSchema, logEnvSchema, parseEnv } from "@emote/config";
 import { z } from "zod";
 
-export const webEnvSchema = databaseEnvSchema
+export const webEnvSchema = kafkaEnvSchema
+  .extend(databaseEnvSchema.shape)
   .extend(logEnvSchema.shape)
   .extend(authEnvSchema.shape)
   .extend({
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     /** 127.0.0.1 by default; containers set 0.0.0.0 to be reachable through a published port. */
     HOST: z.string().min(1).default("127.0.0.1"),
+    /**
+     * Browser origins allowed to open the WebSocket besides the server's own (comma
+     * separated); the default lets the Vite dev server in.
+     */
+    ALLOWED_ORIGINS: z
+      .string()
+      .default("http://localhost:5173,http://127.0.0.1:5173")
+      .transform((s) =>
+        s
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
+      ),
+    /** Folder of the built dashboard. */
+    WEB_STATIC_DIR: z.string().optional(),
   });
 export type WebEnv = z.infer<typeof webEnvSchema>;
 

@@ -1,19 +1,29 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { appRouter, authenticate } from "@emote/api";
+import { appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { staticFiles } from "./static-files.ts";
 
-/** One HTTP server: tRPC under /trpc and a liveness probe at /healthz. */
-export function createWebServer(db: Database, authSecret: string): Server {
+export interface HttpDeps {
+  db: Database;
+  authSecret: string;
+  live: LiveSources;
+  staticRoot: string;
+}
+
+/** One HTTP server: tRPC under /trpc, a liveness probe at /healthz, the dashboard elsewhere. */
+export function createWebServer(deps: HttpDeps): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
     createContext: async ({ req }) => ({
-      db,
-      caller: await authenticate(req.headers.authorization, authSecret),
+      db: deps.db,
+      live: deps.live,
+      caller: await authenticate(req.headers.authorization, deps.authSecret),
     }),
   });
+  const dashboard = staticFiles(deps.staticRoot);
   return createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") {
@@ -24,7 +34,11 @@ export function createWebServer(db: Database, authSecret: string): Server {
       trpc(req, res);
       return;
     }
-    res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { "content-type": "text/plain" }).end("Method not allowed\n");
+      return;
+    }
+    dashboard(req, res).catch(() => res.writeHead(500).end());
   });
 }
 

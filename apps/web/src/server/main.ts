@@ -1,30 +1,45 @@
-import { connectDatabase, migrateDatabase } from "@emote/db";
 import { readWebEnv } from "./env.ts";
-import { createWebServer, listen } from "./http-server.ts";
+import { startWebServer } from "./web-server.ts";
+
+const HELP = `Usage: npm start -w @emote/web
+
+Serves the dashboard, the tRPC API over HTTP at /trpc, its subscriptions over WebSocket
+at /trpc, and /healthz, all on one port. Environment: PORT (3000), HOST (127.0.0.1),
+DATABASE_URL, KAFKA_BROKERS, KAFKA_PORT, KAFKA_TOPIC_PREFIX, AUTH_SECRET, ALLOWED_ORIGINS,
+WEB_STATIC_DIR (apps/web/dist), LOG_LEVEL.`;
 
 const log = (line: string) => console.log(`[web] ${line}`);
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    console.log(
-      "Usage: npm start -w @emote/web\n\nServes the tRPC API at /trpc and /healthz.\nEnvironment: PORT (3000), HOST (127.0.0.1), DATABASE_URL, AUTH_SECRET, LOG_LEVEL.",
-    );
+    console.log(HELP);
     return;
   }
-  const env = readWebEnv();
-  await migrateDatabase(env.DATABASE_URL);
-  const conn = connectDatabase(env.DATABASE_URL);
-  const server = createWebServer(conn.db, env.AUTH_SECRET);
-  const address = await listen(server, env.PORT, env.HOST);
-  log(`listening on http://${address.address}:${address.port}`);
+  const server = await startWebServer(readWebEnv(), log);
+  log(`listening on ${server.url}`);
 
+  let closing = false;
   const shutdown = (signal: string) => {
-    log(`${signal}: closing`);
-    server.close(() => void conn.close().then(() => process.exit(0)));
-    server.closeAllConnections();
+    if (closing) return;
+    closing = true;
+    log(`${signal}: telling clients to reconnect and closing`);
+    const timer = setTimeout(() => {
+      log("shutdown took longer than 10 s; exiting");
+      process.exit(1);
+    }, 10_000);
+    server.close().then(
+      () => {
+        clearTimeout(timer);
+        process.exit(0);
+      },
+      (err: Error) => {
+        log(`error while closing: ${err.message}`);
+        process.exit(1);
+      },
+    );
   };
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "@emote/api";
 import type { AddressInfo } from "node:net";
@@ -9,7 +12,15 @@ import { testInfraConfig } from "@emote/infra";
 import { createWebServer, listen } from "../../src/server/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
-const server = createWebServer(conn.db, DEV_AUTH_SECRET);
+const server = createWebServer({
+  db: conn.db,
+  authSecret: DEV_AUTH_SECRET,
+  live: {
+    moments: { subscribe: () => () => undefined },
+    stats: { subscribe: () => () => undefined, recent: () => [] },
+  },
+  staticRoot: mkdtempSync(join(tmpdir(), "web-static-")),
+});
 let base = "";
 
 beforeAll(async () => {
@@ -65,7 +76,9 @@ describe("web server", () => {
     expect((await update(`Bearer ${forged}`)).status).toBe(401);
   });
 
-  it("answers unknown paths with 404", async () => {
-    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  it("says how to build the dashboard when it is not built", async () => {
+    const res = await fetch(`${base}/`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain("npm run build -w @emote/web");
   });
 });

@@ -3,6 +3,7 @@ import { listMoments } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { publicProcedure } from "../trpc.ts";
+import { momentsLive } from "./moments-live.ts";
 
 /** Opaque to clients: where the previous page ended (window start and id of its last moment). */
 const cursorSchema = z.tuple([z.iso.datetime(), z.string().min(1)]);
@@ -37,6 +38,7 @@ export const momentsHistoryInput = z
   });
 
 export const momentsRouter = {
+  live: momentsLive,
   /** Moment history, newest first, a page at a time (keyset pagination). */
   history: publicProcedure.input(momentsHistoryInput).query(async ({ ctx, input }) => {
     const rows = await listMoments(ctx.db, {

@@ -4,12 +4,16 @@ import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
 import { commitAnalysis, connectDatabase, saveSettings } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { TRPCError } from "@trpc/server";
-import { appRouter, createCallerFactory, type Caller } from "../../src/index.ts";
+import { appRouter, createCallerFactory, type Caller, type LiveSources } from "../../src/index.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
 afterAll(() => conn.close());
 const createCaller = createCallerFactory(appRouter);
-const as = (caller: Caller) => createCaller({ db: conn.db, caller });
+const noLive: LiveSources = {
+  moments: { subscribe: () => () => undefined },
+  stats: { subscribe: () => () => undefined, recent: () => [] },
+};
+const as = (caller: Caller) => createCaller({ db: conn.db, caller, live: noLive });
 const viewer = as({ kind: "anonymous", role: "viewer" });
 const unique = () => `api-${randomUUID().slice(0, 8)}`;
 

@@ -1,0 +1,71 @@
+import type { LiveSources } from "@emote/api";
+import type { Moment, WindowStats } from "@emote/contracts";
+
+type Listener<T> = (item: T) => void;
+
+class Fanout<T> {
+  private readonly listeners = new Set<Listener<T>>();
+  subscribe(listener: Listener<T>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  emit(item: T): void {
+    for (const l of this.listeners) l(item);
+  }
+  get size(): number {
+    return this.listeners.size;
+  }
+}
+
+/** How many recent moment ids are remembered to drop a worker's republished duplicates. */
+const SEEN_IDS = 20_000;
+/** Minutes of stats kept per streamer for subscribers that join late. */
+const RECENT_MINUTES = 15;
+
+/**
+ * The server's in-memory side of the live feeds: moments and window stats arrive from
+ * Kafka (or anything else in tests) and go out to every matching subscription.
+ */
+export class LiveHub {
+  private readonly momentFanout = new Fanout<Moment>();
+  private readonly statsFanout = new Fanout<WindowStats>();
+  private readonly seen = new Set<string>();
+  private readonly recentStats = new Map<string, Map<string, WindowStats>>();
+
+  readonly sources: LiveSources = {
+    moments: { subscribe: (l) => this.momentFanout.subscribe(l) },
+    stats: {
+      subscribe: (l) => this.statsFanout.subscribe(l),
+      recent: (streamerId) =>
+        [...(this.recentStats.get(streamerId)?.values() ?? [])].sort((a, b) =>
+          a.windowStart.localeCompare(b.windowStart),
+        ),
+    },
+  };
+
+  /** Publishes moments once each: a worker that crashed may have published some again. */
+  publishMoments(moments: readonly Moment[]): void {
+    for (const m of moments) {
+      if (this.seen.has(m.id)) continue;
+      this.seen.add(m.id);
+      if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
+      this.momentFanout.emit(m);
+    }
+  }
+
+  publishStats(stats: WindowStats): void {
+    let minutes = this.recentStats.get(stats.streamerId);
+    if (!minutes) {
+      minutes = new Map();
+      this.recentStats.set(stats.streamerId, minutes);
+    }
+    minutes.set(stats.windowStart, stats);
+    const oldest = Date.parse(stats.windowStart) - RECENT_MINUTES * 60_000;
+    for (const key of minutes.keys()) if (Date.parse(key) < oldest) minutes.delete(key);
+    this.statsFanout.emit(stats);
+  }
+
+  subscriberCount(): number {
+    return this.momentFanout.size + this.statsFanout.size;
+  }
+}

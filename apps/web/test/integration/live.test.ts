@@ -1,0 +1,167 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { closeEmoteClient, createEmoteClient, type EmoteClient } from "@emote/api/client";
+import { createKafka, kafkaBus } from "@emote/bus/kafka";
+import type { Bus } from "@emote/bus";
+import type { Moment } from "@emote/contracts";
+import { commitAnalysis, connectDatabase } from "@emote/db";
+import { testInfraConfig } from "@emote/infra";
+import { readWebEnv } from "../../src/server/env.ts";
+import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
+
+const infra = testInfraConfig();
+const prefix = `it-web-${randomUUID().slice(0, 8)}.`;
+const conn = connectDatabase(infra.databaseUrl, { max: 2 });
+let server: RunningWebServer;
+let bus: Bus;
+const clients: EmoteClient[] = [];
+
+beforeAll(async () => {
+  const env = readWebEnv({
+    KAFKA_BROKERS: infra.brokers.join(","),
+    DATABASE_URL: infra.databaseUrl,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_PARTITIONS: "2",
+    PORT: "0",
+  });
+  server = await startWebServer(env, () => undefined);
+  bus = kafkaBus(createKafka({ brokers: infra.brokers, clientId: "web-it" }), {
+    partitions: 2,
+    topicPrefix: prefix,
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map(closeEmoteClient));
+  await server.close();
+  await conn.close();
+});
+
+let counter = 0;
+function moment(streamerId: string): Moment {
+  counter++;
+  return {
+    id: `${streamerId}-${counter}-${randomUUID().slice(0, 6)}`,
+    streamerId,
+    emote: "🔥",
+    timestamp: new Date(Date.UTC(2034, 0, 1, 0, counter)).toISOString(),
+    count: 10,
+    total: 20,
+    ratio: 0.5,
+  };
+}
+
+/** What the worker does for each analysis: store, then publish. */
+async function detect(...moments: Moment[]): Promise<void> {
+  await commitAnalysis(conn.db, {
+    groupId: `web-it-${prefix}`,
+    topic: "web-it",
+    partition: 0,
+    nextOffset: BigInt(counter),
+    streamers: [],
+    moments,
+  });
+  const producer = await bus.producer();
+  await producer.send([
+    {
+      topic: bus.topics.aggregated,
+      records: moments.map((m) => ({ key: m.streamerId, value: JSON.stringify([m]) })),
+    },
+  ]);
+  await producer.disconnect();
+}
+
+function subscribe(streamerId: string, lastEventId?: string) {
+  const client = createEmoteClient({
+    url: server.url,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+  clients.push(client);
+  const received: Moment[] = [];
+  let resolveStarted!: () => void;
+  const started = new Promise<void>((r) => (resolveStarted = r));
+  const sub = client.moments.live.subscribe(
+    { streamerId, ...(lastEventId && { lastEventId }) },
+    { onStarted: () => resolveStarted(), onData: (e) => received.push(e.data) },
+  );
+  return { client, received, started, stop: () => sub.unsubscribe() };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("moments.live over WebSocket on the real server", () => {
+  it("gives each client exactly the moments of the streamer it asked for", async () => {
+    const a = `a${randomUUID().slice(0, 6)}`;
+    const b = `b${randomUUID().slice(0, 6)}`;
+    const forA = subscribe(a);
+    const forB = subscribe(b);
+    await Promise.all([forA.started, forB.started]);
+    const momentsA = [moment(a), moment(a), moment(a)];
+    const momentsB = [moment(b), moment(b)];
+    await detect(
+      momentsA[0] as Moment,
+      momentsB[0] as Moment,
+      momentsA[1] as Moment,
+      momentsB[1] as Moment,
+      momentsA[2] as Moment,
+    );
+    await until("both clients", () => forA.received.length >= 3 && forB.received.length >= 2);
+    // A moment published twice (a worker crash) reaches nobody twice.
+    await detect(momentsA[0] as Moment);
+    await detect(moment(`other${counter}`));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(forA.received).toEqual(momentsA);
+    expect(forB.received).toEqual(momentsB);
+  });
+
+  it("resumes a client from its last event id: what it missed once, then live", async () => {
+    const s = `r${randomUUID().slice(0, 6)}`;
+    const first = subscribe(s);
+    await first.started;
+    const m1 = moment(s);
+    await detect(m1);
+    await until("the first moment", () => first.received.length === 1);
+    first.stop();
+    await closeEmoteClient(first.client);
+
+    const missed = [moment(s), moment(s)];
+    await detect(...missed);
+
+    const resumed = subscribe(s, m1.id);
+    await resumed.started;
+    await until("the missed moments", () => resumed.received.length >= 2);
+    const m4 = moment(s);
+    await detect(m4);
+    await until("the live moment", () => resumed.received.length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resumed.received).toEqual([...missed, m4]);
+  });
+});
+
+describe("WebSocket upgrades", () => {
+  const attempt = (headers: Record<string, string>, path = "/trpc") =>
+    new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${server.url.replace("http", "ws")}${path}`, { headers });
+      socket.on("open", () => {
+        socket.close();
+        resolve(101);
+      });
+      socket.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+      socket.on("error", () => undefined);
+    });
+
+  it("accepts clients without an Origin and from the server's own origin, refuses other origins", async () => {
+    expect(await attempt({})).toBe(101);
+    expect(await attempt({ origin: server.url })).toBe(101);
+    expect(await attempt({ origin: "http://localhost:5173" })).toBe(101);
+    expect(await attempt({ origin: "http://evil.example" })).toBe(403);
+    expect(await attempt({}, "/elsewhere")).toBe(404);
+  });
+});

@@ -1,0 +1,81 @@
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  splitLink,
+  wsLink,
+  type TRPCClient,
+  type TRPCLink,
+} from "@trpc/client";
+// Types only: a client app never loads the server's router.
+import type { AppRouter } from "./root.ts";
+
+export interface EmoteClientOptions {
+  /** The web server, e.g. http://127.0.0.1:3000 (WebSocket on the same host and port). */
+  url: string;
+  /** Bearer token from `npm run token`; a function is asked again at each (re)connection. */
+  token?: string | null | (() => string | null | undefined);
+  /** WebSocket implementation where there is no global one (Node 20: the `ws` package). */
+  WebSocket?: typeof globalThis.WebSocket;
+}
+
+function tokenOf(opts: EmoteClientOptions): string | undefined {
+  const t = typeof opts.token === "function" ? opts.token() : opts.token;
+  return t ?? undefined;
+}
+
+/**
+ * The links every client of the API uses: subscriptions over one WebSocket (keep-alive
+ * on, reconnecting with back-off, resuming tracked subscriptions from their last event
+ * id), queries and mutations over batched HTTP. The dashboard builds its React client
+ * from the same links.
+ */
+export function emoteLinks(opts: EmoteClientOptions): {
+  links: TRPCLink<AppRouter>[];
+  wsClient: ReturnType<typeof createWSClient>;
+} {
+  const base = opts.url.replace(/\/+$/, "");
+  const wsClient = createWSClient({
+    url: `${base.replace(/^http/, "ws")}/trpc`,
+    connectionParams: () => {
+      const token = tokenOf(opts);
+      return token ? { token } : {};
+    },
+    keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
+    retryDelayMs: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
+    ...(opts.WebSocket && { WebSocket: opts.WebSocket }),
+  });
+  const links: TRPCLink<AppRouter>[] = [
+    splitLink({
+      condition: (op) => op.type === "subscription",
+      true: wsLink<AppRouter>({ client: wsClient }),
+      false: httpBatchLink<AppRouter>({
+        url: `${base}/trpc`,
+        headers: () => {
+          const token = tokenOf(opts);
+          return token ? { authorization: `Bearer ${token}` } : {};
+        },
+      }),
+    }),
+  ];
+  return { links, wsClient };
+}
+
+export type EmoteClient = TRPCClient<AppRouter>;
+
+// The tRPC client is a proxy in which every property is a procedure path, so its
+// WebSocket is kept here rather than as a `close` property.
+const sockets = new WeakMap<EmoteClient, ReturnType<typeof createWSClient>>();
+
+/** A typed client for any TypeScript app: `client.moments.live.subscribe(...)` and the rest. */
+export function createEmoteClient(opts: EmoteClientOptions): EmoteClient {
+  const { links, wsClient } = emoteLinks(opts);
+  const client = createTRPCClient<AppRouter>({ links });
+  sockets.set(client, wsClient);
+  return client;
+}
+
+/** Closes the client's WebSocket (its subscriptions end); HTTP calls need no closing. */
+export async function closeEmoteClient(client: EmoteClient): Promise<void> {
+  await sockets.get(client)?.close();
+}

@@ -1,0 +1,76 @@
+import type { Moment, WindowStats } from "@emote/contracts";
+
+/** Something that pushes items to listeners; returns the way to stop listening. */
+export interface LiveFeed<T> {
+  subscribe(listener: (item: T) => void): () => void;
+}
+
+/** What the server feeds subscriptions with (from Kafka in production, anything in tests). */
+export interface LiveSources {
+  moments: LiveFeed<Moment>;
+  stats: LiveFeed<WindowStats> & {
+    /** The latest stats of a streamer's recent minutes, oldest first. */
+    recent(streamerId: string): WindowStats[];
+  };
+}
+
+export interface Listening<T> extends AsyncIterableIterator<T> {
+  return(): Promise<IteratorResult<T>>;
+  /** Items dropped because the subscriber fell more than MAX_QUEUED behind. */
+  dropped(): number;
+}
+
+/** Most items a subscriber may have waiting; beyond it the oldest are dropped (and counted). */
+export const MAX_QUEUED = 1_000;
+
+/**
+ * Turns a feed into an async iterator that ends when `signal` aborts — tRPC subscriptions
+ * that ignore the signal keep running after the client has gone. Starts listening at
+ * once, so nothing published while the caller does other work (a backfill) is missed.
+ */
+export function listen<T>(
+  feed: LiveFeed<T>,
+  signal: AbortSignal | undefined,
+  accept: (item: T) => boolean = () => true,
+): Listening<T> {
+  const queue: T[] = [];
+  let dropped = 0;
+  let wake: (() => void) | undefined;
+  let done = false;
+  const stop = () => {
+    done = true;
+    unsubscribe();
+    wake?.();
+  };
+  const unsubscribe = feed.subscribe((item) => {
+    if (!accept(item)) return;
+    queue.push(item);
+    if (queue.length > MAX_QUEUED) {
+      queue.shift();
+      dropped++;
+    }
+    wake?.();
+  });
+  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop();
+  const iterator: Listening<T> = {
+    dropped: () => dropped,
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+    async next(): Promise<IteratorResult<T>> {
+      while (queue.length === 0 && !done) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+      }
+      if (queue.length > 0) return { done: false, value: queue.shift() as T };
+      return { done: true, value: undefined };
+    },
+    async return(): Promise<IteratorResult<T>> {
+      stop();
+      signal?.removeEventListener("abort", stop);
+      return { done: true, value: undefined };
+    },
+  };
+  return iterator;
+}

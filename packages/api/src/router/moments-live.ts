@@ -1,0 +1,45 @@
+import { streamerIdSchema, type Moment } from "@emote/contracts";
+import { listMomentsAfter } from "@emote/db";
+import { tracked } from "@trpc/server";
+import { z } from "zod";
+import { listen } from "../live.ts";
+import { publicProcedure } from "../trpc.ts";
+
+const BACKFILL_PAGE = 500;
+
+/**
+ * Live moments, each a tracked event whose id is the moment's id. A client that
+ * reconnects with its last event id first gets what was stored after it, then the live
+ * stream, without repeats. Listening starts before the backfill, so nothing falls between.
+ */
+export const momentsLive = publicProcedure
+  .input(z.object({ streamerId: streamerIdSchema.optional(), lastEventId: z.string().max(64).nullish() }))
+  .subscription(async function* ({ ctx, input, signal }) {
+    const live = listen(
+      ctx.live.moments,
+      signal,
+      (m: Moment) => !input.streamerId || m.streamerId === input.streamerId,
+    );
+    try {
+      const backfilled = new Set<string>();
+      let after = input.lastEventId;
+      while (after) {
+        const page = await listMomentsAfter(ctx.db, {
+          afterId: after,
+          limit: BACKFILL_PAGE,
+          ...(input.streamerId !== undefined && { streamerId: input.streamerId }),
+        });
+        for (const m of page) {
+          backfilled.add(m.id);
+          yield tracked(m.id, m);
+        }
+        after = page.length === BACKFILL_PAGE ? page.at(-1)?.id : undefined;
+      }
+      for await (const m of live) {
+        if (backfilled.has(m.id)) continue;
+        yield tracked(m.id, m);
+      }
+    } finally {
+      await live.return();
+    }
+  });
