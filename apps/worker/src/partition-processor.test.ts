@@ -6,7 +6,13 @@ import {
   type IncomingRecord,
   type OutgoingRecord,
 } from "@emote/bus";
-import { DEFAULT_SETTINGS, type AnalysisSettings, type Moment } from "@emote/contracts";
+import {
+  DEFAULT_SETTINGS,
+  windowStatsSchema,
+  type AnalysisSettings,
+  type Moment,
+  type WindowStats,
+} from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import { inlineParser } from "./parse-batch.ts";
@@ -20,6 +26,7 @@ class MemoryStore implements ProgressStore {
   streamers = new Map<string, StreamerProgress>();
   moments = new Map<string, Moment>();
   failNextCommit = false;
+  onCommit: (() => void) | undefined;
   async loadCheckpoint(topic: string, partition: number) {
     return this.checkpoints.get(`${topic}:${partition}`) ?? null;
   }
@@ -30,6 +37,7 @@ class MemoryStore implements ProgressStore {
     });
   }
   async commit(c: Omit<AnalysisCommit, "groupId">) {
+    this.onCommit?.();
     if (this.failNextCommit) {
       this.failNextCommit = false;
       throw new Error("database went away");
@@ -42,7 +50,10 @@ class MemoryStore implements ProgressStore {
 
 class RecordingProducer implements BusProducer {
   sent: { topic: string; record: OutgoingRecord }[] = [];
+  /** Topics with records, per call of send. */
+  calls: string[][] = [];
   async send(batches: { topic: string; records: OutgoingRecord[] }[]) {
+    this.calls.push(batches.filter((b) => b.records.length > 0).map((b) => b.topic));
     for (const b of batches) for (const record of b.records) this.sent.push({ topic: b.topic, record });
   }
   async disconnect() {}
@@ -78,12 +89,27 @@ function setup(settings: { defaults?: AnalysisSettings; byStreamer?: Map<string,
     byStreamer: settings.byStreamer ?? new Map(),
   });
   const counters = newCounters();
+  const clock = { now: 0 };
   const make = () =>
-    new PartitionProcessor({ topics, producer, store, settings: cache, counters, parser: inlineParser });
-  return { store, producer, cache, counters, processor: make(), make };
+    new PartitionProcessor({
+      topics,
+      producer,
+      store,
+      settings: cache,
+      counters,
+      parser: inlineParser,
+      now: () => clock.now,
+    });
+  return { store, producer, cache, counters, clock, processor: make(), make };
 }
 
 const ts = (second: number) => new Date(Date.UTC(2025, 0, 15, 10, 20, second)).toISOString();
+const stats = (producer: RecordingProducer) =>
+  producer.on(topics.stats).map((r) => {
+    const value = windowStatsSchema.parse(JSON.parse(String(r.value)));
+    expect(r.key).toBe(value.streamerId);
+    return value;
+  });
 const twoField = (emote: string, second: number) => ({ emote, timestamp: ts(second) });
 
 describe("PartitionProcessor", () => {
@@ -240,5 +266,91 @@ describe("PartitionProcessor", () => {
     );
     // 0.5 each is not above 0.6: the second batch finds nothing.
     expect(producer.on(topics.aggregated)).toHaveLength(1);
+  });
+
+  it("publishes each streamer's counts per minute of every good emote on emote-window-stats, in the batch's one send, before the commit", async () => {
+    const { processor, producer, store } = setup();
+    let sentAtCommit = -1;
+    store.onCommit = () => (sentAtCommit = producer.sent.length);
+    const msgs = [
+      { emote: "🔥", timestamp: ts(1), streamerId: "s1" },
+      "not json", // dead-lettered, not counted
+      { emote: "🦄", timestamp: ts(2), streamerId: "s1" }, // not allowed: counted all the same
+      { emote: "😀", timestamp: ts(5), streamerId: "s2" },
+      { emote: "🔥", timestamp: ts(59), streamerId: "s1" },
+      { emote: "😀", timestamp: ts(60), streamerId: "s1" }, // 10:21:00
+    ];
+    await processor.handle({ topic: topics.raw, partition: 0, records: records(msgs) }, control());
+    expect(stats(producer)).toEqual<WindowStats[]>([
+      { streamerId: "s1", windowStart: "2025-01-15T10:20:00.000Z", counts: { "🔥": 2, "🦄": 1 }, total: 3 },
+      { streamerId: "s1", windowStart: "2025-01-15T10:21:00.000Z", counts: { "😀": 1 }, total: 1 },
+      { streamerId: "s2", windowStart: "2025-01-15T10:20:00.000Z", counts: { "😀": 1 }, total: 1 },
+    ]);
+    expect(producer.calls).toEqual([[topics.dlq, topics.stats]]);
+    expect(sentAtCommit).toBe(producer.sent.length);
+  });
+
+  it("sends a streamer's stats at most once a second, only the minutes that changed, and what a quiet streamer still owes on publishStats", async () => {
+    const { processor, producer, clock } = setup();
+    const batch = (first: number, msgs: object[]) =>
+      processor.handle({ topic: topics.raw, partition: 0, records: records(msgs, first) }, control());
+    await batch(0, [
+      { emote: "🔥", timestamp: ts(1), streamerId: "s1" },
+      { emote: "🔥", timestamp: ts(61), streamerId: "s1" },
+    ]);
+    expect(stats(producer)).toHaveLength(2);
+
+    clock.now = 500;
+    await batch(2, [
+      { emote: "😀", timestamp: ts(62), streamerId: "s1" },
+      { emote: "👍", timestamp: ts(3), streamerId: "s2" }, // s2 is new: due at once
+    ]);
+    expect(stats(producer).slice(2)).toEqual<WindowStats[]>([
+      { streamerId: "s2", windowStart: "2025-01-15T10:20:00.000Z", counts: { "👍": 1 }, total: 1 },
+    ]);
+    expect(await processor.publishStats()).toBe(0); // s1: 500 ms since its last publication
+
+    clock.now = 1000;
+    await batch(4, [{ emote: "🔥", timestamp: ts(63), streamerId: "s1" }]);
+    // Minute 10:20 of s1 did not change: only 10:21, with everything counted so far.
+    expect(stats(producer).slice(3)).toEqual<WindowStats[]>([
+      { streamerId: "s1", windowStart: "2025-01-15T10:21:00.000Z", counts: { "🔥": 2, "😀": 1 }, total: 3 },
+    ]);
+
+    // The stream goes quiet after an emote held back by the throttle: publishStats sends it.
+    clock.now = 1200;
+    await batch(5, [{ emote: "😢", timestamp: ts(64), streamerId: "s1" }]);
+    expect(stats(producer)).toHaveLength(4);
+    clock.now = 2200;
+    expect(await processor.publishStats()).toBe(1);
+    expect(stats(producer).slice(4)).toEqual<WindowStats[]>([
+      {
+        streamerId: "s1",
+        windowStart: "2025-01-15T10:21:00.000Z",
+        counts: { "🔥": 2, "😀": 1, "😢": 1 },
+        total: 4,
+      },
+    ]);
+    expect(await processor.publishStats({ all: true })).toBe(0);
+  });
+
+  it("does not count a retried batch twice in the stats after a failed commit", async () => {
+    const { processor, producer, store, clock } = setup();
+    const batch = {
+      topic: topics.raw,
+      partition: 0,
+      records: records([twoField("🔥", 1), twoField("🔥", 2), twoField("😀", 3)]),
+    };
+    store.failNextCommit = true;
+    await expect(processor.handle(batch, control())).rejects.toThrow("database went away");
+    clock.now = 1000;
+    await processor.handle(batch, control());
+    expect(stats(producer)).toHaveLength(2); // sent with the failed attempt, then with the retry
+    expect(stats(producer).at(-1)).toEqual<WindowStats>({
+      streamerId: "default",
+      windowStart: "2025-01-15T10:20:00.000Z",
+      counts: { "🔥": 2, "😀": 1 },
+      total: 3,
+    });
   });
 });

@@ -6,12 +6,13 @@ import type {
   RecordBatch,
   TopicNames,
 } from "@emote/bus";
-import type { Moment } from "@emote/contracts";
+import type { AnalysisSettings, Moment, WindowStats } from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 import { deadLetter } from "./dead-letter.ts";
 import type { BatchParser } from "./parse-batch.ts";
 import type { SettingsCache } from "./settings-cache.ts";
 import { StreamerBatch } from "./streamer-batches.ts";
+import { WindowStatsTracker, type StreamerWindowCounts } from "./window-stats.ts";
 
 /** Durable progress, kept in the same store as the moments. */
 export interface ProgressStore {
@@ -38,10 +39,15 @@ export function newCounters(): WorkerCounters {
  * partition checkpoint in one transaction → commit the Kafka offset. A crash anywhere
  * replays from the stored checkpoint, and records below it are skipped, so no emote is
  * counted twice and moment ids repeat exactly.
+ *
+ * Every good emote is also counted per (streamer, minute) for `emote-window-stats`; the
+ * stats due ride in the same send as the moments (best effort: not in the checkpoint).
  */
 export class PartitionProcessor {
   private readonly streamers = new Map<string, StreamerBatch>();
   private readonly checkpoints = new Map<string, bigint | null>();
+  private readonly stats: WindowStatsTracker;
+  private readonly now: () => number;
 
   constructor(
     private readonly deps: {
@@ -51,13 +57,41 @@ export class PartitionProcessor {
       settings: SettingsCache;
       counters: WorkerCounters;
       parser: BatchParser;
+      /** Window stats counts; default a tracker with the contract's 1 s interval. */
+      stats?: WindowStatsTracker;
+      /** Clock for the stats throttle (default Date.now). */
+      now?: () => number;
     },
-  ) {}
+  ) {
+    this.stats = deps.stats ?? new WindowStatsTracker();
+    this.now = deps.now ?? Date.now;
+  }
 
   /** Forget in-memory state: after a rebalance another worker may have moved it on. */
   reset(): void {
     this.streamers.clear();
     this.checkpoints.clear();
+    // The window stats go too. After a rebalance or a failed batch the emotes are replayed
+    // from the stored checkpoint, and kept counts would count a retried batch twice; cleared,
+    // a minute in progress is re-counted from what is replayed (the contract allows it).
+    this.stats.clear();
+  }
+
+  /**
+   * Sends the window stats that are due (`all`: everything changed, whatever the
+   * throttle). Batches carry them as they go; this is for streamers that went quiet.
+   * On failure the records are put back in line for the next call.
+   */
+  async publishStats(opts: { all?: boolean } = {}): Promise<number> {
+    const due = this.stats.take(this.now(), opts);
+    if (due.length === 0) return 0;
+    try {
+      await this.deps.producer.send([{ topic: this.deps.topics.stats, records: due.map(statsRecord) }]);
+    } catch (err) {
+      this.stats.requeue(due);
+      throw err;
+    }
+    return due.length;
   }
 
   async handle(batch: RecordBatch, control: BatchControl): Promise<void> {
@@ -93,11 +127,12 @@ export class PartitionProcessor {
 
     const parsed = await this.deps.parser.parse(records.map((r) => r.value));
     await this.loadStreamers(parsed.streamers);
-    // Settings cannot change during this synchronous loop, so look them up once per streamer.
-    const streamers = parsed.streamers.map((id) => {
+    // Settings cannot change during this synchronous loop, so look them up (and the stats
+    // counter) once per streamer.
+    const streamers = parsed.streamers.map((id): StreamerState => {
       const streamer = this.streamers.get(id);
       if (!streamer) throw new Error(`streamer ${id} was not loaded`);
-      return { streamer, settings: this.deps.settings.for(id) };
+      return { streamer, settings: this.deps.settings.for(id), stats: this.stats.streamer(id) };
     });
 
     const analyses: { streamerId: string; moments: Moment[] }[] = [];
@@ -108,13 +143,12 @@ export class PartitionProcessor {
         dead.push(deadLetter(records[i] as IncomingRecord, batch, parsed.reasons[i] ?? "invalid"));
         continue;
       }
-      const { streamer, settings } = streamers[parsed.streamer[i] as number] as (typeof streamers)[number];
+      const { streamer, settings, stats } = streamers[parsed.streamer[i] as number] as StreamerState;
+      const emote = parsed.emotes[parsed.emote[i] as number] as string;
+      const timestampMs = parsed.timestampMs[i] as number;
+      stats.add(emote, timestampMs);
       touched.add(streamer);
-      const moments = streamer.add(
-        parsed.emotes[parsed.emote[i] as number] as string,
-        parsed.timestampMs[i] as number,
-        settings,
-      );
+      const moments = streamer.add(emote, timestampMs, settings);
       if (moments === null) continue;
       this.deps.counters.analyses++;
       if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
@@ -126,6 +160,7 @@ export class PartitionProcessor {
         records: analyses.map((a) => ({ key: a.streamerId, value: JSON.stringify(a.moments) })),
       },
       { topic: this.deps.topics.dlq, records: dead },
+      { topic: this.deps.topics.stats, records: this.stats.take(this.now()).map(statsRecord) },
     ]);
     const nextOffset = BigInt(lastOffset) + 1n;
     await this.deps.store.commit({
@@ -152,4 +187,15 @@ export class PartitionProcessor {
     }
     for (const id of missing) if (!this.streamers.has(id)) this.streamers.set(id, new StreamerBatch(id));
   }
+}
+
+/** What the loop over a batch's emotes needs of one streamer, looked up once per batch. */
+interface StreamerState {
+  streamer: StreamerBatch;
+  settings: AnalysisSettings;
+  stats: StreamerWindowCounts;
+}
+
+function statsRecord(s: WindowStats): OutgoingRecord {
+  return { key: s.streamerId, value: JSON.stringify(s) };
 }

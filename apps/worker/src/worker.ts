@@ -24,6 +24,9 @@ export interface RunningWorker {
 
 export type Log = (line: string) => void;
 
+/** How often quiet streamers' due window stats are sent (the contract's throttle is 1 s). */
+const STATS_TICK_MS = 1000;
+
 /** Wires Kafka, PostgreSQL and the analysis together and starts consuming. */
 export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWorker> {
   const brokers = kafkaBrokers(env);
@@ -65,13 +68,35 @@ export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWork
   });
   consumer.onRebalance(() => processor.reset());
   await consumer.run((batch, control) => processor.handle(batch, control));
+
+  // Batches carry the window stats due; this sends those of streamers that went quiet
+  // (their last counts were held back by the once-a-second throttle). Best effort.
+  let statsInFlight: Promise<void> | undefined;
+  const statsTimer = setInterval(() => {
+    if (statsInFlight) return;
+    statsInFlight = processor
+      .publishStats()
+      .then(
+        () => undefined,
+        (err: Error) => log(`window stats not published: ${err.message}`),
+      )
+      .finally(() => {
+        statsInFlight = undefined;
+      });
+  }, STATS_TICK_MS);
   log(`worker consuming ${bus.topics.raw} as group ${groupId} (brokers ${brokers.join(",")})`);
 
   return {
     counters,
     settingsReloads: follower.reloads,
     async stop() {
+      clearInterval(statsTimer);
+      await statsInFlight;
       await consumer.disconnect();
+      // The last counts of the batches just drained, whatever the throttle.
+      await processor.publishStats({ all: true }).catch((err: Error) => {
+        log(`window stats not published: ${err.message}`);
+      });
       await parser.close();
       await producer.disconnect();
       await follower.stop();

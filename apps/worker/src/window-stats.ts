@@ -1,0 +1,160 @@
+import type { WindowStats } from "@emote/contracts";
+import { minuteStart } from "./analysis.ts";
+
+const MINUTE_MS = 60_000;
+
+export interface WindowStatsOptions {
+  /** Least time between two publications of one streamer's stats (default 1000 ms). */
+  intervalMs?: number;
+  /**
+   * How many minutes behind a streamer's newest minute are still tracked (default 15).
+   * Older minutes are forgotten once published, and later emotes for them are not counted.
+   */
+  retainMinutes?: number;
+}
+
+/** One streamer's counts per (UTC minute, emote), and which minutes changed since it was published. */
+export class StreamerWindowCounts {
+  /** Minute start (ms) → emote → count. */
+  readonly minutes = new Map<number, Map<string, number>>();
+  /** Minutes changed since the last publication. */
+  readonly changed = new Set<number>();
+  newestMinute = Number.NEGATIVE_INFINITY;
+  lastPublishedMs = Number.NEGATIVE_INFINITY;
+  /** Emotes not counted because their minute was already beyond the retention. */
+  late = 0;
+  // The minute last counted into, while it is in `changed`: consecutive emotes of one
+  // minute (the common case) cost one comparison and one Map update.
+  private currentMinute = Number.NaN;
+  private current: Map<string, number> | undefined;
+
+  constructor(
+    readonly streamerId: string,
+    private readonly tracker: WindowStatsTracker,
+  ) {}
+
+  add(emote: string, timestampMs: number): void {
+    const minute = minuteStart(timestampMs);
+    const counts = minute === this.currentMinute ? this.current : this.enter(minute);
+    if (counts !== undefined) counts.set(emote, (counts.get(emote) ?? 0) + 1);
+  }
+
+  private enter(minute: number): Map<string, number> | undefined {
+    if (minute > this.newestMinute) this.newestMinute = minute;
+    else if (minute < this.newestMinute - this.tracker.retainMs) {
+      // Its count may already be forgotten: publishing a fresh count would understate it.
+      this.late++;
+      return undefined;
+    }
+    let counts = this.minutes.get(minute);
+    if (counts === undefined) {
+      counts = new Map();
+      this.minutes.set(minute, counts);
+    }
+    this.changed.add(minute);
+    this.tracker.changed.add(this);
+    this.currentMinute = minute;
+    this.current = counts;
+    return counts;
+  }
+
+  /** The changed minutes as WindowStats (oldest first); then forgets minutes beyond the retention. */
+  take(nowMs: number): WindowStats[] {
+    const out: WindowStats[] = [];
+    for (const minute of [...this.changed].sort((a, b) => a - b)) {
+      const counts = this.minutes.get(minute);
+      if (counts === undefined) continue;
+      let total = 0;
+      for (const n of counts.values()) total += n;
+      out.push({
+        streamerId: this.streamerId,
+        windowStart: new Date(minute).toISOString(),
+        // fromEntries defines own properties, so even an emote named "__proto__" is kept.
+        counts: Object.fromEntries(counts),
+        total,
+      });
+    }
+    this.changed.clear();
+    this.currentMinute = Number.NaN;
+    this.current = undefined;
+    this.lastPublishedMs = nowMs;
+    const horizon = this.newestMinute - this.tracker.retainMs;
+    for (const minute of this.minutes.keys()) if (minute < horizon) this.minutes.delete(minute);
+    return out;
+  }
+
+  /** Marks a minute changed again (its publication failed), if it is still tracked. */
+  requeue(minute: number): void {
+    if (!this.minutes.has(minute)) return;
+    this.changed.add(minute);
+    this.tracker.changed.add(this);
+    this.lastPublishedMs = Number.NEGATIVE_INFINITY;
+  }
+}
+
+/**
+ * Per-minute emote counts of every streamer, for `emote-window-stats`: every emote is
+ * counted (allowed or not). `take(nowMs)` hands out, for each streamer published at
+ * least `intervalMs` ago, the minutes that changed since its last publication, with their
+ * full counts so far. Memory per streamer stays bounded: a minute more than
+ * `retainMinutes` behind the streamer's newest minute is dropped once published. The clock
+ * is a parameter, so tests need no sleeps. Not durable: the worker publishes these best
+ * effort, outside the crash-safe checkpoint.
+ */
+export class WindowStatsTracker {
+  readonly intervalMs: number;
+  readonly retainMs: number;
+  /** Streamers with minutes changed since their last publication. */
+  readonly changed = new Set<StreamerWindowCounts>();
+  private readonly streamers = new Map<string, StreamerWindowCounts>();
+
+  constructor(opts: WindowStatsOptions = {}) {
+    this.intervalMs = opts.intervalMs ?? 1000;
+    this.retainMs = (opts.retainMinutes ?? 15) * MINUTE_MS;
+  }
+
+  /** The streamer's counter; look it up once per batch and call `add` per emote. */
+  streamer(streamerId: string): StreamerWindowCounts {
+    let s = this.streamers.get(streamerId);
+    if (s === undefined) {
+      s = new StreamerWindowCounts(streamerId, this);
+      this.streamers.set(streamerId, s);
+    }
+    return s;
+  }
+
+  add(streamerId: string, emote: string, timestampMs: number): void {
+    this.streamer(streamerId).add(emote, timestampMs);
+  }
+
+  /**
+   * The records due at `nowMs`: for every streamer with changed minutes whose last
+   * publication is at least `intervalMs` old (or all of them with `all`), one WindowStats
+   * per changed minute. They count as published at `nowMs`.
+   */
+  take(nowMs: number, opts: { all?: boolean } = {}): WindowStats[] {
+    const out: WindowStats[] = [];
+    for (const s of this.changed) {
+      if (!opts.all && nowMs - s.lastPublishedMs < this.intervalMs) continue;
+      this.changed.delete(s);
+      for (const stats of s.take(nowMs)) out.push(stats);
+    }
+    return out;
+  }
+
+  /** Puts records whose publication failed back in line for the next `take`. */
+  requeue(records: readonly WindowStats[]): void {
+    for (const r of records) this.streamers.get(r.streamerId)?.requeue(Date.parse(r.windowStart));
+  }
+
+  /** Forgets every count. */
+  clear(): void {
+    this.streamers.clear();
+    this.changed.clear();
+  }
+
+  /** Number of streamers tracked. */
+  get size(): number {
+    return this.streamers.size;
+  }
+}
