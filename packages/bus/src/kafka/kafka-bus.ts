@@ -30,6 +30,30 @@ export function kafkaProducer(kafka: Kafka): BusProducer & { connect(): Promise<
   };
 }
 
+/**
+ * kafkajs resolves "latest" lazily, at the first fetch after joining, so records produced
+ * between joining and that fetch would be skipped. A new group instead gets the end
+ * offsets of the moment it connects committed up front.
+ */
+async function startNewGroupAtEnd(kafka: Kafka, groupId: string, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+      if (committed.some((t) => t.partitions.some((p) => Number(p.offset) >= 0))) continue;
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export function kafkaConsumer(
   kafka: Kafka,
   opts: ConsumerOptions,
@@ -44,6 +68,7 @@ export function kafkaConsumer(
   });
   return {
     async connect() {
+      if (opts.fromBeginning === false) await startNewGroupAtEnd(kafka, opts.groupId, opts.topics);
       await consumer.connect();
       await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
     },

@@ -1,0 +1,91 @@
+import { useId, useState, type FormEvent } from "react";
+import { fieldError, type ApiError } from "../field-errors.ts";
+import { trpc } from "../trpc.ts";
+import { FormField } from "./FormField.tsx";
+
+export interface HistoryFilter {
+  /** Empty: every streamer. */
+  streamerId: string;
+  /** Empty: any emote. */
+  emote: string;
+  /** `datetime-local` values (local time); empty: unbounded. */
+  from: string;
+  to: string;
+}
+
+interface Props {
+  initial: HistoryFilter;
+  onApply(filter: HistoryFilter): void;
+  /** The last query's error: its field messages are shown beside the fields. */
+  error: ApiError | null;
+}
+
+export function HistoryFilters({ initial, onApply, error }: Props) {
+  const streamerFieldId = useId();
+  const [draft, setDraft] = useState<HistoryFilter>(initial);
+  const streamers = trpc.streamers.list.useQuery();
+  const options = [...new Set([initial.streamerId, ...(streamers.data ?? [])])].filter(Boolean).sort();
+  const set = (patch: Partial<HistoryFilter>) => setDraft((d) => ({ ...d, ...patch }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onApply(draft);
+  };
+  const streamerError = fieldError(error, "streamerId");
+
+  return (
+    <form className="filters" onSubmit={submit} noValidate aria-label="History filters">
+      <div className={`field${streamerError ? " field--invalid" : ""}`}>
+        <label htmlFor={streamerFieldId}>Streamer</label>
+        <select
+          id={streamerFieldId}
+          name="historyStreamer"
+          value={draft.streamerId}
+          onChange={(e) => set({ streamerId: e.target.value })}
+        >
+          <option value="">All streamers</option>
+          {options.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        {streamerError ? (
+          <p className="field__error" role="alert">
+            {streamerError}
+          </p>
+        ) : null}
+      </div>
+      <FormField
+        label="Emote"
+        name="emote"
+        type="text"
+        placeholder="Any"
+        autoComplete="off"
+        value={draft.emote}
+        onValue={(v) => set({ emote: v.trim() })}
+        error={fieldError(error, "emote")}
+      />
+      <FormField
+        label="From"
+        name="from"
+        type="datetime-local"
+        value={draft.from}
+        onValue={(v) => set({ from: v })}
+        error={fieldError(error, "from")}
+      />
+      <FormField
+        label="To"
+        name="to"
+        type="datetime-local"
+        value={draft.to}
+        onValue={(v) => set({ to: v })}
+        error={fieldError(error, "to")}
+      />
+      <div className="filters__actions">
+        <button type="submit" className="button button--primary">
+          Apply filters
+        </button>
+      </div>
+    </form>
+  );
+}

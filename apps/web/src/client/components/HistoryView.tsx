@@ -1,0 +1,59 @@
+import { useState } from "react";
+import { generalError } from "../field-errors.ts";
+import { localInputToIso } from "../format.ts";
+import { trpc } from "../trpc.ts";
+import { HistoryFilters, type HistoryFilter } from "./HistoryFilters.tsx";
+import { HistoryTable } from "./HistoryTable.tsx";
+
+const PAGE_SIZE = 20;
+
+/** Stored moments, newest first, filtered, a page at a time. */
+export function HistoryView({ streamerId }: { streamerId: string }) {
+  const [filter, setFilter] = useState<HistoryFilter>({ streamerId, emote: "", from: "", to: "" });
+  const from = localInputToIso(filter.from);
+  const to = localInputToIso(filter.to);
+  const history = trpc.moments.history.useInfiniteQuery(
+    {
+      limit: PAGE_SIZE,
+      ...(filter.streamerId && { streamerId: filter.streamerId }),
+      ...(filter.emote && { emote: filter.emote }),
+      ...(from && { from }),
+      ...(to && { to }),
+    },
+    { getNextPageParam: (page) => page.nextCursor },
+  );
+  const moments = history.data?.pages.flatMap((p) => p.items) ?? [];
+  const problem = generalError(history.error);
+
+  return (
+    <div className="history-view">
+      <HistoryFilters initial={filter} onApply={setFilter} error={history.error} />
+      {problem ? (
+        <p className="form-error" role="alert">
+          {problem}
+        </p>
+      ) : null}
+      {history.isPending ? <p className="empty">Loading moments…</p> : null}
+      {history.isSuccess && moments.length === 0 ? (
+        <p className="empty">No moments match these filters.</p>
+      ) : null}
+      {moments.length > 0 ? <HistoryTable moments={moments} /> : null}
+      <div className="history-view__more">
+        {history.hasNextPage ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => void history.fetchNextPage()}
+            disabled={history.isFetchingNextPage}
+          >
+            {history.isFetchingNextPage ? "Loading…" : "Load more"}
+          </button>
+        ) : moments.length > 0 ? (
+          <span className="muted">
+            {moments.length} moment{moments.length === 1 ? "" : "s"}, all shown.
+          </span>
+        ) : null}
+      </div>
+    </div>
+  );
+}

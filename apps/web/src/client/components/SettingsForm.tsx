@@ -1,0 +1,152 @@
+import { useState, type FormEvent } from "react";
+import { fieldError, generalError } from "../field-errors.ts";
+import { trpc, type Settings } from "../trpc.ts";
+import { FormField } from "./FormField.tsx";
+
+interface Props {
+  streamerId: string;
+  settings: Settings;
+  /** Why the caller may not edit, or null. */
+  readOnly: string | null;
+}
+
+/** Edits in progress, as typed; a field left alone shows the server's value. */
+interface Draft {
+  interval?: string;
+  threshold?: string;
+  allowedEmotes?: string;
+}
+
+export function parseEmotes(text: string): string[] {
+  return text.split(/[\s,]+/u).filter(Boolean);
+}
+
+/** Numbers as typed; an empty field is sent as is, so the server names what is wrong. */
+function toNumber(text: string): number {
+  return text.trim() === "" ? Number.NaN : Number(text);
+}
+
+export function SettingsForm({ streamerId, settings, readOnly }: Props) {
+  const utils = trpc.useUtils();
+  const [draft, setDraft] = useState<Draft>({});
+  const [saved, setSaved] = useState(false);
+  const update = trpc.settings.update.useMutation({
+    onSuccess(next) {
+      utils.settings.get.setData({ streamerId }, next);
+      setDraft({});
+      setSaved(true);
+    },
+  });
+
+  const interval = draft.interval ?? String(settings.interval);
+  const threshold = draft.threshold ?? String(settings.threshold);
+  const allowedEmotes = draft.allowedEmotes ?? settings.allowedEmotes.join(" ");
+  const edit = (patch: Draft) => {
+    setDraft((d) => ({ ...d, ...patch }));
+    setSaved(false);
+  };
+  const dirty = Object.keys(draft).length > 0;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    update.mutate({
+      streamerId,
+      ...(draft.interval !== undefined && { interval: toNumber(draft.interval) }),
+      ...(draft.threshold !== undefined && { threshold: toNumber(draft.threshold) }),
+      ...(draft.allowedEmotes !== undefined && { allowedEmotes: parseEmotes(draft.allowedEmotes) }),
+    });
+  };
+
+  const error = update.error;
+  const problem = generalError(error);
+  const emotePreview = parseEmotes(allowedEmotes);
+
+  return (
+    <form
+      className="settings"
+      onSubmit={submit}
+      noValidate
+      aria-label={`Analysis settings for ${streamerId}`}
+    >
+      {readOnly ? (
+        <p className="notice" role="note" data-testid="settings-read-only">
+          {readOnly}
+        </p>
+      ) : null}
+      <fieldset disabled={readOnly !== null || update.isPending}>
+        <legend className="visually-hidden">Analysis settings for {streamerId}</legend>
+        <div className="settings__numbers">
+          <FormField
+            label="Interval"
+            name="interval"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={10_000}
+            step={1}
+            hint="Messages per analysed batch (1–10,000)."
+            value={interval}
+            onValue={(v) => edit({ interval: v })}
+            error={fieldError(error, "interval")}
+          />
+          <FormField
+            label="Threshold"
+            name="threshold"
+            type="number"
+            inputMode="decimal"
+            min={0}
+            max={1}
+            step={0.01}
+            hint="An emote's share of a minute that makes a moment (0–1)."
+            value={threshold}
+            onValue={(v) => edit({ threshold: v })}
+            error={fieldError(error, "threshold")}
+          />
+        </div>
+        <FormField
+          label="Allowed emotes"
+          name="allowedEmotes"
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          hint="Separated by spaces. Other emotes are ignored by the analysis."
+          value={allowedEmotes}
+          onValue={(v) => edit({ allowedEmotes: v })}
+          error={fieldError(error, "allowedEmotes")}
+        />
+        <ul className="chips" aria-label="Allowed emotes as entered">
+          {emotePreview.map((e, i) => (
+            <li key={`${e}-${i}`} className="chip">
+              {e}
+            </li>
+          ))}
+        </ul>
+        <div className="settings__actions">
+          <button type="submit" className="button button--primary" disabled={!dirty}>
+            {update.isPending ? "Saving…" : "Save settings"}
+          </button>
+          {dirty ? (
+            <button
+              type="button"
+              className="button button--quiet"
+              onClick={() => {
+                setDraft({});
+                update.reset();
+              }}
+            >
+              Discard changes
+            </button>
+          ) : null}
+          <span className="settings__status" role="status" aria-live="polite">
+            {saved ? "Saved. Workers use it from their next batch." : ""}
+          </span>
+        </div>
+        {problem ? (
+          <p className="form-error" role="alert">
+            {problem}
+          </p>
+        ) : null}
+      </fieldset>
+    </form>
+  );
+}

@@ -1,0 +1,29 @@
+import { whyReadOnly } from "../permissions.ts";
+import { trpc } from "../trpc.ts";
+import { SettingsForm } from "./SettingsForm.tsx";
+
+/** The streamer's analysis settings; editable when the caller's role allows it. */
+export function SettingsPanel({ streamerId }: { streamerId: string }) {
+  const settings = trpc.settings.get.useQuery({ streamerId });
+  const whoami = trpc.auth.whoami.useQuery();
+  if (settings.error) {
+    return (
+      <p className="form-error" role="alert">
+        Could not load the settings: {settings.error.message}
+      </p>
+    );
+  }
+  if (!settings.data) return <p className="empty">Loading settings…</p>;
+  return (
+    <SettingsForm
+      key={streamerId}
+      streamerId={streamerId}
+      settings={settings.data}
+      readOnly={
+        whoami.error
+          ? "Your token was not accepted, so the settings are read-only. Sign out or sign in again."
+          : whyReadOnly(whoami.data, streamerId)
+      }
+    />
+  );
+}

@@ -1,0 +1,67 @@
+import { useCallback, useMemo, useState } from "react";
+import { buildChartModel } from "../chart-model.ts";
+import { useLiveMoments } from "../hooks/use-live-moments.ts";
+import { useWindowStats } from "../hooks/use-window-stats.ts";
+import { trpc, type Moment } from "../trpc.ts";
+import { FloatingEmotes, makeFloater, type Floater } from "./FloatingEmotes.tsx";
+import { HistoryView } from "./HistoryView.tsx";
+import { LiveChart } from "./LiveChart.tsx";
+import { MomentFeed } from "./MomentFeed.tsx";
+import { Panel } from "./Panel.tsx";
+import { SettingsPanel } from "./SettingsPanel.tsx";
+
+/** At most this many emotes in the air at once; a flood of moments must not flood the page. */
+const MAX_FLOATERS = 24;
+
+/** Everything about one streamer; remounted (state reset) when the selection changes. */
+export function StreamerDashboard({ streamerId }: { streamerId: string }) {
+  const [floaters, setFloaters] = useState<Floater[]>([]);
+  const onMoment = useCallback((m: Moment) => {
+    setFloaters((current) => [...current, makeFloater(m.emote)].slice(-MAX_FLOATERS));
+  }, []);
+  const landed = useCallback(
+    (key: string) => setFloaters((current) => current.filter((f) => f.key !== key)),
+    [],
+  );
+
+  const feed = useLiveMoments(streamerId, onMoment);
+  const moments = useMemo(() => feed.map((item) => item.moment), [feed]);
+  const liveCount = feed.filter((item) => item.live).length;
+  const stats = useWindowStats(streamerId);
+  const settings = trpc.settings.get.useQuery({ streamerId });
+  const allowed = settings.data?.allowedEmotes;
+  const model = useMemo(
+    () => (allowed ? buildChartModel(stats, allowed, moments) : null),
+    [stats, allowed, moments],
+  );
+
+  return (
+    <div className="dashboard">
+      <Panel
+        title="Emotes per minute"
+        aside={<span className="muted">{streamerId}</span>}
+        className="panel--chart"
+      >
+        <LiveChart model={model} streamerId={streamerId} />
+      </Panel>
+      <Panel
+        title="Live moments"
+        aside={<span className="muted">{liveCount > 0 ? `${liveCount} since you opened` : streamerId}</span>}
+        className="panel--feed"
+      >
+        <FloatingEmotes floaters={floaters} onDone={landed} />
+        <MomentFeed streamerId={streamerId} items={feed} />
+      </Panel>
+      <Panel
+        title="Analysis settings"
+        aside={<span className="muted">{streamerId}</span>}
+        className="panel--settings"
+      >
+        <SettingsPanel streamerId={streamerId} />
+      </Panel>
+      <Panel title="History" className="panel--history">
+        <HistoryView streamerId={streamerId} />
+      </Panel>
+    </div>
+  );
+}

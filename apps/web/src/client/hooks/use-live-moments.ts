@@ -1,0 +1,50 @@
+import { skipToken } from "@tanstack/react-query";
+import { useMemo, useRef, useState } from "react";
+import { trpc, type Moment } from "../trpc.ts";
+
+/** How many moments the feed keeps (the history view has the rest). */
+export const FEED_KEPT = 60;
+/** Stored moments shown before live ones arrive. */
+const RECENT = 12;
+
+export interface FeedItem {
+  moment: Moment;
+  /** Arrived over the subscription (rather than loaded as recent history). */
+  live: boolean;
+}
+
+/**
+ * A streamer's moments, newest first, without duplicates: the latest stored ones, then
+ * every moment after them over the subscription. The subscription starts from the newest
+ * stored moment (`lastEventId`), so nothing falls between the two; a reconnect resumes
+ * from the last moment received in the same way. `onMoment` sees each live one once.
+ */
+export function useLiveMoments(streamerId: string, onMoment?: (moment: Moment) => void): FeedItem[] {
+  const recent = trpc.moments.history.useQuery(
+    { streamerId, limit: RECENT },
+    // Loaded once per mount: it fixes where the subscription starts.
+    { staleTime: Number.POSITIVE_INFINITY, gcTime: 0 },
+  );
+  const [live, setLive] = useState<Moment[]>([]);
+  const seen = useRef(new Set<string>());
+  trpc.moments.live.useSubscription(
+    recent.isPending ? skipToken : { streamerId, lastEventId: recent.data?.items[0]?.id ?? null },
+    {
+      onData({ data: moment }) {
+        if (seen.current.has(moment.id)) return;
+        seen.current.add(moment.id);
+        setLive((current) => [moment, ...current].slice(0, FEED_KEPT));
+        onMoment?.(moment);
+      },
+    },
+  );
+  const stored = recent.data?.items;
+  return useMemo(() => {
+    const liveIds = new Set(live.map((m) => m.id));
+    const earlier = (stored ?? []).filter((m) => !liveIds.has(m.id));
+    return [
+      ...live.map((moment) => ({ moment, live: true })),
+      ...earlier.map((moment) => ({ moment, live: false })),
+    ].slice(0, FEED_KEPT);
+  }, [live, stored]);
+}

@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signToken } from "@emote/api";
+import { createKafka, kafkaBus } from "@emote/bus/kafka";
+import type { BusProducer } from "@emote/bus";
+import { generateEmotes } from "@emote/generator/stream";
+import { sendEmotes } from "@emote/generator/sender";
+import { testInfraConfig } from "@emote/infra";
+import { readWorkerEnv } from "@emote/worker/src/env.ts";
+import { startWorker, type RunningWorker } from "@emote/worker/src/worker.ts";
+import { readWebEnv } from "../../src/server/env.ts";
+import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
+
+/**
+ * The dashboard in Debian's Chromium, served by the real web server, fed by the real
+ * worker from a generator producing to the real Kafka, with PostgreSQL behind both. Topics,
+ * consumer group and streamer are private to this run.
+ */
+
+const WEB_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const OUTPUT_DIR = join(WEB_ROOT, "test-output");
+const infra = testInfraConfig();
+const runId = randomUUID().slice(0, 8);
+const prefix = `it-browser-${runId}.`;
+const streamerId = `ui-${runId}`;
+const authSecret = `browser-test-secret-${randomUUID()}`;
+
+let staticDir = "";
+let server: RunningWebServer;
+let worker: RunningWorker;
+let producer: BusProducer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const generator = new AbortController();
+let generating: Promise<number> = Promise.resolve(0);
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  staticDir = await mkdtemp(join(tmpdir(), "emote-dashboard-"));
+  // The production build, as deployed (vitest's NODE_ENV=test would select React's development build).
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({
+      configFile: join(WEB_ROOT, "vite.config.ts"),
+      mode: "production",
+      logLevel: "warn",
+      build: { outDir: staticDir, emptyOutDir: true, sourcemap: false },
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
+
+  const shared = {
+    KAFKA_BROKERS: infra.brokers.join(","),
+    DATABASE_URL: infra.databaseUrl,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_PARTITIONS: "2",
+  };
+  server = await startWebServer(
+    readWebEnv({ ...shared, PORT: "0", AUTH_SECRET: authSecret, WEB_STATIC_DIR: staticDir }),
+    () => undefined,
+  );
+  worker = await startWorker(
+    readWorkerEnv({
+      ...shared,
+      WORKER_GROUP_ID: `it-browser-worker-${runId}`,
+      WORKER_SESSION_TIMEOUT_MS: "6000",
+    }),
+    () => undefined,
+  );
+
+  // The generator's simulated chat in real time (timestamps on the wall clock), as this
+  // run's own streamer; it runs until the tests are done.
+  const bus = kafkaBus(createKafka({ brokers: infra.brokers, clientId: "browser-it" }), {
+    partitions: 2,
+    topicPrefix: prefix,
+  });
+  producer = await bus.producer();
+  const stream = (function* () {
+    for (const m of generateEmotes({ seed: 7, start: Date.now(), rate: 12, count: 200_000 }))
+      yield { ...m, streamerId };
+  })();
+  generating = sendEmotes(producer, stream, {
+    topic: bus.topics.raw,
+    paced: true,
+    batchSize: 50,
+    signal: generator.signal,
+  });
+  generating.catch(() => undefined); // awaited (and reported) in afterAll
+
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: "light" });
+  page = await context.newPage();
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+}, 180_000);
+
+afterAll(async () => {
+  generator.abort();
+  await context?.close();
+  await browser?.close();
+  const sent = await generating;
+  expect(sent).toBeGreaterThan(0);
+  await producer?.disconnect();
+  await worker?.stop();
+  await server?.close();
+  if (staticDir) await rm(staticDir, { recursive: true, force: true });
+}, 120_000);
+
+describe("dashboard in Chromium", () => {
+  it("follows a streamer: live moments appear in the feed and the chart shows the current minutes", async () => {
+    await page.goto(`${server.url}/`);
+    await expect(page.title()).resolves.toBe("Emote Pulse");
+    await page.locator('[data-status="live"]').waitFor({ timeout: 30_000 });
+
+    // The selector lists the streamer once the worker has analysed its emotes.
+    const select = page.getByRole("banner").getByLabel("Streamer");
+    await expect
+      .poll(() => select.locator("option").allTextContents(), { timeout: 60_000 })
+      .toContain(streamerId);
+    await select.selectOption(streamerId);
+    expect(new URL(page.url()).searchParams.get("streamer")).toBe(streamerId);
+
+    const firstMoment = page
+      .getByRole("list", { name: /Live moments/ })
+      .getByRole("listitem")
+      .first();
+    await firstMoment.waitFor({ timeout: 90_000 });
+    await expect(firstMoment.textContent()).resolves.toMatch(/\d+% of the minute/);
+
+    const chart = page.getByRole("img", { name: `Emotes per minute for ${streamerId}` });
+    await chart.waitFor({ timeout: 30_000 });
+    await page.getByTestId("chart-mark").first().waitFor({ timeout: 30_000 });
+
+    // The history view has the stored moments of this streamer.
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await page.getByTestId("history-row").first().waitFor({ timeout: 30_000 });
+  }, 180_000);
+
+  it("is read-only for a viewer; a streamer signs in, changes the threshold, and sees it after a reload", async () => {
+    const settings = page.getByRole("form", { name: `Analysis settings for ${streamerId}` });
+    const threshold = settings.getByLabel("Threshold");
+    await expect.poll(() => threshold.isDisabled()).toBe(true);
+    await expect(settings.getByRole("note").textContent()).resolves.toMatch(/Viewers can read/);
+
+    const token = await signToken({ role: "streamer", streamerId }, authSecret);
+    await page.getByLabel("Access token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect
+      .poll(() => page.getByTestId("role").textContent(), { timeout: 15_000 })
+      .toBe(`streamer · ${streamerId}`);
+    await expect.poll(() => threshold.isEnabled(), { timeout: 15_000 }).toBe(true);
+
+    // A value the server refuses: its message shows beside the field, nothing is saved.
+    await threshold.fill("1.5");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    const invalid = settings.getByRole("alert");
+    await invalid.first().waitFor({ timeout: 15_000 });
+    await expect(invalid.first().textContent()).resolves.toMatch(/threshold must be below 1/);
+    await expect(threshold.getAttribute("aria-invalid")).resolves.toBe("true");
+
+    await threshold.fill("0.25");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => settings.getByRole("status").textContent(), { timeout: 15_000 }).toMatch(/Saved/);
+
+    await page.reload();
+    // The token is remembered, the streamer is kept in the address, the value is the server's.
+    await expect
+      .poll(() => page.getByTestId("role").textContent(), { timeout: 15_000 })
+      .toBe(`streamer · ${streamerId}`);
+    const reloaded = page
+      .getByRole("form", { name: `Analysis settings for ${streamerId}` })
+      .getByLabel("Threshold");
+    await expect.poll(() => reloaded.inputValue(), { timeout: 15_000 }).toBe("0.25");
+
+    // Wait for the page to be live again, with data, before taking the pictures.
+    await page.locator('[data-status="live"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId("chart-mark").first().waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="moment"][data-live="true"]').first().waitFor({ timeout: 90_000 });
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    // Animations finished, so the pictures do not depend on the frame they were taken at.
+    const shot = { fullPage: true, animations: "disabled" } as const;
+    await page.screenshot({ ...shot, path: join(OUTPUT_DIR, "dashboard.png") });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ ...shot, path: join(OUTPUT_DIR, "dashboard-dark.png") });
+
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Bus, BusConsumer, IncomingRecord } from "./port.ts";
+
+/**
+ * What every bus adapter must do, as the apps rely on it. Run against the in-process bus
+ * (packages/bus) and against the real Kafka (tooling/infra's integration tests).
+ * `makeBus` gets a fresh topic prefix per test.
+ */
+export function describeBusContract(
+  name: string,
+  makeBus: (topicPrefix: string) => Bus,
+  timeoutMs = 30_000,
+): void {
+  describe(`bus contract: ${name}`, () => {
+    const consumers: BusConsumer[] = [];
+    afterEach(async () => {
+      await Promise.all(consumers.splice(0).map((c) => c.disconnect()));
+    });
+
+    async function fresh(): Promise<Bus> {
+      const bus = makeBus(`contract-${randomUUID().slice(0, 8)}.`);
+      await bus.ensureTopics();
+      return bus;
+    }
+
+    async function consume(bus: Bus, topic: string, groupId: string, fromBeginning = true) {
+      const received: (IncomingRecord & { partition: number })[] = [];
+      const consumer = await bus.consumer({ groupId, topics: [topic], fromBeginning });
+      consumers.push(consumer);
+      const joined = new Promise<void>((resolve) => consumer.onRebalance(resolve));
+      await consumer.run(async (batch, control) => {
+        for (const r of batch.records) received.push({ ...r, partition: batch.partition });
+        const last = batch.records.at(-1);
+        if (last) await control.commit(last.offset);
+      });
+      await joined;
+      return { consumer, received };
+    }
+
+    async function until(what: string, check: () => boolean): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+
+    const text = (r: IncomingRecord) => String(r.value);
+
+    it("delivers a topic's records to its subscribers only, with keys and headers", async () => {
+      const bus = await fresh();
+      const producer = await bus.producer();
+      await producer.send([
+        {
+          topic: bus.topics.raw,
+          records: [
+            { key: "k1", value: "r1", headers: { h: "v" } },
+            { key: "k2", value: "r2" },
+          ],
+        },
+        { topic: bus.topics.dlq, records: [{ key: null, value: "d1" }] },
+      ]);
+      const raw = await consume(bus, bus.topics.raw, `g-${randomUUID()}`);
+      await until("the raw records", () => raw.received.length === 2);
+      expect(raw.received.map(text).sort()).toEqual(["r1", "r2"]);
+      const r1 = raw.received.find((r) => text(r) === "r1");
+      expect(String(r1?.key)).toBe("k1");
+      const h = r1?.headers?.h;
+      expect(String(Array.isArray(h) ? h[0] : h)).toBe("v");
+      await producer.disconnect();
+    });
+
+    it("keeps each key on one partition, in the order sent", async () => {
+      const bus = await fresh();
+      const producer = await bus.producer();
+      const sent = Array.from({ length: 200 }, (_, i) => ({ key: `key-${i % 7}`, value: `${i % 7}:${i}` }));
+      for (let i = 0; i < sent.length; i += 50)
+        await producer.send([{ topic: bus.topics.raw, records: sent.slice(i, i + 50) }]);
+      const { received } = await consume(bus, bus.topics.raw, `g-${randomUUID()}`);
+      await until("every record", () => received.length === sent.length);
+      for (let k = 0; k < 7; k++) {
+        const mine = received.filter((r) => String(r.key) === `key-${k}`);
+        expect(new Set(mine.map((r) => r.partition)).size).toBe(1);
+        expect(mine.map(text)).toEqual(sent.filter((s) => s.key === `key-${k}`).map((s) => s.value));
+      }
+      await producer.disconnect();
+    });
+
+    it("resumes a group after its committed offsets, and starts a new group at the end when asked", async () => {
+      const bus = await fresh();
+      const producer = await bus.producer();
+      await producer.send([
+        { topic: bus.topics.raw, records: ["a", "b", "c"].map((v) => ({ key: "k", value: v })) },
+      ]);
+      const groupId = `g-${randomUUID()}`;
+      const first = await consume(bus, bus.topics.raw, groupId);
+      await until("the first member's records", () => first.received.length === 3);
+      await first.consumer.disconnect();
+      consumers.splice(consumers.indexOf(first.consumer), 1);
+
+      await producer.send([
+        { topic: bus.topics.raw, records: ["d", "e"].map((v) => ({ key: "k", value: v })) },
+      ]);
+      const second = await consume(bus, bus.topics.raw, groupId);
+      await until("the records after the commit", () => second.received.length === 2);
+      expect(second.received.map(text)).toEqual(["d", "e"]);
+
+      const latest = await consume(bus, bus.topics.raw, `g-${randomUUID()}`, false);
+      await producer.send([{ topic: bus.topics.raw, records: [{ key: "k", value: "f" }] }]);
+      await until("the record after a new group joined at the end", () => latest.received.length === 1);
+      expect(latest.received.map(text)).toEqual(["f"]);
+      await producer.disconnect();
+    });
+
+    it("shares a topic's partitions between the members of a group: each record once", async () => {
+      const bus = await fresh();
+      const groupId = `g-${randomUUID()}`;
+      const a = await consume(bus, bus.topics.raw, groupId);
+      const b = await consume(bus, bus.topics.raw, groupId);
+      const producer = await bus.producer();
+      const sent = Array.from({ length: 60 }, (_, i) => ({ key: `key-${i % 12}`, value: `v${i}` }));
+      await producer.send([{ topic: bus.topics.raw, records: sent }]);
+      await until("every record, once", () => a.received.length + b.received.length >= sent.length);
+      await new Promise((r) => setTimeout(r, 200));
+      const all = [...a.received, ...b.received].map(text).sort();
+      expect(all).toEqual(sent.map((s) => s.value).sort());
+      await producer.disconnect();
+    });
+  });
+}

@@ -1,0 +1,222 @@
+import type {
+  BatchControl,
+  Bus,
+  BusConsumer,
+  BusProducer,
+  ConsumerOptions,
+  IncomingRecord,
+  OutgoingRecord,
+  RecordBatch,
+} from "../port.ts";
+import { topicNames } from "../topics.ts";
+
+/**
+ * An in-process bus with Kafka's semantics where the apps rely on them: topics split into
+ * partitions by key (same key, same partition, order kept), consumer groups that share
+ * a topic's partitions and remember committed offsets, rebalances when members come and
+ * go. For the embedded mode and tests; nothing is kept across restarts.
+ */
+const MAX_BATCH = 5_000;
+
+interface Member {
+  topics: string[];
+  assigned: Set<string>;
+  onAssign: () => void;
+}
+
+interface Group {
+  committed: Map<string, number>;
+  members: Set<Member>;
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** FNV-1a: stable across runs, so a key always lands on the same partition. */
+function hashKey(key: string | Buffer): number {
+  const bytes = typeof key === "string" ? Buffer.from(key) : key;
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+export class MemoryLog {
+  private readonly logs = new Map<string, IncomingRecord[][]>();
+  private readonly groups = new Map<string, Group>();
+  private readonly waiters = new Set<() => void>();
+  private roundRobin = 0;
+
+  constructor(private readonly defaultPartitions: number) {}
+
+  ensureTopic(topic: string, partitions = this.defaultPartitions): void {
+    if (!this.logs.has(topic))
+      this.logs.set(
+        topic,
+        Array.from({ length: partitions }, () => []),
+      );
+  }
+
+  partitions(topic: string): IncomingRecord[][] {
+    this.ensureTopic(topic);
+    return this.logs.get(topic) as IncomingRecord[][];
+  }
+
+  append(topic: string, record: OutgoingRecord): void {
+    const parts = this.partitions(topic);
+    const p = record.key === null ? this.roundRobin++ % parts.length : hashKey(record.key) % parts.length;
+    const log = parts[p] as IncomingRecord[];
+    const incoming: IncomingRecord = {
+      key: record.key === null ? null : Buffer.from(record.key),
+      value: Buffer.from(record.value),
+      offset: String(log.length),
+    };
+    if (record.headers) incoming.headers = record.headers;
+    log.push(incoming);
+  }
+
+  /** Wakes every consumer loop waiting for new records. */
+  notify(): void {
+    for (const w of [...this.waiters]) w();
+    this.waiters.clear();
+  }
+
+  waitForRecords(signal: { stopped: boolean }): Promise<void> {
+    if (signal.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add(resolve));
+  }
+
+  group(groupId: string): Group {
+    let g = this.groups.get(groupId);
+    if (!g) {
+      g = { committed: new Map(), members: new Set() };
+      this.groups.set(groupId, g);
+    }
+    return g;
+  }
+
+  /** Spreads every subscribed partition over the group's members, round robin. */
+  rebalance(group: Group): void {
+    const members = [...group.members];
+    for (const m of members) m.assigned = new Set();
+    const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
+    let i = 0;
+    for (const topic of topics) {
+      const subscribers = members.filter((m) => m.topics.includes(topic));
+      this.partitions(topic).forEach((_, p) => {
+        subscribers[i++ % subscribers.length]?.assigned.add(partitionKey(topic, p));
+      });
+    }
+    for (const m of members) m.onAssign();
+  }
+}
+
+export function memoryBus(opts: {
+  partitions: number;
+  topicPrefix?: string;
+  log?: MemoryLog;
+}): Bus & { log: MemoryLog } {
+  const log = opts.log ?? new MemoryLog(opts.partitions);
+  const topics = topicNames(opts.topicPrefix ?? "");
+  return {
+    log,
+    topics,
+    async ensureTopics() {
+      for (const t of Object.values(topics)) log.ensureTopic(t, opts.partitions);
+    },
+    async producer(): Promise<BusProducer> {
+      return {
+        async send(batches) {
+          for (const b of batches) for (const r of b.records) log.append(b.topic, r);
+          log.notify();
+        },
+        async disconnect() {},
+      };
+    },
+    async consumer(options: ConsumerOptions): Promise<BusConsumer> {
+      return memoryConsumer(log, options);
+    },
+  };
+}
+
+function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
+  const group = log.group(opts.groupId);
+  const rebalanceListeners: (() => void)[] = [];
+  const state = { stopped: false };
+  const positions = new Map<string, number>();
+  let generation = 0;
+  const member: Member = {
+    topics: opts.topics,
+    assigned: new Set(),
+    onAssign: () => {
+      generation++;
+      positions.clear();
+      for (const l of rebalanceListeners) l();
+      log.notify();
+    },
+  };
+  for (const t of opts.topics) log.ensureTopic(t);
+  // Where a group without a committed offset starts: the beginning, or the end at join time.
+  const startOffsets = new Map<string, number>();
+  for (const t of opts.topics) {
+    log
+      .partitions(t)
+      .forEach((records, p) =>
+        startOffsets.set(partitionKey(t, p), opts.fromBeginning === false ? records.length : 0),
+      );
+  }
+  let running: Promise<void> | undefined;
+
+  async function loop(handler: (batch: RecordBatch, control: BatchControl) => Promise<void>) {
+    while (!state.stopped) {
+      let delivered = false;
+      for (const key of [...member.assigned]) {
+        if (state.stopped) break;
+        const [topic, p] = key.split("\u0000") as [string, string];
+        const partition = Number(p);
+        const records = log.partitions(topic)[partition] ?? [];
+        const from = positions.get(key) ?? group.committed.get(key) ?? startOffsets.get(key) ?? 0;
+        if (from >= records.length) continue;
+        const batch = records.slice(from, from + MAX_BATCH);
+        const myGeneration = generation;
+        positions.set(key, from + batch.length);
+        delivered = true;
+        try {
+          await handler(
+            { topic, partition, records: batch },
+            {
+              shouldContinue: () => !state.stopped && generation === myGeneration && member.assigned.has(key),
+              heartbeat: async () => undefined,
+              commit: async (offset) => {
+                group.committed.set(key, Number(offset) + 1);
+              },
+            },
+          );
+        } catch {
+          // As kafkajs does: redeliver from the last committed offset after a pause.
+          positions.delete(key);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      if (!delivered) await log.waitForRecords(state);
+    }
+  }
+
+  return {
+    onRebalance(listener) {
+      rebalanceListeners.push(listener);
+    },
+    async run(handler) {
+      group.members.add(member);
+      log.rebalance(group);
+      running = loop(handler);
+    },
+    async disconnect() {
+      state.stopped = true;
+      log.notify();
+      await running;
+      group.members.delete(member);
+      if (group.members.size > 0) log.rebalance(group);
+    },
+  };
+}
