@@ -31,7 +31,7 @@ export async function followSettings(
         running = null;
       });
   };
-  const listening = await conn.sql.listen(SETTINGS_CHANNEL, reload, reload);
+  const listening = await conn.listen(SETTINGS_CHANNEL, reload, reload);
   return {
     async stop() {
       await listening.unlisten();

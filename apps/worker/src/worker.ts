@@ -1,12 +1,13 @@
 import { kafkaBrokers } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import type { Bus } from "@emote/bus";
 import {
   commitAnalysis,
   connectDatabase,
   loadCheckpoint,
   loadSettingsSnapshot,
   loadStreamerProgress,
-  migrateDatabase,
+  type DatabaseConnection,
 } from "@emote/db";
 import type { WorkerEnv } from "./env.ts";
 import { PartitionProcessor, newCounters, type WorkerCounters } from "./partition-processor.ts";
@@ -27,7 +28,14 @@ export type Log = (line: string) => void;
 /** How often quiet streamers' due window stats are sent (the contract's throttle is 1 s). */
 const STATS_TICK_MS = 1000;
 
-/** Wires Kafka, PostgreSQL and the analysis together and starts consuming. */
+export interface WorkerOptions {
+  groupId: string;
+  concurrency: number;
+  sessionTimeoutMs: number;
+  parseThread: boolean;
+}
+
+/** The worker's distributed-mode process: Kafka and PostgreSQL from the environment. */
 export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWorker> {
   const brokers = kafkaBrokers(env);
   await assertKafkaReachable(brokers);
@@ -36,17 +44,45 @@ export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWork
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
   });
   await bus.ensureTopics();
-  await migrateDatabase(env.DATABASE_URL);
-
   const conn = connectDatabase(env.DATABASE_URL);
+  await conn.migrate();
+  const worker = await runWorker(
+    { bus, conn },
+    {
+      groupId: env.WORKER_GROUP_ID,
+      concurrency: env.WORKER_CONCURRENCY,
+      sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
+      parseThread: env.WORKER_PARSE_THREAD,
+    },
+    log,
+  );
+  log(`worker consuming ${bus.topics.raw} as group ${env.WORKER_GROUP_ID} (brokers ${brokers.join(",")})`);
+  return {
+    ...worker,
+    async stop() {
+      await worker.stop();
+      await conn.close();
+    },
+  };
+}
+
+/**
+ * Wires a bus and a database (topics created, database migrated) to the analysis and
+ * starts consuming. The caller owns the bus and the database connection.
+ */
+export async function runWorker(
+  { bus, conn }: { bus: Bus; conn: DatabaseConnection },
+  opts: WorkerOptions,
+  log: Log,
+): Promise<RunningWorker> {
   const settings = new SettingsCache(await loadSettingsSnapshot(conn.db));
   const follower = await followSettings(conn, settings, (err) =>
     log(`settings reload failed: ${err.message}`),
   );
   const producer = await bus.producer();
   const counters = newCounters();
-  const parser = env.WORKER_PARSE_THREAD ? threadParser() : inlineParser;
-  const groupId = env.WORKER_GROUP_ID;
+  const parser = opts.parseThread ? threadParser() : inlineParser;
+  const groupId = opts.groupId;
   const processor = new PartitionProcessor({
     topics: bus.topics,
     producer,
@@ -63,8 +99,8 @@ export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWork
     groupId,
     topics: [bus.topics.raw],
     fromBeginning: true,
-    concurrency: env.WORKER_CONCURRENCY,
-    sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
+    concurrency: opts.concurrency,
+    sessionTimeoutMs: opts.sessionTimeoutMs,
   });
   consumer.onRebalance(() => processor.reset());
   await consumer.run((batch, control) => processor.handle(batch, control));
@@ -84,7 +120,6 @@ export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWork
         statsInFlight = undefined;
       });
   }, STATS_TICK_MS);
-  log(`worker consuming ${bus.topics.raw} as group ${groupId} (brokers ${brokers.join(",")})`);
 
   return {
     counters,
@@ -100,7 +135,6 @@ export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWork
       await parser.close();
       await producer.disconnect();
       await follower.stop();
-      await conn.close();
     },
   };
 }

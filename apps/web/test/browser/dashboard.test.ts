@@ -12,8 +12,8 @@ import type { BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
 import { sendEmotes } from "@emote/generator/sender";
 import { testInfraConfig } from "@emote/infra";
-import { readWorkerEnv } from "@emote/worker/src/env.ts";
-import { startWorker, type RunningWorker } from "@emote/worker/src/worker.ts";
+import { readWorkerEnv } from "@emote/worker/env";
+import { startWorker, type RunningWorker } from "@emote/worker/worker";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 

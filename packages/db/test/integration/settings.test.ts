@@ -36,7 +36,7 @@ describe("settings in the real PostgreSQL", () => {
     const streamerId = `it-${randomUUID()}`;
     let heard!: (payload: string) => void;
     const announced = new Promise<string>((resolve) => (heard = resolve));
-    const listening = await conn.sql.listen(SETTINGS_CHANNEL, (payload) => {
+    const listening = await conn.listen(SETTINGS_CHANNEL, (payload) => {
       if (payload === streamerId) heard(payload);
     });
     await saveSettings(conn.db, streamerId, { interval: 5 });

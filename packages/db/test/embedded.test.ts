@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
+import {
+  SETTINGS_CHANNEL,
+  commitAnalysis,
+  getEffectiveSettings,
+  listMoments,
+  listMomentsAfter,
+  loadStreamerProgress,
+  openEmbeddedDatabase,
+  saveSettings,
+} from "../src/index.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "emote-pglite-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const moment = (i: number): Moment => ({
+  id: `m${i}`,
+  streamerId: "s1",
+  emote: "🔥",
+  timestamp: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(),
+  count: 10 + i,
+  total: 30,
+  ratio: (10 + i) / 30,
+});
+
+describe("the embedded database (PGlite)", () => {
+  it("runs the same migrations and repositories, announces settings changes, and keeps data across a restart", async () => {
+    const first = await openEmbeddedDatabase(dir);
+    await first.migrate();
+    expect(await getEffectiveSettings(first.db, "s1")).toEqual(DEFAULT_SETTINGS);
+
+    const heard: string[] = [];
+    let listening = 0;
+    const sub = await first.listen(
+      SETTINGS_CHANNEL,
+      (p) => heard.push(p),
+      () => listening++,
+    );
+    await saveSettings(first.db, "s1", { threshold: 0.4 });
+    await commitAnalysis(first.db, {
+      groupId: "g",
+      topic: "t",
+      partition: 0,
+      nextOffset: 3n,
+      streamers: [{ streamerId: "s1", batchSeq: 2, pendingCount: 1, pendingCounts: { "0": { "🔥": 1 } } }],
+      moments: [moment(1), moment(2), moment(3)],
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(listening).toBe(1);
+    expect(heard).toEqual(["s1"]);
+    expect((await listMomentsAfter(first.db, { afterId: "m1", limit: 10 })).map((m) => m.id)).toEqual([
+      "m2",
+      "m3",
+    ]);
+    await sub.unlisten();
+    await first.close();
+
+    const again = await openEmbeddedDatabase(dir);
+    await again.migrate();
+    expect(await getEffectiveSettings(again.db, "s1")).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.4 });
+    expect((await listMoments(again.db, { limit: 10 })).map((m) => m.id)).toEqual(["m3", "m2", "m1"]);
+    expect(await loadStreamerProgress(again.db, "g", ["s1"])).toEqual([
+      { streamerId: "s1", batchSeq: 2, pendingCount: 1, pendingCounts: { "0": { "🔥": 1 } } },
+    ]);
+    await again.close();
+  }, 60_000);
+});
