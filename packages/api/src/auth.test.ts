@@ -15,6 +15,7 @@ describe("authenticate", () => {
       kind: "token",
       role: "streamer",
       streamerId: "s1",
+      expiresAt: expect.any(Number),
     });
     expect(await authenticate(token, secret)).toMatchObject({ kind: "token", role: "streamer" });
   });

@@ -17,7 +17,9 @@ export type Claims = z.infer<typeof claimsSchema>;
 
 /** Who is calling: nobody in particular (a viewer), a verified token, or a token that failed. */
 export type Caller =
-  { kind: "anonymous"; role: "viewer" } | ({ kind: "token" } & Claims) | { kind: "invalid"; reason: string };
+  | { kind: "anonymous"; role: "viewer" }
+  | ({ kind: "token"; expiresAt?: number } & Claims)
+  | { kind: "invalid"; reason: string };
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
@@ -44,7 +46,9 @@ export async function authenticate(
     const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"] });
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) return { kind: "invalid", reason: "token claims are not valid" };
-    return { kind: "token", ...claims.data };
+    const caller: Caller = { kind: "token", ...claims.data };
+    if (payload.exp !== undefined) caller.expiresAt = payload.exp * 1000;
+    return caller;
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { kind: "invalid", reason: "token expired" };
     return { kind: "invalid", reason: "token is not valid" };

@@ -12,12 +12,34 @@ export interface LiveSources {
     /** The latest stats of a streamer's recent minutes, oldest first. */
     recent(streamerId: string): WindowStats[];
   };
+  /**
+   * Optional fast path for `moments.live` (the WebSocket server sets it per connection):
+   * after the backfill the subscription hands itself over, and the server frames each live
+   * moment for it directly, serialised once for all subscribers. Absent → the procedure
+   * yields live moments itself (HTTP, callers in tests).
+   */
+  directMoments?: DirectMoments;
+}
+
+export interface DirectMomentsRequest {
+  streamerId: string | undefined;
+  lastEventId: string | null | undefined;
+  /** Moments that arrived during the backfill and must go out before the live ones. */
+  pending: readonly Moment[];
+  signal: AbortSignal;
+}
+
+export interface DirectMoments {
+  /** True when the server now delivers this subscription's moments until `signal` aborts. */
+  attach(request: DirectMomentsRequest): boolean;
 }
 
 export interface Listening<T> extends AsyncIterableIterator<T> {
   return(): Promise<IteratorResult<T>>;
   /** Items dropped because the subscriber fell more than MAX_QUEUED behind. */
   dropped(): number;
+  /** Takes every item queued so far, synchronously. */
+  drain(): T[];
 }
 
 /** Most items a subscriber may have waiting; beyond it the oldest are dropped (and counted). */
@@ -55,6 +77,7 @@ export function listen<T>(
   if (signal?.aborted) stop();
   const iterator: Listening<T> = {
     dropped: () => dropped,
+    drain: () => queue.splice(0, queue.length),
     [Symbol.asyncIterator]() {
       return iterator;
     },

@@ -26,9 +26,18 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure: a caller whose token failed is refused, whatever it asks. */
+/** Every procedure: a caller whose token failed or has since expired is refused, whatever it asks. */
 export const publicProcedure = t.procedure.use(({ ctx, next }) => {
-  if (ctx.caller.kind === "invalid")
+  if (ctx.caller.kind === "invalid") {
     throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.caller.reason });
+  }
+  // A WebSocket's context lives as long as the connection: check expiry at every call.
+  if (
+    ctx.caller.kind === "token" &&
+    ctx.caller.expiresAt !== undefined &&
+    ctx.caller.expiresAt <= Date.now()
+  ) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "token expired" });
+  }
   return next({ ctx: { ...ctx, caller: ctx.caller } });
 });

@@ -14,6 +14,13 @@ describe("kafkaBrokers", () => {
 });
 
 describe("parseEnv", () => {
+  it("treats an empty variable as unset", () => {
+    expect(parseEnv(kafkaEnvSchema, { KAFKA_BROKERS: "", KAFKA_PORT: "" })).toMatchObject({
+      KAFKA_PORT: 9092,
+    });
+    expect(parseEnv(kafkaEnvSchema, { KAFKA_BROKERS: "" }).KAFKA_BROKERS).toBeUndefined();
+  });
+
   it("names every bad variable in one readable error", () => {
     expect(() => parseEnv(kafkaEnvSchema, { KAFKA_PORT: "abc", KAFKA_PARTITIONS: "0" })).toThrowError(
       new ConfigError(

@@ -1,17 +1,21 @@
 import { fileURLToPath } from "node:url";
 import { kafkaBrokers } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
-import { connectDatabase, migrateDatabase } from "@emote/db";
+import type { Bus } from "@emote/bus";
+import { connectDatabase, type DatabaseConnection } from "@emote/db";
 import type { WebEnv } from "./env.ts";
 import { createWebServer, listen } from "./http-server.ts";
 import { consumeLiveFeeds } from "./kafka-feeds.ts";
 import { LiveHub } from "./live-hub.ts";
+import type { FanoutCounters } from "./moment-fanout.ts";
 import { attachWebSockets } from "./ws-server.ts";
 
 export interface RunningWebServer {
   url: string;
   port: number;
   hub: LiveHub;
+  /** Counters of the moments.live fan-out (undefined with `fanout: "stock"`). */
+  fanoutStats(): FanoutCounters | undefined;
   /** Stops accepting, tells WebSocket clients to reconnect elsewhere, closes Kafka and the database. */
   close(): Promise<void>;
 }
@@ -19,29 +23,78 @@ export interface RunningWebServer {
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../dist", import.meta.url));
 
 /** Wires PostgreSQL, the Kafka live feeds, HTTP and WebSocket on one port, and starts listening. */
-export async function startWebServer(env: WebEnv, log: (line: string) => void): Promise<RunningWebServer> {
+export interface WebServerOptions {
+  port: number;
+  host: string;
+  authSecret: string;
+  allowedOrigins: readonly string[];
+  staticDir?: string | undefined;
+  fanout?: "direct" | "stock";
+}
+
+/** The web server's distributed-mode process: Kafka and PostgreSQL from the environment. */
+export async function startWebServer(
+  env: WebEnv,
+  log: (line: string) => void,
+  options: { fanout?: "direct" | "stock" } = {},
+): Promise<RunningWebServer> {
   const brokers = kafkaBrokers(env);
   await assertKafkaReachable(brokers);
-  await migrateDatabase(env.DATABASE_URL);
   const conn = connectDatabase(env.DATABASE_URL);
+  await conn.migrate();
   const bus = kafkaBus(createKafka({ brokers, clientId: "emote-web" }), {
     partitions: env.KAFKA_PARTITIONS,
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
   });
   await bus.ensureTopics();
+  const server = await runWebServer(
+    { bus, conn },
+    {
+      port: env.PORT,
+      host: env.HOST,
+      authSecret: env.AUTH_SECRET,
+      allowedOrigins: env.ALLOWED_ORIGINS,
+      staticDir: env.WEB_STATIC_DIR,
+      ...options,
+    },
+    log,
+  );
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await conn.close();
+    },
+  };
+}
+
+/**
+ * Serves HTTP and WebSocket on one port, fed by the bus's live topics and the database
+ * (topics created, database migrated). The caller owns the bus and the connection.
+ */
+export async function runWebServer(
+  { bus, conn }: { bus: Bus; conn: DatabaseConnection },
+  opts: WebServerOptions,
+  log: (line: string) => void,
+): Promise<RunningWebServer> {
   const hub = new LiveHub();
   const consumer = await consumeLiveFeeds(bus, hub, log);
 
-  const deps = { db: conn.db, authSecret: env.AUTH_SECRET, live: hub.sources };
-  const server = createWebServer({ ...deps, staticRoot: env.WEB_STATIC_DIR ?? DEFAULT_STATIC_DIR });
-  const ws = attachWebSockets(server, { ...deps, allowedOrigins: env.ALLOWED_ORIGINS });
-  const address = await listen(server, env.PORT, env.HOST);
+  const deps = { db: conn.db, authSecret: opts.authSecret, live: hub.sources };
+  const server = createWebServer({ ...deps, staticRoot: opts.staticDir ?? DEFAULT_STATIC_DIR });
+  const ws = attachWebSockets(server, {
+    ...deps,
+    allowedOrigins: opts.allowedOrigins,
+    ...(opts.fanout && { fanout: opts.fanout }),
+  });
+  const address = await listen(server, opts.port, opts.host);
   const url = `http://${address.address}:${address.port}`;
 
   return {
     url,
     port: address.port,
     hub,
+    fanoutStats: ws.fanoutStats,
     async close() {
       ws.broadcastReconnectNotification();
       await new Promise<void>((resolve) => {
@@ -51,7 +104,6 @@ export async function startWebServer(env: WebEnv, log: (line: string) => void): 
       });
       ws.wss.close();
       await consumer.disconnect();
-      await conn.close();
     },
   };
 }

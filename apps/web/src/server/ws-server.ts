@@ -3,7 +3,8 @@ import type { Duplex } from "node:stream";
 import { appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
 
 /** Client messages are small tRPC requests; ws's default limit is 100 MiB. */
 const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -27,8 +28,22 @@ function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolea
  */
 export function attachWebSockets(
   server: Server,
-  deps: { db: Database; authSecret: string; live: LiveSources; allowedOrigins: readonly string[] },
-): { wss: WebSocketServer; broadcastReconnectNotification(): void } {
+  deps: {
+    db: Database;
+    authSecret: string;
+    live: LiveSources;
+    allowedOrigins: readonly string[];
+    /**
+     * "direct" (default): moments.live frames are serialised once and sent with bounded
+     * per-socket buffers (moment-fanout.ts); "stock": tRPC's adapter alone (for comparison).
+     */
+    fanout?: "direct" | "stock";
+  },
+): {
+  wss: WebSocketServer;
+  broadcastReconnectNotification(): void;
+  fanoutStats(): FanoutCounters | undefined;
+} {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_PAYLOAD_BYTES,
@@ -46,18 +61,28 @@ export function attachWebSockets(
     }
     wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
   });
+  // Registered before tRPC's handler, so the fan-out's 'message' listener runs first.
+  const fanout = deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments);
+  const direct = new WeakMap<WebSocket, ReturnType<MomentFanout["watch"]>>();
+  if (fanout) wss.on("connection", (client: WebSocket) => direct.set(client, fanout.watch(client)));
+  wss.on("close", () => fanout?.close());
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
-    createContext: async ({ info }) => {
+    createContext: async ({ info, res }) => {
       const token = info.connectionParams?.token;
+      const directMoments = direct.get(res);
       return {
         db: deps.db,
-        live: deps.live,
+        live: directMoments ? { ...deps.live, directMoments } : deps.live,
         caller: await authenticate(typeof token === "string" ? token : undefined, deps.authSecret),
       };
     },
   });
-  return { wss, broadcastReconnectNotification: handler.broadcastReconnectNotification };
+  return {
+    wss,
+    broadcastReconnectNotification: handler.broadcastReconnectNotification,
+    fanoutStats: () => fanout?.stats(),
+  };
 }

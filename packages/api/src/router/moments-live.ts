@@ -35,6 +35,26 @@ export const momentsLive = publicProcedure
         }
         after = page.length === BACKFILL_PAGE ? page.at(-1)?.id : undefined;
       }
+      // WebSocket fast path: hand the live part over to the server's fan-out, which
+      // serialises each moment once. Drain and attach happen in one synchronous step, so
+      // nothing falls between; then this generator only waits for the subscription's end.
+      if (ctx.live.directMoments && signal && !signal.aborted) {
+        const pending = live.drain().filter((m) => !backfilled.has(m.id));
+        const attached = ctx.live.directMoments.attach({
+          streamerId: input.streamerId,
+          lastEventId: input.lastEventId,
+          pending,
+          signal,
+        });
+        if (attached) {
+          await live.return();
+          await new Promise<void>((resolve) =>
+            signal.addEventListener("abort", () => resolve(), { once: true }),
+          );
+          return;
+        }
+        for (const m of pending) yield tracked(m.id, m);
+      }
       for await (const m of live) {
         if (backfilled.has(m.id)) continue;
         yield tracked(m.id, m);

@@ -40,6 +40,13 @@ describe("settings.get", () => {
     expect(err.message).toContain("streamerId");
   });
 
+  it("refuses a token that expired after the connection was made", async () => {
+    const caller = as({ kind: "token", role: "admin", expiresAt: Date.now() - 1 });
+    const err = await errorOf(caller.settings.update({ streamerId: unique(), threshold: 0.5 }));
+    expect(err.code).toBe("UNAUTHORIZED");
+    expect(err.message).toBe("token expired");
+  });
+
   it("refuses a caller whose token failed, even for reading", async () => {
     const err = await errorOf(
       as({ kind: "invalid", reason: "token expired" }).settings.get({ streamerId: "s1" }),

@@ -1,0 +1,22 @@
+import { authEnvSchema, kafkaEnvSchema, logEnvSchema, parseEnv } from "@emote/config";
+import { z } from "zod";
+
+export const pulseEnvSchema = kafkaEnvSchema
+  .extend(logEnvSchema.shape)
+  .extend(authEnvSchema.shape)
+  .extend({
+    /** Set → that PostgreSQL; unset → the embedded one in PULSE_DATA_DIR. */
+    DATABASE_URL: z.url().optional(),
+    PULSE_DATA_DIR: z.string().min(1).default(".data"),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    ALLOWED_ORIGINS: z.string().default("http://localhost:5173,http://127.0.0.1:5173"),
+    WEB_STATIC_DIR: z.string().optional(),
+    /** The built-in generator: ticks per second for streamer "default" (0 = no generator). */
+    PULSE_GENERATOR_RATE: z.coerce.number().min(0).max(1_000).default(10),
+  });
+export type PulseEnv = z.infer<typeof pulseEnvSchema>;
+
+export function readPulseEnv(source: Record<string, string | undefined> = process.env): PulseEnv {
+  return parseEnv(pulseEnvSchema, source);
+}

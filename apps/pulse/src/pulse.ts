@@ -1,0 +1,103 @@
+import { resolve } from "node:path";
+import type { Bus } from "@emote/bus";
+import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import { memoryBus } from "@emote/bus/memory";
+import { kafkaBrokers } from "@emote/config";
+import { openDatabase } from "@emote/db";
+import { runGenerator } from "@emote/generator/app";
+import { createLogger } from "@emote/generator/log";
+import { parseCli, type GeneratorOptions } from "@emote/generator/options";
+import { runWebServer } from "@emote/web/server";
+import { runWorker } from "@emote/worker/worker";
+import type { PulseEnv } from "./env.ts";
+
+/** The generator's defaults (the original system's stream for streamer "default"), at `rate`. */
+function generatorOptions(rate: number): GeneratorOptions {
+  const cli = parseCli(["--rate", String(rate)], {});
+  if (cli.kind !== "run") throw new Error("the generator's options did not parse");
+  return cli.options;
+}
+
+export interface RunningPulse {
+  url: string;
+  /** What runs underneath, for the start-up message. */
+  bus: string;
+  database: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything in one process: the generator, the worker and the web server, wired to the
+ * in-process bus and the embedded PostgreSQL — or to Kafka (KAFKA_BROKERS) and PostgreSQL
+ * (DATABASE_URL) when configured. Only the adapters differ; the apps' code is the same.
+ */
+export async function startPulse(env: PulseEnv, log: (line: string) => void): Promise<RunningPulse> {
+  const conn = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: resolve(env.PULSE_DATA_DIR, "postgres"),
+  });
+  await conn.migrate();
+
+  let bus: Bus;
+  let busName: string;
+  if (env.KAFKA_BROKERS) {
+    const brokers = kafkaBrokers(env);
+    await assertKafkaReachable(brokers);
+    bus = kafkaBus(createKafka({ brokers, clientId: "emote-pulse" }), {
+      partitions: env.KAFKA_PARTITIONS,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
+    });
+    busName = `Kafka at ${brokers.join(",")}`;
+  } else {
+    bus = memoryBus({ partitions: env.KAFKA_PARTITIONS, topicPrefix: env.KAFKA_TOPIC_PREFIX });
+    busName = "the in-process bus";
+  }
+  await bus.ensureTopics();
+
+  const worker = await runWorker(
+    { bus, conn },
+    // One process: parse on the main thread, leave the other core to the web server.
+    { groupId: "emote-worker", concurrency: 3, sessionTimeoutMs: 30_000, parseThread: false },
+    log,
+  );
+  const web = await runWebServer(
+    { bus, conn },
+    {
+      port: env.PORT,
+      host: env.HOST,
+      authSecret: env.AUTH_SECRET,
+      allowedOrigins: env.ALLOWED_ORIGINS.split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+      staticDir: env.WEB_STATIC_DIR,
+    },
+    log,
+  );
+
+  const generatorStop = new AbortController();
+  const generator =
+    env.PULSE_GENERATOR_RATE > 0
+      ? runGenerator(
+          { ...generatorOptions(env.PULSE_GENERATOR_RATE), topic: bus.topics.raw },
+          {
+            connect: () => bus.producer(),
+            // Its progress lines would drown the start-up message; warnings still show.
+            log: createLogger(env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL),
+            signal: generatorStop.signal,
+          },
+        ).catch((err: Error) => log(`generator stopped: ${err.message}`))
+      : Promise.resolve();
+
+  return {
+    url: web.url,
+    bus: busName,
+    database: conn.description,
+    async stop() {
+      generatorStop.abort();
+      await generator;
+      await web.close();
+      await worker.stop();
+      await conn.close();
+    },
+  };
+}

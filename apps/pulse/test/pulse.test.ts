@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { signToken } from "@emote/api";
+import { closeEmoteClient, createEmoteClient } from "@emote/api/client";
+import type { Moment } from "@emote/contracts";
+import { readPulseEnv } from "../src/env.ts";
+import { startPulse } from "../src/pulse.ts";
+
+const dataDir = mkdtempSync(join(tmpdir(), "emote-pulse-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+// Nothing but Node: no KAFKA_BROKERS, no DATABASE_URL.
+const env = readPulseEnv({
+  PORT: "0",
+  PULSE_DATA_DIR: dataDir,
+  PULSE_GENERATOR_RATE: "50",
+  LOG_LEVEL: "warn",
+});
+const quiet = () => undefined;
+const client = (url: string, token?: string) =>
+  createEmoteClient({
+    url,
+    token: token ?? null,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+
+describe("embedded mode (npm start)", () => {
+  it("serves live moments with nothing installed, and keeps settings and history across a restart", async () => {
+    const first = await startPulse(env, quiet);
+    expect(first.bus).toBe("the in-process bus");
+    expect(first.database).toContain("embedded PostgreSQL");
+    const api = client(
+      first.url,
+      await signToken({ role: "streamer", streamerId: "default" }, env.AUTH_SECRET),
+    );
+    const moment = await new Promise<Moment>((resolve, reject) => {
+      const sub = api.moments.live.subscribe(
+        { streamerId: "default" },
+        {
+          onData: ({ data }) => {
+            sub.unsubscribe();
+            resolve(data);
+          },
+          onError: reject,
+        },
+      );
+    });
+    expect(moment.streamerId).toBe("default");
+    expect(moment.ratio).toBeGreaterThan(0.3);
+    await api.settings.update.mutate({ streamerId: "default", threshold: 0.45 });
+    const page = await fetch(first.url);
+    expect(page.status).toBe(200);
+    await closeEmoteClient(api);
+    await first.stop();
+
+    const second = await startPulse({ ...env, PULSE_GENERATOR_RATE: 0 }, quiet);
+    const again = client(second.url);
+    expect((await again.settings.get.query({ streamerId: "default" })).threshold).toBe(0.45);
+    const history = await again.moments.history.query({ streamerId: "default", limit: 500 });
+    expect(history.items.map((m) => m.id)).toContain(moment.id);
+    await closeEmoteClient(again);
+    await second.stop();
+  });
+});

@@ -1,0 +1,243 @@
+import { EventEmitter } from "node:events";
+import type { Moment } from "@emote/contracts";
+import { describe, expect, it } from "vitest";
+import { MomentFanout, framePrefix, momentFrameBody, textFrame, type FanoutSocket } from "./moment-fanout.ts";
+
+class FakeSocket extends EventEmitter implements FanoutSocket {
+  readyState = 1;
+  bufferedAmount = 0;
+  sent: string[] = [];
+  buffers: Buffer[] = [];
+  terminated = false;
+  send(data: Buffer, options: { binary: false }): void {
+    expect(options.binary).toBe(false);
+    this.buffers.push(data);
+    this.sent.push(data.toString("utf8"));
+  }
+  terminate(): void {
+    this.terminated = true;
+    this.readyState = 3;
+    this.emit("close");
+  }
+  request(msg: unknown): void {
+    this.emit("message", Buffer.from(JSON.stringify(msg)), false);
+  }
+}
+
+function feed() {
+  const listeners = new Set<(m: Moment) => void>();
+  return {
+    subscribe(l: (m: Moment) => void) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    emit: (m: Moment) => listeners.forEach((l) => l(m)),
+  };
+}
+
+let n = 0;
+const moment = (streamerId: string): Moment => ({
+  id: `m-${++n}`,
+  streamerId,
+  emote: "🔥",
+  timestamp: "2034-01-01T00:00:00.000Z",
+  count: 3,
+  total: 4,
+  ratio: 0.75,
+});
+
+const subscribeMsg = (id: number | string, input: Record<string, unknown> = {}, extra = {}) => ({
+  id,
+  method: "subscription",
+  params: { path: "moments.live", input, ...extra },
+});
+
+describe("moment frames", () => {
+  it("are what tRPC's stock adapter sends for a tracked event", () => {
+    const m = moment("s");
+    // The stock adapter: respond({ id, jsonrpc, result }) with result = { type, data: { id, data }, id }.
+    const stock = JSON.parse(
+      JSON.stringify({
+        id: 7,
+        jsonrpc: undefined,
+        result: { type: "data", id: m.id, data: { id: m.id, data: m } },
+      }),
+    ) as unknown;
+    expect(JSON.parse(framePrefix(7) + momentFrameBody(m))).toEqual(stock);
+    expect(JSON.parse(framePrefix('a"b', "2.0") + momentFrameBody(m))).toEqual({
+      id: 'a"b',
+      jsonrpc: "2.0",
+      result: { type: "data", id: m.id, data: { id: m.id, data: m } },
+    });
+  });
+});
+
+describe("textFrame", () => {
+  it("builds unmasked text frames with 7-, 16- and 64-bit lengths", () => {
+    for (const [n, header] of [
+      [5, [0x81, 5]],
+      [300, [0x81, 126, 1, 44]],
+      [70_000, [0x81, 127, 0, 0, 0, 0, 0, 1, 0x11, 0x70]],
+    ] as const) {
+      const payload = Buffer.alloc(n, "x");
+      const frame = textFrame(payload);
+      expect([...frame.subarray(0, header.length)]).toEqual(header);
+      expect(frame.subarray(header.length).equals(payload)).toBe(true);
+    }
+  });
+});
+
+describe("MomentFanout", () => {
+  it("writes one pre-built frame to every idle ws socket, falls back to send otherwise", () => {
+    const f = feed();
+    const fanout = new MomentFanout(f);
+    const writes: Buffer[][] = [[], []];
+    const sockets = writes.map((w, i) =>
+      Object.assign(new FakeSocket(), {
+        _socket: { destroyed: false, write: (b: Buffer) => w.push(b) },
+        _sender: { _state: i === 0 ? 0 : 1, _queue: [] }, // the second is busy (e.g. deflating)
+      }),
+    );
+    for (const s of sockets) {
+      const direct = fanout.watch(s);
+      s.request(subscribeMsg(4));
+      direct.attach({
+        streamerId: undefined,
+        lastEventId: undefined,
+        pending: [],
+        signal: new AbortController().signal,
+      });
+    }
+    const m = moment("r");
+    f.emit(m);
+    expect(writes[0]).toHaveLength(1);
+    expect(writes[0]?.[0]?.equals(textFrame(Buffer.from(framePrefix(4) + momentFrameBody(m))))).toBe(true);
+    expect(writes[1]).toHaveLength(0);
+    expect(sockets[1]?.sent).toEqual([framePrefix(4) + momentFrameBody(m)]);
+    expect(fanout.stats().framesSent).toBe(2);
+  });
+
+  it("frames each moment for the op id of each matching subscription", () => {
+    const f = feed();
+    const fanout = new MomentFanout(f);
+    const socket = new FakeSocket();
+    const direct = fanout.watch(socket);
+    socket.request([subscribeMsg(1, { streamerId: "a" }), subscribeMsg(2, {})]);
+    const ac1 = new AbortController();
+    const ac2 = new AbortController();
+    expect(direct.attach({ streamerId: "a", lastEventId: undefined, pending: [], signal: ac1.signal })).toBe(
+      true,
+    );
+    expect(direct.attach({ streamerId: undefined, lastEventId: null, pending: [], signal: ac2.signal })).toBe(
+      true,
+    );
+    const ma = moment("a");
+    const mb = moment("b");
+    f.emit(ma);
+    f.emit(mb);
+    const frames = socket.sent.map((s) => JSON.parse(s) as { id: number; result: { id: string } });
+    expect(frames.map((fr) => [fr.id, fr.result.id])).toEqual([
+      [1, ma.id],
+      [2, ma.id],
+      [2, mb.id],
+    ]);
+    expect(fanout.stats()).toMatchObject({ subscriptions: 2, framesSent: 3, framesDropped: 0 });
+    // Same op id on two sockets: one encoded frame shared.
+    const other = new FakeSocket();
+    const otherDirect = fanout.watch(other);
+    other.request(subscribeMsg(2));
+    otherDirect.attach({
+      streamerId: undefined,
+      lastEventId: undefined,
+      pending: [],
+      signal: new AbortController().signal,
+    });
+    const shared = moment("c");
+    f.emit(shared);
+    expect(other.buffers.at(-1)).toBe(socket.buffers.at(-1));
+    expect(socket.sent).toHaveLength(4);
+    ac1.abort();
+    f.emit(moment("a"));
+    expect(socket.sent).toHaveLength(5);
+    expect(fanout.stats().subscriptions).toBe(2);
+  });
+
+  it("matches requests by input, takes lastEventId from params, sends pending moments first", () => {
+    const f = feed();
+    const fanout = new MomentFanout(f);
+    const socket = new FakeSocket();
+    const direct = fanout.watch(socket);
+    socket.request(subscribeMsg(5, { streamerId: "x" }, { lastEventId: "m-0" }));
+    socket.request(subscribeMsg(6, { streamerId: "y" }));
+    const signal = new AbortController().signal;
+    // No request noted with this input: the procedure keeps the stock path.
+    expect(direct.attach({ streamerId: "z", lastEventId: undefined, pending: [], signal })).toBe(false);
+    const pending = moment("y");
+    expect(direct.attach({ streamerId: "y", lastEventId: undefined, pending: [pending], signal })).toBe(true);
+    expect(direct.attach({ streamerId: "x", lastEventId: "m-0", pending: [], signal })).toBe(true);
+    expect(JSON.parse(socket.sent[0] as string)).toMatchObject({ id: 6, result: { id: pending.id } });
+  });
+
+  it("forgets a request stopped before it attached", () => {
+    const fanout = new MomentFanout(feed());
+    const socket = new FakeSocket();
+    const direct = fanout.watch(socket);
+    socket.request(subscribeMsg(1));
+    socket.request({ id: 1, method: "subscription.stop" });
+    const signal = new AbortController().signal;
+    expect(direct.attach({ streamerId: undefined, lastEventId: undefined, pending: [], signal })).toBe(false);
+  });
+
+  it("drops frames over the soft limit, then terminates a socket that keeps lagging", () => {
+    const f = feed();
+    let now = 0;
+    const fanout = new MomentFanout(f, { softLimitBytes: 100, hardLimitBytes: 1_000, lagMs: 500 }, () => now);
+    const slow = new FakeSocket();
+    const fast = new FakeSocket();
+    for (const s of [slow, fast]) {
+      const direct = fanout.watch(s);
+      s.request(subscribeMsg(1));
+      direct.attach({
+        streamerId: undefined,
+        lastEventId: undefined,
+        pending: [],
+        signal: new AbortController().signal,
+      });
+    }
+    f.emit(moment("a"));
+    slow.bufferedAmount = 200; // over the soft limit
+    f.emit(moment("a"));
+    // Back under the limit, it still gets nothing: no gap before the client's last event id.
+    slow.bufferedAmount = 0;
+    now = 100;
+    f.emit(moment("a"));
+    expect(slow.sent).toHaveLength(1);
+    expect(fast.sent).toHaveLength(3);
+    expect(slow.terminated).toBe(false);
+    now = 600;
+    f.emit(moment("a"));
+    expect(slow.terminated).toBe(true);
+    expect(fast.sent).toHaveLength(4);
+    expect(fanout.stats()).toMatchObject({ framesSent: 5, framesDropped: 3, disconnects: 1 });
+    f.emit(moment("a"));
+    expect(fanout.stats().disconnects).toBe(1);
+  });
+
+  it("terminates at once past the hard limit", () => {
+    const f = feed();
+    const fanout = new MomentFanout(f, { softLimitBytes: 100, hardLimitBytes: 1_000, lagMs: 60_000 });
+    const socket = new FakeSocket();
+    const direct = fanout.watch(socket);
+    socket.request(subscribeMsg(1));
+    direct.attach({
+      streamerId: undefined,
+      lastEventId: undefined,
+      pending: [],
+      signal: new AbortController().signal,
+    });
+    socket.bufferedAmount = 5_000;
+    f.emit(moment("a"));
+    expect(socket.terminated).toBe(true);
+    expect(fanout.stats()).toMatchObject({ framesDropped: 1, disconnects: 1 });
+  });
+});

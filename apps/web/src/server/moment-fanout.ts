@@ -1,0 +1,288 @@
+import type { DirectMoments, DirectMomentsRequest, LiveFeed } from "@emote/api";
+import type { Moment } from "@emote/contracts";
+
+/**
+ * The fan-out path of `moments.live` over WebSocket.
+ *
+ * tRPC's stock WebSocket adapter drives one async iterator per subscription and runs
+ * `JSON.stringify` on every event for every subscriber, and it never looks at a socket's
+ * buffered amount. Here each moment is serialised once; each subscription only adds its
+ * own prefix (`{"id":<op id>`), giving byte for byte what the stock adapter sends for a
+ * tracked event (as a text frame), so `wsLink` clients (and their last-event-id resume)
+ * work unchanged:
+ *
+ *   {"id":<op id>,"result":{"type":"data","data":{"id":"<moment id>","data":<moment>},"id":"<moment id>"}}
+ *
+ * How a subscription gets here: the procedure validates its input and sends the backfill
+ * through tRPC as before, then calls `directMoments.attach()` (see @emote/api live.ts) and
+ * waits for its abort signal. tRPC does not tell a procedure its operation id, so a
+ * 'message' listener, added to each socket before tRPC's own, notes every `moments.live`
+ * subscription request (id, streamerId, lastEventId); `attach` claims the oldest noted
+ * request with the same input. Two identical subscriptions on one socket are
+ * interchangeable, except for which one a `subscription.stop` ends — documented limit.
+ *
+ * Bounded memory per socket: while a socket's `bufferedAmount` is over `softLimitBytes`
+ * its frames are dropped (counted) and the socket is marked lagging; from then on all its
+ * frames are dropped, so the client's last event id stays before the first drop. A lagging
+ * socket is terminated (counted) once its buffer passes `hardLimitBytes` or it has lagged
+ * for `lagMs`; the client reconnects and resumes from its last event id, the backfill
+ * filling the gap from PostgreSQL.
+ */
+
+/** The part of a ws.WebSocket the fan-out uses (a fake in unit tests). */
+export interface FanoutSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: Buffer, options: { binary: false }): void;
+  terminate(): void;
+  on(event: "message", listener: (data: unknown, isBinary: boolean) => void): unknown;
+  once(event: "close", listener: () => void): unknown;
+}
+
+export interface FanoutLimits {
+  /** Over this many buffered bytes a socket's frames are dropped (default 1 MiB). */
+  softLimitBytes: number;
+  /** Over this many buffered bytes a lagging socket is terminated (default 4 MiB). */
+  hardLimitBytes: number;
+  /** A socket lagging this long is terminated at its next frame (default 2 s). */
+  lagMs: number;
+}
+
+export interface FanoutCounters {
+  /** Live subscriptions attached now. */
+  subscriptions: number;
+  framesSent: number;
+  /** Frames not sent because the socket was over its buffer limit. */
+  framesDropped: number;
+  /** Sockets terminated for lagging. */
+  disconnects: number;
+}
+
+const OPEN = 1;
+
+/** A whole WebSocket text frame (server to client, unmasked) around `payload`. */
+export function textFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const headerLength = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + n);
+  frame[0] = 0x81; // FIN + text
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(frame, headerLength);
+  return frame;
+}
+
+interface WsInternals {
+  _socket?: { write(chunk: Buffer): boolean; destroyed: boolean };
+  _sender?: { _state: number; _queue: unknown[] };
+}
+
+/**
+ * Writes a pre-built frame straight to the TCP socket under a ws 8 WebSocket, skipping
+ * ws's per-send framing (header allocation, cork + two writes): the same bytes ws would
+ * write, and still counted in `bufferedAmount`. Only when ws's sender is idle (no
+ * compression is on, so it always is) — otherwise false and the caller uses `send`.
+ * Relies on ws internals (`_socket`, `_sender`), so ws is pinned and the unit tests of
+ * this file and test/integration/fanout.test.ts check the bytes.
+ */
+function writeRaw(socket: FanoutSocket, frame: Buffer): boolean {
+  const { _socket: tcp, _sender: sender } = socket as unknown as WsInternals;
+  if (!tcp || tcp.destroyed || !sender || sender._state !== 0 || sender._queue.length > 0) return false;
+  tcp.write(frame);
+  return true;
+}
+const MAX_NOTED_REQUESTS = 64;
+const ALL = "\u0000all";
+
+interface NotedRequest {
+  /** `{"id":<op id>` (and the client's `jsonrpc`, echoed as tRPC does). */
+  prefix: string;
+  opId: string | number;
+  streamerId: string | undefined;
+  lastEventId: string | undefined;
+}
+
+interface SocketState {
+  socket: FanoutSocket;
+  noted: NotedRequest[];
+  laggingSince: number | undefined;
+  dead: boolean;
+}
+
+interface Subscription {
+  state: SocketState;
+  prefix: string;
+}
+
+/** The body of a tracked data frame after the op id: built once per moment. */
+export function momentFrameBody(moment: Moment, momentJson: string = JSON.stringify(moment)): string {
+  const id = JSON.stringify(moment.id);
+  // Key order as the stock adapter's: result = { type, data }, then result.id is added.
+  return `,"result":{"type":"data","data":{"id":${id},"data":${momentJson}},"id":${id}}}`;
+}
+
+export function framePrefix(opId: string | number, jsonrpc?: unknown): string {
+  return `{"id":${JSON.stringify(opId)}${typeof jsonrpc === "string" ? `,"jsonrpc":${JSON.stringify(jsonrpc)}` : ""}`;
+}
+
+const norm = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+export class MomentFanout {
+  private readonly byStreamer = new Map<string, Set<Subscription>>();
+  private readonly sockets = new WeakMap<FanoutSocket, SocketState>();
+  private readonly limits: FanoutLimits;
+  private readonly counters = { framesSent: 0, framesDropped: 0, disconnects: 0 };
+  private attached = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    feed: LiveFeed<Moment>,
+    limits: Partial<FanoutLimits> = {},
+    private readonly now: () => number = Date.now,
+    /** Write pre-built frames to the TCP socket (see writeRaw); false: ws's `send`. */
+    private readonly raw = true,
+  ) {
+    this.limits = { softLimitBytes: 1 << 20, hardLimitBytes: 4 << 20, lagMs: 2_000, ...limits };
+    this.unsubscribe = feed.subscribe((m) => this.publish(m));
+  }
+
+  /**
+   * Starts watching a socket's requests. Call it from the WebSocketServer's 'connection'
+   * event before tRPC's handler is attached, so this listener sees each message first.
+   */
+  watch(socket: FanoutSocket): DirectMoments {
+    const state: SocketState = { socket, noted: [], laggingSince: undefined, dead: false };
+    this.sockets.set(socket, state);
+    socket.on("message", (data, isBinary) => {
+      if (isBinary || !Buffer.isBuffer(data) || data.length < 20) return;
+      const text = data.toString("utf8");
+      if (!text.includes("moments.live") && !text.includes("subscription.stop")) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return; // tRPC answers the parse error
+      }
+      for (const msg of Array.isArray(parsed) ? parsed : [parsed]) this.note(state, msg);
+    });
+    socket.once("close", () => {
+      state.dead = true;
+      state.noted.length = 0;
+    });
+    return { attach: (request) => this.attach(state, request) };
+  }
+
+  private note(state: SocketState, msg: unknown): void {
+    if (typeof msg !== "object" || msg === null) return;
+    const { id, method, params, jsonrpc } = msg as Record<string, unknown>;
+    if (typeof id !== "string" && typeof id !== "number") return;
+    if (method === "subscription.stop") {
+      state.noted = state.noted.filter((n) => n.opId !== id);
+      return;
+    }
+    if (method !== "subscription" || typeof params !== "object" || params === null) return;
+    const p = params as Record<string, unknown>;
+    if (p.path !== "moments.live") return;
+    const input = (typeof p.input === "object" && p.input !== null ? p.input : {}) as Record<string, unknown>;
+    state.noted.push({
+      prefix: framePrefix(id, jsonrpc),
+      opId: id,
+      streamerId: norm(input.streamerId),
+      // tRPC puts params.lastEventId into the input, over the input's own.
+      lastEventId: norm(p.lastEventId ?? input.lastEventId),
+    });
+    if (state.noted.length > MAX_NOTED_REQUESTS) state.noted.shift();
+  }
+
+  private attach(state: SocketState, request: DirectMomentsRequest): boolean {
+    if (state.dead || request.signal.aborted) return false;
+    const streamerId = norm(request.streamerId);
+    const lastEventId = norm(request.lastEventId);
+    const index = state.noted.findIndex((n) => n.streamerId === streamerId && n.lastEventId === lastEventId);
+    const noted = state.noted[index];
+    if (!noted) return false; // not matched: the procedure yields through tRPC as before
+    state.noted.splice(index, 1);
+    const sub: Subscription = { state, prefix: noted.prefix };
+    for (const m of request.pending) this.deliver(sub, momentFrameBody(m));
+    const key = streamerId ?? ALL;
+    let set = this.byStreamer.get(key);
+    if (!set) this.byStreamer.set(key, (set = new Set()));
+    set.add(sub);
+    this.attached++;
+    request.signal.addEventListener(
+      "abort",
+      () => {
+        const s = this.byStreamer.get(key);
+        if (s?.delete(sub)) this.attached--;
+        if (s?.size === 0) this.byStreamer.delete(key);
+      },
+      { once: true },
+    );
+    return true;
+  }
+
+  /** One moment to every matching subscription: serialised once, framed per subscription. */
+  publish(moment: Moment): void {
+    const forStreamer = this.byStreamer.get(moment.streamerId);
+    const forAll = this.byStreamer.get(ALL);
+    if (!forStreamer && !forAll) return;
+    const body = momentFrameBody(moment);
+    // Clients number their operations from 1, so most subscriptions share a prefix: each
+    // distinct frame is encoded to bytes once and the same Buffer goes to every socket.
+    const frames = new Map<string, { payload: Buffer; frame?: Buffer }>();
+    if (forStreamer) for (const sub of forStreamer) this.deliver(sub, body, frames);
+    if (forAll) for (const sub of forAll) this.deliver(sub, body, frames);
+  }
+
+  private deliver(
+    sub: Subscription,
+    body: string,
+    frames?: Map<string, { payload: Buffer; frame?: Buffer }>,
+  ): void {
+    const state = sub.state;
+    const socket = state.socket;
+    if (state.dead || socket.readyState !== OPEN) return;
+    const buffered = socket.bufferedAmount;
+    if (state.laggingSince === undefined && buffered <= this.limits.softLimitBytes) {
+      let encoded = frames?.get(sub.prefix);
+      if (!encoded) {
+        encoded = { payload: Buffer.from(sub.prefix + body, "utf8") };
+        frames?.set(sub.prefix, encoded);
+      }
+      if (this.raw) {
+        encoded.frame ??= textFrame(encoded.payload);
+        if (writeRaw(socket, encoded.frame)) {
+          this.counters.framesSent++;
+          return;
+        }
+      }
+      socket.send(encoded.payload, { binary: false }); // a text frame, as tRPC's
+
+      this.counters.framesSent++;
+      return;
+    }
+    this.counters.framesDropped++;
+    const now = this.now();
+    state.laggingSince ??= now;
+    if (buffered > this.limits.hardLimitBytes || now - state.laggingSince >= this.limits.lagMs) {
+      state.dead = true;
+      this.counters.disconnects++;
+      socket.terminate();
+    }
+  }
+
+  stats(): FanoutCounters {
+    return { subscriptions: this.attached, ...this.counters };
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.byStreamer.clear();
+  }
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { closeEmoteClient, createEmoteClient } from "@emote/api/client";
+import { createKafka, kafkaBus } from "@emote/bus/kafka";
+import type { Bus } from "@emote/bus";
+import type { Moment } from "@emote/contracts";
+import { testInfraConfig } from "@emote/infra";
+import { readWebEnv } from "../../src/server/env.ts";
+import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
+
+// The moments.live fast path (moment-fanout.ts) must put on the wire exactly what tRPC's
+// stock adapter sends: one server of each kind, the same moments, raw frames compared.
+const infra = testInfraConfig();
+const prefix = `it-fanout-${randomUUID().slice(0, 8)}.`;
+let direct: RunningWebServer;
+let stock: RunningWebServer;
+let bus: Bus;
+
+beforeAll(async () => {
+  const env = readWebEnv({
+    KAFKA_BROKERS: infra.brokers.join(","),
+    DATABASE_URL: infra.databaseUrl,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_PARTITIONS: "1",
+    PORT: "0",
+  });
+  [direct, stock] = await Promise.all([
+    startWebServer(env, () => undefined),
+    startWebServer(env, () => undefined, { fanout: "stock" }),
+  ]);
+  bus = kafkaBus(createKafka({ brokers: infra.brokers, clientId: "fanout-it" }), {
+    partitions: 1,
+    topicPrefix: prefix,
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([direct.close(), stock.close()]);
+});
+
+async function publish(moments: Moment[]): Promise<void> {
+  const producer = await bus.producer();
+  await producer.send([
+    { topic: bus.topics.aggregated, records: [{ key: "k", value: JSON.stringify(moments) }] },
+  ]);
+  await producer.disconnect();
+}
+
+/** A raw tRPC WebSocket subscriber: every text frame it receives, in order. */
+async function rawSubscriber(server: RunningWebServer, input: Record<string, unknown>) {
+  const socket = new WebSocket(`${server.url.replace("http", "ws")}/trpc`);
+  const frames: string[] = [];
+  socket.on("message", (data: Buffer) => frames.push(data.toString("utf8")));
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  socket.send(JSON.stringify({ id: 3, method: "subscription", params: { path: "moments.live", input } }));
+  await until(() => frames.length > 0);
+  return { socket, frames };
+}
+
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe("moments.live fan-out", () => {
+  it("sends the same frames as tRPC's stock adapter, serialised once per moment", async () => {
+    const s = `f${randomUUID().slice(0, 6)}`;
+    const a = await rawSubscriber(direct, { streamerId: s });
+    const b = await rawSubscriber(stock, { streamerId: s });
+    const moments: Moment[] = [1, 2].map((i) => ({
+      id: `${s}-${i}`,
+      streamerId: s,
+      emote: "🔥",
+      timestamp: new Date(Date.UTC(2034, 0, 1, 0, i)).toISOString(),
+      count: 5,
+      total: 9,
+      ratio: 5 / 9,
+    }));
+    await publish([...moments, { ...(moments[0] as Moment), id: `${s}-other`, streamerId: `${s}x` }]);
+    await until(() => a.frames.length >= 3 && b.frames.length >= 3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.frames).toEqual(b.frames);
+    expect(JSON.parse(a.frames[1] as string)).toEqual({
+      id: 3,
+      result: { type: "data", id: moments[0]?.id, data: { id: moments[0]?.id, data: moments[0] } },
+    });
+    expect(direct.fanoutStats()).toMatchObject({ subscriptions: 1, framesSent: 2, framesDropped: 0 });
+    expect(stock.fanoutStats()).toBeUndefined();
+    a.socket.close();
+    b.socket.close();
+    await until(() => direct.fanoutStats()?.subscriptions === 0);
+  });
+
+  it("serves wsLink clients (with connection params) through the fast path", async () => {
+    const s = `g${randomUUID().slice(0, 6)}`;
+    const client = createEmoteClient({
+      url: direct.url,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
+    const received: Moment[] = [];
+    let started!: () => void;
+    const isStarted = new Promise<void>((r) => (started = r));
+    const sent = direct.fanoutStats()?.framesSent ?? 0;
+    client.moments.live.subscribe(
+      { streamerId: s },
+      { onStarted: () => started(), onData: (e) => received.push(e.data) },
+    );
+    await isStarted;
+    const m: Moment = {
+      id: `${s}-1`,
+      streamerId: s,
+      emote: "🔥",
+      timestamp: new Date(Date.UTC(2034, 0, 2)).toISOString(),
+      count: 5,
+      total: 9,
+      ratio: 5 / 9,
+    };
+    await publish([m]);
+    await until(() => received.length === 1);
+    expect(received).toEqual([m]);
+    expect(direct.fanoutStats()?.framesSent).toBe(sent + 1);
+    await closeEmoteClient(client);
+  });
+});
