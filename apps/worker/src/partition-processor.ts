@@ -138,6 +138,7 @@ export class PartitionProcessor {
     const analyses: { streamerId: string; moments: Moment[] }[] = [];
     const dead: OutgoingRecord[] = [];
     const touched = new Set<StreamerBatch>();
+    let closedBatches = 0;
     for (let i = 0; i < records.length; i++) {
       if (parsed.good[i] !== 1) {
         dead.push(deadLetter(records[i] as IncomingRecord, batch, parsed.reasons[i] ?? "invalid"));
@@ -150,7 +151,7 @@ export class PartitionProcessor {
       touched.add(streamer);
       const moments = streamer.add(emote, timestampMs, settings);
       if (moments === null) continue;
-      this.deps.counters.analyses++;
+      closedBatches++;
       if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
     }
 
@@ -173,8 +174,10 @@ export class PartitionProcessor {
     this.checkpoints.set(key, nextOffset);
     await control.commit(lastOffset);
 
+    // Counted once durable, so a reader of the counters finds what they count stored.
     const c = this.deps.counters;
     c.consumed += records.length;
+    c.analyses += closedBatches;
     c.deadLettered += dead.length;
     for (const a of analyses) c.moments += a.moments.length;
   }

@@ -91,6 +91,8 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     await produceRaw(bus, batch);
     await waitFor("first batch", () => worker.counters.analyses === 1);
 
+    // The reload every (re)connection of the LISTEN session makes must not pass for ours.
+    await waitFor("the initial settings load", () => worker.settingsReloads() >= 1);
     const reloads = worker.settingsReloads();
     await saveSettings(conn.db, streamerId, { threshold: 0.5 });
     await waitFor("the change to reach the worker", () => worker.settingsReloads() > reloads, 1_000);
