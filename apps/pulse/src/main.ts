@@ -1,3 +1,4 @@
+import { stopOnSignals } from "@emote/lifecycle";
 import { ROLES, signToken } from "@emote/api";
 import { readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
@@ -41,29 +42,12 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${signal}: stopping`);
-    const timer = setTimeout(() => {
-      log("stopping took longer than 15 s; exiting");
-      process.exit(1);
-    }, 15_000);
-    pulse.stop().then(
-      () => {
-        clearTimeout(timer);
-        log("stopped");
-        process.exit(0);
-      },
-      (err: Error) => {
-        log(`error while stopping: ${err.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  stopOnSignals({
+    stop: () => pulse.stop(),
+    log,
+    doing: "stopping the generator, the web server and the worker",
+    timeoutMs: 15_000,
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import { ConfigError } from "@emote/config";
+import { stopOnSignals } from "@emote/lifecycle";
 import { readWorkerEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
 
@@ -29,30 +30,15 @@ async function main(): Promise<void> {
     last = line;
   }, 10_000);
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(progress);
-    log(`${signal}: draining the batch in flight and committing…`);
-    const timer = setTimeout(() => {
-      log(`shutdown took longer than ${env.WORKER_SHUTDOWN_TIMEOUT_MS} ms; exiting without a clean close`);
-      process.exit(1);
-    }, env.WORKER_SHUTDOWN_TIMEOUT_MS);
-    worker.stop().then(
-      () => {
-        clearTimeout(timer);
-        log("stopped cleanly");
-        process.exit(0);
-      },
-      (err: Error) => {
-        log(`error during shutdown: ${err.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  stopOnSignals({
+    stop: async () => {
+      clearInterval(progress);
+      await worker.stop();
+    },
+    log,
+    doing: "draining the batch in flight and committing…",
+    timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { stopOnSignals } from "@emote/lifecycle";
 import { readWebEnv } from "./env.ts";
 import { startWebServer } from "./web-server.ts";
 
@@ -18,28 +19,12 @@ async function main(): Promise<void> {
   const server = await startWebServer(readWebEnv(), log);
   log(`listening on ${server.url}`);
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log(`${signal}: telling clients to reconnect and closing`);
-    const timer = setTimeout(() => {
-      log("shutdown took longer than 10 s; exiting");
-      process.exit(1);
-    }, 10_000);
-    server.close().then(
-      () => {
-        clearTimeout(timer);
-        process.exit(0);
-      },
-      (err: Error) => {
-        log(`error while closing: ${err.message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  stopOnSignals({
+    stop: () => server.close(),
+    log,
+    doing: "telling clients to reconnect and closing",
+    timeoutMs: 10_000,
+  });
 }
 
 main().catch((err: unknown) => {
