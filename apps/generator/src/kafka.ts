@@ -1,6 +1,5 @@
-import type { Kafka } from "kafkajs";
 import type { BusProducer } from "@emote/bus";
-import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import { assertKafkaReachable, createKafka, createMissingTopics, kafkaBus } from "@emote/bus/kafka";
 
 export interface KafkaTarget {
   brokers: string[];
@@ -22,23 +21,8 @@ export async function connectProducer(target: KafkaTarget): Promise<BusProducer>
   const bus = kafkaBus(kafka, { partitions: target.partitions, topicPrefix: target.topicPrefix });
   await bus.ensureTopics();
   if (!(Object.values(bus.topics) as string[]).includes(target.topic)) {
-    await ensureTopic(kafka, target.topic, target.partitions);
+    // The producer does not auto-create topics, so a --topic override is created here.
+    await createMissingTopics(kafka, [{ topic: target.topic, numPartitions: target.partitions }]);
   }
   return bus.producer();
-}
-
-/** The producer does not auto-create topics, so a --topic override is created here. */
-async function ensureTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if ((await admin.listTopics()).includes(topic)) return;
-    // Resolves false when another process created it meanwhile; either way it exists.
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
