@@ -3,6 +3,8 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus, BusConsumer, IncomingRecord } from "@emote/bus";
 import type { AnalysisSettings, Moment } from "@emote/contracts";
 import { testInfraConfig } from "@emote/infra";
+
+export { waitFor } from "@emote/infra";
 import { analyzeBatch, toMoment } from "../src/analysis.ts";
 import { readWorkerEnv, type WorkerEnv } from "../src/env.ts";
 
@@ -62,18 +64,6 @@ export async function collect(
     if (last) await control.commit(last.offset);
   });
   return { records, stop: () => consumer.disconnect() };
-}
-
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**

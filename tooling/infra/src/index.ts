@@ -1,3 +1,4 @@
 export * from "./kafka-local.ts";
 export * from "./postgres-server.ts";
 export * from "./test-env.ts";
+export * from "./wait-for.ts";

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { waitFor } from "@emote/infra";
 import { generateEmotes } from "../../src/emote-stream.ts";
 import {
   deleteTopics,
@@ -39,14 +40,6 @@ function startCli(args: string[], env: Record<string, string> = {}) {
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<Cli>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
   return { child, done, stdout: () => stdout };
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("the emote-generator command", () => {
@@ -90,13 +83,14 @@ describe("the emote-generator command", () => {
       "--topic",
       topic,
     ]);
-    await until(() => run.stdout().includes("generating for 5 streamers"), 20_000);
+    await waitFor("the start line", () => run.stdout().includes("generating for 5 streamers"), 20_000);
     // Stop it mid-stream, once it has demonstrably sent a good part.
-    const deadline = Date.now() + 30_000;
-    while ((await topicSize(kafka, topic).catch(() => 0)) < 150) {
-      if (Date.now() > deadline) throw new Error("the generator sent fewer than 150 emotes in 30 s");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      "150 emotes on the topic",
+      async () => (await topicSize(kafka, topic).catch(() => 0)) >= 150,
+      30_000,
+      100,
+    );
     run.child.kill("SIGTERM");
     const r = await run.done;
     // kafkajs may log retried errors on a freshly started broker; stderr only explains a failure.

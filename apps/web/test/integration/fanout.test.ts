@@ -5,7 +5,7 @@ import { closeEmoteClient, createEmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig, waitFor } from "@emote/infra";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 
@@ -54,16 +54,8 @@ async function rawSubscriber(server: RunningWebServer, input: Record<string, unk
   socket.on("message", (data: Buffer) => frames.push(data.toString("utf8")));
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
   socket.send(JSON.stringify({ id: 3, method: "subscription", params: { path: "moments.live", input } }));
-  await until(() => frames.length > 0);
+  await waitFor("the first frame", () => frames.length > 0, 15_000);
   return { socket, frames };
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe("moments.live fan-out", () => {
@@ -81,7 +73,7 @@ describe("moments.live fan-out", () => {
       ratio: 5 / 9,
     }));
     await publish([...moments, { ...(moments[0] as Moment), id: `${s}-other`, streamerId: `${s}x` }]);
-    await until(() => a.frames.length >= 3 && b.frames.length >= 3);
+    await waitFor("three frames on each socket", () => a.frames.length >= 3 && b.frames.length >= 3, 15_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(a.frames).toEqual(b.frames);
     expect(JSON.parse(a.frames[1] as string)).toEqual({
@@ -92,7 +84,7 @@ describe("moments.live fan-out", () => {
     expect(stock.fanoutStats()).toBeUndefined();
     a.socket.close();
     b.socket.close();
-    await until(() => direct.fanoutStats()?.subscriptions === 0);
+    await waitFor("the subscriptions to end", () => direct.fanoutStats()?.subscriptions === 0, 15_000);
   });
 
   it("serves wsLink clients (with connection params) through the fast path", async () => {
@@ -120,7 +112,7 @@ describe("moments.live fan-out", () => {
       ratio: 5 / 9,
     };
     await publish([m]);
-    await until(() => received.length === 1);
+    await waitFor("the moment", () => received.length === 1, 15_000);
     expect(received).toEqual([m]);
     expect(direct.fanoutStats()?.framesSent).toBe(sent + 1);
     await closeEmoteClient(client);

@@ -6,7 +6,7 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
 import { commitAnalysis, connectDatabase } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig, waitFor } from "@emote/infra";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 
@@ -88,14 +88,6 @@ function subscribe(streamerId: string, lastEventId?: string) {
   return { client, received, started, stop: () => sub.unsubscribe() };
 }
 
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe("moments.live over WebSocket on the real server", () => {
   it("gives each client exactly the moments of the streamer it asked for", async () => {
     const a = `a${randomUUID().slice(0, 6)}`;
@@ -112,7 +104,7 @@ describe("moments.live over WebSocket on the real server", () => {
       momentsB[1] as Moment,
       momentsA[2] as Moment,
     );
-    await until("both clients", () => forA.received.length >= 3 && forB.received.length >= 2);
+    await waitFor("both clients", () => forA.received.length >= 3 && forB.received.length >= 2);
     // A moment published twice (a worker crash) reaches nobody twice.
     await detect(momentsA[0] as Moment);
     await detect(moment(`other${counter}`));
@@ -127,7 +119,7 @@ describe("moments.live over WebSocket on the real server", () => {
     await first.started;
     const m1 = moment(s);
     await detect(m1);
-    await until("the first moment", () => first.received.length === 1);
+    await waitFor("the first moment", () => first.received.length === 1);
     first.stop();
     await closeEmoteClient(first.client);
 
@@ -136,10 +128,10 @@ describe("moments.live over WebSocket on the real server", () => {
 
     const resumed = subscribe(s, m1.id);
     await resumed.started;
-    await until("the missed moments", () => resumed.received.length >= 2);
+    await waitFor("the missed moments", () => resumed.received.length >= 2);
     const m4 = moment(s);
     await detect(m4);
-    await until("the live moment", () => resumed.received.length >= 3);
+    await waitFor("the live moment", () => resumed.received.length >= 3);
     await new Promise((r) => setTimeout(r, 300));
     expect(resumed.received).toEqual([...missed, m4]);
   });
