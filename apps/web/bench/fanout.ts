@@ -8,7 +8,6 @@
  * and its CPU seconds during the publishing window.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -16,7 +15,7 @@ import { kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Moment } from "@emote/contracts";
 import { migrateDatabase } from "@emote/db";
-import { ensureDatabase } from "@emote/infra";
+import { ensureDatabase, processStats } from "@emote/infra";
 
 const CONTENDERS = ["direct", "stock", "plain"] as const;
 type Contender = (typeof CONTENDERS)[number];
@@ -114,13 +113,6 @@ function line(proc: ChildProcess, tag: string, timeoutMs: number): Promise<strin
   });
 }
 
-function procStats(pid: number): { peakRssMiB: number; cpuSeconds: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return { peakRssMiB: hwm / 1024, cpuSeconds: (Number(stat[11]) + Number(stat[12])) / 100 };
-}
-
 let seq = 0;
 /** Publishes for `ms`; warm-up moments get ids the load process does not count. */
 async function publishFor(ms: number, warmUp = false): Promise<number> {
@@ -186,11 +178,11 @@ async function step(contender: Contender, n: number): Promise<Row> {
     await new Promise((r) => setTimeout(r, 1000));
     const reportLine = line(load, "REPORT", 60_000 + seconds * 1000);
     reportLine.catch(() => undefined); // awaited below; a failure before then is reported there
-    const cpuBefore = procStats(server.pid!).cpuSeconds;
+    const cpuBefore = processStats(server.pid!).cpuSeconds;
     const published = await publishFor(seconds * 1000);
     // Bounded grace for late deliveries.
     await new Promise((r) => setTimeout(r, 3000));
-    const stats = procStats(server.pid!);
+    const stats = processStats(server.pid!);
     let fanout: unknown = null;
     if (contender === "direct") {
       server.stdin!.write("stats\n");

@@ -6,14 +6,13 @@
  * Rate = offsets committed / time, from the first commit to the last; RSS = peak (VmHWM).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
 import { migrateDatabase } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
-import { ensureDatabase } from "@emote/infra";
+import { ensureDatabase, processStats } from "@emote/infra";
 
 const HELP = `Usage: npm run bench:pipeline -- [--emotes N] [--streamers N] [--partitions N] [--baseline-timeout S]
   --emotes            emotes to fill and drain (default 1000000)
@@ -116,14 +115,6 @@ async function committed(groupId: string): Promise<number> {
   return sum;
 }
 
-function procStats(pid: number): { peakRssMiB: number; cpuSeconds: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  return { peakRssMiB: hwm / 1024, cpuSeconds: ticks / 100 };
-}
-
 async function measure(
   name: string,
   groupId: string,
@@ -140,7 +131,7 @@ async function measure(
     await new Promise((r) => setTimeout(r, 100));
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
     done = await committed(groupId);
-    stats = procStats(child.pid as number);
+    stats = processStats(child.pid as number);
     if (!first && done > 0) first = { at: performance.now(), offsets: done };
     if (performance.now() - lastReport > 5_000) {
       log(`  ${name}: ${done} committed`);

@@ -1,4 +1,5 @@
 export * from "./kafka-local.ts";
 export * from "./postgres-server.ts";
+export * from "./process-stats.ts";
 export * from "./test-env.ts";
 export * from "./wait-for.ts";
