@@ -16,7 +16,6 @@ export const rawEmoteSchema = z.object({
   streamerId: streamerIdSchema.optional(),
   id: z.string().max(ID_MAX).optional(),
 });
-export type RawEmoteInput = z.input<typeof rawEmoteSchema>;
 
 /** A validated emote, normalised: streamer filled in, timestamp as epoch milliseconds. */
 export interface RawEmote {

@@ -1,19 +1,7 @@
 import type { Moment } from "@emote/contracts";
-import type { MomentRow, NewMomentRow } from "./schema.ts";
+import type { MomentRow } from "./schema.ts";
 
-/** The `moments` table and the event contract describe the same thing; these map between them. */
-export function momentToRow(m: Moment): NewMomentRow {
-  return {
-    id: m.id,
-    streamerId: m.streamerId,
-    emote: m.emote,
-    windowStart: new Date(m.timestamp),
-    count: m.count,
-    total: m.total,
-    ratio: m.ratio,
-  };
-}
-
+/** A stored moment in the event contract's shape. */
 export function rowToMoment(r: MomentRow): Moment {
   return {
     id: r.id,

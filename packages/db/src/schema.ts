@@ -84,7 +84,6 @@ export const consumerCheckpoints = pgTable(
 export type StreamerProgressRow = typeof streamerProgress.$inferSelect;
 export type StreamerSettingsRow = typeof streamerSettings.$inferSelect;
 export type MomentRow = typeof moments.$inferSelect;
-export type NewMomentRow = typeof moments.$inferInsert;
 
 export const DEFAULTS_ROW_ID = "*";
 /** NOTIFY channel on which every settings change is announced (payload: streamer id). */

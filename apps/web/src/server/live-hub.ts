@@ -12,9 +12,6 @@ class Fanout<T> {
   emit(item: T): void {
     for (const l of this.listeners) l(item);
   }
-  get size(): number {
-    return this.listeners.size;
-  }
 }
 
 /** How many recent moment ids are remembered to drop a worker's republished duplicates. */
@@ -63,9 +60,5 @@ export class LiveHub {
     const oldest = Date.parse(stats.windowStart) - RECENT_MINUTES * 60_000;
     for (const key of minutes.keys()) if (Date.parse(key) < oldest) minutes.delete(key);
     this.statsFanout.emit(stats);
-  }
-
-  subscriberCount(): number {
-    return this.momentFanout.size + this.statsFanout.size;
   }
 }
