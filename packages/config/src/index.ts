@@ -37,7 +37,29 @@ export const authEnvSchema = z.object({
 
 export const logEnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Unset: readable lines on a terminal, JSON (one object a line) otherwise. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
 });
+
+export const tracingEnvSchema = z.object({
+  /** OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`); unset, nothing is exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+});
+
+/** Logs and traces: every process has both. */
+export const observabilityEnvSchema = logEnvSchema.extend(tracingEnvSchema.shape);
+export type ObservabilityEnv = z.infer<typeof observabilityEnvSchema>;
+
+/**
+ * The probe port of a process without an HTTP server of its own (/metrics, /healthz,
+ * /readyz); 0 picks any free port, which the process logs.
+ */
+export function metricsEnvSchema(defaultPort: number) {
+  return z.object({
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(defaultPort),
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  });
+}
 
 /** The broker list a process should use: the configured cluster or the local one. */
 export function kafkaBrokers(env: Pick<KafkaEnv, "KAFKA_BROKERS" | "KAFKA_PORT">): string[] {

@@ -1,0 +1,15 @@
+export { createLogger, errorMessage, type Logger, type LogEnv, type LoggerOptions } from "./logger.ts";
+export { kafkaLogCreator, kafkaLogLevel } from "./kafka-logs.ts";
+export { Counter, Gauge, Histogram, Registry, createRegistry } from "./metrics.ts";
+export { Readiness, type CheckResult, type DependencyCheck, type ReadinessReport } from "./readiness.ts";
+export { handleProbe, startProbeServer, type ProbeServer, type Probes } from "./probe-server.ts";
+export {
+  TRACEPARENT,
+  TraceIdSource,
+  formatTraceparent,
+  parseTraceparent,
+  traceIdOf,
+  traceparentFromHeaders,
+  type TraceContext,
+} from "./trace-context.ts";
+export { SpanKind, startTracing, type SpanHandle, type Tracing } from "./tracing.ts";

@@ -1,0 +1,34 @@
+import { pino, stdTimeFunctions, type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
+import type { z } from "zod";
+import type { logEnvSchema } from "@emote/config";
+
+export type { Logger };
+export type LogEnv = z.infer<typeof logEnvSchema>;
+
+export interface LoggerOptions {
+  /** Becomes the `service` field of every line. */
+  service: string;
+  env: LogEnv;
+  /** Tests capture lines here; otherwise stdout. */
+  destination?: DestinationStream;
+}
+
+/** One logger per process: JSON lines for collectors, readable lines on a terminal. */
+export function createLogger({ service, env, destination }: LoggerOptions): Logger {
+  const options = {
+    level: env.LOG_LEVEL,
+    base: { service, pid: process.pid },
+    timestamp: stdTimeFunctions.isoTime,
+  };
+  if (destination) return pino(options, destination);
+  const format = env.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json");
+  if (format === "json") return pino(options);
+  // In-thread (no transport worker): a crash still prints its last lines.
+  return pino(options, pretty({ colorize: process.stdout.isTTY, ignore: "pid", sync: true }));
+}
+
+/** The message of anything thrown, for a log field. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,96 @@
+import { Gauge, type Registry } from "prom-client";
+
+/** One dependency a process cannot serve without. */
+export interface DependencyCheck {
+  /** Metric label and JSON key: "kafka", "postgresql". */
+  name: string;
+  /** How the 503 names it: "PostgreSQL", "Kafka consumer group emote-worker". */
+  label: string;
+  /** Resolves when the dependency answers; rejects (or outlasts the timeout) when not. */
+  check(): Promise<void>;
+}
+
+export interface CheckResult {
+  name: string;
+  label: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: CheckResult[];
+}
+
+const REUSE_MS = 250;
+
+/**
+ * The process's readiness: every dependency checked at once, each within a timeout.
+ */
+export class Readiness {
+  private readonly checks: DependencyCheck[] = [];
+  private last: { at: number; report: Promise<ReadinessReport> } | undefined;
+
+  constructor(
+    registry: Registry,
+    private readonly timeoutMs = 2_000,
+  ) {
+    const dependencyUp: Gauge = new Gauge({
+      name: "emote_dependency_up",
+      help: "1 when the dependency answered the last readiness check, else 0",
+      labelNames: ["dependency"],
+      registers: [registry],
+      collect: async () => {
+        for (const c of (await this.report()).checks) dependencyUp.set({ dependency: c.name }, c.ok ? 1 : 0);
+      },
+    });
+    const ready: Gauge = new Gauge({
+      name: "emote_ready",
+      help: "1 when every dependency answered (what /readyz says), else 0",
+      registers: [registry],
+      collect: async () => {
+        ready.set((await this.report()).ready ? 1 : 0);
+      },
+    });
+  }
+
+  add(check: DependencyCheck): void {
+    this.checks.push(check);
+  }
+
+  /** A fresh verdict; the gauges of one scrape and concurrent /readyz calls share one. */
+  report(): Promise<ReadinessReport> {
+    if (this.last && performance.now() - this.last.at < REUSE_MS) return this.last.report;
+    const report = this.run();
+    // In flight: shared. Done: shared for REUSE_MS after it finished.
+    const entry = { at: Number.POSITIVE_INFINITY, report };
+    this.last = entry;
+    void report.finally(() => (entry.at = performance.now()));
+    return report;
+  }
+
+  private async run(): Promise<ReadinessReport> {
+    const checks = await Promise.all(this.checks.map((c) => this.runOne(c)));
+    return { ready: checks.every((c) => c.ok), checks };
+  }
+
+  private async runOne(c: DependencyCheck): Promise<CheckResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      await Promise.race([c.check(), timeout]);
+      return { name: c.name, label: c.label, ok: true };
+    } catch (err) {
+      return {
+        name: c.name,
+        label: c.label,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
