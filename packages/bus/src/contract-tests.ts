@@ -113,6 +113,41 @@ export function describeBusContract(
       await producer.disconnect();
     });
 
+    it("reports membership, record timestamps and the group's lag per partition", async () => {
+      const bus = await fresh();
+      const producer = await bus.producer();
+      const before = Date.now();
+      await producer.send([
+        { topic: bus.topics.raw, records: ["a", "b", "c"].map((v) => ({ key: "k", value: v })) },
+      ]);
+      const groupId = `g-${randomUUID()}`;
+      const { consumer, received } = await consume(bus, bus.topics.raw, groupId);
+      expect(consumer.joined()).toBe(true);
+      await until("the records", () => received.length === 3);
+      expect(Number(received[0]?.timestamp)).toBeGreaterThanOrEqual(before - 1_000);
+      // Committed after the handler returned: poll until the lag reads zero.
+      let lags = await consumer.lag();
+      const deadline = Date.now() + timeoutMs;
+      while (lags.some((l) => l.lag > 0) && Date.now() < deadline) lags = await consumer.lag();
+      const mine = lags.find((l) => l.partition === received[0]?.partition);
+      expect(mine).toMatchObject({ topic: bus.topics.raw, committed: 3, end: 3, lag: 0 });
+      expect(lags).toHaveLength(new Set(lags.map((l) => l.partition)).size);
+
+      await consumer.disconnect();
+      consumers.splice(consumers.indexOf(consumer), 1);
+      expect(consumer.joined()).toBe(false);
+      await producer.send([{ topic: bus.topics.raw, records: [{ key: "k", value: "d" }] }]);
+      const idle = await bus.consumer({ groupId, topics: [bus.topics.raw] });
+      consumers.push(idle);
+      expect(idle.joined()).toBe(false);
+      expect((await idle.lag()).find((l) => l.partition === mine?.partition)).toMatchObject({
+        committed: 3,
+        end: 4,
+        lag: 1,
+      });
+      await producer.disconnect();
+    });
+
     it("shares a topic's partitions between the members of a group: each record once", async () => {
       const bus = await fresh();
       const groupId = `g-${randomUUID()}`;

@@ -21,6 +21,19 @@ export interface IncomingRecord {
   headers?: RecordHeaders;
   /** Offset within the partition, as a decimal string (Kafka offsets exceed 2^53). */
   offset: string;
+  /** When the record was produced (or appended), epoch milliseconds as a decimal string. */
+  timestamp?: string;
+}
+
+/** One partition of a consumer group's position against the end of its log. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** The next offset the group will read (its committed offset). */
+  committed: number;
+  /** The next offset to be written (the high watermark). */
+  end: number;
+  lag: number;
 }
 
 export interface RecordBatch {
@@ -48,6 +61,10 @@ export interface BusConsumer {
   run(handler: (batch: RecordBatch, control: BatchControl) => Promise<void>): Promise<void>;
   /** Called whenever this member (re)joins the group: earlier partition ownership is void. */
   onRebalance(listener: () => void): void;
+  /** True while this member is in its group: false before it joins, after a crash, once stopped. */
+  joined(): boolean;
+  /** The group's lag on every partition of its topics, asked of the bus now. */
+  lag(): Promise<PartitionLag[]>;
   disconnect(): Promise<void>;
 }
 

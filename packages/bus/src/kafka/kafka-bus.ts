@@ -1,5 +1,5 @@
-import { Partitioners, type Consumer, type Kafka } from "kafkajs";
-import type { Bus, BusConsumer, BusProducer, ConsumerOptions } from "../port.ts";
+import { Partitioners, type Admin, type Consumer, type Kafka } from "kafkajs";
+import type { Bus, BusConsumer, BusProducer, ConsumerOptions, PartitionLag } from "../port.ts";
 import { topicNames } from "../topics.ts";
 import { ensureTopics } from "./topics-admin.ts";
 
@@ -66,6 +66,13 @@ export function kafkaConsumer(
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
   });
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) {
+    consumer.on(left, () => (joined = false));
+  }
+  // Lag is asked for at every metrics scrape: one admin connection, opened on first use.
+  let admin: Admin | undefined;
   return {
     async connect() {
       if (opts.fromBeginning === false) await startNewGroupAtEnd(kafka, opts.groupId, opts.topics);
@@ -74,6 +81,28 @@ export function kafkaConsumer(
     },
     onRebalance(listener) {
       consumer.on(consumer.events.GROUP_JOIN, () => listener());
+    },
+    joined: () => joined,
+    async lag() {
+      if (!admin) {
+        admin = kafka.admin();
+        await admin.connect();
+      }
+      const lags: PartitionLag[] = [];
+      for (const topic of opts.topics) {
+        const [ends, [committed]] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId: opts.groupId, topics: [topic] }),
+        ]);
+        for (const e of ends) {
+          const c = Number(committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1);
+          // No commit yet: the group will read from the log's start.
+          const at = c >= 0 ? c : Number(e.low);
+          const end = Number(e.high);
+          lags.push({ topic, partition: e.partition, committed: at, end, lag: Math.max(0, end - at) });
+        }
+      }
+      return lags;
     },
     async run(handler) {
       await consumer.run({
@@ -105,7 +134,10 @@ export function kafkaConsumer(
         },
       });
     },
-    disconnect: () => consumer.disconnect(),
+    async disconnect() {
+      await consumer.disconnect();
+      await admin?.disconnect();
+    },
   };
 }
 

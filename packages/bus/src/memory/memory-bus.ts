@@ -1,5 +1,6 @@
 import type {
   BatchControl,
+  PartitionLag,
   Bus,
   BusConsumer,
   BusProducer,
@@ -70,6 +71,7 @@ export class MemoryLog {
       key: record.key === null ? null : Buffer.from(record.key),
       value: Buffer.from(record.value),
       offset: String(log.length),
+      timestamp: String(Date.now()),
     };
     if (record.headers) incoming.headers = record.headers;
     log.push(incoming);
@@ -205,6 +207,16 @@ function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
   return {
     onRebalance(listener) {
       rebalanceListeners.push(listener);
+    },
+    joined: () => running !== undefined && !state.stopped,
+    async lag() {
+      return opts.topics.flatMap((topic) =>
+        log.partitions(topic).map((records, partition) => {
+          const key = partitionKey(topic, partition);
+          const committed = group.committed.get(key) ?? startOffsets.get(key) ?? 0;
+          return { topic, partition, committed, end: records.length, lag: records.length - committed };
+        }),
+      );
     },
     async run(handler) {
       group.members.add(member);
