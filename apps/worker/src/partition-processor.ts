@@ -149,7 +149,7 @@ export class PartitionProcessor {
       const timestampMs = parsed.timestampMs[i] as number;
       stats.add(emote, timestampMs);
       touched.add(streamer);
-      const moments = streamer.add(emote, timestampMs, settings);
+      const moments = streamer.add(emote, timestampMs, settings, (records[i] as IncomingRecord).headers);
       if (moments === null) continue;
       closedBatches++;
       if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });

@@ -10,6 +10,15 @@ export const momentSchema = z.object({
   count: z.number().int(),
   total: z.number().int(),
   ratio: z.number(),
+  /**
+   * W3C traceparent whose trace id is that of the first emote counted for this moment
+   * (as its producer sent it in the `traceparent` Kafka header). Absent when that emote
+   * had none. Optional: the original contract's readers ignore it.
+   */
+  traceparent: z
+    .string()
+    .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
 });
 export type Moment = z.infer<typeof momentSchema>;
 

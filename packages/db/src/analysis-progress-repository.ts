@@ -1,13 +1,20 @@
 import type { Moment } from "@emote/contracts";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { consumerCheckpoints, moments, streamerProgress, type PendingCounts } from "./schema.ts";
+import {
+  consumerCheckpoints,
+  moments,
+  streamerProgress,
+  type PendingCounts,
+  type PendingTraces,
+} from "./schema.ts";
 
 export interface StreamerProgress {
   streamerId: string;
   batchSeq: number;
   pendingCount: number;
   pendingCounts: PendingCounts;
+  pendingTraces: PendingTraces;
 }
 
 /** What one processed partition batch made durable, written atomically. */
@@ -52,6 +59,7 @@ export async function loadStreamerProgress(
       batchSeq: streamerProgress.batchSeq,
       pendingCount: streamerProgress.pendingCount,
       pendingCounts: streamerProgress.pendingCounts,
+      pendingTraces: streamerProgress.pendingTraces,
     })
     .from(streamerProgress)
     .where(and(eq(streamerProgress.groupId, groupId), inArray(streamerProgress.streamerId, streamerIds)));
@@ -68,25 +76,28 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<v
   await db.transaction(async (tx) => {
     if (c.moments.length > 0) {
       await tx.execute(sql`
-        insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio)
-        select "id", "streamerId", "emote", "timestamp", "count", "total", "ratio"
+        insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio, traceparent)
+        select "id", "streamerId", "emote", "timestamp", "count", "total", "ratio", "traceparent"
         from rows from (jsonb_to_recordset(${JSON.stringify(c.moments)}::jsonb) as (
           "id" text, "streamerId" text, "emote" text, "timestamp" timestamptz,
-          "count" integer, "total" integer, "ratio" double precision))
-          with ordinality as x("id", "streamerId", "emote", "timestamp", "count", "total", "ratio", n)
+          "count" integer, "total" integer, "ratio" double precision, "traceparent" text))
+          with ordinality as x("id", "streamerId", "emote", "timestamp", "count", "total", "ratio", "traceparent", n)
         -- seq follows the order the moments were published in
         order by n
         on conflict (id) do nothing`);
     }
     if (c.streamers.length > 0) {
       await tx.execute(sql`
-        insert into ${streamerProgress} (group_id, streamer_id, batch_seq, pending_count, pending_counts)
-        select ${c.groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts"
+        insert into ${streamerProgress}
+          (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces)
+        select ${c.groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces"
         from jsonb_to_recordset(${JSON.stringify(c.streamers)}::jsonb) as x(
-          "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb)
+          "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
+          "pendingTraces" jsonb)
         on conflict (group_id, streamer_id) do update set
           batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,
-          pending_counts = excluded.pending_counts, updated_at = now()`);
+          pending_counts = excluded.pending_counts, pending_traces = excluded.pending_traces,
+          updated_at = now()`);
     }
     await tx
       .insert(consumerCheckpoints)

@@ -11,5 +11,6 @@ export function rowToMoment(r: MomentRow): Moment {
     count: r.count,
     total: r.total,
     ratio: r.ratio,
+    ...(r.traceparent !== null && { traceparent: r.traceparent }),
   };
 }

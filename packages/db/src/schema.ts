@@ -34,6 +34,8 @@ export const moments = pgTable(
     count: integer().notNull(),
     total: integer().notNull(),
     ratio: doublePrecision().notNull(),
+    /** The moment's W3C trace context (see the contract), so history and live resume keep it. */
+    traceparent: text(),
     detectedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
     /** Insertion order: what a resuming live subscriber has missed is what came after its last moment. */
     seq: bigserial({ mode: "number" }).notNull(),
@@ -49,6 +51,7 @@ export const moments = pgTable(
 
 /** Allowed and other emotes of a streamer's open batch: UTC minute (epoch ms) -> emote -> count. */
 export type PendingCounts = Record<string, Record<string, number>>;
+export type PendingTraces = Record<string, Record<string, string>>;
 
 /**
  * A streamer's analysis progress per consumer group: its open (not yet analysed) batch
@@ -63,6 +66,8 @@ export const streamerProgress = pgTable(
     batchSeq: integer().notNull(),
     pendingCount: integer().notNull(),
     pendingCounts: jsonb().$type<PendingCounts>().notNull(),
+    /** Per minute and emote of the open batch, the traceparent of the first emote counted. */
+    pendingTraces: jsonb().$type<PendingTraces>().notNull().default({}),
     updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.streamerId] })],

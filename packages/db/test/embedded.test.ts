@@ -17,6 +17,8 @@ import {
 const dir = mkdtempSync(join(tmpdir(), "emote-pglite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
 const moment = (i: number): Moment => ({
   id: `m${i}`,
   streamerId: "s1",
@@ -25,6 +27,7 @@ const moment = (i: number): Moment => ({
   count: 10 + i,
   total: 30,
   ratio: (10 + i) / 30,
+  ...(i === 2 && { traceparent: TRACEPARENT }),
 });
 
 describe("the embedded database (PGlite)", () => {
@@ -46,7 +49,15 @@ describe("the embedded database (PGlite)", () => {
       topic: "t",
       partition: 0,
       nextOffset: 3n,
-      streamers: [{ streamerId: "s1", batchSeq: 2, pendingCount: 1, pendingCounts: { "0": { "🔥": 1 } } }],
+      streamers: [
+        {
+          streamerId: "s1",
+          batchSeq: 2,
+          pendingCount: 1,
+          pendingCounts: { "0": { "🔥": 1 } },
+          pendingTraces: { "0": { "🔥": TRACEPARENT } },
+        },
+      ],
       moments: [moment(1), moment(2), moment(3)],
     });
     await new Promise((r) => setTimeout(r, 50));
@@ -62,9 +73,17 @@ describe("the embedded database (PGlite)", () => {
     const again = await openEmbeddedDatabase(dir);
     await again.migrate();
     expect(await getEffectiveSettings(again.db, "s1")).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.4 });
-    expect((await listMoments(again.db, { limit: 10 })).map((m) => m.id)).toEqual(["m3", "m2", "m1"]);
+    const stored = await listMoments(again.db, { limit: 10 });
+    expect(stored.map((m) => m.id)).toEqual(["m3", "m2", "m1"]);
+    expect(stored.map((m) => m.traceparent)).toEqual([undefined, TRACEPARENT, undefined]);
     expect(await loadStreamerProgress(again.db, "g", ["s1"])).toEqual([
-      { streamerId: "s1", batchSeq: 2, pendingCount: 1, pendingCounts: { "0": { "🔥": 1 } } },
+      {
+        streamerId: "s1",
+        batchSeq: 2,
+        pendingCount: 1,
+        pendingCounts: { "0": { "🔥": 1 } },
+        pendingTraces: { "0": { "🔥": TRACEPARENT } },
+      },
     ]);
     await again.close();
   }, 60_000);

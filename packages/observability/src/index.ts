@@ -13,3 +13,4 @@ export {
   type TraceContext,
 } from "./trace-context.ts";
 export { SpanKind, startTracing, type SpanHandle, type Tracing } from "./tracing.ts";
+export { createObservability, type Observability } from "./process-observability.ts";
