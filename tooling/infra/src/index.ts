@@ -3,3 +3,4 @@ export * from "./postgres-server.ts";
 export * from "./process-stats.ts";
 export * from "./test-env.ts";
 export * from "./wait-for.ts";
+export * from "./tcp-proxy.ts";
