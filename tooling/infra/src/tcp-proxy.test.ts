@@ -1,6 +1,4 @@
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
-import { connect } from "node:net";
+import { connect, createServer, type AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { startTcpProxy } from "./tcp-proxy.ts";
 
@@ -9,10 +7,11 @@ afterAll(() => echo.close());
 
 function roundTrip(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = connect(port, "127.0.0.1", () => s.end("ping"));
-    let got = "";
-    s.on("data", (d) => (got += String(d)));
-    s.on("end", () => resolve(got));
+    const s = connect(port, "127.0.0.1", () => s.write("ping"));
+    s.once("data", (d) => {
+      s.destroy();
+      resolve(String(d));
+    });
     s.on("error", reject);
   });
 }
