@@ -21,6 +21,7 @@ async function probeServer(dbUp: { value: boolean }) {
     },
   });
   readiness.add({ name: "slow", label: "Slow thing", check: () => new Promise(() => undefined) });
+  readiness.add({ name: "kafka", label: "Kafka producer", check: async () => undefined });
   server = await startProbeServer({ registry, readiness }, { host: "127.0.0.1", port: 0 });
   return server;
 }

@@ -41,7 +41,11 @@ export class Readiness {
       labelNames: ["dependency"],
       registers: [registry],
       collect: async () => {
-        for (const c of (await this.report()).checks) dependencyUp.set({ dependency: c.name }, c.ok ? 1 : 0);
+        // Several checks may share a dependency (embedded mode: worker and web both use
+        // Kafka): it is up when all of them pass.
+        const up = new Map<string, boolean>();
+        for (const c of (await this.report()).checks) up.set(c.name, (up.get(c.name) ?? true) && c.ok);
+        for (const [dependency, ok] of up) dependencyUp.set({ dependency }, ok ? 1 : 0);
       },
     });
     const ready: Gauge = new Gauge({
