@@ -91,10 +91,17 @@ export class Readiness {
         name: c.name,
         label: c.label,
         ok: false,
-        error: err instanceof Error ? err.message : String(err),
+        error: reason(err),
       };
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+/** The root cause's message: ORMs wrap the driver's "connect ECONNREFUSED" in "Failed query". */
+function reason(err: unknown): string {
+  let e = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }
