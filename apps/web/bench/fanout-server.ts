@@ -22,7 +22,10 @@ const env = readWebEnv({ ...process.env, PORT: "0", HOST: "127.0.0.1" });
 if (mode === "direct" || mode === "stock") {
   // Loaded only here, so the plain baseline does not carry the web server's modules.
   const { startWebServer } = await import("../src/server/web-server.ts");
-  const server = await startWebServer(env, (line) => console.error(`[server] ${line}`), { fanout: mode });
+  const { createObservability } = await import("@emote/observability");
+  // Warnings only: stdout also carries the READY/STATS lines fanout.ts looks for.
+  const obs = createObservability("emote-web-bench", { LOG_LEVEL: "warn", LOG_FORMAT: "json" });
+  const server = await startWebServer(env, obs, { fanout: mode });
   console.log(`READY ${server.port}`);
   process.stdin.on("data", () => console.log(`STATS ${JSON.stringify(server.fanoutStats() ?? null)}`));
 } else if (mode === "plain") {

@@ -3,7 +3,14 @@ import type { AppRouter } from "./root.ts";
 
 export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory, type Context } from "./trpc.ts";
-export { type DirectMoments, type DirectMomentsRequest, type LiveFeed, type LiveSources } from "./live.ts";
+export {
+  type DirectMoments,
+  type DirectMomentsRequest,
+  type LiveFeed,
+  type LiveObserver,
+  type LiveProcedure,
+  type LiveSources,
+} from "./live.ts";
 export { ROLES, authenticate, signToken, type Caller, type Claims, type Role } from "./auth.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

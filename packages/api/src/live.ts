@@ -1,8 +1,24 @@
 import type { Moment, WindowStats } from "@emote/contracts";
 
-/** Something that pushes items to listeners; returns the way to stop listening. */
+/**
+ * Something that pushes items to listeners; returns the way to stop listening. A listener
+ * may return how many subscribers it handed the item to (the server logs it per moment).
+ */
 export interface LiveFeed<T> {
-  subscribe(listener: (item: T) => void): () => void;
+  subscribe(listener: (item: T) => number | void): () => void;
+}
+
+/** The live procedures, as the server's metrics label them. */
+export type LiveProcedure = "moments.live" | "stats.live";
+
+/** What the live procedures report to the server's metrics (optional). */
+export interface LiveObserver {
+  /** A subscription started; the returned function is called once when it ends. */
+  opened(procedure: LiveProcedure): () => void;
+  /** Items a subscription yielded through tRPC (the WebSocket fan-out counts its own frames). */
+  delivered(count: number): void;
+  /** Items a subscription dropped for falling more than MAX_QUEUED behind. */
+  dropped(count: number): void;
 }
 
 /** What the server feeds subscriptions with (from Kafka in production, anything in tests). */
@@ -19,6 +35,8 @@ export interface LiveSources {
    * yields live moments itself (HTTP, callers in tests).
    */
   directMoments?: DirectMoments;
+  /** Counts subscriptions and the items they deliver or drop (the server's metrics). */
+  observer?: LiveObserver;
 }
 
 export interface DirectMomentsRequest {
@@ -54,6 +72,7 @@ export function listen<T>(
   feed: LiveFeed<T>,
   signal: AbortSignal | undefined,
   accept: (item: T) => boolean = () => true,
+  onDrop?: () => void,
 ): Listening<T> {
   const queue: T[] = [];
   let dropped = 0;
@@ -65,13 +84,15 @@ export function listen<T>(
     wake?.();
   };
   const unsubscribe = feed.subscribe((item) => {
-    if (!accept(item)) return;
+    if (!accept(item)) return 0;
     queue.push(item);
     if (queue.length > MAX_QUEUED) {
       queue.shift();
       dropped++;
+      onDrop?.();
     }
     wake?.();
+    return 1;
   });
   signal?.addEventListener("abort", stop, { once: true });
   if (signal?.aborted) stop();

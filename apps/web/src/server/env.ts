@@ -1,9 +1,15 @@
-import { authEnvSchema, databaseEnvSchema, kafkaEnvSchema, logEnvSchema, parseEnv } from "@emote/config";
+import {
+  authEnvSchema,
+  databaseEnvSchema,
+  kafkaEnvSchema,
+  observabilityEnvSchema,
+  parseEnv,
+} from "@emote/config";
 import { z } from "zod";
 
 export const webEnvSchema = kafkaEnvSchema
   .extend(databaseEnvSchema.shape)
-  .extend(logEnvSchema.shape)
+  .extend(observabilityEnvSchema.shape)
   .extend(authEnvSchema.shape)
   .extend({
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
+import { handleProbe, type Probes } from "@emote/observability";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { staticFiles } from "./static-files.ts";
 
@@ -10,9 +11,11 @@ export interface HttpDeps {
   authSecret: string;
   live: LiveSources;
   staticRoot: string;
+  /** Served at /metrics, /healthz (alive) and /readyz (Kafka and PostgreSQL answer). */
+  probes: Probes;
 }
 
-/** One HTTP server: tRPC under /trpc, a liveness probe at /healthz, the dashboard elsewhere. */
+/** One HTTP server: tRPC under /trpc, the probes (/metrics, /healthz, /readyz), the dashboard elsewhere. */
 export function createWebServer(deps: HttpDeps): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -25,11 +28,8 @@ export function createWebServer(deps: HttpDeps): Server {
   });
   const dashboard = staticFiles(deps.staticRoot);
   return createServer((req, res) => {
+    if (handleProbe(deps.probes, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
-    if (path === "/healthz") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));
-      return;
-    }
     if (path?.startsWith("/trpc/")) {
       trpc(req, res);
       return;

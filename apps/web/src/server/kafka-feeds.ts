@@ -1,20 +1,29 @@
 import { randomUUID } from "node:crypto";
 import type { Bus, BusConsumer } from "@emote/bus";
 import { aggregatedMessageSchema, windowStatsSchema } from "@emote/contracts";
+import type { Counter, Logger } from "@emote/observability";
 import type { LiveHub } from "./live-hub.ts";
+
+export interface LiveFeeds {
+  consumer: BusConsumer;
+  /** This server's own consumer group (for readiness: "Kafka consumer <group>"). */
+  groupId: string;
+}
 
 /**
  * Feeds the hub from `aggregated-emote-data` and `emote-window-stats`. Each server
  * instance uses a consumer group of its own, so every instance sees every moment; it
- * starts at the end of the topics (history comes from PostgreSQL).
+ * starts at the end of the topics (history comes from PostgreSQL). Moments keep the
+ * traceparent the worker gave them (an optional field of the contract).
  */
 export async function consumeLiveFeeds(
   bus: Bus,
   hub: LiveHub,
-  log: (line: string) => void,
-): Promise<BusConsumer> {
+  { log, momentsReceived }: { log: Logger; momentsReceived: Counter },
+): Promise<LiveFeeds> {
+  const groupId = `emote-web-${randomUUID()}`;
   const consumer = await bus.consumer({
-    groupId: `emote-web-${randomUUID()}`,
+    groupId,
     topics: [bus.topics.aggregated, bus.topics.stats],
     fromBeginning: false,
     concurrency: 2,
@@ -26,17 +35,19 @@ export async function consumeLiveFeeds(
       try {
         json = JSON.parse(String(record.value));
       } catch {
-        log(`skipped a record of ${batch.topic} that is not JSON (offset ${record.offset})`);
+        log.warn({ topic: batch.topic, offset: record.offset }, "skipped a record that is not JSON");
         continue;
       }
       if (batch.topic === bus.topics.aggregated) {
         const moments = aggregatedMessageSchema.safeParse(json);
-        if (moments.success) hub.publishMoments(moments.data);
-        else log(`skipped an invalid record of ${batch.topic} (offset ${record.offset})`);
+        if (moments.success) {
+          momentsReceived.inc(moments.data.length);
+          hub.publishMoments(moments.data);
+        } else log.warn({ topic: batch.topic, offset: record.offset }, "skipped an invalid record");
       } else {
         const stats = windowStatsSchema.safeParse(json);
         if (stats.success) hub.publishStats(stats.data);
-        else log(`skipped an invalid record of ${batch.topic} (offset ${record.offset})`);
+        else log.warn({ topic: batch.topic, offset: record.offset }, "skipped an invalid record");
       }
     }
     const last = batch.records.at(-1);
@@ -44,5 +55,6 @@ export async function consumeLiveFeeds(
   });
   // The group starts at the end of the topics: only once it has joined is nothing missed.
   await joined;
-  return consumer;
+  log.debug({ groupId }, "joined the live feeds");
+  return { consumer, groupId };
 }

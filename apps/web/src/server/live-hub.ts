@@ -1,7 +1,8 @@
 import type { LiveSources } from "@emote/api";
 import type { Moment, WindowStats } from "@emote/contracts";
+import { SpanKind, traceIdOf, type Logger, type Tracing } from "@emote/observability";
 
-type Listener<T> = (item: T) => void;
+type Listener<T> = (item: T) => number | void;
 
 class Fanout<T> {
   private readonly listeners = new Set<Listener<T>>();
@@ -9,8 +10,11 @@ class Fanout<T> {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  emit(item: T): void {
-    for (const l of this.listeners) l(item);
+  /** Returns how many subscribers the listeners handed the item to. */
+  emit(item: T): number {
+    let subscribers = 0;
+    for (const l of this.listeners) subscribers += l(item) ?? 0;
+    return subscribers;
   }
 }
 
@@ -24,6 +28,8 @@ const RECENT_MINUTES = 15;
  * Kafka (or anything else in tests) and go out to every matching subscription.
  */
 export class LiveHub {
+  private readonly tracing: Tracing | undefined;
+  private readonly log: Logger | undefined;
   private readonly momentFanout = new Fanout<Moment>();
   private readonly statsFanout = new Fanout<WindowStats>();
   private readonly seen = new Set<string>();
@@ -40,13 +46,41 @@ export class LiveHub {
     },
   };
 
-  /** Publishes moments once each: a worker that crashed may have published some again. */
+  /** Tracing: a span per moment delivered (child of its traceparent); log: a debug line per moment. */
+  constructor(opts: { tracing?: Tracing; log?: Logger } = {}) {
+    this.tracing = opts.tracing;
+    this.log = opts.log;
+  }
+
+  /**
+   * Publishes moments once each: a worker that crashed may have published some again.
+   * Each moment goes to subscribers as it came, its traceparent (the worker's) unchanged.
+   */
   publishMoments(moments: readonly Moment[]): void {
     for (const m of moments) {
       if (this.seen.has(m.id)) continue;
       this.seen.add(m.id);
       if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
-      this.momentFanout.emit(m);
+      const span =
+        m.traceparent === undefined
+          ? undefined
+          : this.tracing?.startSpan("moment deliver", {
+              parent: m.traceparent,
+              kind: SpanKind.CONSUMER,
+              attributes: {
+                "emote.moment_id": m.id,
+                "emote.streamer_id": m.streamerId,
+                "emote.emote": m.emote,
+              },
+            });
+      const subscribers = this.momentFanout.emit(m);
+      span?.end();
+      if (this.log?.isLevelEnabled("debug")) {
+        this.log.debug(
+          { momentId: m.id, streamerId: m.streamerId, traceId: traceIdOf(m.traceparent), subscribers },
+          "moment delivered",
+        );
+      }
     }
   }
 

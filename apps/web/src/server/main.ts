@@ -1,33 +1,64 @@
 import { stopOnSignals } from "@emote/lifecycle";
-import { readWebEnv } from "./env.ts";
-import { startWebServer } from "./web-server.ts";
+import { createLogger, createObservability, errorMessage } from "@emote/observability";
+import { readWebEnv, type WebEnv } from "./env.ts";
+import { startWebServer, type RunningWebServer } from "./web-server.ts";
 
 const HELP = `Usage: npm start -w @emote/web
 
 Serves the dashboard, the tRPC API over HTTP at /trpc, its subscriptions over WebSocket
-at /trpc, and /healthz, all on one port. Environment: PORT (3000), HOST (127.0.0.1),
-DATABASE_URL, KAFKA_BROKERS, KAFKA_PORT, KAFKA_TOPIC_PREFIX, AUTH_SECRET, ALLOWED_ORIGINS,
-WEB_STATIC_DIR (apps/web/dist), LOG_LEVEL.`;
+at /trpc, and the probes /metrics (Prometheus), /healthz (alive) and /readyz (Kafka
+consumer joined and PostgreSQL answering; 503 naming the one that fails), all on one port.
 
-const log = (line: string) => console.log(`[web] ${line}`);
+Environment:
+  PORT (3000), HOST (127.0.0.1)
+  DATABASE_URL, KAFKA_BROKERS, KAFKA_PORT, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS
+  AUTH_SECRET, ALLOWED_ORIGINS, WEB_STATIC_DIR (apps/web/dist)
+  LOG_LEVEL (info)                  fatal, error, warn, info, debug, trace or silent
+  LOG_FORMAT                        json or pretty (default: pretty on a terminal, JSON otherwise)
+  OTEL_EXPORTER_OTLP_ENDPOINT       OTLP/HTTP collector URL; set, spans are exported
+`;
+
+/** Bounded drain on SIGINT/SIGTERM: past this the process exits 1. */
+const DRAIN_MS = 10_000;
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    console.log(HELP);
+    process.stdout.write(HELP);
     return;
   }
-  const server = await startWebServer(readWebEnv(), log);
-  log(`listening on ${server.url}`);
+  let env: WebEnv;
+  try {
+    env = readWebEnv();
+  } catch (err) {
+    createLogger({ service: "emote-web", env: { LOG_LEVEL: "info" } }).fatal(
+      `cannot start: ${errorMessage(err)}`,
+    );
+    process.exit(1);
+  }
+  const obs = createObservability("emote-web", env);
+  const { log } = obs;
+  let server: RunningWebServer;
+  try {
+    server = await startWebServer(env, obs);
+  } catch (err) {
+    log.fatal(`cannot start: ${errorMessage(err)}`);
+    await obs.tracing.shutdown();
+    process.exit(1);
+  }
+  log.info({ url: server.url }, `listening on ${server.url}`);
 
   stopOnSignals({
-    stop: () => server.close(),
-    log,
-    doing: "telling clients to reconnect and closing",
-    timeoutMs: 10_000,
+    stop: async () => {
+      await server.close();
+      await obs.tracing.shutdown();
+    },
+    log: (line) => log.info(line),
+    doing: `telling clients to reconnect and closing (at most ${DRAIN_MS / 1000} s)`,
+    timeoutMs: DRAIN_MS,
   });
 }
 
 main().catch((err: unknown) => {
-  console.error(`[web] cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.stderr.write(`emote-web: ${errorMessage(err)}\n`);
   process.exit(1);
 });

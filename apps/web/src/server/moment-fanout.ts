@@ -227,17 +227,21 @@ export class MomentFanout {
     return true;
   }
 
-  /** One moment to every matching subscription: serialised once, framed per subscription. */
-  publish(moment: Moment): void {
+  /**
+   * One moment to every matching subscription: serialised once (as it came, traceparent
+   * included), framed per subscription. Returns how many subscriptions it went to.
+   */
+  publish(moment: Moment): number {
     const forStreamer = this.byStreamer.get(moment.streamerId);
     const forAll = this.byStreamer.get(ALL);
-    if (!forStreamer && !forAll) return;
+    if (!forStreamer && !forAll) return 0;
     const body = momentFrameBody(moment);
     // Clients number their operations from 1, so most subscriptions share a prefix: each
     // distinct frame is encoded to bytes once and the same Buffer goes to every socket.
     const frames = new Map<string, { payload: Buffer; frame?: Buffer }>();
     if (forStreamer) for (const sub of forStreamer) this.deliver(sub, body, frames);
     if (forAll) for (const sub of forAll) this.deliver(sub, body, frames);
+    return (forStreamer?.size ?? 0) + (forAll?.size ?? 0);
   }
 
   private deliver(

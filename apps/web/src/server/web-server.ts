@@ -2,12 +2,14 @@ import { fileURLToPath } from "node:url";
 import { kafkaBrokers } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus } from "@emote/bus";
-import { connectDatabase, type DatabaseConnection } from "@emote/db";
+import { connectDatabase, sql, type DatabaseConnection } from "@emote/db";
+import { errorMessage, kafkaLogCreator, kafkaLogLevel, type Observability } from "@emote/observability";
 import type { WebEnv } from "./env.ts";
 import { createWebServer, listen } from "./http-server.ts";
 import { consumeLiveFeeds } from "./kafka-feeds.ts";
 import { LiveHub } from "./live-hub.ts";
 import type { FanoutCounters } from "./moment-fanout.ts";
+import { createWebMetrics } from "./web-metrics.ts";
 import { attachWebSockets } from "./ws-server.ts";
 
 export interface RunningWebServer {
@@ -32,17 +34,26 @@ export interface WebServerOptions {
   fanout?: "direct" | "stock";
 }
 
-/** The web server's distributed-mode process: Kafka and PostgreSQL from the environment. */
+/**
+ * The web server's distributed-mode process: Kafka and PostgreSQL from the environment;
+ * logs, metrics, readiness and spans through `obs` (kafkajs's logs too).
+ */
 export async function startWebServer(
   env: WebEnv,
-  log: (line: string) => void,
+  obs: Observability,
   options: { fanout?: "direct" | "stock" } = {},
 ): Promise<RunningWebServer> {
   const brokers = kafkaBrokers(env);
   await assertKafkaReachable(brokers);
   const conn = connectDatabase(env.DATABASE_URL);
   await conn.migrate();
-  const bus = kafkaBus(createKafka({ brokers, clientId: "emote-web" }), {
+  const kafka = createKafka({
+    brokers,
+    clientId: "emote-web",
+    logCreator: kafkaLogCreator(obs.log),
+    logLevel: kafkaLogLevel(env.LOG_LEVEL),
+  });
+  const bus = kafkaBus(kafka, {
     partitions: env.KAFKA_PARTITIONS,
     topicPrefix: env.KAFKA_TOPIC_PREFIX,
   });
@@ -57,7 +68,7 @@ export async function startWebServer(
       staticDir: env.WEB_STATIC_DIR,
       ...options,
     },
-    log,
+    obs,
   );
   return {
     ...server,
@@ -71,22 +82,58 @@ export async function startWebServer(
 /**
  * Serves HTTP and WebSocket on one port, fed by the bus's live topics and the database
  * (topics created, database migrated). The caller owns the bus and the connection.
+ * Probes on the same port: /metrics (obs.registry, the web metrics added to it),
+ * /healthz, /readyz (checks added to obs.readiness: the live feeds' consumer group has
+ * joined, PostgreSQL answers).
  */
 export async function runWebServer(
   { bus, conn }: { bus: Bus; conn: DatabaseConnection },
   opts: WebServerOptions,
-  log: (line: string) => void,
+  obs: Observability,
 ): Promise<RunningWebServer> {
-  const hub = new LiveHub();
-  const consumer = await consumeLiveFeeds(bus, hub, log);
+  const log = obs.log.child({ component: "web" });
+  const metrics = createWebMetrics(obs.registry);
+  const hub = new LiveHub({ tracing: obs.tracing, log });
+  const { consumer, groupId } = await consumeLiveFeeds(bus, hub, {
+    log,
+    momentsReceived: metrics.momentsReceived,
+  });
+  obs.readiness.add({
+    name: "kafka",
+    label: `Kafka consumer ${groupId}`,
+    check: async () => {
+      if (!consumer.joined()) throw new Error("not a member of its group");
+    },
+  });
+  obs.readiness.add({
+    name: "postgresql",
+    label: "PostgreSQL",
+    check: async () => {
+      try {
+        await conn.db.execute(sql`select 1`);
+      } catch (err) {
+        // Drizzle wraps the driver's error ("Failed query: ..."): name the cause instead.
+        throw new Error(errorMessage((err as { cause?: unknown }).cause ?? err));
+      }
+    },
+  });
 
-  const deps = { db: conn.db, authSecret: opts.authSecret, live: hub.sources };
-  const server = createWebServer({ ...deps, staticRoot: opts.staticDir ?? DEFAULT_STATIC_DIR });
+  const deps = {
+    db: conn.db,
+    authSecret: opts.authSecret,
+    live: { ...hub.sources, observer: metrics.observer },
+  };
+  const server = createWebServer({
+    ...deps,
+    staticRoot: opts.staticDir ?? DEFAULT_STATIC_DIR,
+    probes: obs,
+  });
   const ws = attachWebSockets(server, {
     ...deps,
     allowedOrigins: opts.allowedOrigins,
     ...(opts.fanout && { fanout: opts.fanout }),
   });
+  metrics.readFrom({ connections: () => ws.wss.clients.size, fanout: ws.fanoutStats });
   const address = await listen(server, opts.port, opts.host);
   const url = `http://${address.address}:${address.port}`;
 

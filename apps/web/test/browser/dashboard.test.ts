@@ -12,6 +12,7 @@ import type { BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
 import { sendEmotes } from "@emote/generator/sender";
 import { testInfraConfig } from "@emote/infra";
+import { createObservability } from "@emote/observability";
 import { readWorkerEnv } from "@emote/worker/env";
 import { startWorker, type RunningWorker } from "@emote/worker/worker";
 import { readWebEnv } from "../../src/server/env.ts";
@@ -67,7 +68,7 @@ beforeAll(async () => {
   };
   server = await startWebServer(
     readWebEnv({ ...shared, PORT: "0", AUTH_SECRET: authSecret, WEB_STATIC_DIR: staticDir }),
-    () => undefined,
+    createObservability("emote-web", { LOG_LEVEL: "silent" }),
   );
   worker = await startWorker(
     readWorkerEnv({
@@ -75,7 +76,7 @@ beforeAll(async () => {
       WORKER_GROUP_ID: `it-browser-worker-${runId}`,
       WORKER_SESSION_TIMEOUT_MS: "6000",
     }),
-    () => undefined,
+    createObservability("emote-worker", { LOG_LEVEL: "silent" }),
   );
 
   // The generator's simulated chat in real time (timestamps on the wall clock), as this

@@ -6,6 +6,7 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
 import { testInfraConfig, waitFor } from "@emote/infra";
+import { createObservability } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 
@@ -17,6 +18,8 @@ let direct: RunningWebServer;
 let stock: RunningWebServer;
 let bus: Bus;
 
+const quiet = () => createObservability("emote-web", { LOG_LEVEL: "silent" });
+
 beforeAll(async () => {
   const env = readWebEnv({
     KAFKA_BROKERS: infra.brokers.join(","),
@@ -26,8 +29,8 @@ beforeAll(async () => {
     PORT: "0",
   });
   [direct, stock] = await Promise.all([
-    startWebServer(env, () => undefined),
-    startWebServer(env, () => undefined, { fanout: "stock" }),
+    startWebServer(env, quiet()),
+    startWebServer(env, quiet(), { fanout: "stock" }),
   ]);
   bus = kafkaBus(createKafka({ brokers: infra.brokers, clientId: "fanout-it" }), {
     partitions: 1,

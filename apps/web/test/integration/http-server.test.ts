@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { DEV_AUTH_SECRET } from "@emote/config";
 import { connectDatabase } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
+import { createObservability } from "@emote/observability";
 import { createWebServer, listen } from "../../src/server/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
@@ -20,6 +21,7 @@ const server = createWebServer({
     stats: { subscribe: () => () => undefined, recent: () => [] },
   },
   staticRoot: mkdtempSync(join(tmpdir(), "web-static-")),
+  probes: createObservability("emote-web", { LOG_LEVEL: "silent" }),
 });
 let base = "";
 
@@ -33,10 +35,15 @@ afterAll(async () => {
 });
 
 describe("web server", () => {
-  it("answers /healthz", async () => {
+  it("answers /healthz, /readyz and /metrics on its own port", async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok" });
+    expect(await res.json()).toMatchObject({ status: "ok" });
+    // No dependency checks registered here: ready.
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain("emote_ready 1");
   });
 
   it("serves tRPC queries over HTTP at /trpc", async () => {

@@ -7,6 +7,7 @@ import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
 import { commitAnalysis, connectDatabase } from "@emote/db";
 import { testInfraConfig, waitFor } from "@emote/infra";
+import { createObservability } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 
@@ -17,6 +18,8 @@ let server: RunningWebServer;
 let bus: Bus;
 const clients: EmoteClient[] = [];
 
+const quiet = () => createObservability("emote-web", { LOG_LEVEL: "silent" });
+
 beforeAll(async () => {
   const env = readWebEnv({
     KAFKA_BROKERS: infra.brokers.join(","),
@@ -25,7 +28,7 @@ beforeAll(async () => {
     KAFKA_PARTITIONS: "2",
     PORT: "0",
   });
-  server = await startWebServer(env, () => undefined);
+  server = await startWebServer(env, quiet());
   bus = kafkaBus(createKafka({ brokers: infra.brokers, clientId: "web-it" }), {
     partitions: 2,
     topicPrefix: prefix,

@@ -15,11 +15,15 @@ const BACKFILL_PAGE = 500;
 export const momentsLive = publicProcedure
   .input(z.object({ streamerId: streamerIdSchema.optional(), lastEventId: z.string().max(64).nullish() }))
   .subscription(async function* ({ ctx, input, signal }) {
+    const observer = ctx.live.observer;
     const live = listen(
       ctx.live.moments,
       signal,
       (m: Moment) => !input.streamerId || m.streamerId === input.streamerId,
+      observer && (() => observer.dropped(1)),
     );
+    // Counted until the subscription ends, on either path (tRPC's or the direct fan-out).
+    const closed = observer?.opened("moments.live");
     try {
       const backfilled = new Set<string>();
       let after = input.lastEventId;
@@ -31,6 +35,7 @@ export const momentsLive = publicProcedure
         });
         for (const m of page) {
           backfilled.add(m.id);
+          observer?.delivered(1);
           yield tracked(m.id, m);
         }
         after = page.length === BACKFILL_PAGE ? page.at(-1)?.id : undefined;
@@ -53,13 +58,18 @@ export const momentsLive = publicProcedure
           );
           return;
         }
-        for (const m of pending) yield tracked(m.id, m);
+        for (const m of pending) {
+          observer?.delivered(1);
+          yield tracked(m.id, m);
+        }
       }
       for await (const m of live) {
         if (backfilled.has(m.id)) continue;
+        observer?.delivered(1);
         yield tracked(m.id, m);
       }
     } finally {
+      closed?.();
       await live.return();
     }
   });

@@ -11,11 +11,25 @@ export const statsRouter = {
     input,
     signal,
   }) {
-    const live = listen(ctx.live.stats, signal, (s: WindowStats) => s.streamerId === input.streamerId);
+    const observer = ctx.live.observer;
+    const live = listen(
+      ctx.live.stats,
+      signal,
+      (s: WindowStats) => s.streamerId === input.streamerId,
+      observer && (() => observer.dropped(1)),
+    );
+    const closed = observer?.opened("stats.live");
     try {
-      yield* ctx.live.stats.recent(input.streamerId);
-      yield* live;
+      for (const stats of ctx.live.stats.recent(input.streamerId)) {
+        observer?.delivered(1);
+        yield stats;
+      }
+      for await (const stats of live) {
+        observer?.delivered(1);
+        yield stats;
+      }
     } finally {
+      closed?.();
       await live.return();
     }
   }),

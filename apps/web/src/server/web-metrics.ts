@@ -1,0 +1,100 @@
+import type { LiveObserver, LiveProcedure } from "@emote/api";
+import { Counter, Gauge, type Registry } from "@emote/observability";
+import type { FanoutCounters } from "./moment-fanout.ts";
+
+/** Where the web server's metrics read what others count, once the server exists. */
+export interface WebMetricSources {
+  /** Open WebSocket connections now. */
+  connections(): number;
+  /** The moments.live fan-out's counters (undefined without it). */
+  fanout(): FanoutCounters | undefined;
+}
+
+export interface WebMetrics {
+  /** Moments read from aggregated-emote-data (valid records, before duplicates are dropped). */
+  momentsReceived: Counter;
+  /** Handed to the live procedures (LiveSources.observer): subscriptions and tRPC's deliveries. */
+  observer: LiveObserver;
+  /** Sets what the connection gauge and the fan-out's counters read at each scrape. */
+  readFrom(sources: WebMetricSources): void;
+}
+
+const PROCEDURES: readonly LiveProcedure[] = ["moments.live", "stats.live"];
+
+/**
+ * The web server's metrics on `registry`. What the fan-out already counts (frames sent,
+ * dropped, slow sockets terminated) is read from it at scrape time, not counted twice;
+ * the hot path only bumps plain numbers.
+ */
+export function createWebMetrics(registry: Registry): WebMetrics {
+  let sources: WebMetricSources | undefined;
+  // Items tRPC's own subscription path delivered or dropped (the fan-out counts its own).
+  const viaTrpc = { delivered: 0, dropped: 0 };
+
+  new Gauge({
+    name: "emote_web_websocket_connections",
+    help: "Open WebSocket connections",
+    registers: [registry],
+    collect() {
+      this.set(sources?.connections() ?? 0);
+    },
+  });
+  const subscriptions = new Gauge({
+    name: "emote_web_subscriptions_active",
+    help: "Active tRPC subscriptions by procedure (WebSocket and HTTP)",
+    labelNames: ["procedure"],
+    registers: [registry],
+  });
+  for (const procedure of PROCEDURES) subscriptions.set({ procedure }, 0);
+
+  const momentsReceived = new Counter({
+    name: "emote_web_moments_received_total",
+    help: "Moments received from Kafka (aggregated-emote-data)",
+    registers: [registry],
+  });
+  /** A counter whose value is read at scrape time. */
+  const readCounter = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  readCounter(
+    "emote_web_messages_delivered_total",
+    "Subscription messages (moments, window stats) sent to clients",
+    () => viaTrpc.delivered + (sources?.fanout()?.framesSent ?? 0),
+  );
+  readCounter(
+    "emote_web_messages_dropped_total",
+    "Subscription messages not sent because the client was too far behind",
+    () => viaTrpc.dropped + (sources?.fanout()?.framesDropped ?? 0),
+  );
+  readCounter(
+    "emote_web_slow_client_disconnects_total",
+    "WebSocket connections terminated for lagging behind their moments",
+    () => sources?.fanout()?.disconnects ?? 0,
+  );
+
+  return {
+    momentsReceived,
+    observer: {
+      opened(procedure) {
+        subscriptions.inc({ procedure });
+        let open = true;
+        return () => {
+          if (open) subscriptions.dec({ procedure });
+          open = false;
+        };
+      },
+      delivered: (n) => void (viaTrpc.delivered += n),
+      dropped: (n) => void (viaTrpc.dropped += n),
+    },
+    readFrom(s) {
+      sources = s;
+    },
+  };
+}
