@@ -193,6 +193,8 @@ for (let round = 1; round <= rounds; round++) {
           KAFKA_PARTITIONS: String(partitions),
           DATABASE_URL: databaseUrl,
           WORKER_GROUP_ID: workerGroup,
+          // Any free port, so a worker already on 9464 does not stop the bench.
+          METRICS_PORT: "0",
         },
         workerNodeArgs,
       ),

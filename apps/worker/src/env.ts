@@ -1,9 +1,19 @@
-import { databaseEnvSchema, kafkaEnvSchema, logEnvSchema, parseEnv } from "@emote/config";
+import {
+  databaseEnvSchema,
+  kafkaEnvSchema,
+  metricsEnvSchema,
+  observabilityEnvSchema,
+  parseEnv,
+} from "@emote/config";
 import { z } from "zod";
+
+/** /metrics, /healthz and /readyz (the port Prometheus scrapes; deploy/prometheus uses it). */
+export const DEFAULT_WORKER_METRICS_PORT = 9464;
 
 export const workerEnvSchema = kafkaEnvSchema
   .extend(databaseEnvSchema.shape)
-  .extend(logEnvSchema.shape)
+  .extend(observabilityEnvSchema.shape)
+  .extend(metricsEnvSchema(DEFAULT_WORKER_METRICS_PORT).shape)
   .extend({
     /** All workers share one group, so partitions (and streamers) are spread over them. */
     WORKER_GROUP_ID: z.string().min(1).default("emote-worker"),

@@ -1,5 +1,5 @@
-import { ConfigError } from "@emote/config";
 import { stopOnSignals } from "@emote/lifecycle";
+import { createLogger, createObservability, errorMessage, type Logger } from "@emote/observability";
 import { readWorkerEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
 
@@ -9,40 +9,53 @@ Consumes raw-emote-data, finds significant moments per streamer, publishes them 
 aggregated-emote-data and stores them in PostgreSQL. Configuration is by environment:
   KAFKA_BROKERS, KAFKA_PORT (9092), KAFKA_PARTITIONS (6), KAFKA_TOPIC_PREFIX (""),
   DATABASE_URL (postgres://postgres@127.0.0.1:5432/emote), WORKER_GROUP_ID (emote-worker),
-  WORKER_CONCURRENCY (3), WORKER_SESSION_TIMEOUT_MS (30000),
-  WORKER_SHUTDOWN_TIMEOUT_MS (15000), LOG_LEVEL (info)`;
+  WORKER_CONCURRENCY (3), WORKER_PARSE_THREAD (true), WORKER_SESSION_TIMEOUT_MS (30000),
+  WORKER_SHUTDOWN_TIMEOUT_MS (15000),
+  METRICS_PORT (9464; 0 = any free port), METRICS_HOST (127.0.0.1): GET /metrics
+    (Prometheus), /healthz and /readyz (503 naming the failing dependency),
+  LOG_LEVEL (info), LOG_FORMAT (json|pretty; default pretty on a terminal, JSON otherwise),
+  OTEL_EXPORTER_OTLP_ENDPOINT (unset: no spans exported; trace ids still travel).`;
 
-const log = (line: string) => console.log(`[worker] ${line}`);
+const SERVICE = "emote-worker";
+const PROGRESS_MS = 10_000;
+
+/** The process's logger once the environment is read; before, failures use the defaults. */
+let processLog: Logger | undefined;
 
 async function main(): Promise<void> {
-  if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    console.log(HELP);
-    return;
-  }
   const env = readWorkerEnv();
-  const worker = await startWorker(env, log);
+  const obs = createObservability(SERVICE, env);
+  processLog = obs.log;
+  const worker = await startWorker(env, obs);
 
   let last = "";
   const progress = setInterval(() => {
-    const c = worker.counters;
-    const line = `consumed ${c.consumed}, analyses ${c.analyses}, moments ${c.moments}, dead-lettered ${c.deadLettered}`;
-    if (line !== last) log(line);
-    last = line;
-  }, 10_000);
+    void worker.metrics.totals().then((t) => {
+      const { consumed, analyses, moments, deadLettered } = t;
+      const line = `${consumed} ${analyses} ${moments} ${deadLettered}`;
+      if (line !== last) obs.log.info({ consumed, analyses, moments, deadLettered }, "progress");
+      last = line;
+    });
+  }, PROGRESS_MS);
 
   stopOnSignals({
     stop: async () => {
       clearInterval(progress);
       await worker.stop();
+      await obs.tracing.shutdown();
     },
-    log,
+    log: (line) => obs.log.info(line),
     doing: "draining the batch in flight and committing…",
     timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
   });
 }
 
-main().catch((err: unknown) => {
-  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
-  console.error(`[worker] cannot start: ${message}`);
-  process.exit(1);
-});
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(`${HELP}\n`);
+} else {
+  main().catch((err: unknown) => {
+    const log = processLog ?? createLogger({ service: SERVICE, env: { LOG_LEVEL: "info" } });
+    log.fatal(`cannot start: ${errorMessage(err)}`);
+    process.exit(1);
+  });
+}

@@ -14,10 +14,19 @@ import {
   type WindowStats,
 } from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
+import {
+  createLogger,
+  Registry,
+  SpanKind,
+  startTracing,
+  traceIdOf,
+  type Tracing,
+} from "@emote/observability";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import { inlineParser } from "./parse-batch.ts";
-import { PartitionProcessor, newCounters, type ProgressStore } from "./partition-processor.ts";
+import { PartitionProcessor, type ProgressStore } from "./partition-processor.ts";
 import { SettingsCache } from "./settings-cache.ts";
+import { WorkerMetrics } from "./worker-metrics.ts";
 
 const topics = topicNames();
 
@@ -81,14 +90,22 @@ function records(values: (string | object)[], firstOffset = 0): IncomingRecord[]
   }));
 }
 
-function setup(settings: { defaults?: AnalysisSettings; byStreamer?: Map<string, AnalysisSettings> } = {}) {
+function setup(
+  settings: {
+    defaults?: AnalysisSettings;
+    byStreamer?: Map<string, AnalysisSettings>;
+    tracing?: Tracing;
+  } = {},
+) {
   const store = new MemoryStore();
   const producer = new RecordingProducer();
   const cache = new SettingsCache({
     defaults: settings.defaults ?? DEFAULT_SETTINGS,
     byStreamer: settings.byStreamer ?? new Map(),
   });
-  const counters = newCounters();
+  const registry = new Registry();
+  const log = createLogger({ service: "test", env: { LOG_LEVEL: "silent" } });
+  const metrics = new WorkerMetrics(registry, log);
   const clock = { now: 0 };
   const make = () =>
     new PartitionProcessor({
@@ -96,11 +113,13 @@ function setup(settings: { defaults?: AnalysisSettings; byStreamer?: Map<string,
       producer,
       store,
       settings: cache,
-      counters,
+      metrics,
+      tracing: settings.tracing ?? startTracing({ service: "test" }),
+      log,
       parser: inlineParser,
       now: () => clock.now,
     });
-  return { store, producer, cache, counters, clock, processor: make(), make };
+  return { store, producer, cache, metrics, registry, clock, processor: make(), make };
 }
 
 const ts = (second: number) => new Date(Date.UTC(2025, 0, 15, 10, 20, second)).toISOString();
@@ -206,7 +225,13 @@ describe("PartitionProcessor", () => {
       bad.map((b) => (typeof b === "string" ? b : JSON.stringify(b))),
     );
     expect(dead.map((r) => r.headers?.[DLQ_HEADERS.sourceOffset])).toEqual(["0", "2", "5", "6"]);
-    expect(dirty.counters.deadLettered).toBe(4);
+    expect((await dirty.metrics.totals()).deadLettered).toBe(4);
+    const byReason = (await dirty.metrics.dlqMessages.get()).values.filter((v) => v.value > 0);
+    expect(byReason.map((v) => [v.labels.reason, v.value]).sort()).toEqual([
+      ["invalid_emote", 2],
+      ["invalid_timestamp", 1],
+      ["not_json", 1],
+    ]);
     expect([...dirty.store.moments.values()]).toEqual([...clean.store.moments.values()]);
     expect(dirty.store.moments.size).toBe(1);
   });
@@ -232,7 +257,7 @@ describe("PartitionProcessor", () => {
       control(),
     );
 
-    expect(crashed.counters.skippedReplayed).toBe(3);
+    expect((await crashed.metrics.totals()).skippedReplayed).toBe(3);
     expect([...crashed.store.moments.keys()].sort()).toEqual([...reference.store.moments.keys()].sort());
     expect(crashed.store.streamers).toEqual(reference.store.streamers);
   });
@@ -352,5 +377,101 @@ describe("PartitionProcessor", () => {
       counts: { "🔥": 2, "😀": 1 },
       total: 3,
     });
+  });
+
+  it("counts what it applied once durable, and times each batch", async () => {
+    const { processor, store, metrics } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 3 } });
+    const batch = {
+      topic: topics.raw,
+      partition: 0,
+      records: records([twoField("🔥", 1), "junk", twoField("🔥", 2), twoField("😀", 3), twoField("🔥", 4)]),
+    };
+    store.failNextCommit = true;
+    await expect(processor.handle(batch, control())).rejects.toThrow("database went away");
+    expect(await metrics.totals()).toMatchObject({ consumed: 0, deadLettered: 0, moments: 0, analyses: 0 });
+
+    await processor.handle(batch, control());
+    // 🔥 🔥 😀: 🔥 2/3 and 😀 1/3 are both above 0.3.
+    expect(await metrics.totals()).toMatchObject({ consumed: 5, deadLettered: 1, moments: 2, analyses: 1 });
+    expect(store.moments.size).toBe(2);
+    const histogram = (await metrics.batchDuration.get()).values;
+    expect(histogram.find((v) => v.metricName?.endsWith("_count"))?.value).toBe(1);
+  });
+
+  it("continues the first emote's trace: a producer span per moment, ended once Kafka acknowledged, on the record's header and in the store", async () => {
+    const spans: { name: string; parent?: string; kind?: SpanKind; attributes?: object; endedAt?: number }[] =
+      [];
+    let childSpan = 0;
+    const { processor, producer, store } = setup({
+      defaults: { ...DEFAULT_SETTINGS, interval: 4 },
+      tracing: {
+        exporting: true,
+        startSpan(name, opts) {
+          const span: (typeof spans)[number] = { name, ...opts };
+          spans.push(span);
+          const spanId = (++childSpan).toString(16).padStart(16, "c");
+          return {
+            traceparent: `00-${traceIdOf(opts?.parent)}-${spanId}-01`,
+            end: () => (span.endedAt = producer.sent.length),
+          };
+        },
+        shutdown: async () => undefined,
+      },
+    });
+    const first = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const later = "00-11111111111111111111111111111111-2222222222222222-01";
+    const msgs = records([
+      { emote: "🔥", timestamp: ts(1), streamerId: "s1" },
+      { emote: "🔥", timestamp: ts(2), streamerId: "s1" },
+      { emote: "😀", timestamp: ts(3), streamerId: "s1" },
+      { emote: "😀", timestamp: ts(4), streamerId: "s1" },
+    ]);
+    msgs[0]!.headers = {};
+    msgs[1]!.headers = { traceparent: Buffer.from(first) };
+    msgs[2]!.headers = { traceparent: later };
+    await processor.handle({ topic: topics.raw, partition: 0, records: msgs }, control());
+
+    const [record] = producer.on(topics.aggregated);
+    const moments = JSON.parse(String(record?.value)) as Moment[];
+    expect(moments.map((m) => [m.emote, traceIdOf(m.traceparent)])).toEqual([
+      ["😀", "11111111111111111111111111111111"],
+      ["🔥", "4bf92f3577b34da6a3ce929d0e0e4736"],
+    ]);
+    expect(spans).toEqual([
+      {
+        name: "moment detected",
+        parent: later,
+        kind: SpanKind.PRODUCER,
+        attributes: { "emote.streamer_id": "s1", "emote.moment_id": moments[0]?.id, "emote.emote": "😀" },
+        endedAt: producer.sent.length,
+      },
+      {
+        name: "moment detected",
+        parent: first,
+        kind: SpanKind.PRODUCER,
+        attributes: { "emote.streamer_id": "s1", "emote.moment_id": moments[1]?.id, "emote.emote": "🔥" },
+        endedAt: producer.sent.length,
+      },
+    ]);
+    // The moments carry the worker's spans: same traces, new span ids.
+    expect(moments.map((m) => m.traceparent)).toEqual([
+      "00-11111111111111111111111111111111-ccccccccccccccc1-01",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-ccccccccccccccc2-01",
+    ]);
+    expect(record?.headers).toEqual({ traceparent: moments[0]?.traceparent });
+    expect([...store.moments.values()]).toEqual(moments);
+  });
+
+  it("sends moments without trace context without a header or span", async () => {
+    const { processor, producer } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("🔥", 2)]) },
+      control(),
+    );
+    const [record] = producer.on(topics.aggregated);
+    expect(record?.headers).toBeUndefined();
+    expect(JSON.parse(String(record?.value))).toEqual([
+      expect.not.objectContaining({ traceparent: expect.anything() }),
+    ]);
   });
 });

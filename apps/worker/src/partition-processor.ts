@@ -8,29 +8,26 @@ import type {
 } from "@emote/bus";
 import type { AnalysisSettings, Moment, WindowStats } from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
+import {
+  SpanKind,
+  TRACEPARENT,
+  traceIdOf,
+  type Logger,
+  type SpanHandle,
+  type Tracing,
+} from "@emote/observability";
 import { deadLetter } from "./dead-letter.ts";
 import type { BatchParser } from "./parse-batch.ts";
 import type { SettingsCache } from "./settings-cache.ts";
 import { StreamerBatch } from "./streamer-batches.ts";
 import { WindowStatsTracker, type StreamerWindowCounts } from "./window-stats.ts";
+import { dlqReason, type DlqReason, type WorkerMetrics } from "./worker-metrics.ts";
 
 /** Durable progress, kept in the same store as the moments. */
 export interface ProgressStore {
   loadCheckpoint(topic: string, partition: number): Promise<bigint | null>;
   loadStreamers(streamerIds: string[]): Promise<StreamerProgress[]>;
   commit(c: Omit<AnalysisCommit, "groupId">): Promise<void>;
-}
-
-export interface WorkerCounters {
-  consumed: number;
-  deadLettered: number;
-  moments: number;
-  analyses: number;
-  skippedReplayed: number;
-}
-
-export function newCounters(): WorkerCounters {
-  return { consumed: 0, deadLettered: 0, moments: 0, analyses: 0, skippedReplayed: 0 };
 }
 
 /**
@@ -42,6 +39,10 @@ export function newCounters(): WorkerCounters {
  *
  * Every good emote is also counted per (streamer, minute) for `emote-window-stats`; the
  * stats due ride in the same send as the moments (best effort: not in the checkpoint).
+ *
+ * A moment whose first emote carried a trace context continues that trace: a "moment
+ * detected" span (a child of the emote's context) whose traceparent the moment carries
+ * on Kafka, in PostgreSQL and in the record's `traceparent` header.
  */
 export class PartitionProcessor {
   private readonly streamers = new Map<string, StreamerBatch>();
@@ -55,7 +56,9 @@ export class PartitionProcessor {
       producer: BusProducer;
       store: ProgressStore;
       settings: SettingsCache;
-      counters: WorkerCounters;
+      metrics: WorkerMetrics;
+      tracing: Tracing;
+      log: Logger;
       parser: BatchParser;
       /** Window stats counts; default a tracker with the contract's 1 s interval. */
       stats?: WindowStatsTracker;
@@ -95,8 +98,11 @@ export class PartitionProcessor {
   }
 
   async handle(batch: RecordBatch, control: BatchControl): Promise<void> {
+    const started = performance.now();
     try {
-      await this.process(batch, control);
+      if (await this.process(batch, control)) {
+        this.deps.metrics.batchDuration.observe((performance.now() - started) / 1000);
+      }
     } catch (err) {
       // Memory may be ahead of what was stored; reload from the store on the retry.
       this.reset();
@@ -104,7 +110,8 @@ export class PartitionProcessor {
     }
   }
 
-  private async process(batch: RecordBatch, control: BatchControl): Promise<void> {
+  /** True when the batch had records to apply, and they are applied. */
+  private async process(batch: RecordBatch, control: BatchControl): Promise<boolean> {
     const { topic, partition } = batch;
     const key = `${topic}:${partition}`;
     if (!this.checkpoints.has(key)) {
@@ -115,13 +122,15 @@ export class PartitionProcessor {
     // Nothing can revoke the partition during the synchronous part below, so one check
     // suffices (and kafkajs's isStale() is too costly to ask per message).
     let records: IncomingRecord[] = batch.records;
-    if (records.length === 0 || !control.shouldContinue()) return;
-    const lastOffset = (records[records.length - 1] as IncomingRecord).offset;
+    if (records.length === 0 || !control.shouldContinue()) return false;
+    const last = records[records.length - 1] as IncomingRecord;
+    const lastOffset = last.offset;
     // Offsets only grow within a batch: skip the part a previous run already applied.
+    let skipped = 0;
     if (checkpoint !== null && BigInt((records[0] as IncomingRecord).offset) < checkpoint) {
       const applied = records.findIndex((r) => BigInt(r.offset) >= checkpoint);
       const skip = applied < 0 ? records.length : applied;
-      this.deps.counters.skippedReplayed += skip;
+      skipped = skip;
       records = records.slice(skip);
     }
 
@@ -137,11 +146,16 @@ export class PartitionProcessor {
 
     const analyses: { streamerId: string; moments: Moment[] }[] = [];
     const dead: OutgoingRecord[] = [];
+    let deadByReason: Map<DlqReason, number> | undefined;
     const touched = new Set<StreamerBatch>();
     let closedBatches = 0;
     for (let i = 0; i < records.length; i++) {
       if (parsed.good[i] !== 1) {
-        dead.push(deadLetter(records[i] as IncomingRecord, batch, parsed.reasons[i] ?? "invalid"));
+        const reason = parsed.reasons[i] ?? "invalid";
+        dead.push(deadLetter(records[i] as IncomingRecord, batch, reason));
+        deadByReason ??= new Map();
+        const label = dlqReason(reason);
+        deadByReason.set(label, (deadByReason.get(label) ?? 0) + 1);
         continue;
       }
       const { streamer, settings, stats } = streamers[parsed.streamer[i] as number] as StreamerState;
@@ -155,14 +169,19 @@ export class PartitionProcessor {
       if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
     }
 
-    await this.deps.producer.send([
-      {
-        topic: this.deps.topics.aggregated,
-        records: analyses.map((a) => ({ key: a.streamerId, value: JSON.stringify(a.moments) })),
-      },
-      { topic: this.deps.topics.dlq, records: dead },
-      { topic: this.deps.topics.stats, records: this.stats.take(this.now()).map(statsRecord) },
-    ]);
+    const spans: SpanHandle[] = [];
+    try {
+      await this.deps.producer.send([
+        {
+          topic: this.deps.topics.aggregated,
+          records: analyses.map((a) => this.momentsRecord(a, spans)),
+        },
+        { topic: this.deps.topics.dlq, records: dead },
+        { topic: this.deps.topics.stats, records: this.stats.take(this.now()).map(statsRecord) },
+      ]);
+    } finally {
+      for (const span of spans) span.end();
+    }
     const nextOffset = BigInt(lastOffset) + 1n;
     await this.deps.store.commit({
       topic,
@@ -175,11 +194,50 @@ export class PartitionProcessor {
     await control.commit(lastOffset);
 
     // Counted once durable, so a reader of the counters finds what they count stored.
-    const c = this.deps.counters;
-    c.consumed += records.length;
-    c.analyses += closedBatches;
-    c.deadLettered += dead.length;
-    for (const a of analyses) c.moments += a.moments.length;
+    const { metrics, log } = this.deps;
+    metrics.emotesConsumed.inc(records.length);
+    if (skipped > 0) metrics.skippedReplayed.inc(skipped);
+    if (closedBatches > 0) metrics.analyses.inc(closedBatches);
+    if (deadByReason) for (const [reason, n] of deadByReason) metrics.dlqMessages.inc({ reason }, n);
+    const appliedAt = Number(last.timestamp);
+    if (appliedAt > 0) metrics.applied(topic, partition, appliedAt);
+    // Debug, like the generator's per-emote lines: ~4% of emotes make a moment at the
+    // default settings, and an info line each cost 2–3% of the worker's CPU.
+    const logMoments = analyses.length > 0 && log.isLevelEnabled("debug");
+    for (const a of analyses) {
+      metrics.momentsEmitted.inc(a.moments.length);
+      if (!logMoments) continue;
+      for (const m of a.moments) {
+        const { id: momentId, streamerId, emote, count, total } = m;
+        log.debug(
+          { momentId, streamerId, emote, count, total, traceId: traceIdOf(m.traceparent) },
+          "moment detected",
+        );
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One streamer's moments as one record. Each moment with a trace context gets its span
+   * (ended by the caller once Kafka acknowledged); the record's header is the first's.
+   */
+  private momentsRecord(a: { streamerId: string; moments: Moment[] }, spans: SpanHandle[]): OutgoingRecord {
+    let first: string | undefined;
+    for (const m of a.moments) {
+      if (m.traceparent === undefined) continue;
+      const span = this.deps.tracing.startSpan("moment detected", {
+        parent: m.traceparent,
+        kind: SpanKind.PRODUCER,
+        attributes: { "emote.streamer_id": m.streamerId, "emote.moment_id": m.id, "emote.emote": m.emote },
+      });
+      spans.push(span);
+      m.traceparent = span.traceparent;
+      first ??= span.traceparent;
+    }
+    const record: OutgoingRecord = { key: a.streamerId, value: JSON.stringify(a.moments) };
+    if (first !== undefined) record.headers = { [TRACEPARENT]: first };
+    return record;
   }
 
   private async loadStreamers(ids: string[]): Promise<void> {

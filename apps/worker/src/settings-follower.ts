@@ -9,11 +9,10 @@ import type { SettingsCache } from "./settings-cache.ts";
 export async function followSettings(
   conn: DatabaseConnection,
   cache: SettingsCache,
-  onError: (err: Error) => void,
-): Promise<{ stop(): Promise<void>; reloads(): number }> {
+  on: { reloaded: () => void; failed: (err: Error) => void },
+): Promise<{ stop(): Promise<void> }> {
   let running: Promise<void> | null = null;
   let pending = false;
-  let reloads = 0;
   const reload = (): void => {
     if (running) {
       pending = true;
@@ -23,10 +22,10 @@ export async function followSettings(
       do {
         pending = false;
         cache.replace(await loadSettingsSnapshot(conn.db));
-        reloads++;
+        on.reloaded();
       } while (pending);
     })()
-      .catch((err: Error) => onError(err))
+      .catch((err: Error) => on.failed(err))
       .finally(() => {
         running = null;
       });
@@ -37,6 +36,5 @@ export async function followSettings(
       await listening.unlisten();
       await running;
     },
-    reloads: () => reloads,
   };
 }

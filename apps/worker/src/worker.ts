@@ -7,23 +7,36 @@ import {
   loadCheckpoint,
   loadSettingsSnapshot,
   loadStreamerProgress,
+  sql,
   type DatabaseConnection,
 } from "@emote/db";
+import {
+  errorMessage,
+  kafkaLogCreator,
+  kafkaLogLevel,
+  startProbeServer,
+  type Observability,
+  type ProbeServer,
+} from "@emote/observability";
 import type { WorkerEnv } from "./env.ts";
-import { PartitionProcessor, newCounters, type WorkerCounters } from "./partition-processor.ts";
+import { PartitionProcessor } from "./partition-processor.ts";
 import { inlineParser } from "./parse-batch.ts";
 import { threadParser } from "./parse-thread.ts";
 import { SettingsCache } from "./settings-cache.ts";
 import { followSettings } from "./settings-follower.ts";
+import { WorkerMetrics } from "./worker-metrics.ts";
 
 export interface RunningWorker {
-  counters: WorkerCounters;
-  settingsReloads(): number;
+  /** The worker's metrics (also on the process registry); `totals()` reads the counters. */
+  metrics: WorkerMetrics;
   /** Drains the batch in flight, commits, and closes every connection. */
   stop(): Promise<void>;
 }
 
-export type Log = (line: string) => void;
+export interface StartedWorker extends RunningWorker {
+  /** /metrics, /healthz and /readyz on METRICS_HOST:METRICS_PORT. */
+  probes: ProbeServer;
+}
 
 /** How often quiet streamers' due window stats are sent (the contract's throttle is 1 s). */
 const STATS_TICK_MS = 1000;
@@ -35,59 +48,87 @@ export interface WorkerOptions {
   parseThread: boolean;
 }
 
-/** The worker's distributed-mode process: Kafka and PostgreSQL from the environment. */
-export async function startWorker(env: WorkerEnv, log: Log): Promise<RunningWorker> {
+/**
+ * The worker's distributed-mode process: Kafka and PostgreSQL from the environment,
+ * probes on their own port. `obs` is the process's (its logger, registry, readiness).
+ */
+export async function startWorker(env: WorkerEnv, obs: Observability): Promise<StartedWorker> {
   const brokers = kafkaBrokers(env);
   await assertKafkaReachable(brokers);
-  const bus = kafkaBus(createKafka({ brokers, clientId: "emote-worker" }), {
-    partitions: env.KAFKA_PARTITIONS,
-    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+  const kafka = createKafka({
+    brokers,
+    clientId: "emote-worker",
+    logCreator: kafkaLogCreator(obs.log),
+    logLevel: kafkaLogLevel(env.LOG_LEVEL),
   });
+  const bus = kafkaBus(kafka, { partitions: env.KAFKA_PARTITIONS, topicPrefix: env.KAFKA_TOPIC_PREFIX });
   await bus.ensureTopics();
   const conn = connectDatabase(env.DATABASE_URL);
-  await conn.migrate();
-  const worker = await runWorker(
-    { bus, conn },
-    {
-      groupId: env.WORKER_GROUP_ID,
-      concurrency: env.WORKER_CONCURRENCY,
-      sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
-      parseThread: env.WORKER_PARSE_THREAD,
-    },
-    log,
-  );
-  log(`worker consuming ${bus.topics.raw} as group ${env.WORKER_GROUP_ID} (brokers ${brokers.join(",")})`);
-  return {
-    ...worker,
-    async stop() {
-      await worker.stop();
-      await conn.close();
-    },
-  };
+  let worker: RunningWorker | undefined;
+  try {
+    await conn.migrate();
+    worker = await runWorker(
+      { bus, conn },
+      {
+        groupId: env.WORKER_GROUP_ID,
+        concurrency: env.WORKER_CONCURRENCY,
+        sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
+        parseThread: env.WORKER_PARSE_THREAD,
+      },
+      obs,
+    );
+    // Once the readiness checks are in: before, /readyz would have nothing to fail on.
+    const probes = await startProbeServer(obs, { host: env.METRICS_HOST, port: env.METRICS_PORT });
+    obs.log.info(
+      { topic: bus.topics.raw, groupId: env.WORKER_GROUP_ID, brokers, database: conn.description },
+      "worker consuming",
+    );
+    obs.log.info({ url: probes.url }, `metrics on ${probes.url}/metrics, probes /healthz and /readyz`);
+    const running = worker;
+    return {
+      metrics: running.metrics,
+      probes,
+      async stop() {
+        await probes.close();
+        await running.stop();
+        await conn.close();
+      },
+    };
+  } catch (err) {
+    await worker?.stop().catch(() => undefined);
+    await conn.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
  * Wires a bus and a database (topics created, database migrated) to the analysis and
- * starts consuming. The caller owns the bus and the database connection.
+ * starts consuming, reporting through `obs`: the worker's metrics on its registry, its
+ * readiness checks (the consumer group joined, PostgreSQL answering), spans and logs.
+ * The caller owns the bus, the database connection and `obs`.
  */
 export async function runWorker(
   { bus, conn }: { bus: Bus; conn: DatabaseConnection },
   opts: WorkerOptions,
-  log: Log,
+  obs: Observability,
 ): Promise<RunningWorker> {
+  const log = obs.log.child({ component: "worker" });
+  const metrics = new WorkerMetrics(obs.registry, log);
   const settings = new SettingsCache(await loadSettingsSnapshot(conn.db));
-  const follower = await followSettings(conn, settings, (err) =>
-    log(`settings reload failed: ${err.message}`),
-  );
+  const follower = await followSettings(conn, settings, {
+    reloaded: () => metrics.settingsReloads.inc(),
+    failed: (err) => log.warn({ err: err.message }, "settings reload failed"),
+  });
   const producer = await bus.producer();
-  const counters = newCounters();
   const parser = opts.parseThread ? threadParser() : inlineParser;
   const groupId = opts.groupId;
   const processor = new PartitionProcessor({
     topics: bus.topics,
     producer,
     settings,
-    counters,
+    metrics,
+    tracing: obs.tracing,
+    log,
     parser,
     store: {
       loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
@@ -102,7 +143,30 @@ export async function runWorker(
     concurrency: opts.concurrency,
     sessionTimeoutMs: opts.sessionTimeoutMs,
   });
-  consumer.onRebalance(() => processor.reset());
+  metrics.watchLag(() => consumer.lag());
+  obs.readiness.add({
+    name: "kafka",
+    label: `Kafka consumer group ${groupId}`,
+    check: async () => {
+      if (!consumer.joined()) throw new Error("not a member of the group (joining, rebalancing or stopped)");
+    },
+  });
+  obs.readiness.add({
+    name: "postgresql",
+    label: "PostgreSQL",
+    check: async () => {
+      try {
+        await conn.db.execute(sql`select 1`);
+      } catch (err) {
+        // Drizzle's "Failed query: select 1" wraps the driver's reason (refused, closed…).
+        throw new Error(rootCause(err));
+      }
+    },
+  });
+  consumer.onRebalance(() => {
+    processor.reset();
+    metrics.forgetApplied();
+  });
   await consumer.run((batch, control) => processor.handle(batch, control));
 
   // Batches carry the window stats due; this sends those of streamers that went quiet
@@ -114,7 +178,7 @@ export async function runWorker(
       .publishStats()
       .then(
         () => undefined,
-        (err: Error) => log(`window stats not published: ${err.message}`),
+        (err: unknown) => log.warn({ err: errorMessage(err) }, "window stats not published"),
       )
       .finally(() => {
         statsInFlight = undefined;
@@ -122,19 +186,24 @@ export async function runWorker(
   }, STATS_TICK_MS);
 
   return {
-    counters,
-    settingsReloads: follower.reloads,
+    metrics,
     async stop() {
       clearInterval(statsTimer);
       await statsInFlight;
       await consumer.disconnect();
       // The last counts of the batches just drained, whatever the throttle.
-      await processor.publishStats({ all: true }).catch((err: Error) => {
-        log(`window stats not published: ${err.message}`);
+      await processor.publishStats({ all: true }).catch((err: unknown) => {
+        log.warn({ err: errorMessage(err) }, "window stats not published");
       });
       await parser.close();
       await producer.disconnect();
       await follower.stop();
     },
   };
+}
+
+function rootCause(err: unknown): string {
+  let e = err;
+  while (e instanceof Error && e.cause !== undefined) e = e.cause;
+  return errorMessage(e);
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
-import type { Bus, BusConsumer, IncomingRecord } from "@emote/bus";
+import type { Bus, BusConsumer, IncomingRecord, OutgoingRecord } from "@emote/bus";
 import type { AnalysisSettings, Moment } from "@emote/contracts";
 import { testInfraConfig } from "@emote/infra";
+import { createObservability, TRACEPARENT, type Observability } from "@emote/observability";
 
 export { waitFor } from "@emote/infra";
 import { analyzeBatch, toMoment } from "../src/analysis.ts";
@@ -25,12 +26,19 @@ export function isolatedVars(overrides: Record<string, string> = {}): Record<str
     KAFKA_PARTITIONS: "3",
     KAFKA_TOPIC_PREFIX: `it-${id}.`,
     WORKER_GROUP_ID: `it-worker-${id}`,
+    // Any free port: tests run beside each other and beside a worker on 9464.
+    METRICS_PORT: "0",
     ...overrides,
   };
 }
 
 export function isolatedEnv(overrides: Record<string, string> = {}): WorkerEnv {
   return readWorkerEnv(isolatedVars(overrides));
+}
+
+/** A process's observability for one worker under test: its own registry and readiness, no logs. */
+export function testObservability(): Observability {
+  return createObservability("emote-worker-test", { LOG_LEVEL: "silent" });
 }
 
 export function busFor(env: WorkerEnv): Bus {
@@ -40,13 +48,22 @@ export function busFor(env: WorkerEnv): Bus {
   });
 }
 
-export async function produceRaw(bus: Bus, messages: (RawMessage | string)[]): Promise<void> {
+/** Sends raw messages (strings as they are); `traceparentOf` gives message i a `traceparent` header. */
+export async function produceRaw(
+  bus: Bus,
+  messages: (RawMessage | string)[],
+  traceparentOf?: (i: number) => string | undefined,
+): Promise<void> {
   const producer = await bus.producer();
-  const records = messages.map((m) =>
-    typeof m === "string"
-      ? { key: null, value: m }
-      : { key: m.streamerId ?? "default", value: JSON.stringify(m) },
-  );
+  const records = messages.map((m, i): OutgoingRecord => {
+    const record: OutgoingRecord =
+      typeof m === "string"
+        ? { key: null, value: m }
+        : { key: m.streamerId ?? "default", value: JSON.stringify(m) };
+    const tp = traceparentOf?.(i);
+    if (tp !== undefined) record.headers = { [TRACEPARENT]: tp };
+    return record;
+  });
   await producer.send([{ topic: bus.topics.raw, records }]);
   await producer.disconnect();
 }
@@ -100,4 +117,28 @@ export function expectedMoments(
 
 export function byId(moments: Moment[]): Moment[] {
   return [...moments].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** One sample of a Prometheus text exposition. */
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** GET /metrics of a running process, parsed (enough of the text format for prom-client's output). */
+export async function scrape(baseUrl: string): Promise<Sample[]> {
+  const res = await fetch(`${baseUrl}/metrics`);
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  const samples: Sample[] = [];
+  for (const line of (await res.text()).split("\n")) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[l[1] as string] = l[2] as string;
+    }
+    samples.push({ name: m[1] as string, labels, value: Number(m[3]) });
+  }
+  return samples;
 }

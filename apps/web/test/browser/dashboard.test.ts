@@ -75,6 +75,7 @@ beforeAll(async () => {
       ...shared,
       WORKER_GROUP_ID: `it-browser-worker-${runId}`,
       WORKER_SESSION_TIMEOUT_MS: "6000",
+      METRICS_PORT: "0",
     }),
     createObservability("emote-worker", { LOG_LEVEL: "silent" }),
   );

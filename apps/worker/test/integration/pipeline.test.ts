@@ -12,13 +12,13 @@ import {
   infra,
   isolatedEnv,
   produceRaw,
+  testObservability,
   waitFor,
   type RawMessage,
 } from "../harness.ts";
 
 const conn = connectDatabase(infra.databaseUrl, { max: 2 });
 const running: RunningWorker[] = [];
-const quiet = () => undefined;
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((w) => w.stop()));
@@ -53,9 +53,12 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const sent: RawMessage[] = [...generateEmotes({ seed: 7, streamers: 4, start, count: 2_000 })];
     await produceRaw(bus, sent);
 
-    const worker = await startWorker(env, quiet);
+    const worker = await startWorker(env, testObservability());
     running.push(worker);
-    await waitFor("all emotes consumed", () => worker.counters.consumed === sent.length);
+    await waitFor(
+      "all emotes consumed",
+      async () => (await worker.metrics.totals()).consumed === sent.length,
+    );
 
     const expected = byId(expectedMoments(sent, () => DEFAULT_SETTINGS));
     expect(expected.length).toBeGreaterThan(20);
@@ -77,7 +80,7 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     await bus.ensureTopics();
     const streamerId = `it-settings-${env.WORKER_GROUP_ID.slice(-8)}`;
     await saveSettings(conn.db, streamerId, { interval: 10, threshold: 0.3 });
-    const worker = await startWorker(env, quiet);
+    const worker = await startWorker(env, testObservability());
     running.push(worker);
 
     const minute = privateStart();
@@ -89,15 +92,22 @@ describe("worker on the real Kafka and PostgreSQL", () => {
       streamerId,
     }));
     await produceRaw(bus, batch);
-    await waitFor("first batch", () => worker.counters.analyses === 1);
+    await waitFor("first batch", async () => (await worker.metrics.totals()).analyses === 1);
 
     // The reload every (re)connection of the LISTEN session makes must not pass for ours.
-    await waitFor("the initial settings load", () => worker.settingsReloads() >= 1);
-    const reloads = worker.settingsReloads();
+    await waitFor(
+      "the initial settings load",
+      async () => (await worker.metrics.totals()).settingsReloads >= 1,
+    );
+    const { settingsReloads: reloads } = await worker.metrics.totals();
     await saveSettings(conn.db, streamerId, { threshold: 0.5 });
-    await waitFor("the change to reach the worker", () => worker.settingsReloads() > reloads, 1_000);
+    await waitFor(
+      "the change to reach the worker",
+      async () => (await worker.metrics.totals()).settingsReloads > reloads,
+      1_000,
+    );
     await produceRaw(bus, batch);
-    await waitFor("second batch", () => worker.counters.analyses === 2);
+    await waitFor("second batch", async () => (await worker.metrics.totals()).analyses === 2);
 
     const stored = await storedMoments([streamerId], minute, minute + 60_000);
     expect(stored.map((m) => [m.emote, m.ratio]).sort()).toEqual(
@@ -135,10 +145,13 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const badCount = mixed.length - good.length;
     await produceRaw(bus, mixed);
 
-    const worker = await startWorker(env, quiet);
+    const worker = await startWorker(env, testObservability());
     running.push(worker);
-    await waitFor("everything consumed", () => worker.counters.consumed === mixed.length);
-    expect(worker.counters.deadLettered).toBe(badCount);
+    await waitFor(
+      "everything consumed",
+      async () => (await worker.metrics.totals()).consumed === mixed.length,
+    );
+    expect((await worker.metrics.totals()).deadLettered).toBe(badCount);
 
     const dlq = await collect(bus, bus.topics.dlq);
     await waitFor("the DLQ", () => dlq.records.length === badCount);

@@ -4,10 +4,17 @@ import { DEFAULT_EMOTES, windowStatsSchema, type WindowStats } from "@emote/cont
 import { generateEmotes } from "@emote/generator/stream";
 import { minuteStart } from "../../src/analysis.ts";
 import { startWorker, type RunningWorker } from "../../src/worker.ts";
-import { busFor, collect, isolatedEnv, produceRaw, waitFor, type RawMessage } from "../harness.ts";
+import {
+  busFor,
+  collect,
+  isolatedEnv,
+  produceRaw,
+  testObservability,
+  waitFor,
+  type RawMessage,
+} from "../harness.ts";
 
 const running: RunningWorker[] = [];
-const quiet = () => undefined;
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((w) => w.stop()));
@@ -44,14 +51,20 @@ describe("emote-window-stats on the real Kafka", () => {
     expect([...expected.values()].some((s) => (s.counts["🦄"] ?? 0) > 0)).toBe(true);
 
     const out = await collect(bus, bus.topics.stats);
-    const worker = await startWorker(env, quiet);
+    const worker = await startWorker(env, testObservability());
     running.push(worker);
     // In two parts: the second comes within a second of the first's publication, so its
     // counts are held back by the throttle until the worker's timer sends them.
     await produceRaw(bus, [...sent.slice(0, 1_000), ...bad]);
-    await waitFor("the first part consumed", () => worker.counters.consumed === 1_000 + bad.length);
+    await waitFor(
+      "the first part consumed",
+      async () => (await worker.metrics.totals()).consumed === 1_000 + bad.length,
+    );
     await produceRaw(bus, sent.slice(1_000));
-    await waitFor("all emotes consumed", () => worker.counters.consumed === sent.length + bad.length);
+    await waitFor(
+      "all emotes consumed",
+      async () => (await worker.metrics.totals()).consumed === sent.length + bad.length,
+    );
 
     // Records of one streamer share a partition, so the last one seen per (streamer, minute)
     // is the latest published.
