@@ -5,7 +5,9 @@
  * to a private aggregated topic at --rate per second for --seconds, each moment's id
  * carrying its produce time. Reports delivery latency p50/p99 (produce → receipt, over
  * every expected delivery: a lost one counts as slowest), the server's peak RSS (VmHWM)
- * and its CPU seconds during the publishing window.
+ * and its CPU seconds during the publishing window, and the load process's CPU seconds
+ * (same window, and its whole life as it reports) — the load shares the machine, so it
+ * should stay well under a core.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -152,6 +154,8 @@ interface Row {
   delivered: number;
   peakRssMiB: number;
   cpuSeconds: number;
+  loadCpuSeconds: number;
+  loadCpuTotal: number | null;
   fanout: unknown;
   connectErrors: string;
 }
@@ -179,10 +183,12 @@ async function step(contender: Contender, n: number): Promise<Row> {
     const reportLine = line(load, "REPORT", 60_000 + seconds * 1000);
     reportLine.catch(() => undefined); // awaited below; a failure before then is reported there
     const cpuBefore = processStats(server.pid!).cpuSeconds;
+    const loadCpuBefore = processStats(load.pid!).cpuSeconds;
     const published = await publishFor(seconds * 1000);
     // Bounded grace for late deliveries.
     await new Promise((r) => setTimeout(r, 3000));
     const stats = processStats(server.pid!);
+    const loadCpu = processStats(load.pid!).cpuSeconds - loadCpuBefore;
     let fanout: unknown = null;
     if (contender === "direct") {
       server.stdin!.write("stats\n");
@@ -194,6 +200,7 @@ async function step(contender: Contender, n: number): Promise<Row> {
       expected: number;
       p50: number | null;
       p99: number | null;
+      cpuSeconds?: number;
     };
     return {
       contender,
@@ -203,6 +210,8 @@ async function step(contender: Contender, n: number): Promise<Row> {
       delivered: report.received / report.expected,
       peakRssMiB: stats.peakRssMiB,
       cpuSeconds: stats.cpuSeconds - cpuBefore,
+      loadCpuSeconds: loadCpu,
+      loadCpuTotal: report.cpuSeconds ?? null,
       fanout,
       connectErrors: connect,
     };
@@ -222,7 +231,9 @@ for (const n of steps) {
       rows.push(row);
       log(
         `  p50 ${row.p50 ?? "lost"} ms, p99 ${row.p99 ?? "lost"} ms, delivered ${(row.delivered * 100).toFixed(1)}%, ` +
-          `peak RSS ${row.peakRssMiB.toFixed(0)} MiB, CPU ${row.cpuSeconds.toFixed(1)} s, connect ${row.connectErrors}, fan-out ${JSON.stringify(row.fanout)}`,
+          `peak RSS ${row.peakRssMiB.toFixed(0)} MiB, CPU ${row.cpuSeconds.toFixed(1)} s, ` +
+          `load CPU ${row.loadCpuSeconds.toFixed(1)} s (${row.loadCpuTotal?.toFixed(1) ?? "n/a"} s in all), ` +
+          `connect ${row.connectErrors}, fan-out ${JSON.stringify(row.fanout)}`,
       );
     } catch (err) {
       log(`  failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -233,13 +244,13 @@ await producer.disconnect();
 
 const ms = (v: number | null) => (v === null ? "lost" : `${v}`);
 console.log(
-  `\n${rate} moments/s for ${seconds} s per step; CPU = server CPU seconds over those ${seconds} s.\n`,
+  `\n${rate} moments/s for ${seconds} s per step; CPU = server (load) CPU seconds over those ${seconds} s.\n`,
 );
-console.log("| contender | subscribers | p50 ms | p99 ms | delivered | peak RSS MiB | CPU s |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| contender | subscribers | p50 ms | p99 ms | delivered | peak RSS MiB | CPU s | load CPU s |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows)
   console.log(
-    `| ${r.contender} | ${r.subscribers} | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.delivered * 100).toFixed(1)}% | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} |`,
+    `| ${r.contender} | ${r.subscribers} | ${ms(r.p50)} | ${ms(r.p99)} | ${(r.delivered * 100).toFixed(1)}% | ${r.peakRssMiB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} | ${r.loadCpuSeconds.toFixed(1)} |`,
   );
 console.log("\nRatios vs plain (p99, RSS, CPU):");
 for (const r of rows) {
