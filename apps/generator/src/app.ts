@@ -1,11 +1,12 @@
 import { randomInt } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { BusProducer } from "@emote/bus";
-import { generateEmotes, streamerIds, type EmoteMessage } from "./emote-stream.ts";
-import type { Logger } from "./log.ts";
+import type { Logger, Tracing } from "@emote/observability";
+import { generateEmotes, streamerIds, type TracedEmoteMessage } from "./emote-stream.ts";
+import type { GeneratorMetrics } from "./generator-metrics.ts";
 import type { GeneratorOptions } from "./options.ts";
 import { openReplayFile, replayEmotes, replayTag } from "./replay.ts";
-import { sendEmotes } from "./sender.ts";
+import { sendEmotes, type SendProgress } from "./sender.ts";
 
 export interface RunDeps {
   /** Connects the producer; called only once the source is ready, so usage errors come first. */
@@ -13,6 +14,12 @@ export interface RunDeps {
   log: Logger;
   /** Aborting stops the run gracefully: what is due is sent, then it resolves. */
   signal?: AbortSignal;
+  /** Counts acknowledged emotes; omitted: counted nowhere. */
+  metrics?: GeneratorMetrics;
+  /** One producer span per emote (its traceparent is the record's header); omitted: random root contexts. */
+  tracing?: Tracing;
+  /** Updated as the run goes (taken from the source, acknowledged): what a bounded shutdown abandons. */
+  progress?: SendProgress;
 }
 
 export interface RunSummary {
@@ -21,7 +28,7 @@ export interface RunSummary {
   seconds: number;
 }
 
-/** Long runs print a progress line this often. */
+/** Long runs log their progress this often. */
 const PROGRESS_EVERY_MS = 5_000;
 
 /** One generator run: build the source, connect, send until done or stopped, disconnect. */
@@ -30,24 +37,27 @@ export async function runGenerator(
   deps: RunDeps,
 ): Promise<RunSummary> {
   const { log } = deps;
+  const pace = options.max ? "as fast as possible" : "in real time";
   let skipped = 0;
-  let messages: Iterable<EmoteMessage> | AsyncIterable<EmoteMessage>;
+  let messages: Iterable<TracedEmoteMessage> | AsyncIterable<TracedEmoteMessage>;
   if (options.replay !== undefined) {
-    const lines = await openReplayFile(options.replay);
+    const file = options.replay;
+    const lines = await openReplayFile(file);
     messages = replayEmotes(lines, {
-      tag: replayTag(options.replay),
+      tag: replayTag(file),
       start: options.start,
       count: options.count,
       onSkip: (line, reason) => {
         skipped++;
-        log.warn(`${options.replay}:${line}: skipped, ${reason}`);
+        log.warn({ file, line, reason }, `${file}:${line}: skipped, ${reason}`);
       },
     });
     log.info(
-      `replaying ${options.replay} to ${options.topic}${options.max ? " as fast as possible" : " in real time"}`,
+      { replay: file, topic: options.topic, max: options.max },
+      `replaying ${file} to ${options.topic} ${pace}`,
     );
   } else {
-    // Without --seed/--start the run is still reproducible: both are printed.
+    // Without --seed/--start the run is still reproducible: both are logged.
     const seed = options.seed ?? randomInt(0, 2 ** 32);
     const start = options.start ?? Date.now();
     messages = generateEmotes({
@@ -59,38 +69,52 @@ export async function runGenerator(
       count: options.count,
     });
     const ids = streamerIds(options.streamers);
+    const startIso = new Date(start).toISOString();
     log.info(
+      {
+        topic: options.topic,
+        streamers: ids.length,
+        rate: options.rate,
+        max: options.max,
+        seed,
+        start: startIso,
+        ...(options.count !== undefined && { count: options.count }),
+      },
       `generating for ${ids.length === 1 ? `streamer ${ids[0]}` : `${ids.length} streamers (s1…s${ids.length})`} at ${options.rate} tick/s` +
-        ` to ${options.topic}${options.max ? " as fast as possible" : " in real time"}` +
-        `; reproduce with --seed ${seed} --start ${new Date(start).toISOString()}`,
+        ` to ${options.topic} ${pace}; reproduce with --seed ${seed} --start ${startIso}`,
     );
   }
 
   const producer = await deps.connect();
   const began = performance.now();
-  let sent = 0;
-  let lastReport = { at: began, sent: 0 };
-  const progress = setInterval(() => {
+  const progress = deps.progress ?? { taken: 0, sent: 0 };
+  let lastReport = { at: began, sent: progress.sent };
+  const timer = setInterval(() => {
     const now = performance.now();
-    const rate = ((sent - lastReport.sent) * 1000) / (now - lastReport.at);
+    const sent = progress.sent;
+    const rate = Math.round(((sent - lastReport.sent) * 1000) / (now - lastReport.at));
     log.info(
-      `sent ${sent} emotes (${Math.round(rate)}/s)${skipped > 0 ? `, ${skipped} replay lines skipped` : ""}`,
+      { sent, rate, pending: progress.taken - sent, ...(skipped > 0 && { skipped }) },
+      `sent ${sent} emotes (${rate}/s)${skipped > 0 ? `, ${skipped} replay lines skipped` : ""}`,
     );
     lastReport = { at: now, sent };
   }, PROGRESS_EVERY_MS);
-  progress.unref();
+  timer.unref();
 
+  const counter = deps.metrics?.emotesProduced;
+  let sent = 0;
   try {
-    await sendEmotes(producer, messages, {
+    sent = await sendEmotes(producer, messages, {
       topic: options.topic,
       paced: !options.max,
       signal: deps.signal,
-      onSent: (n) => {
-        sent += n;
-      },
+      progress,
+      tracing: deps.tracing,
+      log,
+      onSent: counter && ((n) => counter.inc(n)),
     });
   } finally {
-    clearInterval(progress);
+    clearInterval(timer);
     await producer.disconnect();
   }
   return { sent, skipped, seconds: (performance.now() - began) / 1000 };

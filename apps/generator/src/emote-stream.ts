@@ -10,6 +10,14 @@ export interface EmoteMessage {
   id: string;
 }
 
+/**
+ * A message with the trace context it was recorded with (a replayed line's `traceparent`).
+ * The context travels in the record's header, not in its value.
+ */
+export interface TracedEmoteMessage extends EmoteMessage {
+  traceparent?: string;
+}
+
 export interface EmoteStreamOptions {
   /** Any integer; taken modulo 2^32. Same seed and start → the same messages, ids included. */
   seed: number;

@@ -1,5 +1,6 @@
 import type { BusProducer } from "@emote/bus";
 import { assertKafkaReachable, createKafka, createMissingTopics, kafkaBus } from "@emote/bus/kafka";
+import { kafkaLogCreator, kafkaLogLevel, type Logger } from "@emote/observability";
 
 export interface KafkaTarget {
   brokers: string[];
@@ -8,6 +9,8 @@ export interface KafkaTarget {
   /** KAFKA_TOPIC_PREFIX: the contract topics are created under it. */
   topicPrefix: string;
   topic: string;
+  /** kafkajs's own logs go here (at LOG_LEVEL's kafkajs level); omitted: kafkajs prints them. */
+  log?: { logger: Logger; level: string };
 }
 
 /**
@@ -17,7 +20,14 @@ export interface KafkaTarget {
  */
 export async function connectProducer(target: KafkaTarget): Promise<BusProducer> {
   await assertKafkaReachable(target.brokers);
-  const kafka = createKafka({ brokers: target.brokers, clientId: "emote-generator" });
+  const kafka = createKafka({
+    brokers: target.brokers,
+    clientId: "emote-generator",
+    ...(target.log && {
+      logCreator: kafkaLogCreator(target.log.logger),
+      logLevel: kafkaLogLevel(target.log.level),
+    }),
+  });
   const bus = kafkaBus(kafka, { partitions: target.partitions, topicPrefix: target.topicPrefix });
   await bus.ensureTopics();
   if (!(Object.values(bus.topics) as string[]).includes(target.topic)) {

@@ -2,15 +2,39 @@
 import { topicNames } from "@emote/bus";
 import { ConfigError, kafkaBrokers } from "@emote/config";
 import { KafkaUnavailableError } from "@emote/bus/kafka";
+import {
+  createObservability,
+  errorMessage,
+  startProbeServer,
+  type Logger,
+  type ProbeServer,
+  type Tracing,
+} from "@emote/observability";
 import { runGenerator } from "./app.ts";
 import { loadServiceEnv, rawEnv, type ServiceEnv } from "./env.ts";
+import { createGeneratorMetrics } from "./generator-metrics.ts";
 import { connectProducer } from "./kafka.ts";
-import { createLogger } from "./log.ts";
 import { OptionsError, parseCli, type Cli } from "./options.ts";
+import { producerHealth } from "./producer-health.ts";
+import type { SendProgress } from "./sender.ts";
+import { gracefulStop } from "./shutdown.ts";
 
-/** Bad flags and variables are usage errors: one line, exit 2, no stack trace. */
+/** Bad flags and variables are usage errors: one line on stderr, exit 2, no stack trace. */
 function isUsageError(err: unknown): err is Error {
   return err instanceof OptionsError || err instanceof ConfigError;
+}
+
+function usageError(err: Error): number {
+  process.stderr.write(`emote-generator: ${err.message}\n`);
+  return 2;
+}
+
+async function flushSpans(tracing: Tracing, log: Logger): Promise<void> {
+  await tracing.shutdown().catch((err: unknown) => {
+    log.warn(errorMessage(err));
+    // The exporter's pending request would hold the process until it times out.
+    setTimeout(() => process.exit(), 200).unref();
+  });
 }
 
 async function main(): Promise<number> {
@@ -20,57 +44,73 @@ async function main(): Promise<number> {
     cli = parseCli(process.argv.slice(2), rawEnv());
     // Help first: it must work even when the environment is broken.
     if (cli.kind === "help") {
-      console.log(cli.text);
+      process.stdout.write(`${cli.text}\n`);
       return 0;
     }
     env = loadServiceEnv();
   } catch (err) {
     if (!isUsageError(err)) throw err;
-    console.error(`emote-generator: ${err.message}`);
-    return 2;
+    return usageError(err);
   }
   const options = { ...cli.options, topic: cli.options.topic ?? topicNames(env.KAFKA_TOPIC_PREFIX).raw };
-  const log = createLogger(env.LOG_LEVEL);
+  const obs = createObservability("emote-generator", env);
+  const { log } = obs;
+  const metrics = createGeneratorMetrics(obs.registry);
+  const producer = producerHealth();
+  obs.readiness.add({ name: "kafka", label: "Kafka producer", check: producer.check });
 
-  // First signal: stop taking new emotes, flush, exit 0. A second one: exit at once.
+  const progress: SendProgress = { taken: 0, sent: 0 };
   const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) process.exit(130);
-    log.info(`${signal}: sending what is pending, then stopping`);
-    stop.abort();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const shutdown = gracefulStop({
+    abort: () => stop.abort(),
+    timeoutMs: env.GENERATOR_SHUTDOWN_TIMEOUT_MS,
+    pending: () => progress.taken - progress.sent,
+    log,
+  });
+  process.on("SIGINT", shutdown.onSignal);
+  process.on("SIGTERM", shutdown.onSignal);
 
+  let probes: ProbeServer | undefined;
   try {
     const summary = await runGenerator(options, {
-      connect: () =>
-        connectProducer({
+      // Called once the source is ready (a bad --replay file is a usage error before this):
+      // the probes serve for as long as the run connects and sends.
+      connect: async () => {
+        probes = await startProbeServer(obs, { host: env.METRICS_HOST, port: env.METRICS_PORT });
+        log.info({ url: probes.url, port: probes.port }, `metrics and probes on ${probes.url}`);
+        const connected = await connectProducer({
           brokers: kafkaBrokers(env),
           partitions: env.KAFKA_PARTITIONS,
           topicPrefix: env.KAFKA_TOPIC_PREFIX,
           topic: options.topic,
-        }),
+          log: { logger: log, level: env.LOG_LEVEL },
+        });
+        return producer.watch(connected);
+      },
       log,
       signal: stop.signal,
+      metrics,
+      tracing: obs.tracing,
+      progress,
     });
-    const rate = summary.seconds > 0 ? Math.round(summary.sent / summary.seconds) : summary.sent;
+    const { sent, skipped, seconds } = summary;
+    const rate = seconds > 0 ? Math.round(sent / seconds) : sent;
     log.info(
-      `done: sent ${summary.sent} emotes in ${summary.seconds.toFixed(1)} s (${rate}/s)` +
-        (summary.skipped > 0 ? `, skipped ${summary.skipped} invalid replay lines` : ""),
+      { sent, seconds: Number(seconds.toFixed(3)), rate, ...(skipped > 0 && { skipped }) },
+      `done: sent ${sent} emotes in ${seconds.toFixed(1)} s (${rate}/s)` +
+        (skipped > 0 ? `, skipped ${skipped} invalid replay lines` : ""),
     );
     return 0;
   } catch (err) {
-    if (isUsageError(err)) {
-      console.error(`emote-generator: ${err.message}`);
-      return 2;
-    }
-    if (err instanceof KafkaUnavailableError) {
-      console.error(`emote-generator: ${err.message}`);
-      return 1;
-    }
-    console.error(`emote-generator: failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (isUsageError(err)) return usageError(err);
+    // KafkaUnavailableError and a METRICS_PORT in use say what to do; no stack trace.
+    if (err instanceof KafkaUnavailableError) log.fatal(err.message);
+    else log.fatal(`failed: ${errorMessage(err)}`);
     return 1;
+  } finally {
+    await probes?.close();
+    await flushSpans(obs.tracing, log);
+    shutdown.done();
   }
 }
 

@@ -129,5 +129,15 @@ describe("parseCli", () => {
     }
     expect(text).toContain("default: 1; env GENERATOR_STREAMERS");
     expect(text).toContain(`default: ${DEFAULT_EMOTES.join(",")}; env GENERATOR_EMOTES`);
+    for (const variable of [
+      "LOG_LEVEL",
+      "LOG_FORMAT",
+      "METRICS_PORT (default 9465",
+      "METRICS_HOST",
+      "OTEL_EXPORTER_OTLP_ENDPOINT",
+      "GENERATOR_SHUTDOWN_TIMEOUT_MS (default 10000)",
+    ]) {
+      expect(text).toContain(variable);
+    }
   });
 });

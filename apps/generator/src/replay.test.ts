@@ -46,6 +46,43 @@ describe("parseReplayLine", () => {
   });
 });
 
+describe("parseReplayLine trace context", () => {
+  const tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+  it("keeps a valid recorded traceparent for the header", () => {
+    const parsed = parseReplayLine(
+      `{"emote":"🔥","timestamp":"2025-01-15T10:20:30.000Z","traceparent":"${tp}"}`,
+      3,
+      "t",
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      message: {
+        emote: "🔥",
+        timestamp: "2025-01-15T10:20:30.000Z",
+        streamerId: "default",
+        id: "default-t-L3",
+        traceparent: tp,
+      },
+    });
+  });
+
+  it.each([
+    ["a malformed one", '"not-a-traceparent"'],
+    ["an all-zero trace id", '"00-00000000000000000000000000000000-b7ad6b7169203331-01"'],
+    ["upper-case hex", `"${tp.toUpperCase()}"`],
+    ["a number", "42"],
+  ])("ignores %s (a new one is made when sending)", (_, value) => {
+    const parsed = parseReplayLine(
+      `{"emote":"🔥","timestamp":"2025-01-15T10:20:30.000Z","traceparent":${value}}`,
+      1,
+      "t",
+    );
+    expect(parsed.ok && "traceparent" in parsed.message).toBe(false);
+    expect(parsed.ok).toBe(true);
+  });
+});
+
 describe("replayEmotes", () => {
   it("reports invalid lines by number with the reason, skips them and blank lines, and carries on", async () => {
     const { messages, skipped } = await collect([

@@ -3,31 +3,41 @@ import { open, type FileHandle } from "node:fs/promises";
 import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import { parseRawEmote } from "@emote/contracts";
-import type { EmoteMessage } from "./emote-stream.ts";
+import { formatTraceparent, parseTraceparent } from "@emote/observability";
+import type { TracedEmoteMessage } from "./emote-stream.ts";
 import { OptionsError } from "./options.ts";
 import { hashString } from "./prng.ts";
 
-export type ReplayLine = { ok: true; message: EmoteMessage } | { ok: false; reason: string };
+export type ReplayLine = { ok: true; message: TracedEmoteMessage } | { ok: false; reason: string };
 
 /**
  * One line of a recording. Validated with the contract's own parser, so a line the replay
  * accepts is one the worker accepts, and the reason reads like the worker's DLQ reason.
  * Without an `id` in the line, the id is `${streamerId}-${tag}-L${lineNumber}`: the same
- * file replays with the same ids.
+ * file replays with the same ids. A valid W3C `traceparent` field is kept (it becomes the
+ * record's header, so a recorded trace goes on); an invalid one is ignored.
  */
 export function parseReplayLine(line: string, lineNumber: number, tag: string): ReplayLine {
   const parsed = parseRawEmote(Buffer.from(line, "utf8"));
   if (!parsed.ok) return parsed;
   const { emote, timestampMs, streamerId, id } = parsed.value;
-  return {
-    ok: true,
-    message: {
-      emote,
-      timestamp: new Date(timestampMs).toISOString(),
-      streamerId,
-      id: id ?? `${streamerId}-${tag}-L${lineNumber}`,
-    },
+  const message: TracedEmoteMessage = {
+    emote,
+    timestamp: new Date(timestampMs).toISOString(),
+    streamerId,
+    id: id ?? `${streamerId}-${tag}-L${lineNumber}`,
   };
+  const traceparent = recordedTraceparent(line);
+  if (traceparent !== undefined) message.traceparent = traceparent;
+  return { ok: true, message };
+}
+
+/** The line's valid `traceparent` field, normalised; the line is already known to be JSON. */
+function recordedTraceparent(line: string): string | undefined {
+  // Most recordings have none: skip the second parse for them.
+  if (!line.includes('"traceparent"')) return undefined;
+  const context = parseTraceparent((JSON.parse(line) as { traceparent?: unknown }).traceparent);
+  return context && formatTraceparent(context);
 }
 
 export interface ReplayOptions {
@@ -45,7 +55,7 @@ export interface ReplayOptions {
 export async function* replayEmotes(
   lines: AsyncIterable<string> | Iterable<string>,
   options: ReplayOptions,
-): AsyncGenerator<EmoteMessage, void, undefined> {
+): AsyncGenerator<TracedEmoteMessage, void, undefined> {
   const count = options.count ?? Number.POSITIVE_INFINITY;
   if (count <= 0) return;
   let shiftMs: number | undefined;

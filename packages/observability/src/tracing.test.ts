@@ -15,6 +15,22 @@ describe("startTracing", () => {
     await tracing.shutdown();
   });
 
+  it("gives up flushing to an unreachable collector after 2 s", async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const tracing = startTracing({ service: "emote-test", endpoint });
+      tracing.startSpan("x").end();
+      const started = performance.now();
+      await expect(tracing.shutdown()).rejects.toThrow("spans not exported within 2000 ms");
+      expect(performance.now() - started).toBeLessThan(4_000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   it("with an endpoint exports a child span of the parent over OTLP/HTTP", async () => {
     const bodies: string[] = [];
     const collector = createServer((req, res) => {

@@ -21,7 +21,7 @@ export interface Tracing {
    * new root context is made, so the trace id still travels and shows in the logs.
    */
   startSpan(name: string, opts?: { parent?: string; kind?: SpanKind; attributes?: Attributes }): SpanHandle;
-  /** Flushes the spans still buffered. */
+  /** Flushes the spans still buffered; rejects after 2 s (an unreachable collector). */
   shutdown(): Promise<void>;
 }
 
@@ -70,8 +70,24 @@ export function startTracing({ service, endpoint }: { service: string; endpoint?
         end: () => span.end(),
       };
     },
-    shutdown: () => provider.shutdown(),
+    shutdown: () => within(provider.shutdown(), FLUSH_MS),
   };
+}
+
+/** The OTLP exporter waits ~10 s for an unreachable collector; a stopping process won't. */
+const FLUSH_MS = 2_000;
+
+async function within(flush: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`spans not exported within ${ms} ms; dropped`)), ms);
+    timer.unref();
+  });
+  try {
+    await Promise.race([flush, gaveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function withSlash(url: string): string {

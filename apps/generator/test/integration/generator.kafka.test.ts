@@ -3,10 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Kafka } from "kafkajs";
+import {
+  createLogger,
+  createObservability,
+  parseTraceparent,
+  startProbeServer,
+  traceIdOf,
+} from "@emote/observability";
 import { runGenerator } from "../../src/app.ts";
 import { generateEmotes } from "../../src/emote-stream.ts";
+import { createGeneratorMetrics } from "../../src/generator-metrics.ts";
 import { connectProducer } from "../../src/kafka.ts";
-import type { Logger } from "../../src/log.ts";
 import { parseCli } from "../../src/options.ts";
 import {
   deleteTopics,
@@ -18,9 +25,15 @@ import {
   uniqueTopic,
 } from "./kafka-helpers.ts";
 
-function memoryLog(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, info: (l) => lines.push(l), warn: (l) => lines.push(l), error: (l) => lines.push(l) };
+/** A pino logger whose lines (parsed) land in `lines`. */
+function memoryLog() {
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({
+    service: "generator-it",
+    env: { LOG_LEVEL: "info" },
+    destination: { write: (line: string) => void lines.push(JSON.parse(line)) },
+  });
+  return { log, lines };
 }
 
 function optionsFrom(argv: string[], topic: string) {
@@ -55,11 +68,24 @@ describe("the generator against the real broker", () => {
       "2500",
       "--max",
     ];
-    const summary = await runGenerator(optionsFrom(argv, topic), {
-      connect: connect(topic),
-      log: memoryLog(),
-    });
+    // As the process wires it: its own registry, served on any free port (METRICS_PORT=0).
+    const obs = createObservability("emote-generator", { LOG_LEVEL: "silent" });
+    const probes = await startProbeServer(obs, { host: "127.0.0.1", port: 0 });
+    let summary;
+    let scraped: string;
+    try {
+      summary = await runGenerator(optionsFrom(argv, topic), {
+        connect: connect(topic),
+        log: obs.log,
+        metrics: createGeneratorMetrics(obs.registry),
+        tracing: obs.tracing,
+      });
+      scraped = await (await fetch(`${probes.url}/metrics`)).text();
+    } finally {
+      await probes.close();
+    }
     expect(summary.sent).toBe(2_500);
+    expect(scraped).toMatch(/^emote_generator_emotes_produced_total 2500$/m);
 
     const expected = [
       ...generateEmotes({ seed: 11, start: Date.parse("2025-01-15T10:00:00Z"), streamers: 4, count: 2_500 }),
@@ -76,6 +102,9 @@ describe("the generator against the real broker", () => {
       // One streamer, one partition: the key decides it.
       expect(new Set(records.map((r) => r.partition)).size).toBe(1);
     }
+    // Every record carries a valid W3C traceparent, each its own trace.
+    for (const r of received) expect(parseTraceparent(r.traceparent), String(r.traceparent)).toBeDefined();
+    expect(new Set(received.map((r) => traceIdOf(r.traceparent))).size).toBe(2_500);
   });
 
   it("replays a recording in real time, keeping its gaps and skipping bad lines", async () => {
@@ -84,6 +113,7 @@ describe("the generator against the real broker", () => {
     const dir = await mkdtemp(join(tmpdir(), "replay-it-"));
     dirs.push(dir);
     const file = join(dir, "chat.jsonl");
+    const recorded = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     await writeFile(
       file,
       [
@@ -91,10 +121,10 @@ describe("the generator against the real broker", () => {
         '{"emote":"👍","timestamp":"2024-03-01T08:00:00.000Z","streamerId":"s2"}',
         "{oops",
         '{"emote":"😀","timestamp":"2024-03-01T08:00:00.400Z"}',
-        '{"emote":"😢","timestamp":"2024-03-01T08:00:00.800Z","streamerId":"s2","id":"kept"}',
+        `{"emote":"😢","timestamp":"2024-03-01T08:00:00.800Z","streamerId":"s2","id":"kept","traceparent":"${recorded}"}`,
       ].join("\n"),
     );
-    const log = memoryLog();
+    const { log, lines } = memoryLog();
     const began = performance.now();
     const summary = await runGenerator(optionsFrom(["--replay", file], topic), {
       connect: connect(topic),
@@ -104,7 +134,15 @@ describe("the generator against the real broker", () => {
     expect(summary).toMatchObject({ sent: 4, skipped: 1 });
     expect(sendingMs).toBeGreaterThanOrEqual(790); // 0.8 s between the first and the last emote
     expect(performance.now() - began).toBeLessThan(10_000);
-    expect(log.lines).toContain(`${file}:3: skipped, not JSON`);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        file,
+        line: 3,
+        reason: "not JSON",
+        msg: `${file}:3: skipped, not JSON`,
+      }),
+    );
 
     const received = await readTopic(kafka, topic, 4);
     const got = perKey(received);
@@ -117,5 +155,10 @@ describe("the generator against the real broker", () => {
       { emote: "👍", timestamp: "2024-03-01T08:00:00.000Z", streamerId: "s2", id: `s2-${tag}-L2` },
       { emote: "😢", timestamp: "2024-03-01T08:00:00.800Z", streamerId: "s2", id: "kept" },
     ]);
+    // The recorded trace goes on; the other lines get new ones.
+    expect(got.get("s2")![1]!.traceparent).toBe(recorded);
+    const others = received.filter((r) => r.traceparent !== recorded);
+    expect(others).toHaveLength(3);
+    for (const r of others) expect(parseTraceparent(r.traceparent)).toBeDefined();
   });
 });

@@ -18,6 +18,8 @@ export interface Received {
   key: string | null;
   value: string;
   partition: number;
+  /** The record's `traceparent` header, as sent. */
+  traceparent: string | undefined;
 }
 
 /** How many records the topic holds in all, from its partitions' end offsets. */
@@ -57,6 +59,7 @@ export async function readTopic(
                 key: m.key?.toString() ?? null,
                 value: m.value?.toString() ?? "",
                 partition: batch.partition,
+                traceparent: m.headers?.traceparent?.toString(),
               });
             }
             if (received.length >= expected) {
