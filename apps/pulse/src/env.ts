@@ -1,13 +1,15 @@
-import { authEnvSchema, kafkaEnvSchema, logEnvSchema, parseEnv } from "@emote/config";
+import { authEnvSchema, kafkaEnvSchema, observabilityEnvSchema, parseEnv } from "@emote/config";
 import { z } from "zod";
 
 export const pulseEnvSchema = kafkaEnvSchema
-  .extend(logEnvSchema.shape)
+  .extend(observabilityEnvSchema.shape)
   .extend(authEnvSchema.shape)
   .extend({
     /** Set → that PostgreSQL; unset → the embedded one in PULSE_DATA_DIR. */
     DATABASE_URL: z.url().optional(),
     PULSE_DATA_DIR: z.string().min(1).default(".data"),
+    /** With Kafka, the worker's consumer group: the one distributed workers use, by default. */
+    WORKER_GROUP_ID: z.string().min(1).default("emote-worker"),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
     ALLOWED_ORIGINS: z.string().default("http://localhost:5173,http://127.0.0.1:5173"),

@@ -1,56 +1,72 @@
 import { stopOnSignals } from "@emote/lifecycle";
 import { ROLES, signToken } from "@emote/api";
+import { createObservability, errorMessage } from "@emote/observability";
 import { readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
 
 const HELP = `Usage: npm start
 
 Runs Emote Pulse in one process: the emote generator, the analysis worker and the web
-server (dashboard, API, live subscriptions) on http://127.0.0.1:3000.
+server (dashboard, API, live subscriptions, /metrics, /healthz, /readyz) on
+http://127.0.0.1:3000.
 Without KAFKA_BROKERS it uses an in-process bus; without DATABASE_URL an embedded
 PostgreSQL (PGlite) whose data stays in .data/ (settings and history survive restarts).
 Environment: PORT (3000), HOST, KAFKA_BROKERS, DATABASE_URL, PULSE_DATA_DIR (.data),
-PULSE_GENERATOR_RATE (10 ticks/s, 0 = off), AUTH_SECRET, LOG_LEVEL.`;
-
-const log = (line: string) => console.log(`[pulse] ${line}`);
+PULSE_GENERATOR_RATE (10 ticks/s, 0 = off), AUTH_SECRET, LOG_LEVEL (info),
+LOG_FORMAT (json | pretty; default pretty on a terminal), OTEL_EXPORTER_OTLP_ENDPOINT.
+`;
 
 async function main(): Promise<void> {
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    console.log(HELP);
+    process.stdout.write(HELP);
     return;
   }
   const env = readPulseEnv();
+  const obs = createObservability("emote-pulse", env);
   const started = performance.now();
-  const pulse = await startPulse(env, log);
+  const pulse = await startPulse(env, obs).catch((err: unknown) => {
+    obs.log.fatal(`cannot start: ${errorMessage(err)}`);
+    process.exit(1);
+  });
+  const readyInSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
   const tokens = await Promise.all(
     ROLES.map(async (role) => {
       const claims = role === "streamer" ? { role, streamerId: "default" } : { role };
       return `  ${role.padEnd(9)} ${await signToken(claims, env.AUTH_SECRET)}`;
     }),
   );
-  console.log(
-    [
-      "",
-      `Emote Pulse is running: ${pulse.url}  (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
-      `  bus: ${pulse.bus}; database: ${pulse.database}`,
-      "  streamer 'default' gets simulated emotes; moments appear within seconds.",
-      "",
-      "Development tokens (paste one into the dashboard's sign-in field):",
-      ...tokens,
-      "",
-      "Ctrl-C stops it.",
-    ].join("\n"),
-  );
+  // For the person at the terminal, not for a log collector.
+  if (process.stdout.isTTY) {
+    process.stdout.write(
+      [
+        "",
+        `Emote Pulse is running: ${pulse.url}  (ready in ${readyInSeconds} s)`,
+        `  bus: ${pulse.bus}; database: ${pulse.database}`,
+        "  streamer 'default' gets simulated emotes; moments appear within seconds.",
+        `  probes: ${pulse.url}/metrics, /healthz, /readyz`,
+        "",
+        "Development tokens (paste one into the dashboard's sign-in field):",
+        ...tokens,
+        "",
+        "Ctrl-C stops it.",
+        "",
+      ].join("\n"),
+    );
+  }
 
   stopOnSignals({
-    stop: () => pulse.stop(),
-    log,
+    stop: async () => {
+      await pulse.stop();
+      await obs.tracing.shutdown().catch((err: unknown) => obs.log.warn(errorMessage(err)));
+    },
+    log: (line) => obs.log.info(line),
     doing: "stopping the generator, the web server and the worker",
     timeoutMs: 15_000,
   });
 }
 
 main().catch((err: unknown) => {
-  console.error(`[pulse] cannot start: ${err instanceof Error ? err.message : String(err)}`);
+  process.stderr.write(`emote-pulse: cannot start: ${errorMessage(err)}\n`);
   process.exit(1);
 });

@@ -5,8 +5,9 @@ import { memoryBus } from "@emote/bus/memory";
 import { kafkaBrokers } from "@emote/config";
 import { openDatabase } from "@emote/db";
 import { runGenerator } from "@emote/generator/app";
-import { createLogger } from "@emote/generator/log";
+import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
+import { errorMessage, kafkaLogCreator, kafkaLogLevel, type Observability } from "@emote/observability";
 import { runWebServer } from "@emote/web/server";
 import { runWorker } from "@emote/worker/worker";
 import type { PulseEnv } from "./env.ts";
@@ -31,7 +32,7 @@ export interface RunningPulse {
  * in-process bus and the embedded PostgreSQL — or to Kafka (KAFKA_BROKERS) and PostgreSQL
  * (DATABASE_URL) when configured. Only the adapters differ; the apps' code is the same.
  */
-export async function startPulse(env: PulseEnv, log: (line: string) => void): Promise<RunningPulse> {
+export async function startPulse(env: PulseEnv, obs: Observability): Promise<RunningPulse> {
   const conn = await openDatabase({
     url: env.DATABASE_URL,
     dataDir: resolve(env.PULSE_DATA_DIR, "postgres"),
@@ -43,7 +44,13 @@ export async function startPulse(env: PulseEnv, log: (line: string) => void): Pr
   if (env.KAFKA_BROKERS) {
     const brokers = kafkaBrokers(env);
     await assertKafkaReachable(brokers);
-    bus = kafkaBus(createKafka({ brokers, clientId: "emote-pulse" }), {
+    const kafka = createKafka({
+      brokers,
+      clientId: "emote-pulse",
+      logCreator: kafkaLogCreator(obs.log),
+      logLevel: kafkaLogLevel(env.LOG_LEVEL),
+    });
+    bus = kafkaBus(kafka, {
       partitions: env.KAFKA_PARTITIONS,
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
     });
@@ -57,8 +64,8 @@ export async function startPulse(env: PulseEnv, log: (line: string) => void): Pr
   const worker = await runWorker(
     { bus, conn },
     // One process: parse on the main thread, leave the other core to the web server.
-    { groupId: "emote-worker", concurrency: 3, sessionTimeoutMs: 30_000, parseThread: false },
-    log,
+    { groupId: env.WORKER_GROUP_ID, concurrency: 3, sessionTimeoutMs: 30_000, parseThread: false },
+    obs,
   );
   const web = await runWebServer(
     { bus, conn },
@@ -71,7 +78,7 @@ export async function startPulse(env: PulseEnv, log: (line: string) => void): Pr
         .filter(Boolean),
       staticDir: env.WEB_STATIC_DIR,
     },
-    log,
+    obs,
   );
 
   const generatorStop = new AbortController();
@@ -82,10 +89,15 @@ export async function startPulse(env: PulseEnv, log: (line: string) => void): Pr
           {
             connect: () => bus.producer(),
             // Its progress lines would drown the start-up message; warnings still show.
-            log: createLogger(env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL),
+            log: obs.log.child(
+              { component: "generator" },
+              { level: env.LOG_LEVEL === "info" ? "warn" : env.LOG_LEVEL },
+            ),
+            metrics: createGeneratorMetrics(obs.registry),
+            tracing: obs.tracing,
             signal: generatorStop.signal,
           },
-        ).catch((err: Error) => log(`generator stopped: ${err.message}`))
+        ).catch((err: unknown) => obs.log.error({ err: errorMessage(err) }, "generator stopped"))
       : Promise.resolve();
 
   return {

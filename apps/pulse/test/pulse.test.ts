@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import { signToken } from "@emote/api";
 import { closeEmoteClient, createEmoteClient } from "@emote/api/client";
 import type { Moment } from "@emote/contracts";
+import { createObservability, traceIdOf } from "@emote/observability";
 import { readPulseEnv } from "../src/env.ts";
 import { startPulse } from "../src/pulse.ts";
 
@@ -19,7 +20,7 @@ const env = readPulseEnv({
   PULSE_GENERATOR_RATE: "50",
   LOG_LEVEL: "warn",
 });
-const quiet = () => undefined;
+const quiet = () => createObservability("emote-pulse", { LOG_LEVEL: "silent" });
 const client = (url: string, token?: string) =>
   createEmoteClient({
     url,
@@ -29,7 +30,7 @@ const client = (url: string, token?: string) =>
 
 describe("embedded mode (npm start)", () => {
   it("serves live moments with nothing installed, and keeps settings and history across a restart", async () => {
-    const first = await startPulse(env, quiet);
+    const first = await startPulse(env, quiet());
     expect(first.bus).toBe("the in-process bus");
     expect(first.database).toContain("embedded PostgreSQL");
     const api = client(
@@ -50,13 +51,28 @@ describe("embedded mode (npm start)", () => {
     });
     expect(moment.streamerId).toBe("default");
     expect(moment.ratio).toBeGreaterThan(0.3);
+    expect(traceIdOf(moment.traceparent)).toMatch(/^[0-9a-f]{32}$/);
+    // One process, one /metrics with all three components' metrics, one /readyz.
+    const metrics = await (await fetch(`${first.url}/metrics`)).text();
+    for (const name of [
+      "emote_generator_emotes_produced_total",
+      "emote_worker_moments_emitted_total",
+      "emote_web_messages_delivered_total",
+    ]) {
+      expect(Number(new RegExp(`^${name} (\\d+)$`, "m").exec(metrics)?.[1])).toBeGreaterThan(0);
+    }
+    const ready = await fetch(`${first.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: { name: string }[] }).checks.map((c) => c.name).sort()).toEqual(
+      ["kafka", "kafka", "postgresql", "postgresql"],
+    );
     await api.settings.update.mutate({ streamerId: "default", threshold: 0.45 });
     const page = await fetch(first.url);
     expect(page.status).toBe(200);
     await closeEmoteClient(api);
     await first.stop();
 
-    const second = await startPulse({ ...env, PULSE_GENERATOR_RATE: 0 }, quiet);
+    const second = await startPulse({ ...env, PULSE_GENERATOR_RATE: 0 }, quiet());
     const again = client(second.url);
     expect((await again.settings.get.query({ streamerId: "default" })).threshold).toBe(0.45);
     const history = await again.moments.history.query({ streamerId: "default", limit: 500 });
