@@ -1,6 +1,5 @@
 import type {
   BatchControl,
-  PartitionLag,
   Bus,
   BusConsumer,
   BusProducer,
