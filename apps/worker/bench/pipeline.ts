@@ -5,6 +5,7 @@
  * and the baseline (eachMessage with the original global-buffer algorithm).
  * Rate = offsets committed / time, from the first commit to the last; RSS = peak (VmHWM).
  */
+import { TraceIdSource } from "@emote/observability";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -83,10 +84,16 @@ await admin.createTopics({
 log(`filling ${bus.topics.raw} with ${total} emotes from ${streamers} streamers (seed 1)…`);
 const fillStart = performance.now();
 const producer = await bus.producer();
-let chunk: { key: string; value: string }[] = [];
+let chunk: { key: string; value: string; headers: { traceparent: string } }[] = [];
 let filled = 0;
+// As the generator sends them: one traceparent header per emote.
+const traceIds = new TraceIdSource();
 for (const m of generateEmotes({ seed: 1, streamers, start: Date.UTC(2030, 0, 1), count: total, rate: 1 })) {
-  chunk.push({ key: m.streamerId, value: JSON.stringify(m) });
+  chunk.push({
+    key: m.streamerId,
+    value: JSON.stringify(m),
+    headers: { traceparent: traceIds.traceparent() },
+  });
   if (chunk.length === 10_000) {
     await producer.send([{ topic: bus.topics.raw, records: chunk }]);
     filled += chunk.length;

@@ -81,15 +81,18 @@ export class OpenBatch {
   size = 0;
   readonly counts = new Map<number, Map<string, number>>();
 
-  add(emote: string, timestampMs: number): void {
+  /** Counts one emote; true when it is the first of its emote in its minute. */
+  add(emote: string, timestampMs: number): boolean {
     const minute = minuteStart(timestampMs);
     let perEmote = this.counts.get(minute);
     if (!perEmote) {
       perEmote = new Map();
       this.counts.set(minute, perEmote);
     }
-    perEmote.set(emote, (perEmote.get(emote) ?? 0) + 1);
+    const before = perEmote.get(emote) ?? 0;
+    perEmote.set(emote, before + 1);
     this.size++;
+    return before === 0;
   }
 
   analyze(settings: AnalysisSettings): Finding[] {

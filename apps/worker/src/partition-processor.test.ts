@@ -426,8 +426,8 @@ describe("PartitionProcessor", () => {
       { emote: "😀", timestamp: ts(3), streamerId: "s1" },
       { emote: "😀", timestamp: ts(4), streamerId: "s1" },
     ]);
-    msgs[0]!.headers = {};
-    msgs[1]!.headers = { traceparent: Buffer.from(first) };
+    msgs[0]!.headers = { traceparent: Buffer.from(first) };
+    msgs[1]!.headers = {};
     msgs[2]!.headers = { traceparent: later };
     await processor.handle({ topic: topics.raw, partition: 0, records: msgs }, control());
 

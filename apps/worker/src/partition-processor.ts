@@ -224,8 +224,14 @@ export class PartitionProcessor {
    */
   private momentsRecord(a: { streamerId: string; moments: Moment[] }, spans: SpanHandle[]): OutgoingRecord {
     let first: string | undefined;
+    // Not exporting: the emote's context passes through unchanged, no span to make.
+    const tracing = this.deps.tracing.exporting;
     for (const m of a.moments) {
       if (m.traceparent === undefined) continue;
+      if (!tracing) {
+        first ??= m.traceparent;
+        continue;
+      }
       const span = this.deps.tracing.startSpan("moment detected", {
         parent: m.traceparent,
         kind: SpanKind.PRODUCER,

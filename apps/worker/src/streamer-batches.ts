@@ -7,7 +7,7 @@ import { minuteStart, OpenBatch, toMoment } from "./analysis.ts";
 /** One streamer's analysis state: the open batch and how many batches were analysed. */
 export class StreamerBatch {
   readonly batch = new OpenBatch();
-  /** Per minute and emote, the traceparent of the first emote counted that carried one. */
+  /** Per minute and emote, the traceparent of the first emote counted, if it carried one. */
   readonly traces = new Map<number, Map<string, string>>();
   constructor(
     readonly streamerId: string,
@@ -24,8 +24,7 @@ export class StreamerBatch {
     settings: AnalysisSettings,
     headers: RecordHeaders | undefined,
   ): Moment[] | null {
-    this.batch.add(emote, timestampMs);
-    this.noteTrace(minuteStart(timestampMs), emote, headers);
+    if (this.batch.add(emote, timestampMs)) this.noteTrace(minuteStart(timestampMs), emote, headers);
     if (this.batch.size < settings.interval) return null;
     const moments = this.batch.analyze(settings).map((f) => {
       const m = toMoment(this.streamerId, this.batchSeq, f);
@@ -38,16 +37,16 @@ export class StreamerBatch {
     return moments;
   }
 
-  /** Headers are read only for an emote's first occurrence in a minute: not per emote. */
+  /** Headers are read for a minute's first emote of each kind only: not per emote. */
   private noteTrace(minute: number, emote: string, headers: RecordHeaders | undefined): void {
+    const tp = traceparentFromHeaders(headers);
+    if (tp === undefined) return;
     let perEmote = this.traces.get(minute);
     if (!perEmote) {
       perEmote = new Map();
       this.traces.set(minute, perEmote);
     }
-    if (perEmote.has(emote)) return;
-    const tp = traceparentFromHeaders(headers);
-    if (tp !== undefined) perEmote.set(emote, tp);
+    perEmote.set(emote, tp);
   }
 
   toProgress(): StreamerProgress {

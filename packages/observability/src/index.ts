@@ -7,6 +7,7 @@ export {
   TRACEPARENT,
   TraceIdSource,
   formatTraceparent,
+  isTraceparent,
   parseTraceparent,
   traceIdOf,
   traceparentFromHeaders,

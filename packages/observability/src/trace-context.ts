@@ -29,9 +29,16 @@ export function formatTraceparent(c: TraceContext): string {
 /** A valid traceparent from a record's headers (a repeated header: the first), else undefined. */
 export function traceparentFromHeaders(headers: Record<string, unknown> | undefined): string | undefined {
   const raw = headers?.[TRACEPARENT];
+  if (raw === undefined) return undefined;
   const first: unknown = Array.isArray(raw) ? raw[0] : raw;
-  const parsed = parseTraceparent(first);
-  return parsed && formatTraceparent(parsed);
+  const text = Buffer.isBuffer(first) ? first.toString("latin1") : first;
+  // A valid one is already in its canonical form: no need to take it apart.
+  return typeof text === "string" && isTraceparent(text) ? text : undefined;
+}
+
+export function isTraceparent(text: string): boolean {
+  const m = TRACEPARENT_RE.exec(text);
+  return m !== null && m[1] !== ZERO_TRACE && m[2] !== ZERO_SPAN;
 }
 
 export function traceIdOf(traceparent: string | undefined): string | undefined {

@@ -245,10 +245,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
           const events = batch.map(({ m }) => ({ emote: m.emote, timestampMs: Date.parse(m.timestamp) }));
           for (const f of analyzeBatch(events, DEFAULT_SETTINGS)) {
             const first = batch.find(
-              ({ m, tp }) =>
-                tp !== undefined &&
-                m.emote === f.emote &&
-                minuteStart(Date.parse(m.timestamp)) === f.windowStartMs,
+              ({ m }) => m.emote === f.emote && minuteStart(Date.parse(m.timestamp)) === f.windowStartMs,
             );
             firstTrace.set(toMoment(streamerId, seq, f).id, first?.tp);
           }
