@@ -36,4 +36,10 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The services log through their pino logger (issue 6); the browser dashboard may warn.
+    files: ["apps/*/src/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: { "no-console": "error" },
+  },
 );
