@@ -11,7 +11,8 @@ server (dashboard, API, live subscriptions, /metrics, /healthz, /readyz) on
 http://127.0.0.1:3000.
 Without KAFKA_BROKERS it uses an in-process bus; without DATABASE_URL an embedded
 PostgreSQL (PGlite) whose data stays in .data/ (settings and history survive restarts).
-Environment: PORT (3000), HOST, KAFKA_BROKERS, DATABASE_URL, PULSE_DATA_DIR (.data),
+Environment: PORT (3000), HOST, KAFKA_BROKERS, KAFKA_PARTITIONS (6), KAFKA_TOPIC_PREFIX,
+WORKER_GROUP_ID (emote-worker, with Kafka), DATABASE_URL, PULSE_DATA_DIR (.data),
 PULSE_GENERATOR_RATE (10 ticks/s, 0 = off), AUTH_SECRET, LOG_LEVEL (info),
 LOG_FORMAT (json | pretty; default pretty on a terminal), OTEL_EXPORTER_OTLP_ENDPOINT.
 `;

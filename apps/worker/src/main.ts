@@ -42,7 +42,8 @@ async function main(): Promise<void> {
     stop: async () => {
       clearInterval(progress);
       await worker.stop();
-      await obs.tracing.shutdown();
+      // Spans that cannot be exported are not a failed stop.
+      await obs.tracing.shutdown().catch((err: unknown) => obs.log.warn(errorMessage(err)));
     },
     log: (line) => obs.log.info(line),
     doing: "draining the batch in flight and committing…",

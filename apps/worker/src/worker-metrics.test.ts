@@ -38,8 +38,13 @@ describe("WorkerMetrics consumer lag", () => {
       "raw/1": 5,
       "raw/2": 3,
     });
-    // Partition 2 is behind but nothing was applied on it here: no sample rather than a guess.
-    expect(await gauge(registry, "emote_worker_consumer_lag_seconds")).toEqual({ "raw/0": 0, "raw/1": 4 });
+    // Partition 2 is behind but nothing was applied on it here: how long its committed
+    // offset has stood still, from this first sight on.
+    expect(await gauge(registry, "emote_worker_consumer_lag_seconds")).toEqual({
+      "raw/0": 0,
+      "raw/1": 4,
+      "raw/2": 0,
+    });
 
     // Kafka unreachable: the last values stay.
     answer = () => Promise.reject(new Error("broker down"));
@@ -49,13 +54,36 @@ describe("WorkerMetrics consumer lag", () => {
       "raw/1": 5,
       "raw/2": 3,
     });
-    expect(await gauge(registry, "emote_worker_consumer_lag_seconds")).toEqual({ "raw/0": 0, "raw/1": 4 });
+    expect(await gauge(registry, "emote_worker_consumer_lag_seconds")).toEqual({
+      "raw/0": 0,
+      "raw/1": 4,
+      "raw/2": 0,
+    });
 
-    // After a rebalance the old positions are forgotten; caught up is 0 whatever.
+    // After a rebalance the old positions are forgotten: partition 1's offset has not
+    // moved since it was first seen behind, 10 s ago (a stuck group still shows).
     answer = async () => [lag(0, 0), lag(1, 2)];
     metrics.forgetApplied();
-    expect(await gauge(registry, "emote_worker_consumer_lag_seconds")).toEqual({ "raw/0": 0 });
-    expect(await gauge(registry, "emote_worker_consumer_lag_messages")).toEqual({ "raw/0": 0, "raw/1": 2 });
+    expect(await gauge(registry, "emote_worker_consumer_lag_seconds")).toEqual({ "raw/0": 0, "raw/1": 10 });
+    // Once its offset moves, the stall clock restarts.
+    answer = async () => [lag(0, 0), { ...lag(1, 1), committed: 101 }];
+    clock.now += 5_000;
+    expect(await gauge(registry, "emote_worker_consumer_lag_seconds")).toEqual({ "raw/0": 0, "raw/1": 0 });
+    expect(await gauge(registry, "emote_worker_consumer_lag_messages")).toEqual({ "raw/0": 0, "raw/1": 1 });
+  });
+
+  it("answers a scrape within 2 s when Kafka does not answer, keeping the last values", async () => {
+    const registry = new Registry();
+    const metrics = new WorkerMetrics(registry, log);
+    let hang = false;
+    metrics.watchLag(() =>
+      hang ? new Promise<PartitionLag[]>(() => undefined) : Promise.resolve([lag(0, 0)]),
+    );
+    await registry.metrics();
+    hang = true;
+    const started = performance.now();
+    expect(await gauge(registry, "emote_worker_consumer_lag_messages")).toEqual({ "raw/0": 0 });
+    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it("has every DLQ reason at 0 from the start, and maps the parser's reasons to that fixed set", async () => {

@@ -28,6 +28,8 @@ export function dlqReason(reason: string): DlqReason {
   return "invalid";
 }
 
+const LAG_TIMEOUT_MS = 2_000;
+
 /** What the counters say, for the progress log line and tests. */
 export interface WorkerTotals {
   consumed: number;
@@ -58,6 +60,8 @@ export class WorkerMetrics {
   private readonly lastApplied = new Map<string, Map<number, number>>();
   private lagSource: (() => Promise<PartitionLag[]>) | undefined;
   private lagRefresh: Promise<void> | undefined;
+  /** Per partition behind: the committed offset last seen and since when it stood there. */
+  private readonly stalls = new Map<string, { committed: number; since: number }>();
 
   constructor(
     registry: Registry,
@@ -175,12 +179,20 @@ export class WorkerMetrics {
   private async readLag(): Promise<void> {
     if (!this.lagSource) return;
     let lags: PartitionLag[];
+    let timer: NodeJS.Timeout | undefined;
     try {
-      lags = await this.lagSource();
+      // A scrape must not wait on Kafka's retries: Prometheus would give up on the whole
+      // target (readiness included) just when the outage should show.
+      const gaveUp = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${LAG_TIMEOUT_MS} ms`)), LAG_TIMEOUT_MS);
+      });
+      lags = await Promise.race([this.lagSource(), gaveUp]);
     } catch (err) {
       // Kafka unreachable: keep the last values; readiness reports the outage.
       this.log.debug({ err: errorMessage(err) }, "consumer lag not read");
       return;
+    } finally {
+      clearTimeout(timer);
     }
     const now = this.now();
     lags.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
@@ -188,14 +200,23 @@ export class WorkerMetrics {
     this.lagSeconds.reset();
     for (const l of lags) {
       const labels = { topic: l.topic, partition: String(l.partition) };
+      const key = `${l.topic}\u0000${l.partition}`;
       this.lagMessages.set(labels, l.lag);
       if (l.lag === 0) {
+        this.stalls.delete(key);
         this.lagSeconds.set(labels, 0);
         continue;
       }
-      // Behind, and nothing applied here yet (just started or rebalanced): unknown, no sample.
+      let stall = this.stalls.get(key);
+      if (stall?.committed !== l.committed) {
+        stall = { committed: l.committed, since: now };
+        this.stalls.set(key, stall);
+      }
       const at = this.lastApplied.get(l.topic)?.get(l.partition);
-      if (at !== undefined) this.lagSeconds.set(labels, Math.max(0, (now - at) / 1000));
+      // Applied here: since the last record applied. Otherwise (another member's, or none
+      // applied since a rebalance): how long the group's offset has stood still while
+      // behind — a lower bound, so a stuck group still shows and alerts.
+      this.lagSeconds.set(labels, Math.max(0, (now - (at ?? stall.since)) / 1000));
     }
   }
 }

@@ -41,8 +41,8 @@ export async function consumeLiveFeeds(
       if (batch.topic === bus.topics.aggregated) {
         const moments = aggregatedMessageSchema.safeParse(json);
         if (moments.success) {
-          momentsReceived.inc(moments.data.length);
-          hub.publishMoments(moments.data);
+          // Counted after de-duplication: a worker that crashed may publish a moment again.
+          momentsReceived.inc(hub.publishMoments(moments.data));
         } else log.warn({ topic: batch.topic, offset: record.offset }, "skipped an invalid record");
       } else {
         const stats = windowStatsSchema.safeParse(json);

@@ -56,9 +56,12 @@ export class LiveHub {
    * Publishes moments once each: a worker that crashed may have published some again.
    * Each moment goes to subscribers as it came, its traceparent (the worker's) unchanged.
    */
-  publishMoments(moments: readonly Moment[]): void {
+  /** Delivers the moments not seen before; returns how many those were. */
+  publishMoments(moments: readonly Moment[]): number {
+    let fresh = 0;
     for (const m of moments) {
       if (this.seen.has(m.id)) continue;
+      fresh++;
       this.seen.add(m.id);
       if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
       const span =
@@ -82,6 +85,7 @@ export class LiveHub {
         );
       }
     }
+    return fresh;
   }
 
   publishStats(stats: WindowStats): void {

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     server = await startWebServer(env, obs);
   } catch (err) {
     log.fatal(`cannot start: ${errorMessage(err)}`);
-    await obs.tracing.shutdown();
+    await obs.tracing.shutdown().catch(() => undefined);
     process.exit(1);
   }
   log.info({ url: server.url }, `listening on ${server.url}`);
@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   stopOnSignals({
     stop: async () => {
       await server.close();
-      await obs.tracing.shutdown();
+      // Spans that cannot be exported are not a failed stop.
+      await obs.tracing.shutdown().catch((err: unknown) => log.warn(errorMessage(err)));
     },
     log: (line) => log.info(line),
     doing: `telling clients to reconnect and closing (at most ${DRAIN_MS / 1000} s)`,

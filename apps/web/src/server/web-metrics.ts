@@ -49,7 +49,7 @@ export function createWebMetrics(registry: Registry): WebMetrics {
 
   const momentsReceived = new Counter({
     name: "emote_web_moments_received_total",
-    help: "Moments received from Kafka (aggregated-emote-data)",
+    help: "Distinct moments received from aggregated-emote-data (one republished after a worker crash counts once)",
     registers: [registry],
   });
   /** A counter whose value is read at scrape time. */

@@ -225,7 +225,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
       const sent: RawMessage[] = [...generateEmotes({ seed: 29, streamers: 3, start, count: 900 })].map(
         (m) => ({ ...m, streamerId: `trace-${tag}-${m.streamerId}` }),
       );
-      // Every third emote has no trace context: a moment takes the first that has one.
+      // Every third emote has no trace context: a moment whose first emote is one of them has none.
       const ids = new TraceIdSource();
       const traceparents = sent.map((_, i) => (i % 3 === 0 ? undefined : ids.traceparent()));
       await produceRaw(bus, sent, (i) => traceparents[i]);

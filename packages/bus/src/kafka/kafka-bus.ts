@@ -73,6 +73,7 @@ export function kafkaConsumer(
   }
   // Lag is asked for at every metrics scrape: one admin connection, opened on first use.
   let admin: Admin | undefined;
+  let closed = false;
   return {
     async connect() {
       if (opts.fromBeginning === false) await startNewGroupAtEnd(kafka, opts.groupId, opts.topics);
@@ -84,6 +85,7 @@ export function kafkaConsumer(
     },
     joined: () => joined,
     async lag() {
+      if (closed) throw new Error("the consumer is disconnected");
       if (!admin) {
         admin = kafka.admin();
         await admin.connect();
@@ -135,6 +137,7 @@ export function kafkaConsumer(
       });
     },
     async disconnect() {
+      closed = true;
       await consumer.disconnect();
       await admin?.disconnect();
     },
