@@ -1,6 +1,6 @@
 import type { BusProducer } from "@emote/bus";
 import { assertKafkaReachable, createKafka, createMissingTopics, kafkaBus } from "@emote/bus/kafka";
-import { kafkaLogCreator, kafkaLogLevel, type Logger } from "@emote/observability";
+import { kafkaLogging, type Logger } from "@emote/observability";
 
 export interface KafkaTarget {
   brokers: string[];
@@ -9,8 +9,8 @@ export interface KafkaTarget {
   /** KAFKA_TOPIC_PREFIX: the contract topics are created under it. */
   topicPrefix: string;
   topic: string;
-  /** kafkajs's own logs go here (at LOG_LEVEL's kafkajs level); omitted: kafkajs prints them. */
-  log?: { logger: Logger; level: string };
+  /** kafkajs's own logs go here (at the logger's level); omitted: kafkajs prints them. */
+  log?: Logger;
 }
 
 /**
@@ -23,10 +23,7 @@ export async function connectProducer(target: KafkaTarget): Promise<BusProducer>
   const kafka = createKafka({
     brokers: target.brokers,
     clientId: "emote-generator",
-    ...(target.log && {
-      logCreator: kafkaLogCreator(target.log.logger),
-      logLevel: kafkaLogLevel(target.log.level),
-    }),
+    ...(target.log && kafkaLogging(target.log)),
   });
   const bus = kafkaBus(kafka, { partitions: target.partitions, topicPrefix: target.topicPrefix });
   await bus.ensureTopics();

@@ -83,7 +83,7 @@ async function main(): Promise<number> {
           partitions: env.KAFKA_PARTITIONS,
           topicPrefix: env.KAFKA_TOPIC_PREFIX,
           topic: options.topic,
-          log: { logger: log, level: env.LOG_LEVEL },
+          log,
         });
         return producer.watch(connected);
       },

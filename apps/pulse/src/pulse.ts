@@ -7,7 +7,7 @@ import { openDatabase } from "@emote/db";
 import { runGenerator } from "@emote/generator/app";
 import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
-import { errorMessage, kafkaLogCreator, kafkaLogLevel, type Observability } from "@emote/observability";
+import { errorMessage, kafkaLogging, type Observability } from "@emote/observability";
 import { runWebServer } from "@emote/web/server";
 import { runWorker } from "@emote/worker/worker";
 import type { PulseEnv } from "./env.ts";
@@ -47,8 +47,7 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
     const kafka = createKafka({
       brokers,
       clientId: "emote-pulse",
-      logCreator: kafkaLogCreator(obs.log),
-      logLevel: kafkaLogLevel(env.LOG_LEVEL),
+      ...kafkaLogging(obs.log),
     });
     bus = kafkaBus(kafka, {
       partitions: env.KAFKA_PARTITIONS,

@@ -1,19 +1,18 @@
 import { kafkaBrokers } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
-import type { Bus } from "@emote/bus";
+import { groupMembershipCheck, type Bus } from "@emote/bus";
 import {
   commitAnalysis,
   connectDatabase,
+  databaseCheck,
   loadCheckpoint,
   loadSettingsSnapshot,
   loadStreamerProgress,
-  sql,
   type DatabaseConnection,
 } from "@emote/db";
 import {
   errorMessage,
-  kafkaLogCreator,
-  kafkaLogLevel,
+  kafkaLogging,
   startProbeServer,
   type Observability,
   type ProbeServer,
@@ -58,8 +57,7 @@ export async function startWorker(env: WorkerEnv, obs: Observability): Promise<S
   const kafka = createKafka({
     brokers,
     clientId: "emote-worker",
-    logCreator: kafkaLogCreator(obs.log),
-    logLevel: kafkaLogLevel(env.LOG_LEVEL),
+    ...kafkaLogging(obs.log),
   });
   const bus = kafkaBus(kafka, { partitions: env.KAFKA_PARTITIONS, topicPrefix: env.KAFKA_TOPIC_PREFIX });
   await bus.ensureTopics();
@@ -144,25 +142,8 @@ export async function runWorker(
     sessionTimeoutMs: opts.sessionTimeoutMs,
   });
   metrics.watchLag(() => consumer.lag());
-  obs.readiness.add({
-    name: "kafka",
-    label: `Kafka consumer group ${groupId}`,
-    check: async () => {
-      if (!consumer.joined()) throw new Error("not a member of the group (joining, rebalancing or stopped)");
-    },
-  });
-  obs.readiness.add({
-    name: "postgresql",
-    label: "PostgreSQL",
-    check: async () => {
-      try {
-        await conn.db.execute(sql`select 1`);
-      } catch (err) {
-        // Drizzle's "Failed query: select 1" wraps the driver's reason (refused, closed…).
-        throw new Error(rootCause(err));
-      }
-    },
-  });
+  obs.readiness.add(groupMembershipCheck(consumer, `Kafka consumer group ${groupId}`));
+  obs.readiness.add(databaseCheck(conn));
   consumer.onRebalance(() => {
     processor.reset();
     metrics.forgetApplied();
@@ -200,10 +181,4 @@ export async function runWorker(
       await follower.stop();
     },
   };
-}
-
-function rootCause(err: unknown): string {
-  let e = err;
-  while (e instanceof Error && e.cause !== undefined) e = e.cause;
-  return errorMessage(e);
 }

@@ -1,2 +1,3 @@
 export * from "./port.ts";
 export * from "./topics.ts";
+export * from "./readiness.ts";

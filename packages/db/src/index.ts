@@ -4,6 +4,7 @@ export * from "./client.ts";
 export * from "./migrate.ts";
 export * from "./moment-repository.ts";
 export * from "./moment-rows.ts";
+export * from "./readiness.ts";
 export * from "./schema.ts";
 export * from "./settings-repository.ts";
 export * from "./streamer-repository.ts";

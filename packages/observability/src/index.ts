@@ -1,5 +1,5 @@
 export { createLogger, errorMessage, type Logger, type LogEnv, type LoggerOptions } from "./logger.ts";
-export { kafkaLogCreator, kafkaLogLevel } from "./kafka-logs.ts";
+export { kafkaLogCreator, kafkaLogging } from "./kafka-logs.ts";
 export { Counter, Gauge, Histogram, Registry, createRegistry } from "./metrics.ts";
 export { Readiness, type CheckResult, type DependencyCheck, type ReadinessReport } from "./readiness.ts";
 export { handleProbe, startProbeServer, type ProbeServer, type Probes } from "./probe-server.ts";

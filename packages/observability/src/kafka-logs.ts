@@ -27,8 +27,18 @@ export function kafkaLogCreator(logger: Logger): (level: number) => (entry: Kafk
     };
 }
 
-/** The kafkajs level matching LOG_LEVEL; INFO is noisy on every rebalance, so it starts at debug. */
-export function kafkaLogLevel(level: string): number {
+/**
+ * kafkajs client options that route its logs into `logger` at the matching level: one
+ * step quieter than the logger (kafkajs INFO is a diary of every rebalance).
+ */
+export function kafkaLogging(logger: Logger): {
+  logCreator: ReturnType<typeof kafkaLogCreator>;
+  logLevel: number;
+} {
+  return { logCreator: kafkaLogCreator(logger), logLevel: kafkaLogLevel(logger.level) };
+}
+
+function kafkaLogLevel(level: string): number {
   switch (level) {
     case "silent":
       return 0;

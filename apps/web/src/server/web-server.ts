@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { kafkaBrokers } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
-import type { Bus } from "@emote/bus";
-import { connectDatabase, sql, type DatabaseConnection } from "@emote/db";
-import { errorMessage, kafkaLogCreator, kafkaLogLevel, type Observability } from "@emote/observability";
+import { groupMembershipCheck, type Bus } from "@emote/bus";
+import { connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
+import { kafkaLogging, type Observability } from "@emote/observability";
 import type { WebEnv } from "./env.ts";
 import { createWebServer, listen } from "./http-server.ts";
 import { consumeLiveFeeds } from "./kafka-feeds.ts";
@@ -50,8 +50,7 @@ export async function startWebServer(
   const kafka = createKafka({
     brokers,
     clientId: "emote-web",
-    logCreator: kafkaLogCreator(obs.log),
-    logLevel: kafkaLogLevel(env.LOG_LEVEL),
+    ...kafkaLogging(obs.log),
   });
   const bus = kafkaBus(kafka, {
     partitions: env.KAFKA_PARTITIONS,
@@ -98,25 +97,8 @@ export async function runWebServer(
     log,
     momentsReceived: metrics.momentsReceived,
   });
-  obs.readiness.add({
-    name: "kafka",
-    label: `Kafka consumer ${groupId}`,
-    check: async () => {
-      if (!consumer.joined()) throw new Error("not a member of its group");
-    },
-  });
-  obs.readiness.add({
-    name: "postgresql",
-    label: "PostgreSQL",
-    check: async () => {
-      try {
-        await conn.db.execute(sql`select 1`);
-      } catch (err) {
-        // Drizzle wraps the driver's error ("Failed query: ..."): name the cause instead.
-        throw new Error(errorMessage((err as { cause?: unknown }).cause ?? err));
-      }
-    },
-  });
+  obs.readiness.add(groupMembershipCheck(consumer, `Kafka consumer ${groupId}`));
+  obs.readiness.add(databaseCheck(conn));
 
   const deps = {
     db: conn.db,
