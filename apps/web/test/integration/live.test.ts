@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { closeEmoteClient, createEmoteClient, type EmoteClient } from "@emote/api/client";
+import { closeEmoteClient, type EmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
@@ -10,6 +10,7 @@ import { testInfraConfig, waitFor } from "@emote/infra";
 import { createObservability } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
+import { publishMoments, subscribeMoments } from "./live-helpers.ts";
 
 const infra = testInfraConfig();
 const prefix = `it-web-${randomUUID().slice(0, 8)}.`;
@@ -65,31 +66,11 @@ async function detect(...moments: Moment[]): Promise<void> {
     streamers: [],
     moments,
   });
-  const producer = await bus.producer();
-  await producer.send([
-    {
-      topic: bus.topics.aggregated,
-      records: moments.map((m) => ({ key: m.streamerId, value: JSON.stringify([m]) })),
-    },
-  ]);
-  await producer.disconnect();
+  await publishMoments(bus, moments);
 }
 
-function subscribe(streamerId: string, lastEventId?: string) {
-  const client = createEmoteClient({
-    url: server.url,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-  });
-  clients.push(client);
-  const received: Moment[] = [];
-  let resolveStarted!: () => void;
-  const started = new Promise<void>((r) => (resolveStarted = r));
-  const sub = client.moments.live.subscribe(
-    { streamerId, ...(lastEventId && { lastEventId }) },
-    { onStarted: () => resolveStarted(), onData: (e) => received.push(e.data) },
-  );
-  return { client, received, started, stop: () => sub.unsubscribe() };
-}
+const subscribe = (streamerId: string, lastEventId?: string) =>
+  subscribeMoments(server.url, clients, streamerId, lastEventId);
 
 describe("moments.live over WebSocket on the real server", () => {
   it("gives each client exactly the moments of the streamer it asked for", async () => {

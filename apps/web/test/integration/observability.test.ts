@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { closeEmoteClient, createEmoteClient, type EmoteClient } from "@emote/api/client";
+import { closeEmoteClient, type EmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Moment } from "@emote/contracts";
 import { commitAnalysis, connectDatabase } from "@emote/db";
@@ -16,6 +15,7 @@ import {
 } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
+import { publishMoments, subscribeMoments } from "./live-helpers.ts";
 
 // The web server's probes on its own port: metrics after a known stream, readiness
 // following PostgreSQL through a proxy that is cut and restored, and the worker's
@@ -71,16 +71,7 @@ async function serve(
   return {
     server,
     prefix,
-    async publish(moments) {
-      const producer = await bus.producer();
-      await producer.send([
-        {
-          topic: bus.topics.aggregated,
-          records: moments.map((m) => ({ key: m.streamerId, value: JSON.stringify([m]) })),
-        },
-      ]);
-      await producer.disconnect();
-    },
+    publish: (moments) => publishMoments(bus, moments),
   };
 }
 
@@ -99,21 +90,8 @@ function moment(streamerId: string, extra: Partial<Moment> = {}): Moment {
   };
 }
 
-function subscribe(server: RunningWebServer, streamerId: string, lastEventId?: string) {
-  const client = createEmoteClient({
-    url: server.url,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-  });
-  clients.push(client);
-  const received: Moment[] = [];
-  let resolveStarted!: () => void;
-  const started = new Promise<void>((r) => (resolveStarted = r));
-  client.moments.live.subscribe(
-    { streamerId, ...(lastEventId && { lastEventId }) },
-    { onStarted: () => resolveStarted(), onData: (e) => received.push(e.data) },
-  );
-  return { client, received, started };
-}
+const subscribe = (server: RunningWebServer, streamerId: string, lastEventId?: string) =>
+  subscribeMoments(server.url, clients, streamerId, lastEventId);
 
 /** One sample of the server's /metrics, by name and label set (`{procedure="moments.live"}`). */
 async function metric(server: RunningWebServer, name: string, labels = ""): Promise<number | undefined> {
