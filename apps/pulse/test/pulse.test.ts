@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { signToken } from "@emote/api";
-import { closeEmoteClient, createEmoteClient } from "@emote/api/client";
-import type { Moment } from "@emote/contracts";
+import { closeEmoteClient } from "@emote/api/client";
 import { createObservability, traceIdOf } from "@emote/observability";
 import { readPulseEnv } from "../src/env.ts";
 import { startPulse } from "../src/pulse.ts";
+import { client, nextLiveMoment } from "./live-client.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "emote-pulse-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -21,12 +20,6 @@ const env = readPulseEnv({
   LOG_LEVEL: "warn",
 });
 const quiet = () => createObservability("emote-pulse", { LOG_LEVEL: "silent" });
-const client = (url: string, token?: string) =>
-  createEmoteClient({
-    url,
-    token: token ?? null,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-  });
 
 describe("embedded mode (npm start)", () => {
   it("serves live moments with nothing installed, and keeps settings and history across a restart", async () => {
@@ -37,18 +30,7 @@ describe("embedded mode (npm start)", () => {
       first.url,
       await signToken({ role: "streamer", streamerId: "default" }, env.AUTH_SECRET),
     );
-    const moment = await new Promise<Moment>((resolve, reject) => {
-      const sub = api.moments.live.subscribe(
-        { streamerId: "default" },
-        {
-          onData: ({ data }) => {
-            sub.unsubscribe();
-            resolve(data);
-          },
-          onError: reject,
-        },
-      );
-    });
+    const moment = await nextLiveMoment(api, "default");
     expect(moment.streamerId).toBe("default");
     expect(moment.ratio).toBeGreaterThan(0.3);
     expect(traceIdOf(moment.traceparent)).toMatch(/^[0-9a-f]{32}$/);

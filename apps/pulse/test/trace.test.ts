@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { BusConsumer } from "@emote/bus";
-import { closeEmoteClient, createEmoteClient } from "@emote/api/client";
-import { parseRawEmote, type Moment } from "@emote/contracts";
+import { closeEmoteClient } from "@emote/api/client";
+import { parseRawEmote } from "@emote/contracts";
 import { testInfraConfig, waitFor } from "@emote/infra";
 import { createObservability, traceIdOf, traceparentFromHeaders } from "@emote/observability";
 import { readPulseEnv } from "../src/env.ts";
 import { startPulse, type RunningPulse } from "../src/pulse.ts";
+import { client, nextLiveMoment } from "./live-client.ts";
 
 const infra = testInfraConfig();
 const run = randomUUID().slice(0, 8);
@@ -34,23 +34,8 @@ describe("trace context, generator to subscriber (real Kafka and PostgreSQL)", (
       LOG_LEVEL: "silent",
     });
     pulse = await startPulse(env, createObservability("emote-pulse", env));
-    const api = createEmoteClient({
-      url: pulse.url,
-      token: null,
-      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    });
-    const moment = await new Promise<Moment>((resolve, reject) => {
-      const sub = api.moments.live.subscribe(
-        { streamerId: "default" },
-        {
-          onData: ({ data }) => {
-            sub.unsubscribe();
-            resolve(data);
-          },
-          onError: reject,
-        },
-      );
-    });
+    const api = client(pulse.url);
+    const moment = await nextLiveMoment(api, "default");
     await closeEmoteClient(api);
     const traceId = traceIdOf(moment.traceparent);
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
