@@ -1,4 +1,5 @@
 import type { ObservabilityEnv } from "@emote/config";
+import type { DestinationStream } from "pino";
 import type { Registry } from "prom-client";
 import { createLogger, type Logger } from "./logger.ts";
 import { createRegistry } from "./metrics.ts";
@@ -16,10 +17,15 @@ export interface Observability {
   tracing: Tracing;
 }
 
-export function createObservability(service: string, env: ObservabilityEnv): Observability {
+/** `destination`: where log lines go instead of stdout (tests read them back). */
+export function createObservability(
+  service: string,
+  env: ObservabilityEnv,
+  destination?: DestinationStream,
+): Observability {
   const registry = createRegistry();
   return {
-    log: createLogger({ service, env }),
+    log: createLogger({ service, env, ...(destination && { destination }) }),
     registry,
     readiness: new Readiness(registry),
     tracing: startTracing({ service, endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT }),

@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { startOtlpCollector } from "@emote/infra";
 import { parseTraceparent } from "./trace-context.ts";
 import { startTracing } from "./tracing.ts";
 
@@ -32,36 +33,23 @@ describe("startTracing", () => {
   });
 
   it("with an endpoint exports a child span of the parent over OTLP/HTTP", async () => {
-    const bodies: string[] = [];
-    const collector = createServer((req, res) => {
-      let body = "";
-      req.setEncoding("utf8");
-      req.on("data", (c: string) => (body += c));
-      req.on("end", () => {
-        bodies.push(`${req.url} ${body}`);
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end("{}");
-      });
-    });
-    await new Promise<void>((r) => collector.listen(0, "127.0.0.1", r));
-    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const collector = await startOtlpCollector();
     try {
-      const tracing = startTracing({ service: "emote-test", endpoint });
+      const tracing = startTracing({ service: "emote-test", endpoint: collector.endpoint });
       const span = tracing.startSpan("moment detected", { parent: PARENT });
       const child = parseTraceparent(span.traceparent);
       expect(child?.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
       expect(child?.spanId).not.toBe("00f067aa0ba902b7");
       span.end();
       await tracing.shutdown();
-      expect(bodies).toHaveLength(1);
-      const [path, ...json] = bodies[0]!.split(" ");
+      expect(collector.requests).toHaveLength(1);
+      const [{ path, body }] = collector.requests as [{ path: string; body: string }];
       expect(path).toBe("/v1/traces");
-      const text = json.join(" ");
-      expect(text).toContain("4bf92f3577b34da6a3ce929d0e0e4736");
-      expect(text).toContain("moment detected");
-      expect(text).toContain("emote-test");
+      expect(body).toContain("4bf92f3577b34da6a3ce929d0e0e4736");
+      expect(body).toContain("moment detected");
+      expect(body).toContain("emote-test");
     } finally {
-      collector.close();
+      await collector.close();
     }
   });
 });

@@ -4,3 +4,4 @@ export * from "./process-stats.ts";
 export * from "./test-env.ts";
 export * from "./wait-for.ts";
 export * from "./tcp-proxy.ts";
+export * from "./otlp-collector.ts";

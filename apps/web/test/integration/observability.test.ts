@@ -5,14 +5,7 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Moment } from "@emote/contracts";
 import { commitAnalysis, connectDatabase } from "@emote/db";
 import { startTcpProxy, testInfraConfig, waitFor, type TcpProxy } from "@emote/infra";
-import {
-  Readiness,
-  createLogger,
-  createObservability,
-  createRegistry,
-  startTracing,
-  type Observability,
-} from "@emote/observability";
+import { createObservability, type Observability } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 import { publishMoments, subscribeMoments } from "./live-helpers.ts";
@@ -27,17 +20,11 @@ const clients: EmoteClient[] = [];
 
 /** An Observability whose log lines (debug and up) are kept for assertions. */
 function capturing(lines: Record<string, unknown>[]): Observability {
-  const registry = createRegistry();
-  return {
-    log: createLogger({
-      service: "emote-web",
-      env: { LOG_LEVEL: "debug" },
-      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-    }),
-    registry,
-    readiness: new Readiness(registry),
-    tracing: startTracing({ service: "emote-web" }),
-  };
+  return createObservability(
+    "emote-web",
+    { LOG_LEVEL: "debug" },
+    { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
 }
 
 interface Served {

@@ -1,21 +1,9 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Writable } from "node:stream";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
 import { connectDatabase, inArray, moments, rowToMoment } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
-import { startTcpProxy, type TcpProxy } from "@emote/infra";
-import {
-  createLogger,
-  createRegistry,
-  parseTraceparent,
-  Readiness,
-  startTracing,
-  TraceIdSource,
-  traceIdOf,
-  type Observability,
-} from "@emote/observability";
+import { startOtlpCollector, startTcpProxy, type TcpProxy } from "@emote/infra";
+import { createObservability, parseTraceparent, TraceIdSource, traceIdOf } from "@emote/observability";
 import { analyzeBatch, minuteStart, toMoment } from "../../src/analysis.ts";
 import { startWorker, type StartedWorker } from "../../src/worker.ts";
 import {
@@ -183,38 +171,13 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
 
   it("gives each moment the trace of the first emote counted for it, on Kafka (body and header), in PostgreSQL, in the logs and as an exported span", async () => {
     // An OTLP/HTTP collector, so the worker's spans are recorded and exported.
-    const exported: string[] = [];
-    const collector = createServer((req, res) => {
-      let body = "";
-      req.setEncoding("utf8");
-      req.on("data", (c: string) => (body += c));
-      req.on("end", () => {
-        exported.push(body);
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end("{}");
-      });
-    });
-    await new Promise<void>((r) => collector.listen(0, "127.0.0.1", r));
+    const collector = await startOtlpCollector();
     const lines: string[] = [];
-    const registry = createRegistry();
-    const obs: Observability = {
-      log: createLogger({
-        service: "emote-worker-test",
-        env: { LOG_LEVEL: "debug" },
-        destination: new Writable({
-          write(chunk: Buffer, _enc, done) {
-            lines.push(chunk.toString());
-            done();
-          },
-        }),
-      }),
-      registry,
-      readiness: new Readiness(registry),
-      tracing: startTracing({
-        service: "emote-worker-test",
-        endpoint: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
-      }),
-    };
+    const obs = createObservability(
+      "emote-worker-test",
+      { LOG_LEVEL: "debug", OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint },
+      { write: (line: string) => void lines.push(line) },
+    );
 
     try {
       const env = isolatedEnv();
@@ -230,7 +193,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
       const traceparents = sent.map((_, i) => (i % 3 === 0 ? undefined : ids.traceparent()));
       await produceRaw(bus, sent, (i) => traceparents[i]);
 
-      // Per moment id, the traceparent of the first emote with one in its batch, minute and emote.
+      // Per moment id, the traceparent of the first emote of its batch, minute and emote (if any).
       const firstTrace = new Map<string, string | undefined>();
       const byStreamer = new Map<string, { m: RawMessage; tp: string | undefined }[]>();
       sent.forEach((m, i) => {
@@ -290,7 +253,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
       // Each traced moment is a span of the worker: the child of its first emote's context.
       for (const w of running.splice(0)) await w.stop();
       await obs.tracing.shutdown();
-      const spans = exported.flatMap((body) =>
+      const spans = collector.requests.flatMap(({ body }) =>
         (
           JSON.parse(body) as {
             resourceSpans: {
@@ -313,7 +276,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
         });
       }
     } finally {
-      collector.close();
+      await collector.close();
     }
   });
 });
