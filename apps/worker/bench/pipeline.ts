@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
-import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import { assertKafkaReachable, createKafka, createMissingTopics, kafkaBus } from "@emote/bus/kafka";
 import { migrateDatabase } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
 import { ensureDatabase, processStats } from "@emote/infra";
@@ -76,10 +76,7 @@ await bus.ensureTopics();
 const admin = kafka.admin();
 await admin.connect();
 const baselineOut = `${prefix}baseline-out`;
-await admin.createTopics({
-  topics: [{ topic: baselineOut, numPartitions: partitions }],
-  waitForLeaders: true,
-});
+await createMissingTopics(kafka, [{ topic: baselineOut, numPartitions: partitions }]);
 
 log(`filling ${bus.topics.raw} with ${total} emotes from ${streamers} streamers (seed 1)…`);
 const fillStart = performance.now();

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Admin, Kafka } from "kafkajs";
-import { createKafka } from "@emote/bus/kafka";
+import { createKafka, createMissingTopics } from "@emote/bus/kafka";
 import { testInfraConfig } from "../../src/test-env.ts";
 
 const infra = testInfraConfig();
@@ -15,7 +15,7 @@ describe("the real Kafka broker", () => {
     kafka = createKafka({ brokers: infra.brokers, clientId: "infra-it" });
     admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await createMissingTopics(kafka, [{ topic, numPartitions: 3 }]);
   });
 
   afterAll(async () => {
