@@ -46,7 +46,7 @@ describe("embedded mode (npm start)", () => {
     const ready = await fetch(`${first.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { checks: { name: string }[] }).checks.map((c) => c.name).sort()).toEqual(
-      ["kafka", "kafka", "postgresql", "postgresql"],
+      ["in-process-bus", "in-process-bus", "postgresql", "postgresql"],
     );
     await api.settings.update.mutate({ streamerId: "default", threshold: 0.45 });
     const page = await fetch(first.url);

@@ -142,7 +142,7 @@ export async function runWorker(
     sessionTimeoutMs: opts.sessionTimeoutMs,
   });
   metrics.watchLag(() => consumer.lag());
-  obs.readiness.add(groupMembershipCheck(consumer, `Kafka consumer group ${groupId}`));
+  obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
   obs.readiness.add(databaseCheck(conn));
   consumer.onRebalance(() => {
     processor.reset();

@@ -79,6 +79,8 @@ export interface ConsumerOptions {
 }
 
 export interface Bus {
+  /** How readiness checks and metrics name this bus: "kafka" / "Kafka", or the in-process one. */
+  readonly dependency: { name: string; label: string };
   producer(): Promise<BusProducer>;
   consumer(opts: ConsumerOptions): Promise<BusConsumer>;
   /** The contract topics' names on this bus (with the configured prefix). */

@@ -1,13 +1,13 @@
-import type { BusConsumer } from "./port.ts";
+import type { Bus, BusConsumer } from "./port.ts";
 
 /**
  * A readiness check (the shape `Readiness.add` of @emote/observability takes) that passes
- * while `consumer` is a member of its group.
+ * while `consumer`, of `bus`, is a member of group `groupId`.
  */
-export function groupMembershipCheck(consumer: BusConsumer, label: string) {
+export function groupMembershipCheck(bus: Bus, consumer: BusConsumer, groupId: string) {
   return {
-    name: "kafka",
-    label,
+    name: bus.dependency.name,
+    label: `${bus.dependency.label} consumer group ${groupId}`,
     check: async () => {
       if (!consumer.joined()) throw new Error("not a member of the group (joining, rebalancing or stopped)");
     },

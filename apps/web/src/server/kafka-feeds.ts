@@ -6,7 +6,7 @@ import type { LiveHub } from "./live-hub.ts";
 
 export interface LiveFeeds {
   consumer: BusConsumer;
-  /** This server's own consumer group (for readiness: "Kafka consumer <group>"). */
+  /** This server's own consumer group (named by its readiness check). */
   groupId: string;
 }
 

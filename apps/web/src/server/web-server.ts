@@ -97,7 +97,7 @@ export async function runWebServer(
     log,
     momentsReceived: metrics.momentsReceived,
   });
-  obs.readiness.add(groupMembershipCheck(consumer, `Kafka consumer ${groupId}`));
+  obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
   obs.readiness.add(databaseCheck(conn));
 
   const deps = {

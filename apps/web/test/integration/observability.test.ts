@@ -181,7 +181,7 @@ describe("/readyz", () => {
       ["kafka", true],
       ["postgresql", true],
     ]);
-    expect(ready.body.checks[0]?.label).toMatch(/^Kafka consumer emote-web-/);
+    expect(ready.body.checks[0]?.label).toMatch(/^Kafka consumer group emote-web-/);
 
     await proxy.cut();
     await waitFor("/readyz to fail", async () => (await readyz(server)).status === 503, 15_000);

@@ -147,6 +147,7 @@ export function kafkaConsumer(
 export function kafkaBus(kafka: Kafka, opts: { partitions: number; topicPrefix?: string }): Bus {
   const prefix = opts.topicPrefix ?? "";
   return {
+    dependency: { name: "kafka", label: "Kafka" },
     topics: topicNames(prefix),
     async producer() {
       const p = kafkaProducer(kafka);

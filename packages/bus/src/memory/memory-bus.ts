@@ -120,6 +120,7 @@ export function memoryBus(opts: {
   const log = opts.log ?? new MemoryLog(opts.partitions);
   const topics = topicNames(opts.topicPrefix ?? "");
   return {
+    dependency: { name: "in-process-bus", label: "In-process bus" },
     log,
     topics,
     async ensureTopics() {
