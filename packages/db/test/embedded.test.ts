@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
+import { waitFor } from "@emote/infra";
 import {
   SETTINGS_CHANNEL,
   commitAnalysis,
@@ -60,9 +61,11 @@ describe("the embedded database (PGlite)", () => {
       ],
       moments: [moment(1), moment(2), moment(3)],
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // Notifications arrive in order: once s2's is in, committing the analysis announced nothing.
+    await saveSettings(first.db, "s2", { threshold: 0.5 });
+    await waitFor("the second settings change", () => heard.length >= 2);
     expect(listening).toBe(1);
-    expect(heard).toEqual(["s1"]);
+    expect(heard).toEqual(["s1", "s2"]);
     expect((await listMomentsAfter(first.db, { afterId: "m1", limit: 10 })).map((m) => m.id)).toEqual([
       "m2",
       "m3",

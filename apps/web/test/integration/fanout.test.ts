@@ -76,14 +76,17 @@ describe("moments.live fan-out", () => {
       ratio: 5 / 9,
     }));
     await publish([...moments, { ...(moments[0] as Moment), id: `${s}-other`, streamerId: `${s}x` }]);
-    await waitFor("three frames on each socket", () => a.frames.length >= 3 && b.frames.length >= 3, 15_000);
-    await new Promise((r) => setTimeout(r, 200));
+    // A later record for the same streamer: once its frame is in, nothing of the first is still coming.
+    const last = { ...(moments[1] as Moment), id: `${s}-last` };
+    await publish([last]);
+    await waitFor("four frames on each socket", () => a.frames.length >= 4 && b.frames.length >= 4, 15_000);
+    expect(a.frames).toHaveLength(4);
     expect(a.frames).toEqual(b.frames);
     expect(JSON.parse(a.frames[1] as string)).toEqual({
       id: 3,
       result: { type: "data", id: moments[0]?.id, data: { id: moments[0]?.id, data: moments[0] } },
     });
-    expect(direct.fanoutStats()).toMatchObject({ subscriptions: 1, framesSent: 2, framesDropped: 0 });
+    expect(direct.fanoutStats()).toMatchObject({ subscriptions: 1, framesSent: 3, framesDropped: 0 });
     expect(stock.fanoutStats()).toBeUndefined();
     a.socket.close();
     b.socket.close();

@@ -89,12 +89,22 @@ describe("moments.live over WebSocket on the real server", () => {
       momentsA[2] as Moment,
     );
     await waitFor("both clients", () => forA.received.length >= 3 && forB.received.length >= 2);
-    // A moment published twice (a worker crash) reaches nobody twice.
+    // A moment published twice (a worker crash) reaches nobody twice, and another
+    // streamer's reaches neither. The later moments of each streamer (same partition,
+    // in order) and the other streamer's own subscriber show all of those were handled.
+    const other = `o${randomUUID().slice(0, 6)}`;
+    const forOther = subscribe(other);
+    await forOther.started;
+    const otherMoment = moment(other);
     await detect(momentsA[0] as Moment);
-    await detect(moment(`other${counter}`));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(forA.received).toEqual(momentsA);
-    expect(forB.received).toEqual(momentsB);
+    await detect(otherMoment);
+    const [lastA, lastB] = [moment(a), moment(b)];
+    await detect(lastA, lastB);
+    await waitFor("the later moments", () => forA.received.length >= 4 && forB.received.length >= 3);
+    await waitFor("the other streamer's moment", () => forOther.received.length >= 1);
+    expect(forA.received).toEqual([...momentsA, lastA]);
+    expect(forB.received).toEqual([...momentsB, lastB]);
+    expect(forOther.received).toEqual([otherMoment]);
   });
 
   it("resumes a client from its last event id: what it missed once, then live", async () => {
@@ -116,8 +126,11 @@ describe("moments.live over WebSocket on the real server", () => {
     const m4 = moment(s);
     await detect(m4);
     await waitFor("the live moment", () => resumed.received.length >= 3);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(resumed.received).toEqual([...missed, m4]);
+    // One more live moment: a duplicate of the backfill would have come before it.
+    const m5 = moment(s);
+    await detect(m5);
+    await waitFor("the next live moment", () => resumed.received.some((m) => m.id === m5.id));
+    expect(resumed.received).toEqual([...missed, m4, m5]);
   });
 });
 
