@@ -46,6 +46,36 @@ describe("probe server", () => {
     expect((await fetch(`${url}/nope`)).status).toBe(404);
   });
 
+  it("is not ready while starting (no dependency registered yet), and names a shared failure once", async () => {
+    const registry = createRegistry();
+    const readiness = new Readiness(registry, 200);
+    server = await startProbeServer({ registry, readiness }, { host: "127.0.0.1", port: 0 });
+    const { url } = server;
+    const starting = await fetch(`${url}/readyz`);
+    expect(starting.status).toBe(503);
+    expect(await starting.json()).toEqual({
+      status: "not ready",
+      failing: ["starting: no dependency connected yet"],
+      checks: [],
+    });
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^emote_ready 0$/m);
+
+    for (let i = 0; i < 2; i++) {
+      readiness.add({
+        name: "postgresql",
+        label: "PostgreSQL",
+        check: async () => {
+          throw new Error("connection refused");
+        },
+      });
+    }
+    // The last verdict is reused for 250 ms: poll until the new checks are in it.
+    const readyz = async () =>
+      (await (await fetch(`${url}/readyz`)).json()) as { failing: string[]; checks: unknown[] };
+    await expect.poll(async () => (await readyz()).checks.length).toBe(2);
+    expect((await readyz()).failing).toEqual(["PostgreSQL: connection refused"]);
+  });
+
   it("refuses a port in use with the variable to change", async () => {
     const { port } = await probeServer({ value: true });
     const registry = createRegistry();

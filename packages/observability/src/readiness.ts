@@ -75,7 +75,8 @@ export class Readiness {
 
   private async run(): Promise<ReadinessReport> {
     const checks = await Promise.all(this.checks.map((c) => this.runOne(c)));
-    return { ready: checks.every((c) => c.ok), checks };
+    // No check yet: the process serves its probes but has not connected to anything.
+    return { ready: checks.length > 0 && checks.every((c) => c.ok), checks };
   }
 
   private async runOne(c: DependencyCheck): Promise<CheckResult> {
