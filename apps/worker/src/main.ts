@@ -1,5 +1,5 @@
 import { stopOnSignals } from "@emote/lifecycle";
-import { createLogger, createObservability, errorMessage, type Logger } from "@emote/observability";
+import { createFallbackLogger, createObservability, errorMessage, type Logger } from "@emote/observability";
 import { readWorkerEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
 
@@ -19,7 +19,7 @@ aggregated-emote-data and stores them in PostgreSQL. Configuration is by environ
 const SERVICE = "emote-worker";
 const PROGRESS_MS = 10_000;
 
-/** The process's logger once the environment is read; before, failures use the defaults. */
+/** The process's logger once the environment is read; before, failures use a fallback one. */
 let processLog: Logger | undefined;
 
 async function main(): Promise<void> {
@@ -55,7 +55,7 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(`${HELP}\n`);
 } else {
   main().catch((err: unknown) => {
-    const log = processLog ?? createLogger({ service: SERVICE, env: { LOG_LEVEL: "info" } });
+    const log = processLog ?? createFallbackLogger(SERVICE);
     log.fatal(`cannot start: ${errorMessage(err)}`);
     process.exit(1);
   });

@@ -2,6 +2,7 @@ import { pino, stdTimeFunctions, type DestinationStream, type Logger } from "pin
 import pretty from "pino-pretty";
 import type { z } from "zod";
 import type { logEnvSchema } from "@emote/config";
+import { readFallbackLogEnv } from "./env.ts";
 
 export type { Logger };
 export type LogEnv = z.infer<typeof logEnvSchema>;
@@ -26,6 +27,11 @@ export function createLogger({ service, env, destination }: LoggerOptions): Logg
   if (format === "json") return pino(options);
   // In-thread (no transport worker): a crash still prints its last lines.
   return pino(options, pretty({ colorize: process.stdout.isTTY, ignore: "pid", sync: true }));
+}
+
+/** The logger of a process whose environment did not parse (see `readFallbackLogEnv`). */
+export function createFallbackLogger(service: string): Logger {
+  return createLogger({ service, env: readFallbackLogEnv() });
 }
 
 /** The message of anything thrown, for a log field. */

@@ -1,5 +1,5 @@
 import { stopOnSignals } from "@emote/lifecycle";
-import { createLogger, createObservability, errorMessage } from "@emote/observability";
+import { createFallbackLogger, createObservability, errorMessage } from "@emote/observability";
 import { readWebEnv, type WebEnv } from "./env.ts";
 import { startWebServer, type RunningWebServer } from "./web-server.ts";
 
@@ -30,9 +30,7 @@ async function main(): Promise<void> {
   try {
     env = readWebEnv();
   } catch (err) {
-    createLogger({ service: "emote-web", env: { LOG_LEVEL: "info" } }).fatal(
-      `cannot start: ${errorMessage(err)}`,
-    );
+    createFallbackLogger("emote-web").fatal(`cannot start: ${errorMessage(err)}`);
     process.exit(1);
   }
   const obs = createObservability("emote-web", env);
