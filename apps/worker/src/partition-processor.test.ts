@@ -13,7 +13,7 @@ import {
   type Moment,
   type WindowStats,
 } from "@emote/contracts";
-import type { AnalysisCommit, StreamerProgress } from "@emote/db";
+import { isTransientDatabaseError, type AnalysisCommit, type StreamerProgress } from "@emote/db";
 import {
   createLogger,
   Registry,
@@ -35,11 +35,23 @@ class MemoryStore implements ProgressStore {
   streamers = new Map<string, StreamerProgress>();
   moments = new Map<string, Moment>();
   failNextCommit = false;
+  /** The next calls to refuse as an unreachable database would, in order ("all": every call). */
+  unreachable: (keyof ProgressStore | "all")[] = [];
   onCommit: (() => void) | undefined;
+  isUnavailable = isTransientDatabaseError;
+  private reach(call: keyof ProgressStore) {
+    if (this.unreachable[0] === call) this.unreachable.shift();
+    else if (this.unreachable[0] !== "all") return;
+    throw new Error("Failed query", {
+      cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+    });
+  }
   async loadCheckpoint(topic: string, partition: number) {
+    this.reach("loadCheckpoint");
     return this.checkpoints.get(`${topic}:${partition}`) ?? null;
   }
   async loadStreamers(ids: string[]) {
+    this.reach("loadStreamers");
     return ids.flatMap((id) => {
       const p = this.streamers.get(id);
       return p ? [structuredClone(p)] : [];
@@ -47,6 +59,7 @@ class MemoryStore implements ProgressStore {
   }
   async commit(c: Omit<AnalysisCommit, "groupId">) {
     this.onCommit?.();
+    this.reach("commit");
     if (this.failNextCommit) {
       this.failNextCommit = false;
       throw new Error("database went away");
@@ -275,6 +288,44 @@ describe("PartitionProcessor", () => {
     await processor.handle(batch, control());
     expect(store.streamers.get("default")).toMatchObject({ batchSeq: 1, pendingCount: 0 });
     expect(store.moments.size).toBe(1);
+  });
+
+  it("waits out an unreachable database within the batch, heartbeating, and stores the batch once", async () => {
+    const { processor, producer, store, metrics } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
+    const batch = {
+      topic: topics.raw,
+      partition: 0,
+      records: records([twoField("🔥", 1), twoField("🔥", 2)]),
+    };
+    store.unreachable = ["loadCheckpoint", "loadStreamers", "commit", "commit"];
+    let heartbeats = 0;
+    const c = { ...control(), heartbeat: async () => void heartbeats++ };
+    await processor.handle(batch, c);
+    expect(c.committed).toEqual(["1"]);
+    expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(2n);
+    expect(store.moments.size).toBe(1);
+    expect(producer.on(topics.aggregated)).toHaveLength(1);
+    expect(store.unreachable).toEqual([]);
+    expect(heartbeats).toBe(4);
+    expect((await metrics.databaseRetries.get()).values[0]?.value).toBe(4);
+    expect((await metrics.totals()).consumed).toBe(2);
+  });
+
+  it("gives up waiting for the database once the batch is no longer this worker's", async () => {
+    const { processor, store } = setup();
+    store.unreachable = ["all"];
+    let running = true;
+    const c = {
+      ...control(),
+      shouldContinue: () => running,
+      heartbeat: async () => {
+        running = false;
+      },
+    };
+    await expect(
+      processor.handle({ topic: topics.raw, partition: 0, records: records([twoField("🔥", 1)]) }, c),
+    ).rejects.toThrow("Failed query");
+    expect(c.committed).toEqual([]);
   });
 
   it("applies a settings change from the next batch on", async () => {

@@ -9,6 +9,7 @@ import type {
 import type { AnalysisSettings, Moment, WindowStats } from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 import {
+  errorMessage,
   SpanKind,
   TRACEPARENT,
   traceIdOf,
@@ -28,7 +29,12 @@ export interface ProgressStore {
   loadCheckpoint(topic: string, partition: number): Promise<bigint | null>;
   loadStreamers(streamerIds: string[]): Promise<StreamerProgress[]>;
   commit(c: Omit<AnalysisCommit, "groupId">): Promise<void>;
+  /** True when `err` says the store could not be reached: the same call may succeed later. */
+  isUnavailable(err: unknown): boolean;
 }
+
+/** Pauses between tries of a store call while the store is unreachable. */
+const STORE_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000];
 
 /**
  * Turns one partition's batch of raw emotes into moments. Order of effects per batch:
@@ -115,7 +121,8 @@ export class PartitionProcessor {
     const { topic, partition } = batch;
     const key = `${topic}:${partition}`;
     if (!this.checkpoints.has(key)) {
-      this.checkpoints.set(key, await this.deps.store.loadCheckpoint(topic, partition));
+      const stored = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
+      this.checkpoints.set(key, stored);
     }
     const checkpoint = this.checkpoints.get(key) ?? null;
 
@@ -135,7 +142,7 @@ export class PartitionProcessor {
     }
 
     const parsed = await this.deps.parser.parse(records.map((r) => r.value));
-    await this.loadStreamers(parsed.streamers);
+    await this.loadStreamers(parsed.streamers, control);
     // Settings cannot change during this synchronous loop, so look them up (and the stats
     // counter) once per streamer.
     const streamers = parsed.streamers.map((id): StreamerState => {
@@ -183,13 +190,14 @@ export class PartitionProcessor {
       for (const span of spans) span.end();
     }
     const nextOffset = BigInt(lastOffset) + 1n;
-    await this.deps.store.commit({
+    const commit = {
       topic,
       partition,
       nextOffset,
       streamers: [...touched].map((s) => s.toProgress()),
       moments: analyses.flatMap((a) => a.moments),
-    });
+    };
+    await this.untilStored(control, () => this.deps.store.commit(commit));
     this.checkpoints.set(key, nextOffset);
     await control.commit(lastOffset);
 
@@ -246,10 +254,37 @@ export class PartitionProcessor {
     return record;
   }
 
-  private async loadStreamers(ids: string[]): Promise<void> {
+  /**
+   * Runs a store call again while the store is unreachable and the batch is still this
+   * worker's, heartbeating between tries: a database outage then keeps the worker in its
+   * group (and /readyz names PostgreSQL alone) instead of crashing the consumer into a
+   * rebalance. Each call can be repeated: reads, and a commit that writes the same rows
+   * and checkpoint again if an earlier try did land.
+   */
+  private async untilStored<T>(control: BatchControl, call: () => Promise<T>): Promise<T> {
+    const { log, metrics, store } = this.deps;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await call();
+        if (attempt > 0) log.info({ retries: attempt }, "database reachable again");
+        return result;
+      } catch (err) {
+        if (!store.isUnavailable(err) || !control.shouldContinue()) throw err;
+        if (attempt === 0) {
+          log.warn({ err: errorMessage(err) }, "database unreachable: retrying until it answers");
+        }
+        metrics.databaseRetries.inc();
+        const pause = STORE_RETRY_DELAYS_MS[Math.min(attempt, STORE_RETRY_DELAYS_MS.length - 1)];
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        await control.heartbeat();
+      }
+    }
+  }
+
+  private async loadStreamers(ids: string[], control: BatchControl): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => !this.streamers.has(id));
     if (missing.length === 0) return;
-    for (const p of await this.deps.store.loadStreamers(missing)) {
+    for (const p of await this.untilStored(control, () => this.deps.store.loadStreamers(missing))) {
       this.streamers.set(p.streamerId, StreamerBatch.fromProgress(p));
     }
     for (const id of missing) if (!this.streamers.has(id)) this.streamers.set(id, new StreamerBatch(id));

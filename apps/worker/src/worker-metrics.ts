@@ -54,6 +54,7 @@ export class WorkerMetrics {
   readonly skippedReplayed: Counter;
   readonly batchDuration: Histogram;
   readonly settingsReloads: Counter;
+  readonly databaseRetries: Counter;
   private readonly lagMessages: Gauge<"topic" | "partition">;
   private readonly lagSeconds: Gauge<"topic" | "partition">;
   /** Per topic, per partition: timestamp (epoch ms) of the last record this worker applied. */
@@ -101,6 +102,11 @@ export class WorkerMetrics {
       name: "emote_worker_analysis_batch_duration_seconds",
       help: "Time to handle one consumed Kafka batch end to end: parse, analyse, produce, store, commit",
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.databaseRetries = new Counter({
+      name: "emote_worker_database_retries_total",
+      help: "Store calls of a batch tried again because PostgreSQL could not be reached",
       registers,
     });
     this.settingsReloads = new Counter({

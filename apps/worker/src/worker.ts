@@ -2,9 +2,11 @@ import { kafkaBrokers } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import {
+  assertDatabaseReachable,
   commitAnalysis,
   connectDatabase,
   databaseCheck,
+  isTransientDatabaseError,
   loadCheckpoint,
   loadSettingsSnapshot,
   loadStreamerProgress,
@@ -52,8 +54,26 @@ export interface WorkerOptions {
  * probes on their own port. `obs` is the process's (its logger, registry, readiness).
  */
 export async function startWorker(env: WorkerEnv, obs: Observability): Promise<StartedWorker> {
+  // The port first: one in use fails the start before this worker joins the group (and
+  // makes the others rebalance). Until the checks are added /readyz says "starting".
+  const probes = await startProbeServer(obs, { host: env.METRICS_HOST, port: env.METRICS_PORT });
+  obs.log.info({ url: probes.url }, `metrics on ${probes.url}/metrics, probes /healthz and /readyz`);
+  try {
+    return await startConsuming(env, obs, probes);
+  } catch (err) {
+    await probes.close();
+    throw err;
+  }
+}
+
+async function startConsuming(
+  env: WorkerEnv,
+  obs: Observability,
+  probes: ProbeServer,
+): Promise<StartedWorker> {
   const brokers = kafkaBrokers(env);
   await assertKafkaReachable(brokers);
+  await assertDatabaseReachable(env.DATABASE_URL);
   const kafka = createKafka({
     brokers,
     clientId: "emote-worker",
@@ -75,13 +95,10 @@ export async function startWorker(env: WorkerEnv, obs: Observability): Promise<S
       },
       obs,
     );
-    // Once the readiness checks are in: before, /readyz would have nothing to fail on.
-    const probes = await startProbeServer(obs, { host: env.METRICS_HOST, port: env.METRICS_PORT });
     obs.log.info(
       { topic: bus.topics.raw, groupId: env.WORKER_GROUP_ID, brokers, database: conn.description },
       "worker consuming",
     );
-    obs.log.info({ url: probes.url }, `metrics on ${probes.url}/metrics, probes /healthz and /readyz`);
     const running = worker;
     return {
       metrics: running.metrics,
@@ -132,6 +149,7 @@ export async function runWorker(
       loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
       loadStreamers: (ids) => loadStreamerProgress(conn.db, groupId, ids),
       commit: (c) => commitAnalysis(conn.db, { groupId, ...c }),
+      isUnavailable: isTransientDatabaseError,
     },
   });
   const consumer = await bus.consumer({

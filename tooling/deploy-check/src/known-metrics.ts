@@ -13,6 +13,7 @@ export const EMOTE_METRICS = {
   emote_worker_consumer_lag_messages: "gauge",
   emote_worker_consumer_lag_seconds: "gauge",
   emote_worker_settings_reloads_total: "counter",
+  emote_worker_database_retries_total: "counter",
   emote_web_websocket_connections: "gauge",
   emote_web_subscriptions_active: "gauge",
   emote_web_moments_received_total: "counter",

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { kafkaBrokers } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
-import { connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
+import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
 import type { WebEnv } from "./env.ts";
 import { createWebServer, listen } from "./http-server.ts";
@@ -45,6 +45,7 @@ export async function startWebServer(
 ): Promise<RunningWebServer> {
   const brokers = kafkaBrokers(env);
   await assertKafkaReachable(brokers);
+  await assertDatabaseReachable(env.DATABASE_URL);
   const conn = connectDatabase(env.DATABASE_URL);
   await conn.migrate();
   const kafka = createKafka({
@@ -93,13 +94,6 @@ export async function runWebServer(
   const log = obs.log.child({ component: "web" });
   const metrics = createWebMetrics(obs.registry);
   const hub = new LiveHub({ tracing: obs.tracing, log });
-  const { consumer, groupId } = await consumeLiveFeeds(bus, hub, {
-    log,
-    momentsReceived: metrics.momentsReceived,
-  });
-  obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
-  obs.readiness.add(databaseCheck(conn));
-
   const deps = {
     db: conn.db,
     authSecret: opts.authSecret,
@@ -116,8 +110,28 @@ export async function runWebServer(
     ...(opts.fanout && { fanout: opts.fanout }),
   });
   metrics.readFrom({ connections: () => ws.wss.clients.size, fanout: ws.fanoutStats });
+  const closeHttp = async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const client of ws.wss.clients) client.terminate();
+      server.closeAllConnections();
+    });
+    ws.wss.close();
+  };
+  // The port first: one in use fails the start before this instance joins a consumer
+  // group. Until the group is joined /readyz says "starting".
   const address = await listen(server, opts.port, opts.host);
   const url = `http://${address.address}:${address.port}`;
+  let feeds: Awaited<ReturnType<typeof consumeLiveFeeds>>;
+  try {
+    feeds = await consumeLiveFeeds(bus, hub, { log, momentsReceived: metrics.momentsReceived });
+  } catch (err) {
+    await closeHttp();
+    throw err;
+  }
+  const { consumer, groupId } = feeds;
+  obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
+  obs.readiness.add(databaseCheck(conn));
 
   return {
     url,
@@ -126,12 +140,7 @@ export async function runWebServer(
     fanoutStats: ws.fanoutStats,
     async close() {
       ws.broadcastReconnectNotification();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const client of ws.wss.clients) client.terminate();
-        server.closeAllConnections();
-      });
-      ws.wss.close();
+      await closeHttp();
       await consumer.disconnect();
     },
   };

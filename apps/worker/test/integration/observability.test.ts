@@ -135,7 +135,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
     expect(valueOf(samples, "process_cpu_seconds_total")).toBeGreaterThan(0);
   });
 
-  it("turns /readyz 503 naming PostgreSQL while the database is unreachable, and 200 again once it is back", async () => {
+  it("turns /readyz 503 naming PostgreSQL alone while the database is unreachable under load, and 200 again once it is back, with every emote applied", async () => {
     const db = new URL(infra.databaseUrl);
     const proxy = await startTcpProxy({ host: db.hostname, port: Number(db.port || 5432) });
     proxies.push(proxy);
@@ -159,14 +159,35 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
     expect(down.body.failing?.[0]).toMatch(/^PostgreSQL: /);
     // The driver's reason ("connect ECONNREFUSED …"), not the ORM's wrapper.
     expect(down.body.failing?.[0]).not.toContain("Failed query");
-    const samples = await scrape(worker.probes.url);
-    expect(valueOf(samples, "emote_dependency_up", { dependency: "postgresql" })).toBe(0);
-    expect(valueOf(samples, "emote_dependency_up", { dependency: "kafka" })).toBe(1);
+
+    // Emotes keep coming: the worker waits for the database inside the batch and stays in
+    // its group, so Kafka is never named.
+    const start = privateStart();
+    const emotes: RawMessage[] = [...generateEmotes({ seed: 5, streamers: 3, start, count: 600 })];
+    await produceRaw(busFor(env), emotes);
+    await waitFor(
+      "the worker to retry the database",
+      async () => valueOf(await scrape(worker.probes.url), "emote_worker_database_retries_total") >= 3,
+    );
+    for (let i = 0; i < 5; i++) {
+      expect((await readyz()).body.failing).toEqual([down.body.failing?.[0]]);
+      const samples = await scrape(worker.probes.url);
+      expect(valueOf(samples, "emote_dependency_up", { dependency: "postgresql" })).toBe(0);
+      expect(valueOf(samples, "emote_dependency_up", { dependency: "kafka" })).toBe(1);
+      expect(valueOf(samples, "emote_worker_emotes_consumed_total")).toBe(0);
+    }
     expect((await fetch(`${worker.probes.url}/healthz`)).status).toBe(200);
 
     await proxy.restore();
     await waitFor("200 again, without a restart", async () => (await readyz()).status === 200);
-    expect(valueOf(await scrape(worker.probes.url), "emote_ready")).toBe(1);
+    await waitFor(
+      "every emote applied",
+      async () =>
+        valueOf(await scrape(worker.probes.url), "emote_worker_emotes_consumed_total") === emotes.length,
+    );
+    const after = await scrape(worker.probes.url);
+    expect(valueOf(after, "emote_ready")).toBe(1);
+    expect(valueOf(after, "emote_worker_replayed_records_skipped_total")).toBe(0);
   });
 
   it("gives each moment the trace of the first emote counted for it, on Kafka (body and header), in PostgreSQL, in the logs and as an exported span", async () => {
