@@ -4,6 +4,7 @@ import { ConfigError, kafkaBrokers } from "@emote/config";
 import { KafkaUnavailableError } from "@emote/bus/kafka";
 import {
   createObservability,
+  logFatalExits,
   errorMessage,
   startProbeServer,
   type Logger,
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
   const options = { ...cli.options, topic: cli.options.topic ?? topicNames(env.KAFKA_TOPIC_PREFIX).raw };
   const obs = createObservability("emote-generator", env);
   const { log } = obs;
+  logFatalExits(log);
   const metrics = createGeneratorMetrics(obs.registry);
   const producer = producerHealth();
   obs.readiness.add({ name: "kafka", label: "Kafka producer", check: producer.check });

@@ -1,6 +1,6 @@
 import { stopOnSignals } from "@emote/lifecycle";
 import { ROLES, signToken } from "@emote/api";
-import { createObservability, errorMessage } from "@emote/observability";
+import { createObservability, errorMessage, logFatalExits } from "@emote/observability";
 import { readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
 
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   }
   const env = readPulseEnv();
   const obs = createObservability("emote-pulse", env);
+  logFatalExits(obs.log);
   const started = performance.now();
   const pulse = await startPulse(env, obs).catch((err: unknown) => {
     obs.log.fatal(`cannot start: ${errorMessage(err)}`);

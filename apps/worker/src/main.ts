@@ -1,5 +1,11 @@
 import { stopOnSignals } from "@emote/lifecycle";
-import { createFallbackLogger, createObservability, errorMessage, type Logger } from "@emote/observability";
+import {
+  createFallbackLogger,
+  createObservability,
+  errorMessage,
+  logFatalExits,
+  type Logger,
+} from "@emote/observability";
 import { readWorkerEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
 
@@ -25,6 +31,7 @@ let processLog: Logger | undefined;
 async function main(): Promise<void> {
   const env = readWorkerEnv();
   const obs = createObservability(SERVICE, env);
+  logFatalExits(obs.log);
   processLog = obs.log;
   const worker = await startWorker(env, obs);
 

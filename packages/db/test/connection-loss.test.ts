@@ -41,8 +41,8 @@ describe("a PostgreSQL connection lost inside a transaction", () => {
       // At most the first statement after the loss finds the dead connection.
       await waitFor("a query through the restored connection", async () => {
         try {
-          const rows = await conn.db.execute<{ one: number }>(sql`select 1 as one`);
-          return rows[0]?.one === 1;
+          await conn.db.execute(sql`select 1`);
+          return true;
         } catch (err) {
           if (!isTransientDatabaseError(err)) throw err;
           return false;

@@ -1,5 +1,5 @@
 import { stopOnSignals } from "@emote/lifecycle";
-import { createFallbackLogger, createObservability, errorMessage } from "@emote/observability";
+import { createFallbackLogger, createObservability, errorMessage, logFatalExits } from "@emote/observability";
 import { readWebEnv, type WebEnv } from "./env.ts";
 import { startWebServer, type RunningWebServer } from "./web-server.ts";
 
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   }
   const obs = createObservability("emote-web", env);
   const { log } = obs;
+  logFatalExits(log);
   let server: RunningWebServer;
   try {
     server = await startWebServer(env, obs);
