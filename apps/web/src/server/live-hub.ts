@@ -53,10 +53,11 @@ export class LiveHub {
   }
 
   /**
-   * Publishes moments once each: a worker that crashed may have published some again.
-   * Each moment goes to subscribers as it came, its traceparent (the worker's) unchanged.
+   * Publishes moments once each (a worker that crashed may have published some again);
+   * returns how many were new. Each goes to subscribers as it came, its traceparent (the
+   * worker's) unchanged; its span and debug line are made whether or not anyone listens,
+   * so a trace shows the moment reached this server.
    */
-  /** Delivers the moments not seen before; returns how many those were. */
   publishMoments(moments: readonly Moment[]): number {
     let fresh = 0;
     for (const m of moments) {
