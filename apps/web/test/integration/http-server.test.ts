@@ -7,12 +7,13 @@ import { signToken } from "@emote/api";
 import type { AddressInfo } from "node:net";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { DEV_AUTH_SECRET } from "@emote/config";
-import { connectDatabase } from "@emote/db";
+import { connectDatabase, databaseCheck } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { createObservability } from "@emote/observability";
 import { createWebServer, listen } from "../../src/server/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
+const probes = createObservability("emote-web", { LOG_LEVEL: "silent" });
 const server = createWebServer({
   db: conn.db,
   authSecret: DEV_AUTH_SECRET,
@@ -21,7 +22,7 @@ const server = createWebServer({
     stats: { subscribe: () => () => undefined, recent: () => [] },
   },
   staticRoot: mkdtempSync(join(tmpdir(), "web-static-")),
-  probes: createObservability("emote-web", { LOG_LEVEL: "silent" }),
+  probes,
 });
 let base = "";
 
@@ -39,8 +40,15 @@ describe("web server", () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok" });
-    // No dependency checks registered here: ready.
-    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    // No dependency check registered yet: still starting.
+    const starting = await fetch(`${base}/readyz`);
+    expect(starting.status).toBe(503);
+    expect(((await starting.json()) as { failing: string[] }).failing).toEqual([
+      "starting: no dependency connected yet",
+    ]);
+    probes.readiness.add(databaseCheck(conn));
+    // The last verdict is reused for 250 ms: poll until the check is in it.
+    await expect.poll(async () => (await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await fetch(`${base}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain("emote_ready 1");
