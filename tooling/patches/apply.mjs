@@ -13,7 +13,11 @@ const MARK = "/* emote-pulse patch */";
  * connection whose socket just closed (a transaction's ROLLBACK after its connection
  * dropped) then writes to a null socket from the timer — an uncaught TypeError that ends
  * the process (porsager/postgres#1154, #1208) — or leaves stale bytes for the next
- * socket. Forget both on close, and reject instead of writing when there is no socket.
+ * socket. Patched: a statement executed while the connection has no socket is rejected
+ * with CONNECTION_CLOSED (that statement only: a query the pool queued on the reconnect
+ * is untouched; `true` so the pool does not park the connection as busy), closing
+ * forgets the deferred write, and a deferred write finding no socket is dropped (its
+ * statements were rejected when the socket closed).
  */
 const postgres = {
   name: "postgres",
@@ -21,8 +25,12 @@ const postgres = {
   files: ["src/connection.js", "cjs/src/connection.js"],
   edits: [
     [
+      "      return queryError(q, Errors.connection('CONNECTION_DESTROYED', options))\n\n",
+      `      return queryError(q, Errors.connection('CONNECTION_DESTROYED', options))\n\n    if (socket === null) { ${MARK}\n      queryError(q, Errors.connection('CONNECTION_CLOSED', options))\n      return true\n    }\n\n`,
+    ],
+    [
       "  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)\n",
-      `  function nextWrite(fn) {\n    if (socket === null) { ${MARK}\n      chunk = nextWriteTimer = null\n      error(Errors.connection('CONNECTION_CLOSED', options))\n      return false\n    }\n    const x = socket.write(chunk, fn)\n`,
+      `  function nextWrite(fn) {\n    if (socket === null) { ${MARK}\n      chunk = nextWriteTimer = null\n      return true\n    }\n    const x = socket.write(chunk, fn)\n`,
     ],
     [
       "    clearImmediate(nextWriteTimer)\n    if (socket) {\n",

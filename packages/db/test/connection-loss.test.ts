@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
+import postgres from "postgres";
 import { startTcpProxy, testInfraConfig, waitFor } from "@emote/infra";
 import { connectDatabase, isTransientDatabaseError } from "../src/index.ts";
 
@@ -14,26 +16,37 @@ const viaProxy = new URL(infra.databaseUrl);
 viaProxy.hostname = "127.0.0.1";
 viaProxy.port = String(proxy.port);
 const conn = connectDatabase(viaProxy.href, { max: 1 });
+// Direct, to see what the server is running for the proxied connection.
+const observer = postgres(infra.databaseUrl, { max: 1 });
 
 afterAll(async () => {
   await conn.close();
+  await observer.end();
   await proxy.close();
 });
+
+async function running(tag: string): Promise<boolean> {
+  const rows = await observer`
+    select 1 from pg_stat_activity
+    where state = 'active' and query like ${`%${tag}%`} and pid <> pg_backend_pid()`;
+  return rows.length > 0;
+}
 
 describe("a PostgreSQL connection lost inside a transaction", () => {
   it("rejects the transaction with a connection error, and later queries succeed once the database is back", async () => {
     for (let round = 0; round < 3; round++) {
       await expect(conn.db.execute(sql`select 1 as one`)).resolves.toBeDefined();
+      const tag = `conn_loss_${randomUUID().replaceAll("-", "")}`;
       const tx = conn.db.transaction(async (t) => {
         await t.execute(sql`select 1`);
-        await t.execute(sql`select pg_sleep(2)`);
+        await t.execute(sql.raw(`select pg_sleep(5) as ${tag}`));
       });
       const settled = tx.then(
         () => "committed",
         (err: unknown) => err,
       );
-      // Cut while pg_sleep runs: the server has the statement, the client waits for it.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Cut while pg_sleep runs inside the transaction: the client waits for its answer.
+      await waitFor("the transaction's statement to run", () => running(tag));
       await proxy.cut();
       const outcome = await settled;
       expect(isTransientDatabaseError(outcome)).toBe(true);
