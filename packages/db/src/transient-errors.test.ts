@@ -20,6 +20,10 @@ describe("isTransientDatabaseError", () => {
   it.each([
     ["a unique violation (23505)", wrapped(coded("23505"))],
     ["a syntax error (42601)", coded("42601")],
+    ["a protocol violation (08P01)", coded("08P01")],
+    ["a bad password (28P01)", wrapped(coded("28P01"))],
+    ["a missing database (3D000)", coded("3D000")],
+    ["a pool this process ended (CONNECTION_ENDED)", coded("CONNECTION_ENDED")],
     ["an error without a code", new Error("boom")],
     ["something that is not an error", "ECONNREFUSED"],
   ])("is false for %s", (_, err) => {

@@ -10,11 +10,23 @@ const NETWORK = new Set([
   "ENOTFOUND",
   "EAI_AGAIN",
 ]);
-// postgres.js's own connection errors.
-const DRIVER = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "CONNECT_TIMEOUT"]);
-// SQLSTATE: class 08 (connection exception), the server shutting down or starting up,
-// and too many connections.
-const SERVER = /^(08...|57P0[1-3]|53300)$/;
+// postgres.js's connection errors; not CONNECTION_ENDED / CONNECTION_DESTROYED, which
+// mean this process closed the pool itself and it stays closed.
+const DRIVER = new Set(["CONNECTION_CLOSED", "CONNECT_TIMEOUT"]);
+// SQLSTATE: the connection exceptions of class 08 except a protocol violation (08P01,
+// which a retry repeats), the server shutting down or starting up, too many connections.
+const SERVER = new Set([
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "08007",
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
 
 /**
  * True when `err` (or an error it wraps: Drizzle wraps the driver's in "Failed query")
@@ -23,7 +35,7 @@ const SERVER = /^(08...|57P0[1-3]|53300)$/;
 export function isTransientDatabaseError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (NETWORK.has(code) || DRIVER.has(code) || SERVER.test(code))) return true;
+    if (typeof code === "string" && (NETWORK.has(code) || DRIVER.has(code) || SERVER.has(code))) return true;
   }
   return false;
 }
