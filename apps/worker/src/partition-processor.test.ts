@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   topicNames,
   type BatchControl,
@@ -13,7 +13,12 @@ import {
   type Moment,
   type WindowStats,
 } from "@emote/contracts";
-import { isTransientDatabaseError, type AnalysisCommit, type StreamerProgress } from "@emote/db";
+import {
+  CheckpointSupersededError,
+  isTransientDatabaseError,
+  type AnalysisCommit,
+  type StreamerProgress,
+} from "@emote/db";
 import {
   createLogger,
   Registry,
@@ -38,6 +43,9 @@ class MemoryStore implements ProgressStore {
   /** The next calls to refuse as an unreachable database would, in order ("all": every call). */
   unreachable: (keyof ProgressStore | "all")[] = [];
   onCommit: (() => void) | undefined;
+  commits = 0;
+  /** While set, a commit waits for it (a database slow to answer). */
+  commitGate: Promise<void> | undefined;
   isUnavailable = isTransientDatabaseError;
   private reach(call: keyof ProgressStore) {
     if (this.unreachable[0] === call) this.unreachable.shift();
@@ -59,11 +67,16 @@ class MemoryStore implements ProgressStore {
   }
   async commit(c: Omit<AnalysisCommit, "groupId">) {
     this.onCommit?.();
+    await this.commitGate;
     this.reach("commit");
     if (this.failNextCommit) {
       this.failNextCommit = false;
       throw new Error("database went away");
     }
+    // As commitAnalysis: a checkpoint never moves back.
+    const stored = this.checkpoints.get(`${c.topic}:${c.partition}`);
+    if (stored !== undefined && stored > c.nextOffset) throw new CheckpointSupersededError("superseded");
+    this.commits++;
     for (const m of c.moments) if (!this.moments.has(m.id)) this.moments.set(m.id, m);
     for (const s of c.streamers) this.streamers.set(s.streamerId, structuredClone(s));
     this.checkpoints.set(`${c.topic}:${c.partition}`, c.nextOffset);
@@ -309,6 +322,77 @@ describe("PartitionProcessor", () => {
     expect(heartbeats).toBe(4);
     expect((await metrics.databaseRetries.get()).values[0]?.value).toBe(4);
     expect((await metrics.totals()).consumed).toBe(2);
+  });
+
+  it("leaves a stored checkpoint past a replayed batch where it is, and applies only the records beyond it", async () => {
+    const { processor, store, metrics } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 100 } });
+    store.checkpoints.set(`${topics.raw}:0`, 10n);
+    const c = control();
+    const emotes = Array.from({ length: 13 }, (_, i) => twoField("🔥", i));
+    // A replay after a crash split into batches that end before the checkpoint.
+    await processor.handle({ topic: topics.raw, partition: 0, records: records(emotes.slice(0, 5)) }, c);
+    expect(store.commits).toBe(0);
+    expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(10n);
+    await processor.handle({ topic: topics.raw, partition: 0, records: records(emotes.slice(5), 5) }, c);
+    expect(c.committed).toEqual(["4", "12"]);
+    expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(13n);
+    expect(store.streamers.get("default")?.pendingCount).toBe(3);
+    expect(await metrics.totals()).toMatchObject({ consumed: 3, skippedReplayed: 10 });
+  });
+
+  it("heartbeats while a store call hangs", async () => {
+    vi.useFakeTimers();
+    try {
+      const { processor, store } = setup();
+      let release = () => {};
+      store.commitGate = new Promise((resolve) => (release = resolve));
+      let heartbeats = 0;
+      const c = { ...control(), heartbeat: async () => void heartbeats++ };
+      const handled = processor.handle(
+        { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1)]) },
+        c,
+      );
+      await vi.advanceTimersByTimeAsync(3_500);
+      expect(heartbeats).toBe(3);
+      release();
+      await handled;
+      expect(c.committed).toEqual(["0"]);
+      await vi.advanceTimersByTimeAsync(3_000);
+      expect(heartbeats).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("ends the retries with the rebalance a heartbeat reports during a failing call", async () => {
+    vi.useFakeTimers();
+    try {
+      const { processor, store } = setup();
+      let release = () => {};
+      store.commitGate = new Promise((resolve) => (release = resolve));
+      store.unreachable = ["commit"];
+      const rebalancing = Object.assign(new Error("The group is rebalancing, so a rejoin is needed"), {
+        type: "REBALANCE_IN_PROGRESS",
+      });
+      const c = {
+        ...control(),
+        heartbeat: async () => {
+          throw rebalancing;
+        },
+      };
+      const handled = processor.handle(
+        { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1)]) },
+        c,
+      );
+      const outcome = handled.catch((err: unknown) => err);
+      await vi.advanceTimersByTimeAsync(1_500);
+      release();
+      expect(await outcome).toBe(rebalancing);
+      expect(c.committed).toEqual([]);
+      expect(store.checkpoints.size).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("gives up waiting for the database once the batch is no longer this worker's", async () => {

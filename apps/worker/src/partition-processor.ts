@@ -35,6 +35,36 @@ export interface ProgressStore {
 
 /** Pauses between tries of a store call while the store is unreachable. */
 const STORE_RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000];
+/** How often a pending store call heartbeats (kafkajs sends at most one per heartbeatInterval). */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+/**
+ * Runs `call`, heartbeating meanwhile: a call to an unreachable database can last the
+ * driver's connect timeout (10 s), longer than a short session timeout. When the call
+ * fails and a heartbeat said the group is rebalancing, that is the error: the batch is
+ * no longer this worker's to retry.
+ */
+async function heartbeating<T>(control: BatchControl, call: () => Promise<T>): Promise<T> {
+  let rebalanced: { error: unknown } | undefined;
+  const timer = setInterval(() => {
+    control.heartbeat().catch((error: unknown) => (rebalanced ??= { error }));
+  }, HEARTBEAT_EVERY_MS);
+  try {
+    return await call();
+  } catch (err) {
+    throw rebalanced ? rebalanced.error : err;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Waits `ms`, or less once the batch is no longer this worker's (a stop, a rebalance). */
+async function pause(control: BatchControl, ms: number): Promise<void> {
+  const until = performance.now() + ms;
+  while (control.shouldContinue() && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(100, until - performance.now())));
+  }
+}
 
 /**
  * Turns one partition's batch of raw emotes into moments. Order of effects per batch:
@@ -139,6 +169,13 @@ export class PartitionProcessor {
       const skip = applied < 0 ? records.length : applied;
       skipped = skip;
       records = records.slice(skip);
+    }
+    if (records.length === 0) {
+      // All applied before (a replay after a crash): the stored checkpoint is already past
+      // the batch and stays where it is; only the group's offset catches up.
+      await control.commit(lastOffset);
+      this.deps.metrics.skippedReplayed.inc(skipped);
+      return false;
     }
 
     const parsed = await this.deps.parser.parse(records.map((r) => r.value));
@@ -265,7 +302,7 @@ export class PartitionProcessor {
     const { log, metrics, store } = this.deps;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await call();
+        const result = await heartbeating(control, call);
         if (attempt > 0) log.info({ retries: attempt }, "database reachable again");
         return result;
       } catch (err) {
@@ -274,8 +311,8 @@ export class PartitionProcessor {
           log.warn({ err: errorMessage(err) }, "database unreachable: retrying until it answers");
         }
         metrics.databaseRetries.inc();
-        const pause = STORE_RETRY_DELAYS_MS[Math.min(attempt, STORE_RETRY_DELAYS_MS.length - 1)];
-        await new Promise((resolve) => setTimeout(resolve, pause));
+        await pause(control, STORE_RETRY_DELAYS_MS[Math.min(attempt, STORE_RETRY_DELAYS_MS.length - 1)] ?? 0);
+        if (!control.shouldContinue()) throw err;
         await control.heartbeat();
       }
     }

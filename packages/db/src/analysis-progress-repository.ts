@@ -1,5 +1,5 @@
 import type { Moment } from "@emote/contracts";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import {
   consumerCheckpoints,
@@ -74,6 +74,23 @@ export async function loadStreamerProgress(
  */
 export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<void> {
   await db.transaction(async (tx) => {
+    // The checkpoint first: its row lock orders commits for the partition, and a member
+    // that lost the partition (evicted while it waited) cannot move it back over what the
+    // new owner stored. The same offset again is a retry of this very commit.
+    const advanced = await tx
+      .insert(consumerCheckpoints)
+      .values({ groupId: c.groupId, topic: c.topic, partition: c.partition, nextOffset: c.nextOffset })
+      .onConflictDoUpdate({
+        target: [consumerCheckpoints.groupId, consumerCheckpoints.topic, consumerCheckpoints.partition],
+        set: { nextOffset: c.nextOffset, updatedAt: sql`now()` },
+        setWhere: lte(consumerCheckpoints.nextOffset, c.nextOffset),
+      })
+      .returning({ nextOffset: consumerCheckpoints.nextOffset });
+    if (advanced.length === 0) {
+      throw new CheckpointSupersededError(
+        `${c.topic}[${c.partition}] of group ${c.groupId} is already past offset ${c.nextOffset}`,
+      );
+    }
     if (c.moments.length > 0) {
       await tx.execute(sql`
         insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio, traceparent)
@@ -99,12 +116,10 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<v
           pending_counts = excluded.pending_counts, pending_traces = excluded.pending_traces,
           updated_at = now()`);
     }
-    await tx
-      .insert(consumerCheckpoints)
-      .values({ groupId: c.groupId, topic: c.topic, partition: c.partition, nextOffset: c.nextOffset })
-      .onConflictDoUpdate({
-        target: [consumerCheckpoints.groupId, consumerCheckpoints.topic, consumerCheckpoints.partition],
-        set: { nextOffset: c.nextOffset, updatedAt: sql`now()` },
-      });
   });
+}
+
+/** A commit for a partition whose stored checkpoint is further on: nothing was written. */
+export class CheckpointSupersededError extends Error {
+  override name = "CheckpointSupersededError";
 }
