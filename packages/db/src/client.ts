@@ -33,7 +33,14 @@ export interface DatabaseConnection {
 
 /** A PostgreSQL server through postgres.js. */
 export function connectDatabase(url: string, opts: { max?: number } = {}): DatabaseConnection {
-  const sql = postgres(url, { max: opts.max ?? 10, connect_timeout: 10, onnotice: () => undefined });
+  const sql = postgres(url, {
+    max: opts.max ?? 10,
+    connect_timeout: 10,
+    // Seconds before reconnecting after the n-th failure in a row. The driver's default
+    // grows to 20 s, so a database back after an outage would wait that long to be used.
+    backoff: (failures: number) => Math.min(0.1 * 2 ** failures, 2),
+    onnotice: () => undefined,
+  });
   return {
     db: drizzlePostgres({ client: sql, schema, casing: CASING }),
     description: describeDatabaseUrl(url),

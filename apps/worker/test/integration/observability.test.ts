@@ -170,7 +170,10 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
       async () => valueOf(await scrape(worker.probes.url), "emote_worker_database_retries_total") >= 3,
     );
     for (let i = 0; i < 5; i++) {
-      expect((await readyz()).body.failing).toEqual([down.body.failing?.[0]]);
+      // The reason changes over an outage (connection closed, refused, no answer in 2 s).
+      const { failing } = (await readyz()).body;
+      expect(failing).toHaveLength(1);
+      expect(failing?.[0]).toMatch(/^PostgreSQL: /);
       const samples = await scrape(worker.probes.url);
       expect(valueOf(samples, "emote_dependency_up", { dependency: "postgresql" })).toBe(0);
       expect(valueOf(samples, "emote_dependency_up", { dependency: "kafka" })).toBe(1);
