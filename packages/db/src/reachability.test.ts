@@ -1,16 +1,6 @@
-import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { testInfraConfig } from "@emote/infra";
+import { refusedPort, testInfraConfig } from "@emote/infra";
 import { DatabaseUnavailableError, assertDatabaseReachable } from "./reachability.ts";
-
-/** A port on which nothing listens: one just released by a server of ours. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);

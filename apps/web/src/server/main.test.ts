@@ -1,90 +1,10 @@
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { testInfraConfig } from "@emote/infra";
+import { describeStartFailures } from "@emote/infra/start-failures";
 
-const webDir = fileURLToPath(new URL("../..", import.meta.url));
-
-/** Runs the real entry point with only `vars` (and PATH) in its environment. */
-function runWeb(
-  vars: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
-    cwd: webDir,
-    env: { PATH: process.env.PATH, ...vars },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-}
-
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const BAD_PORT = "PORT: Invalid input: expected number, received NaN";
-
-describe("the web server's start with an invalid configuration", () => {
-  it("writes its one fatal line in the LOG_FORMAT asked for: pretty", async () => {
-    const r = await runWeb({ LOG_FORMAT: "pretty", PORT: "abc" });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe("");
-    expect(r.stdout).toMatch(
-      new RegExp(
-        String.raw`^\[\d\d:\d\d:\d\d\.\d{3}\] FATAL: cannot start: Invalid configuration:\n  ${BAD_PORT}\n    service: "emote-web"\n$`,
-      ),
-    );
-  });
-
-  it("writes its one fatal line in the LOG_FORMAT asked for: json", async () => {
-    const r = await runWeb({ LOG_FORMAT: "json", PORT: "abc" });
-    expect(r.code).toBe(1);
-    const lines = r.stdout.trimEnd().split("\n");
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({
-      level: 60,
-      service: "emote-web",
-      msg: `cannot start: Invalid configuration:\n  ${BAD_PORT}`,
-    });
-  });
-
-  it("falls back to JSON off a terminal when LOG_FORMAT itself is invalid, and names it", async () => {
-    const r = await runWeb({ LOG_FORMAT: "xml", PORT: "abc" });
-    expect(r.code).toBe(1);
-    const line = JSON.parse(r.stdout) as { level: number; msg: string };
-    expect(line.level).toBe(60);
-    expect(line.msg).toContain(BAD_PORT);
-    expect(line.msg).toMatch(/\n {2}LOG_FORMAT: /);
-  });
-});
-
-describe("the web server's start with PostgreSQL not answering", () => {
-  it("says which PostgreSQL, DATABASE_URL and what to do, without the password", async () => {
-    const port = await refusedPort();
-    const r = await runWeb({
-      LOG_FORMAT: "json",
-      PORT: "0",
-      KAFKA_BROKERS: testInfraConfig().brokers.join(","),
-      DATABASE_URL: `postgres://emote:s3cret-pw@127.0.0.1:${port}/emote`,
-    });
-    expect(r.code).toBe(1);
-    const fatal = r.stdout
-      .trimEnd()
-      .split("\n")
-      .map((l) => JSON.parse(l) as { level: number; msg: string })
-      .filter((l) => l.level === 60);
-    expect(fatal.map((l) => l.msg)).toEqual([
-      `cannot start: PostgreSQL at 127.0.0.1:${port}/emote (DATABASE_URL) does not answer: ` +
-        `connect ECONNREFUSED 127.0.0.1:${port} — start it, or set DATABASE_URL to a reachable server`,
-    ]);
-    expect(r.stdout).not.toContain("s3cret-pw");
-  });
+describeStartFailures({
+  who: "the web server",
+  service: "emote-web",
+  cwd: fileURLToPath(new URL("../..", import.meta.url)),
+  entry: "src/server/main.ts",
+  portVariable: "PORT",
 });
