@@ -10,8 +10,23 @@ function laggingKafka(lagCalls: number, errorType: string) {
     connect: async () => undefined,
     disconnect: async () => undefined,
     listTopics: async () => [...created],
-    createTopics: async ({ topics }: { topics: { topic: string }[] }) => {
+    createTopics: async ({
+      topics,
+      waitForLeaders = true,
+    }: {
+      topics: { topic: string }[];
+      waitForLeaders?: boolean;
+    }) => {
       for (const t of topics) created.add(t.topic);
+      // As kafkajs: its own wait (the default) gives up on anything but LEADER_NOT_AVAILABLE.
+      for (let waiting = waitForLeaders; waiting;) {
+        try {
+          await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+          waiting = false;
+        } catch (err) {
+          if ((err as { type?: string }).type !== "LEADER_NOT_AVAILABLE") throw err;
+        }
+      }
       return true;
     },
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {

@@ -22,6 +22,8 @@ export async function createMissingTopics(kafka: Kafka, specs: TopicSpec[]): Pro
           numPartitions: t.numPartitions,
           replicationFactor: -1,
         })),
+        // kafkajs waits by default, and gives up on UNKNOWN_TOPIC_OR_PARTITION (below).
+        waitForLeaders: false,
       });
       await waitForLeaders(
         admin,
