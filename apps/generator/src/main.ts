@@ -4,12 +4,12 @@ import { ConfigError, kafkaBrokers } from "@emote/config";
 import { KafkaUnavailableError } from "@emote/bus/kafka";
 import {
   createObservability,
-  logFatalExits,
   errorMessage,
+  flushTraces,
+  logFatalExits,
   startProbeServer,
-  type Logger,
+  type Observability,
   type ProbeServer,
-  type Tracing,
 } from "@emote/observability";
 import { runGenerator } from "./app.ts";
 import { loadServiceEnv, rawEnv, type ServiceEnv } from "./env.ts";
@@ -30,12 +30,9 @@ function usageError(err: Error): number {
   return 2;
 }
 
-async function flushSpans(tracing: Tracing, log: Logger): Promise<void> {
-  await tracing.shutdown().catch((err: unknown) => {
-    log.warn(errorMessage(err));
-    // The exporter's pending request would hold the process until it times out.
-    setTimeout(() => process.exit(), 200).unref();
-  });
+async function flushSpans(obs: Observability): Promise<void> {
+  // The exporter's pending request would hold the process until it times out.
+  if (!(await flushTraces(obs))) setTimeout(() => process.exit(), 200).unref();
 }
 
 async function main(): Promise<number> {
@@ -111,7 +108,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await probes?.close();
-    await flushSpans(obs.tracing, log);
+    await flushSpans(obs);
     shutdown.done();
   }
 }

@@ -1,6 +1,6 @@
 import { stopOnSignals } from "@emote/lifecycle";
 import { ROLES, signToken } from "@emote/api";
-import { createObservability, errorMessage, logFatalExits } from "@emote/observability";
+import { createObservability, errorMessage, flushTraces, logFatalExits } from "@emote/observability";
 import { readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
 
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   stopOnSignals({
     stop: async () => {
       await pulse.stop();
-      await obs.tracing.shutdown().catch((err: unknown) => obs.log.warn(errorMessage(err)));
+      await flushTraces(obs);
     },
     log: (line) => obs.log.info(line),
     doing: "stopping the generator, the web server and the worker",

@@ -3,6 +3,7 @@ import {
   createFallbackLogger,
   createObservability,
   errorMessage,
+  flushTraces,
   logFatalExits,
   type Logger,
 } from "@emote/observability";
@@ -49,8 +50,7 @@ async function main(): Promise<void> {
     stop: async () => {
       clearInterval(progress);
       await worker.stop();
-      // Spans that cannot be exported are not a failed stop.
-      await obs.tracing.shutdown().catch((err: unknown) => obs.log.warn(errorMessage(err)));
+      await flushTraces(obs);
     },
     log: (line) => obs.log.info(line),
     doing: "draining the batch in flight and committing…",

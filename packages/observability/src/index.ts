@@ -21,5 +21,5 @@ export {
   type TraceContext,
 } from "./trace-context.ts";
 export { SpanKind, startTracing, type SpanHandle, type Tracing } from "./tracing.ts";
-export { createObservability, type Observability } from "./process-observability.ts";
+export { createObservability, flushTraces, type Observability } from "./process-observability.ts";
 export { logFatalExits, type FatalExitHost } from "./fatal-exits.ts";

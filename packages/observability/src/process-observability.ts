@@ -1,7 +1,7 @@
 import type { ObservabilityEnv } from "@emote/config";
 import type { DestinationStream } from "pino";
 import type { Registry } from "prom-client";
-import { createLogger, type Logger } from "./logger.ts";
+import { createLogger, errorMessage, type Logger } from "./logger.ts";
 import { createRegistry } from "./metrics.ts";
 import { Readiness } from "./readiness.ts";
 import { startTracing, type Tracing } from "./tracing.ts";
@@ -15,6 +15,23 @@ export interface Observability {
   registry: Registry;
   readiness: Readiness;
   tracing: Tracing;
+}
+
+/**
+ * Flushes the spans still buffered, at a stop. Returns false when they could not be
+ * exported (logged as a warning): spans lost are not a failed stop.
+ */
+export async function flushTraces({
+  tracing,
+  log,
+}: Pick<Observability, "tracing" | "log">): Promise<boolean> {
+  try {
+    await tracing.shutdown();
+    return true;
+  } catch (err) {
+    log.warn(errorMessage(err));
+    return false;
+  }
 }
 
 /** `destination`: where log lines go instead of stdout (tests read them back). */

@@ -1,5 +1,11 @@
 import { stopOnSignals } from "@emote/lifecycle";
-import { createFallbackLogger, createObservability, errorMessage, logFatalExits } from "@emote/observability";
+import {
+  createFallbackLogger,
+  createObservability,
+  errorMessage,
+  flushTraces,
+  logFatalExits,
+} from "@emote/observability";
 import { readWebEnv, type WebEnv } from "./env.ts";
 import { startWebServer, type RunningWebServer } from "./web-server.ts";
 
@@ -41,7 +47,7 @@ async function main(): Promise<void> {
     server = await startWebServer(env, obs);
   } catch (err) {
     log.fatal(`cannot start: ${errorMessage(err)}`);
-    await obs.tracing.shutdown().catch(() => undefined);
+    await flushTraces(obs);
     process.exit(1);
   }
   log.info({ url: server.url }, `listening on ${server.url}`);
@@ -49,8 +55,7 @@ async function main(): Promise<void> {
   stopOnSignals({
     stop: async () => {
       await server.close();
-      // Spans that cannot be exported are not a failed stop.
-      await obs.tracing.shutdown().catch((err: unknown) => log.warn(errorMessage(err)));
+      await flushTraces(obs);
     },
     log: (line) => log.info(line),
     doing: `telling clients to reconnect and closing (at most ${DRAIN_MS / 1000} s)`,
