@@ -13,6 +13,7 @@ import {
   expectedMoments,
   infra,
   isolatedEnv,
+  privateStart,
   produceRaw,
   scrape,
   testObservability,
@@ -31,11 +32,6 @@ afterEach(async () => {
 });
 afterAll(() => conn.close());
 
-/** A window of time no other test run uses, so its rows in `moments` are ours alone. */
-function privateStart(): number {
-  return Date.UTC(2033, 0, 1) + Math.floor(Math.random() * 5_000_000) * 60_000;
-}
-
 const valueOf = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
   samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
@@ -46,7 +42,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
     const env = isolatedEnv();
     const bus = busFor(env);
     await bus.ensureTopics();
-    const start = privateStart();
+    const start = privateStart(2033);
     const tag = env.WORKER_GROUP_ID.slice(-8);
     const good: RawMessage[] = [...generateEmotes({ seed: 17, streamers: 4, start, count: 1_500 })].map(
       (m) => ({ ...m, streamerId: `obs-${tag}-${m.streamerId}` }),
@@ -162,7 +158,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
 
     // Emotes keep coming: the worker waits for the database inside the batch and stays in
     // its group, so Kafka is never named.
-    const start = privateStart();
+    const start = privateStart(2033);
     const emotes: RawMessage[] = [...generateEmotes({ seed: 5, streamers: 3, start, count: 600 })];
     await produceRaw(busFor(env), emotes);
     await waitFor(
@@ -207,7 +203,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
       const env = isolatedEnv();
       const bus = busFor(env);
       await bus.ensureTopics();
-      const start = privateStart();
+      const start = privateStart(2033);
       const tag = env.WORKER_GROUP_ID.slice(-8);
       const sent: RawMessage[] = [...generateEmotes({ seed: 29, streamers: 3, start, count: 900 })].map(
         (m) => ({ ...m, streamerId: `trace-${tag}-${m.streamerId}` }),

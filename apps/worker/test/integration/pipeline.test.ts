@@ -11,6 +11,7 @@ import {
   expectedMoments,
   infra,
   isolatedEnv,
+  privateStart,
   produceRaw,
   testObservability,
   waitFor,
@@ -24,11 +25,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((w) => w.stop()));
 });
 afterAll(() => conn.close());
-
-/** A window of time no other test run uses, so its rows in `moments` are ours alone. */
-function privateStart(): number {
-  return Date.UTC(2031, 0, 1) + Math.floor(Math.random() * 5_000_000) * 60_000;
-}
 
 async function storedMoments(streamerIds: string[], fromMs: number, toMs: number): Promise<Moment[]> {
   const rows = await conn.db
@@ -49,7 +45,7 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const env = isolatedEnv();
     const bus = busFor(env);
     await bus.ensureTopics();
-    const start = privateStart();
+    const start = privateStart(2031);
     const sent: RawMessage[] = [...generateEmotes({ seed: 7, streamers: 4, start, count: 2_000 })];
     await produceRaw(bus, sent);
 
@@ -83,7 +79,7 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const worker = await startWorker(env, testObservability());
     running.push(worker);
 
-    const minute = privateStart();
+    const minute = privateStart(2031);
     const ts = new Date(minute).toISOString();
     // 4 🔥 + 6 😀 per batch: 0.4 and 0.6.
     const batch = [...Array(4).fill("🔥"), ...Array(6).fill("😀")].map((emote) => ({
@@ -123,7 +119,7 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const env = isolatedEnv({ KAFKA_PARTITIONS: "1" });
     const bus = busFor(env);
     await bus.ensureTopics();
-    const start = privateStart();
+    const start = privateStart(2031);
     const good: RawMessage[] = [...generateEmotes({ seed: 11, streamers: 1, start, count: 300 })].map(
       (m) => ({
         ...m,
