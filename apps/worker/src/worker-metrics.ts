@@ -1,4 +1,5 @@
 import type { PartitionLag } from "@emote/bus";
+import { withDeadline } from "@emote/lifecycle";
 import { Counter, Gauge, Histogram, errorMessage, type Logger, type Registry } from "@emote/observability";
 
 /**
@@ -185,20 +186,14 @@ export class WorkerMetrics {
   private async readLag(): Promise<void> {
     if (!this.lagSource) return;
     let lags: PartitionLag[];
-    let timer: NodeJS.Timeout | undefined;
     try {
       // A scrape must not wait on Kafka's retries: Prometheus would give up on the whole
       // target (readiness included) just when the outage should show.
-      const gaveUp = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${LAG_TIMEOUT_MS} ms`)), LAG_TIMEOUT_MS);
-      });
-      lags = await Promise.race([this.lagSource(), gaveUp]);
+      lags = await withDeadline(this.lagSource(), LAG_TIMEOUT_MS, `no answer within ${LAG_TIMEOUT_MS} ms`);
     } catch (err) {
       // Kafka unreachable: keep the last values; readiness reports the outage.
       this.log.debug({ err: errorMessage(err) }, "consumer lag not read");
       return;
-    } finally {
-      clearTimeout(timer);
     }
     const now = this.now();
     lags.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));

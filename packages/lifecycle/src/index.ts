@@ -1,3 +1,5 @@
+export { withDeadline } from "./deadline.ts";
+
 export interface ShutdownOptions {
   /** Drains and closes everything; exit code 0 once it resolves. */
   stop: () => Promise<void>;

@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from "prom-client";
+import { withDeadline } from "@emote/lifecycle";
 
 /** One dependency a process cannot serve without. */
 export interface DependencyCheck {
@@ -80,12 +81,8 @@ export class Readiness {
   }
 
   private async runOne(c: DependencyCheck): Promise<CheckResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
     try {
-      await Promise.race([c.check(), timeout]);
+      await withDeadline(c.check(), this.timeoutMs, `no answer within ${this.timeoutMs} ms`);
       return { name: c.name, label: c.label, ok: true };
     } catch (err) {
       return {
@@ -94,8 +91,6 @@ export class Readiness {
         ok: false,
         error: reason(err),
       };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

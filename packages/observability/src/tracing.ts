@@ -2,6 +2,7 @@ import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Tracer } from "@op
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { withDeadline } from "@emote/lifecycle";
 import { formatTraceparent, parseTraceparent, TraceIdSource } from "./trace-context.ts";
 
 export { SpanKind };
@@ -70,25 +71,13 @@ export function startTracing({ service, endpoint }: { service: string; endpoint?
         end: () => span.end(),
       };
     },
-    shutdown: () => within(provider.shutdown(), FLUSH_MS),
+    shutdown: () =>
+      withDeadline(provider.shutdown(), FLUSH_MS, `spans not exported within ${FLUSH_MS} ms; dropped`),
   };
 }
 
 /** The OTLP exporter waits ~10 s for an unreachable collector; a stopping process won't. */
 const FLUSH_MS = 2_000;
-
-async function within(flush: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`spans not exported within ${ms} ms; dropped`)), ms);
-    timer.unref();
-  });
-  try {
-    await Promise.race([flush, gaveUp]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function withSlash(url: string): string {
   return url.endsWith("/") ? url : `${url}/`;

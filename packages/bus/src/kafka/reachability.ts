@@ -1,3 +1,4 @@
+import { withDeadline } from "@emote/lifecycle";
 import { Kafka, logLevel } from "kafkajs";
 
 export class KafkaUnavailableError extends Error {
@@ -21,12 +22,12 @@ export async function assertKafkaReachable(
     retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 },
   });
   const admin = kafka.admin();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    const cluster = await Promise.race([admin.connect().then(() => admin.describeCluster()), deadline]);
+    const cluster = await withDeadline(
+      admin.connect().then(() => admin.describeCluster()),
+      timeoutMs,
+      `no answer within ${timeoutMs} ms`,
+    );
     return { brokers: cluster.brokers.length };
   } catch (err) {
     throw new KafkaUnavailableError(
@@ -34,7 +35,6 @@ export async function assertKafkaReachable(
         "Start the local broker with `npm run infra:up`, or set KAFKA_BROKERS to a reachable cluster.",
     );
   } finally {
-    clearTimeout(timer);
     await admin.disconnect().catch(() => undefined);
   }
 }
