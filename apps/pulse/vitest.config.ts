@@ -1,11 +1,8 @@
-import { defineConfig } from "vitest/config";
+import { defineTestProjects } from "@emote/vitest-config";
 
-export default defineConfig({
-  test: {
-    // The distributed-mode test needs Kafka and the migrated test database.
-    globalSetup: ["@emote/db/test-setup"],
-    testTimeout: 90_000,
-    hookTimeout: 90_000,
-    fileParallelism: false,
-  },
+export default defineTestProjects({
+  integrationSetup: "@emote/db/test-setup",
+  testTimeout: 90_000,
+  hookTimeout: 90_000,
+  integrationFileParallelism: false,
 });

@@ -1,9 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { defineTestProjects } from "@emote/vitest-config";
 
-export default defineConfig({
-  test: {
-    globalSetup: ["@emote/db/test-setup"],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-  },
-});
+export default defineTestProjects({ integrationSetup: "@emote/db/test-setup" });

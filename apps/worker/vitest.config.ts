@@ -1,12 +1,9 @@
-import { defineConfig } from "vitest/config";
+import { defineTestProjects } from "@emote/vitest-config";
 
-export default defineConfig({
-  test: {
-    globalSetup: ["@emote/db/test-setup"],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // Integration tests share one broker and database; running files one at a time keeps
-    // rebalances and timings predictable on a 2-core machine.
-    fileParallelism: false,
-  },
+export default defineTestProjects({
+  integrationSetup: "@emote/db/test-setup",
+  testTimeout: 120_000,
+  // Integration tests share one broker and database; running files one at a time keeps
+  // rebalances and timings predictable on a 2-core machine.
+  integrationFileParallelism: false,
 });

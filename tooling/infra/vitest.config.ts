@@ -1,9 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { defineTestProjects } from "@emote/vitest-config";
 
-export default defineConfig({
-  test: {
-    globalSetup: ["./src/test-setup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-  },
-});
+export default defineTestProjects({ integrationSetup: "./src/test-setup.ts", testTimeout: 60_000 });

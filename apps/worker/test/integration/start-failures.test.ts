@@ -4,7 +4,7 @@ import { describeStartFailures } from "@emote/infra/start-failures";
 describeStartFailures({
   who: "the worker",
   service: "emote-worker",
-  cwd: fileURLToPath(new URL("..", import.meta.url)),
+  cwd: fileURLToPath(new URL("../..", import.meta.url)),
   entry: "src/main.ts",
   portVariable: "METRICS_PORT",
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { refusedPort, testInfraConfig } from "@emote/infra";
-import { DatabaseUnavailableError, assertDatabaseReachable } from "./reachability.ts";
+import { DatabaseUnavailableError, assertDatabaseReachable } from "../../src/reachability.ts";
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
