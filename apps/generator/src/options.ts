@@ -1,3 +1,4 @@
+import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_EMOTES } from "@emote/contracts";
 import { TOPICS } from "@emote/bus";
@@ -173,31 +174,40 @@ function isKey(name: string): name is Key {
   return Object.hasOwn(SPECS, name);
 }
 
-/** `--name value`, `--name=value` and bare switches; anything else is an OptionsError. */
+/** For node:util's parseArgs: each option takes a value, except the switches. */
+const PARSE_OPTIONS = Object.fromEntries(
+  KEYS.map((key) => [key, { type: SPECS[key].value === undefined ? "boolean" : "string" }] as const),
+);
+
+/**
+ * `--name value`, `--name=value` and bare switches, read by parseArgs (not strict, so that
+ * each mistake gets our own message); anything else is an OptionsError.
+ */
 function readFlags(argv: readonly string[]): [Key, string][] {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: PARSE_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const out: [Key, string][] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("--")) throw new OptionsError(`unexpected argument "${arg}" (see --help)`);
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") throw new OptionsError(`unexpected argument "--" (see --help)`);
+    if (token.kind === "positional" || !token.rawName.startsWith("--")) {
+      const arg = token.kind === "positional" ? token.value : token.rawName;
+      throw new OptionsError(`unexpected argument "${arg}" (see --help)`);
+    }
+    const { name } = token;
     if (!isKey(name)) throw new OptionsError(`unknown option --${name} (see --help)`);
     const spec = SPECS[name];
     if (spec.value === undefined) {
-      if (inline !== undefined) throw new OptionsError(`--${name} takes no value`);
+      if (token.value !== undefined) throw new OptionsError(`--${name} takes no value`);
       out.push([name, "true"]);
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      const next = argv[i + 1];
-      // A following flag is not a value: `--count --max` is a missing count.
-      if (next !== undefined && !next.startsWith("--")) {
-        value = next;
-        i++;
-      }
-    }
+    // A following flag is not a value: `--count --max` is a missing count.
+    const value = token.inlineValue || !token.value?.startsWith("--") ? token.value : undefined;
     if (value === undefined) throw new OptionsError(`--${name} needs a value: --${name} ${spec.value}`);
     out.push([name, value]);
   }

@@ -77,81 +77,133 @@ function recordValue(message: TracedEmoteMessage): string {
 }
 
 /**
+ * Real time: a message is due on the wall clock at the first message's wall time plus the
+ * distance between their timestamps.
+ */
+class Pacer {
+  private origin: { wallMs: number; streamMs: number } | undefined;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Milliseconds until the message stamped `timestamp` is due (≤ 0: due now). */
+  dueIn(timestamp: string): number {
+    const streamMs = Date.parse(timestamp);
+    this.origin ??= { wallMs: this.clock.now(), streamMs };
+    return this.origin.wallMs + (streamMs - this.origin.streamMs) - this.clock.now();
+  }
+}
+
+/**
+ * The batch being filled and the one on the wire: one request at a time keeps the order the
+ * idempotent producer guarantees. A failed send is kept aside (so it cannot become an
+ * unhandled rejection while the next batch is built) and thrown by the next flush.
+ */
+class BatchPipeline {
+  sent = 0;
+  private pending: OutgoingRecord[] = [];
+  private pendingSpans: SpanHandle[] = [];
+  private pendingEmotes: TracedEmoteMessage[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly producer: Pick<BusProducer, "send">,
+    private readonly topic: string,
+    private readonly options: Pick<SendOptions, "onSent" | "progress" | "log">,
+    /** Per-emote work only when someone looks: spans kept for exporters, emotes for debug lines. */
+    private readonly keep: { spans: boolean; emotes: boolean },
+  ) {}
+
+  get size(): number {
+    return this.pending.length;
+  }
+
+  add(record: OutgoingRecord, span: SpanHandle, message: TracedEmoteMessage): void {
+    if (this.keep.spans) this.pendingSpans.push(span);
+    if (this.keep.emotes) this.pendingEmotes.push(message);
+    this.pending.push(record);
+    if (this.options.progress) this.options.progress.taken++;
+  }
+
+  /** Waits for the batch on the wire, then puts the pending one there. */
+  async flush(): Promise<void> {
+    await this.inFlight;
+    if (this.failure) throw this.failure.error;
+    if (this.pending.length === 0) return;
+    const records = this.pending;
+    const spans = this.pendingSpans;
+    const emotes = this.pendingEmotes;
+    this.pending = [];
+    if (this.keep.spans) this.pendingSpans = [];
+    if (this.keep.emotes) this.pendingEmotes = [];
+    this.inFlight = this.producer.send([{ topic: this.topic, records }]).then(
+      () => {
+        for (const span of spans) span.end();
+        this.acknowledged(records, emotes);
+      },
+      (error: unknown) => {
+        for (const span of spans) span.end();
+        this.failure = { error };
+      },
+    );
+  }
+
+  /** Flushes what is pending and waits until Kafka acknowledged all of it. */
+  async finish(): Promise<number> {
+    await this.flush();
+    await this.inFlight;
+    if (this.failure) throw this.failure.error;
+    return this.sent;
+  }
+
+  private acknowledged(records: OutgoingRecord[], emotes: TracedEmoteMessage[]): void {
+    const { progress, onSent, log } = this.options;
+    this.sent += records.length;
+    if (progress) progress.sent += records.length;
+    onSent?.(records.length);
+    if (!this.keep.emotes || !log) return;
+    for (let i = 0; i < emotes.length; i++) {
+      const m = emotes[i] as TracedEmoteMessage;
+      const traceparent = (records[i]?.headers?.[TRACEPARENT] as string | undefined) ?? "";
+      log.debug(
+        { traceId: traceparent.slice(3, 35), streamerId: m.streamerId, emote: m.emote },
+        "emote sent",
+      );
+    }
+  }
+}
+
+/**
  * Sends a stream of emotes, keyed by streamerId, each with a `traceparent` header, and
- * resolves with the number sent once all are acknowledged. One request at a time keeps the
- * order the idempotent producer guarantees; the next batch is built while the previous one
- * is on the wire. A message's own `traceparent` (a replayed one) is the parent of its span.
+ * resolves with the number sent once all are acknowledged. The next batch is built while
+ * the previous one is on the wire. A message's own `traceparent` (a replayed one) is the
+ * parent of its span.
  */
 export async function sendEmotes(
   producer: Pick<BusProducer, "send">,
   source: Iterable<TracedEmoteMessage> | AsyncIterable<TracedEmoteMessage>,
   options: SendOptions,
 ): Promise<number> {
-  const { topic, paced, signal, onSent, progress, log } = options;
+  const { topic, signal, log } = options;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const clock = options.clock ?? realClock;
   const tracing = options.tracing ?? (untraced ??= startTracing({ service: "emote-generator" }));
-  // Per-emote work only when someone looks: spans kept for exporters, emotes kept for debug lines.
   const exporting = tracing.exporting;
-  const debug = log?.isLevelEnabled("debug") ?? false;
+  const batches = new BatchPipeline(producer, topic, options, {
+    spans: exporting,
+    emotes: log?.isLevelEnabled("debug") ?? false,
+  });
+  const pacer = options.paced ? new Pacer(clock) : undefined;
 
-  let sent = 0;
-  let pending: OutgoingRecord[] = [];
-  let pendingSpans: SpanHandle[] = [];
-  let pendingEmotes: TracedEmoteMessage[] = [];
-  let inFlight: Promise<void> = Promise.resolve();
-  // Kept aside so a failed send cannot become an unhandled rejection while we generate.
-  let failure: { error: unknown } | undefined;
-
-  const flush = async (): Promise<void> => {
-    await inFlight;
-    if (failure) throw failure.error;
-    if (pending.length === 0) return;
-    const records = pending;
-    const spans = pendingSpans;
-    const emotes = pendingEmotes;
-    pending = [];
-    if (exporting) pendingSpans = [];
-    if (debug) pendingEmotes = [];
-    inFlight = producer.send([{ topic, records }]).then(
-      () => {
-        for (const span of spans) span.end();
-        sent += records.length;
-        if (progress) progress.sent += records.length;
-        onSent?.(records.length);
-        if (debug && log) {
-          for (let i = 0; i < emotes.length; i++) {
-            const m = emotes[i] as TracedEmoteMessage;
-            const traceparent = (records[i]?.headers?.[TRACEPARENT] as string | undefined) ?? "";
-            log.debug(
-              { traceId: traceparent.slice(3, 35), streamerId: m.streamerId, emote: m.emote },
-              "emote sent",
-            );
-          }
-        }
-      },
-      (error: unknown) => {
-        for (const span of spans) span.end();
-        failure = { error };
-      },
-    );
-  };
-
-  let origin: { wallMs: number; streamMs: number } | undefined;
   for await (const message of source) {
     if (signal?.aborted) break;
-    if (paced) {
-      const streamMs = Date.parse(message.timestamp);
-      origin ??= { wallMs: clock.now(), streamMs };
-      const dueAt = origin.wallMs + (streamMs - origin.streamMs);
-      if (dueAt > clock.now()) {
-        // Everything taken so far is due: send it before waiting for the next tick.
-        await flush();
-        // Flushing may have waited for an earlier ack, so look at the clock again.
-        const wait = dueAt - clock.now();
-        if (wait > 0) await clock.sleep(wait, signal);
-        if (signal?.aborted) break;
-      }
+    if (pacer && pacer.dueIn(message.timestamp) > 0) {
+      // Everything taken so far is due: send it before waiting for the next tick.
+      await batches.flush();
+      // Flushing may have waited for an earlier ack, so look at the clock again.
+      const wait = pacer.dueIn(message.timestamp);
+      if (wait > 0) await clock.sleep(wait, signal);
+      if (signal?.aborted) break;
     }
     const span = tracing.startSpan(
       SPAN_NAME,
@@ -165,19 +217,14 @@ export async function sendEmotes(
           }
         : ROOT_SPAN,
     );
-    if (exporting) pendingSpans.push(span);
-    if (debug) pendingEmotes.push(message);
-    pending.push({
+    // TRACEPARENT, spelled as a literal key: one small object per emote.
+    const record = {
       key: message.streamerId,
       value: recordValue(message),
-      // TRACEPARENT, spelled as a literal key: one small object per emote.
       headers: { traceparent: span.traceparent },
-    });
-    if (progress) progress.taken++;
-    if (pending.length >= batchSize) await flush();
+    };
+    batches.add(record, span, message);
+    if (batches.size >= batchSize) await batches.flush();
   }
-  await flush();
-  await inFlight;
-  if (failure) throw failure.error;
-  return sent;
+  return batches.finish();
 }
