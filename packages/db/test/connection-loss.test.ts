@@ -7,7 +7,7 @@ import { connectDatabase, isTransientDatabaseError } from "../src/index.ts";
 
 // A transaction whose connection drops mid-statement: postgres.js 3.4.9 then wrote its
 // ROLLBACK to a null socket from a timer and the process died of an uncaught TypeError
-// (tooling/patches/apply.mjs). Patched, the transaction rejects with a connection error
+// (tooling/patches/postgres+3.4.9.patch). Patched, the transaction rejects with a connection error
 // and the pool recovers once the database is back.
 const infra = testInfraConfig();
 const target = new URL(infra.databaseUrl);
