@@ -1,5 +1,5 @@
 import type { BusProducer } from "@emote/bus";
-import { assertKafkaReachable, createKafka, createMissingTopics, kafkaBus } from "@emote/bus/kafka";
+import { createMissingTopics, openKafkaBus } from "@emote/bus/kafka";
 import { kafkaLogging, type Logger } from "@emote/observability";
 
 export interface KafkaTarget {
@@ -19,14 +19,13 @@ export interface KafkaTarget {
  * the bus's idempotent, acks-all producer.
  */
 export async function connectProducer(target: KafkaTarget): Promise<BusProducer> {
-  await assertKafkaReachable(target.brokers);
-  const kafka = createKafka({
+  const { bus, kafka } = await openKafkaBus({
     brokers: target.brokers,
     clientId: "emote-generator",
+    partitions: target.partitions,
+    topicPrefix: target.topicPrefix,
     ...(target.log && kafkaLogging(target.log)),
   });
-  const bus = kafkaBus(kafka, { partitions: target.partitions, topicPrefix: target.topicPrefix });
-  await bus.ensureTopics();
   if (!(Object.values(bus.topics) as string[]).includes(target.topic)) {
     // The producer does not auto-create topics, so a --topic override is created here.
     await createMissingTopics(kafka, [{ topic: target.topic, numPartitions: target.partitions }]);

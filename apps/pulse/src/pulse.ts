@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Bus } from "@emote/bus";
-import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import { openKafkaBus } from "@emote/bus/kafka";
 import { memoryBus } from "@emote/bus/memory";
 import { kafkaBrokers } from "@emote/config";
 import { openDatabase } from "@emote/db";
@@ -43,22 +43,19 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
   let busName: string;
   if (env.KAFKA_BROKERS) {
     const brokers = kafkaBrokers(env);
-    await assertKafkaReachable(brokers);
-    const kafka = createKafka({
+    ({ bus } = await openKafkaBus({
       brokers,
       clientId: "emote-pulse",
-      ...kafkaLogging(obs.log),
-    });
-    bus = kafkaBus(kafka, {
       partitions: env.KAFKA_PARTITIONS,
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
-    });
+      ...kafkaLogging(obs.log),
+    }));
     busName = `Kafka at ${brokers.join(",")}`;
   } else {
     bus = memoryBus({ partitions: env.KAFKA_PARTITIONS, topicPrefix: env.KAFKA_TOPIC_PREFIX });
     busName = "the in-process bus";
+    await bus.ensureTopics();
   }
-  await bus.ensureTopics();
 
   const worker = await runWorker(
     { bus, conn },

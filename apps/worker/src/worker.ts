@@ -1,5 +1,5 @@
 import { kafkaBrokers } from "@emote/config";
-import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import { openKafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import {
   assertDatabaseReachable,
@@ -72,15 +72,14 @@ async function startConsuming(
   probes: ProbeServer,
 ): Promise<StartedWorker> {
   const brokers = kafkaBrokers(env);
-  await assertKafkaReachable(brokers);
-  await assertDatabaseReachable(env.DATABASE_URL);
-  const kafka = createKafka({
+  const { bus } = await openKafkaBus({
     brokers,
     clientId: "emote-worker",
+    partitions: env.KAFKA_PARTITIONS,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
     ...kafkaLogging(obs.log),
   });
-  const bus = kafkaBus(kafka, { partitions: env.KAFKA_PARTITIONS, topicPrefix: env.KAFKA_TOPIC_PREFIX });
-  await bus.ensureTopics();
+  await assertDatabaseReachable(env.DATABASE_URL);
   const conn = connectDatabase(env.DATABASE_URL);
   let worker: RunningWorker | undefined;
   try {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { kafkaBrokers } from "@emote/config";
-import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
+import { openKafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
@@ -43,21 +43,16 @@ export async function startWebServer(
   obs: Observability,
   options: { fanout?: "direct" | "stock" } = {},
 ): Promise<RunningWebServer> {
-  const brokers = kafkaBrokers(env);
-  await assertKafkaReachable(brokers);
+  const { bus } = await openKafkaBus({
+    brokers: kafkaBrokers(env),
+    clientId: "emote-web",
+    partitions: env.KAFKA_PARTITIONS,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+    ...kafkaLogging(obs.log),
+  });
   await assertDatabaseReachable(env.DATABASE_URL);
   const conn = connectDatabase(env.DATABASE_URL);
   await conn.migrate();
-  const kafka = createKafka({
-    brokers,
-    clientId: "emote-web",
-    ...kafkaLogging(obs.log),
-  });
-  const bus = kafkaBus(kafka, {
-    partitions: env.KAFKA_PARTITIONS,
-    topicPrefix: env.KAFKA_TOPIC_PREFIX,
-  });
-  await bus.ensureTopics();
   const server = await runWebServer(
     { bus, conn },
     {
