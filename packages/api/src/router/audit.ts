@@ -6,7 +6,7 @@ import type { Caller } from "../auth.ts";
 import { publicProcedure } from "../trpc.ts";
 
 /** Opaque to clients: the id of the previous page's last change. */
-const cursorSchema = z.tuple([z.number().int().positive()]);
+const cursorSchema = z.tuple([z.number().int().positive().max(Number.MAX_SAFE_INTEGER)]);
 
 function encodeCursor(id: number): string {
   return Buffer.from(JSON.stringify([id])).toString("base64url");

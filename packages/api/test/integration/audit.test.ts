@@ -137,9 +137,12 @@ describe("audit.list", () => {
     expect(pages).toBe(3);
     expect(seen).toEqual([...thresholds].reverse());
 
-    const err = await errorOf(as(admin).audit.list({ streamerId, cursor: "not-a-cursor" }));
-    expect(err.code).toBe("BAD_REQUEST");
-    expect(err.message).toBe("cursor: not a cursor from audit.list");
+    const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    for (const cursor of ["not-a-cursor", forged([1e300]), forged([1.5]), forged([-1]), forged(["1"])]) {
+      const err = await errorOf(as(admin).audit.list({ streamerId, cursor }));
+      expect(err.code).toBe("BAD_REQUEST");
+      expect(err.message).toBe("cursor: not a cursor from audit.list");
+    }
   });
 
   it("rejects a bad limit with BAD_REQUEST naming the field", async () => {
