@@ -126,18 +126,27 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     );
   });
 
-  it("reloads only the streamers a burst of changes names, in a few queries and without a full reload, within a second", async () => {
+  it("reloads only the streamers a burst of changes names, in a few queries and without a full reload, in every worker within a second", async () => {
     const env = isolatedEnv();
     const bus = busFor(env);
     await bus.ensureTopics();
-    const worker = await startWorker(env, testObservability());
-    running.push(worker);
-    const reloads = async (scope: "full" | "streamers") =>
+    const workers = [
+      await startWorker(env, testObservability()),
+      await startWorker(env, testObservability()),
+    ];
+    running.push(...workers);
+    const reloads = async (worker: RunningWorker, scope: "full" | "streamers") =>
       (await worker.metrics.settingsReloads.get()).values.find((v) => v.labels.scope === scope)?.value ?? 0;
-    // The worker's LISTEN session is up once its (re)connection reload has happened.
-    await waitFor("the initial settings load", async () => (await reloads("full")) >= 1);
-    const full = await reloads("full");
-    const partial = await reloads("streamers");
+    const counts = () =>
+      Promise.all(
+        workers.map(async (w) => ({
+          full: await reloads(w, "full"),
+          streamers: await reloads(w, "streamers"),
+        })),
+      );
+    // A worker's LISTEN session is up once its (re)connection reload has happened.
+    await waitFor("the initial settings loads", async () => (await counts()).every((c) => c.full >= 1));
+    const before = await counts();
 
     const tag = env.WORKER_GROUP_ID.slice(-8);
     const streamers = Array.from({ length: 5 }, (_, i) => `it-burst-${tag}-${i}`);
@@ -151,16 +160,20 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const burstMs = Date.now() - burstStarted;
     const last = await Promise.all(streamers.map((id) => getEffectiveSettings(conn.db, id)));
     await waitFor(
-      "every streamer's last change in the worker's cache",
-      () => streamers.every((id, i) => worker.settings.for(id).threshold === last[i]?.threshold),
+      "every streamer's last change in every worker's cache",
+      () =>
+        workers.every((w) => streamers.every((id, i) => w.settings.for(id).threshold === last[i]?.threshold)),
       1_000,
     );
-    expect(await reloads("full")).toBe(full);
-    const queries = (await reloads("streamers")) - partial;
-    expect(queries).toBeGreaterThanOrEqual(1);
-    // One query per coalescing window at most while the burst lasts, plus the last one.
-    expect(queries).toBeLessThanOrEqual(Math.ceil(burstMs / DEFAULT_RELOAD_OPTIONS.coalesceMs) + 1);
-    expect(queries).toBeLessThan(changes);
+    const after = await counts();
+    after.forEach((c, i) => {
+      expect(c.full).toBe(before[i]?.full);
+      const queries = c.streamers - (before[i]?.streamers ?? 0);
+      expect(queries).toBeGreaterThanOrEqual(1);
+      // One query per coalescing window at most while the burst lasts, plus the last one.
+      expect(queries).toBeLessThanOrEqual(Math.ceil(burstMs / DEFAULT_RELOAD_OPTIONS.coalesceMs) + 1);
+      expect(queries).toBeLessThan(changes);
+    });
   });
 
   it("dead-letters every bad message with its reason and analyses the good ones as if the bad were absent", async () => {
