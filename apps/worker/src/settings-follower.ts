@@ -1,40 +1,51 @@
-import { SETTINGS_CHANNEL, loadSettingsSnapshot, type DatabaseConnection } from "@emote/db";
+import {
+  FULL_RELOAD_PAYLOAD,
+  SETTINGS_CHANNEL,
+  loadSettingsSnapshot,
+  loadStreamerSettings,
+  type DatabaseConnection,
+} from "@emote/db";
 import type { SettingsCache } from "./settings-cache.ts";
+import {
+  DEFAULT_RELOAD_OPTIONS,
+  SettingsReloader,
+  type ReloadOptions,
+  type ReloadScope,
+} from "./settings-reloads.ts";
 
 /**
- * Keeps the cache equal to the settings table: the table's trigger NOTIFYs on every
- * change, and each (re)connection of the LISTEN session reloads too, so a change made
- * while disconnected is not missed. Reloads coalesce: a burst of changes costs one or two.
+ * Keeps the cache equal to the settings table: the table's trigger NOTIFYs each change
+ * with the streamer's id, and only the streamers named are reloaded (a burst in one
+ * query); each (re)connection of the LISTEN session reloads everything, so a change made
+ * while disconnected is not missed, and so does the truncate payload.
  */
 export async function followSettings(
   conn: DatabaseConnection,
   cache: SettingsCache,
-  on: { reloaded: () => void; failed: (err: Error) => void },
+  on: { reloaded: (scope: ReloadScope) => void; failed: (err: Error) => void },
+  opts: ReloadOptions = DEFAULT_RELOAD_OPTIONS,
 ): Promise<{ stop(): Promise<void> }> {
-  let running: Promise<void> | null = null;
-  let pending = false;
-  const reload = (): void => {
-    if (running) {
-      pending = true;
-      return;
-    }
-    running = (async () => {
-      do {
-        pending = false;
-        cache.replace(await loadSettingsSnapshot(conn.db));
-        on.reloaded();
-      } while (pending);
-    })()
-      .catch((err: Error) => on.failed(err))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const listening = await conn.listen(SETTINGS_CHANNEL, reload, reload);
+  const reloader = new SettingsReloader(
+    {
+      all: () => loadSettingsSnapshot(conn.db),
+      streamers: (ids) => loadStreamerSettings(conn.db, ids),
+    },
+    cache,
+    { reloaded: (scope) => on.reloaded(scope), failed: on.failed },
+    opts,
+  );
+  const listening = await conn.listen(
+    SETTINGS_CHANNEL,
+    (payload) => {
+      if (payload === FULL_RELOAD_PAYLOAD) reloader.everythingChanged();
+      else reloader.streamerChanged(payload);
+    },
+    () => reloader.everythingChanged(),
+  );
   return {
     async stop() {
       await listening.unlisten();
-      await running;
+      await reloader.stop();
     },
   };
 }

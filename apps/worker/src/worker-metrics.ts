@@ -54,7 +54,7 @@ export class WorkerMetrics {
   readonly analyses: Counter;
   readonly skippedReplayed: Counter;
   readonly batchDuration: Histogram;
-  readonly settingsReloads: Counter;
+  readonly settingsReloads: Counter<"scope">;
   readonly databaseRetries: Counter;
   private readonly lagMessages: Gauge<"topic" | "partition">;
   private readonly lagSeconds: Gauge<"topic" | "partition">;
@@ -112,7 +112,8 @@ export class WorkerMetrics {
     });
     this.settingsReloads = new Counter({
       name: "emote_worker_settings_reloads_total",
-      help: "Reloads of the analysis settings from PostgreSQL (on change notifications and reconnects)",
+      help: "Reloads of the analysis settings from PostgreSQL: scope streamers (those named by a burst of change notifications) or full (on a reconnection of the listener)",
+      labelNames: ["scope"],
       registers,
     });
     this.lagMessages = new Gauge({

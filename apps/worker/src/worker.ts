@@ -30,6 +30,8 @@ import { WorkerMetrics } from "./worker-metrics.ts";
 export interface RunningWorker {
   /** The worker's metrics (also on the process registry); `totals()` reads the counters. */
   metrics: WorkerMetrics;
+  /** The settings the next batch of each streamer is analysed with (as the worker has them now). */
+  settings: Pick<SettingsCache, "for">;
   /** Drains the batch in flight, commits, and closes every connection. */
   stop(): Promise<void>;
 }
@@ -101,6 +103,7 @@ async function startConsuming(
     const running = worker;
     return {
       metrics: running.metrics,
+      settings: running.settings,
       probes,
       async stop() {
         await probes.close();
@@ -130,7 +133,7 @@ export async function runWorker(
   const metrics = new WorkerMetrics(obs.registry, log);
   const settings = new SettingsCache(await loadSettingsSnapshot(conn.db));
   const follower = await followSettings(conn, settings, {
-    reloaded: () => metrics.settingsReloads.inc(),
+    reloaded: (scope) => metrics.settingsReloads.inc({ scope }),
     failed: (err) => log.warn({ err: err.message }, "settings reload failed"),
   });
   const producer = await bus.producer();
@@ -185,6 +188,7 @@ export async function runWorker(
 
   return {
     metrics,
+    settings,
     async stop() {
       clearInterval(statsTimer);
       await statsInFlight;

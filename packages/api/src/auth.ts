@@ -8,7 +8,12 @@ export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
 export const claimsSchema = z
-  .object({ role: roleSchema, streamerId: streamerIdSchema.optional() })
+  .object({
+    /** Who the caller is (recorded in the audit log). */
+    sub: z.string().min(1).max(128).optional(),
+    role: roleSchema,
+    streamerId: streamerIdSchema.optional(),
+  })
   .refine(
     (c) => c.role !== "streamer" || c.streamerId !== undefined,
     "a streamer token names its streamerId",
@@ -60,4 +65,9 @@ export function canEditSettings(caller: Caller, streamerId: string): boolean {
   if (caller.kind !== "token") return false;
   if (caller.role === "admin" || caller.role === "moderator") return true;
   return caller.role === "streamer" && caller.streamerId === streamerId;
+}
+
+/** Who a token's caller is, for the audit log: its subject, else its role. */
+export function callerSubject(caller: Extract<Caller, { kind: "token" }>): string {
+  return caller.sub ?? caller.role;
 }

@@ -1,3 +1,4 @@
+import { auditRouter } from "./router/audit.ts";
 import { authRouter } from "./router/auth.ts";
 import { momentsRouter } from "./router/moments.ts";
 import { statsRouter } from "./router/stats.ts";
@@ -6,6 +7,7 @@ import { streamersRouter } from "./router/streamers.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
+  audit: auditRouter,
   auth: authRouter,
   stats: statsRouter,
   settings: settingsRouter,

@@ -8,6 +8,8 @@ export interface Context {
   db: Database;
   caller: Caller;
   live: LiveSources;
+  /** Names this request in logs and in the audit log (one per HTTP request, one per WebSocket call). */
+  requestId: string;
 }
 
 const t = initTRPC.context<Context>().create({

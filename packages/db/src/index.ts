@@ -1,4 +1,5 @@
 export * from "./analysis-progress-repository.ts";
+export * from "./audit-repository.ts";
 export * from "./casing.ts";
 export * from "./client.ts";
 export * from "./migrate.ts";

@@ -1,3 +1,4 @@
+import type { AnalysisSettings } from "@emote/contracts";
 import {
   bigint,
   bigserial,
@@ -86,10 +87,37 @@ export const consumerCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.groupId, t.topic, t.partition] })],
 );
 
+/**
+ * Who changed which streamer's settings, from what to what, and when: one row per change,
+ * written in the transaction of the change. `id` orders the rows (keyset pagination).
+ */
+export const settingsAudit = pgTable(
+  "settings_audit",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    streamerId: text().notNull(),
+    /** The token's `sub` (its role when the token names none). */
+    actorSub: text().notNull(),
+    actorRole: text().notNull(),
+    requestId: text().notNull(),
+    /** The settings that applied before (the defaults when the streamer had none of its own). */
+    before: jsonb().$type<AnalysisSettings>().notNull(),
+    after: jsonb().$type<AnalysisSettings>().notNull(),
+    changedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [index("settings_audit_streamer_id_idx").on(t.streamerId, t.id.desc())],
+);
+
 export type StreamerProgressRow = typeof streamerProgress.$inferSelect;
 export type StreamerSettingsRow = typeof streamerSettings.$inferSelect;
 export type MomentRow = typeof moments.$inferSelect;
+export type SettingsAuditRow = typeof settingsAudit.$inferSelect;
 
 export const DEFAULTS_ROW_ID = "*";
-/** NOTIFY channel on which every settings change is announced (payload: streamer id). */
+/**
+ * NOTIFY channel on which every settings change is announced. Payload: the streamer id of
+ * the row changed (DEFAULTS_ROW_ID for the defaults), or FULL_RELOAD_PAYLOAD when the table
+ * was truncated and every streamer may have changed.
+ */
 export const SETTINGS_CHANNEL = "emote_settings";
+export const FULL_RELOAD_PAYLOAD = "";

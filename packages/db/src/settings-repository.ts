@@ -1,7 +1,7 @@
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "@emote/contracts";
-import { eq } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { DEFAULTS_ROW_ID, streamerSettings, type StreamerSettingsRow } from "./schema.ts";
+import { DEFAULTS_ROW_ID, settingsAudit, streamerSettings, type StreamerSettingsRow } from "./schema.ts";
 
 function toSettings(row: StreamerSettingsRow): AnalysisSettings {
   return { interval: row.interval, threshold: row.threshold, allowedEmotes: row.allowedEmotes };
@@ -37,16 +37,51 @@ export async function getEffectiveSettings(db: Database, streamerId: string): Pr
 }
 
 /**
- * Writes a streamer's settings (missing fields keep their effective value) in one
- * statement; the table's trigger announces the change on SETTINGS_CHANNEL.
+ * The rows of these streamers (DEFAULTS_ROW_ID for the defaults), in one query: what a
+ * worker reloads when those were announced as changed. A streamer missing from the result
+ * has no row (any more).
+ */
+export async function loadStreamerSettings(
+  db: Database,
+  streamerIds: readonly string[],
+): Promise<Map<string, AnalysisSettings>> {
+  const found = new Map<string, AnalysisSettings>();
+  if (streamerIds.length === 0) return found;
+  const rows = await db
+    .select()
+    .from(streamerSettings)
+    .where(inArray(streamerSettings.streamerId, [...streamerIds]));
+  for (const row of rows) found.set(row.streamerId, toSettings(row));
+  return found;
+}
+
+/** Who makes a change, for the audit log. */
+export interface SettingsActor {
+  /** The token's subject (the caller's role when the token names none). */
+  sub: string;
+  role: string;
+  requestId: string;
+}
+
+/** Second key of the per-streamer advisory lock (first key: this namespace). */
+const SETTINGS_LOCK_NAMESPACE = 0x5e77;
+
+/**
+ * Writes a streamer's settings (missing fields keep their effective value) and, with an
+ * actor, its audit row (before and after), in one transaction; the table's trigger
+ * announces the change on SETTINGS_CHANNEL. Changes to one streamer are serialised, so
+ * each audit row's `before` is the previous row's `after`.
  */
 export async function saveSettings(
   db: Database,
   streamerId: string,
   patch: Partial<AnalysisSettings>,
+  actor?: SettingsActor,
 ): Promise<AnalysisSettings> {
   return db.transaction(async (tx) => {
-    const next = { ...(await getEffectiveSettings(tx, streamerId)), ...patch };
+    await tx.execute(sql`select pg_advisory_xact_lock(${SETTINGS_LOCK_NAMESPACE}, hashtext(${streamerId}))`);
+    const before = await getEffectiveSettings(tx, streamerId);
+    const next = { ...before, ...patch };
     await tx
       .insert(streamerSettings)
       .values({ streamerId, ...next })
@@ -54,6 +89,16 @@ export async function saveSettings(
         target: streamerSettings.streamerId,
         set: { ...next, updatedAt: new Date() },
       });
+    if (actor) {
+      await tx.insert(settingsAudit).values({
+        streamerId,
+        actorSub: actor.sub,
+        actorRole: actor.role,
+        requestId: actor.requestId,
+        before,
+        after: next,
+      });
+    }
     return next;
   });
 }

@@ -7,12 +7,15 @@ import { waitFor } from "@emote/infra";
 import {
   SETTINGS_CHANNEL,
   commitAnalysis,
+  FULL_RELOAD_PAYLOAD,
   getEffectiveSettings,
   listMoments,
   listMomentsAfter,
+  listSettingsChanges,
   loadStreamerProgress,
   openEmbeddedDatabase,
   saveSettings,
+  sql,
 } from "../src/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "emote-pglite-"));
@@ -62,10 +65,21 @@ describe("the embedded database (PGlite)", () => {
       moments: [moment(1), moment(2), moment(3)],
     });
     // Notifications arrive in order: once s2's is in, committing the analysis announced nothing.
-    await saveSettings(first.db, "s2", { threshold: 0.5 });
+    await saveSettings(first.db, "s2", { threshold: 0.5 }, { sub: "ops", role: "admin", requestId: "r-1" });
     await waitFor("the second settings change", () => heard.length >= 2);
     expect(listening).toBe(1);
     expect(heard).toEqual(["s1", "s2"]);
+    expect(await listSettingsChanges(first.db, { limit: 10 })).toEqual([
+      {
+        id: 1,
+        streamerId: "s2",
+        actor: { sub: "ops", role: "admin" },
+        requestId: "r-1",
+        before: DEFAULT_SETTINGS,
+        after: { ...DEFAULT_SETTINGS, threshold: 0.5 },
+        changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
+      },
+    ]);
     expect((await listMomentsAfter(first.db, { afterId: "m1", limit: 10 })).map((m) => m.id)).toEqual([
       "m2",
       "m3",
@@ -88,6 +102,14 @@ describe("the embedded database (PGlite)", () => {
         pendingTraces: { "0": { "🔥": TRACEPARENT } },
       },
     ]);
+
+    // A TRUNCATE (no row trigger) is announced with the payload that asks for a full reload.
+    const afterTruncate: string[] = [];
+    const sub2 = await again.listen(SETTINGS_CHANNEL, (p) => afterTruncate.push(p));
+    await again.db.execute(sql`truncate streamer_settings`);
+    await waitFor("the truncate announcement", () => afterTruncate.length >= 1);
+    expect(afterTruncate).toEqual([FULL_RELOAD_PAYLOAD]);
+    await sub2.unlisten();
     await again.close();
   }, 60_000);
 });

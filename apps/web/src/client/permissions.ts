@@ -15,3 +15,8 @@ export function whyReadOnly(identity: Identity | undefined, streamerId: string):
     return `Your token is for streamer “${identity.streamerId ?? "?"}”: it can change only that streamer's settings.`;
   return "Viewers can read these settings. Sign in with a streamer, moderator or admin token to change them.";
 }
+
+/** Mirrors audit.list's rule: moderators and admins see every streamer's changes, a streamer its own. */
+export function canReadSettingsChanges(identity: Identity | undefined, streamerId: string): boolean {
+  return canEditSettings(identity, streamerId);
+}

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { appRouter, authenticate, type LiveSources } from "@emote/api";
@@ -24,6 +25,7 @@ export function createWebServer(deps: HttpDeps): Server {
       db: deps.db,
       live: deps.live,
       caller: await authenticate(req.headers.authorization, deps.authSecret),
+      requestId: randomUUID(),
     }),
   });
   const dashboard = staticFiles(deps.staticRoot);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { appRouter, authenticate, type LiveSources } from "@emote/api";
@@ -77,6 +78,9 @@ export function attachWebSockets(
         db: deps.db,
         live: directMoments ? { ...deps.live, directMoments } : deps.live,
         caller: await authenticate(typeof token === "string" ? token : undefined, deps.authSecret),
+        // tRPC's adapter makes one context per connection and has no per-call hook, so the
+        // calls of one connection share its id.
+        requestId: randomUUID(),
       };
     },
   });

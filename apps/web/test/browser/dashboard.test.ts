@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "@emote/api";
+import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
@@ -161,8 +162,11 @@ describe("dashboard in Chromium", () => {
     const threshold = settings.getByLabel("Threshold");
     await expect.poll(() => threshold.isDisabled()).toBe(true);
     await expect(settings.getByRole("note").textContent()).resolves.toMatch(/Viewers can read/);
+    // The audit log is not for viewers: no recent changes shown.
+    const changes = page.getByRole("region", { name: "Recent changes" });
+    await expect(changes.count()).resolves.toBe(0);
 
-    const token = await signToken({ role: "streamer", streamerId }, authSecret);
+    const token = await signToken({ role: "streamer", streamerId, sub: "ui-owner" }, authSecret);
     await page.getByLabel("Access token").fill(token);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect
@@ -181,6 +185,13 @@ describe("dashboard in Chromium", () => {
     await threshold.fill("0.25");
     await settings.getByRole("button", { name: "Save settings" }).click();
     await expect.poll(() => settings.getByRole("status").textContent(), { timeout: 15_000 }).toMatch(/Saved/);
+    // The change appears in the panel's recent changes: who, and what changed from what.
+    const change = changes.getByTestId("settings-change").first();
+    await expect.poll(() => change.textContent(), { timeout: 15_000 }).toMatch(/ui-owner · streamer · /);
+    await expect(change.getByRole("listitem").allTextContents()).resolves.toEqual([
+      `Threshold: ${DEFAULT_SETTINGS.threshold} → 0.25`,
+    ]);
+    await expect(change.locator("time").getAttribute("datetime")).resolves.toMatch(/^\d{4}-\d\d-\d\dT/);
 
     await page.reload();
     // The token is remembered, the streamer is kept in the address, the value is the server's.

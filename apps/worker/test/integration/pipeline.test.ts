@@ -1,8 +1,19 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
-import { and, connectDatabase, gte, inArray, lt, moments, rowToMoment, saveSettings } from "@emote/db";
+import {
+  and,
+  connectDatabase,
+  getEffectiveSettings,
+  gte,
+  inArray,
+  lt,
+  moments,
+  rowToMoment,
+  saveSettings,
+} from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
 import { DLQ_HEADERS } from "../../src/dead-letter.ts";
+import { DEFAULT_RELOAD_OPTIONS } from "../../src/settings-reloads.ts";
 import { startWorker, type RunningWorker } from "../../src/worker.ts";
 import {
   busFor,
@@ -113,6 +124,56 @@ describe("worker on the real Kafka and PostgreSQL", () => {
         ["😀", 0.6],
       ].sort(),
     );
+  });
+
+  it("reloads only the streamers a burst of changes names, in a few queries and without a full reload, in every worker within a second", async () => {
+    const env = isolatedEnv();
+    const bus = busFor(env);
+    await bus.ensureTopics();
+    const workers = [
+      await startWorker(env, testObservability()),
+      await startWorker(env, testObservability()),
+    ];
+    running.push(...workers);
+    const reloads = async (worker: RunningWorker, scope: "full" | "streamers") =>
+      (await worker.metrics.settingsReloads.get()).values.find((v) => v.labels.scope === scope)?.value ?? 0;
+    const counts = () =>
+      Promise.all(
+        workers.map(async (w) => ({
+          full: await reloads(w, "full"),
+          streamers: await reloads(w, "streamers"),
+        })),
+      );
+    // A worker's LISTEN session is up once its (re)connection reload has happened.
+    await waitFor("the initial settings loads", async () => (await counts()).every((c) => c.full >= 1));
+    const before = await counts();
+
+    const tag = env.WORKER_GROUP_ID.slice(-8);
+    const streamers = Array.from({ length: 5 }, (_, i) => `it-burst-${tag}-${i}`);
+    const changes = 100;
+    const burstStarted = Date.now();
+    await Promise.all(
+      Array.from({ length: changes }, (_, i) =>
+        saveSettings(conn.db, streamers[i % streamers.length] as string, { threshold: 0.2 + (i % 50) / 100 }),
+      ),
+    );
+    const burstMs = Date.now() - burstStarted;
+    const last = await Promise.all(streamers.map((id) => getEffectiveSettings(conn.db, id)));
+    await waitFor(
+      "every streamer's last change in every worker's cache",
+      () =>
+        workers.every((w) => streamers.every((id, i) => w.settings.for(id).threshold === last[i]?.threshold)),
+      1_000,
+    );
+    const after = await counts();
+    after.forEach((c, i) => {
+      expect(c.full).toBe(before[i]?.full);
+      const queries = c.streamers - (before[i]?.streamers ?? 0);
+      expect(queries).toBeGreaterThanOrEqual(1);
+      // One query per coalescing window at most while the burst lasts, plus the last one.
+      expect(queries).toBeLessThanOrEqual(Math.ceil(burstMs / DEFAULT_RELOAD_OPTIONS.coalesceMs) + 1);
+      expect(queries).toBeLessThan(changes);
+    });
   });
 
   it("dead-letters every bad message with its reason and analyses the good ones as if the bad were absent", async () => {

@@ -2,7 +2,7 @@ import { analysisSettingsSchema, streamerIdSchema } from "@emote/contracts";
 import { getEffectiveSettings, saveSettings } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { canEditSettings } from "../auth.ts";
+import { callerSubject, canEditSettings } from "../auth.ts";
 import { publicProcedure } from "../trpc.ts";
 
 export const settingsUpdateInput = analysisSettingsSchema.partial().extend({ streamerId: streamerIdSchema });
@@ -16,19 +16,25 @@ export const settingsRouter = {
   /**
    * Changes some of a streamer's settings in one statement (all or nothing); workers
    * apply them from their next batch. Streamers may change their own, moderators and
-   * admins anyone's.
+   * admins anyone's. Each change is recorded in the audit log (who, before/after, request
+   * id) in the same transaction.
    */
   update: publicProcedure.input(settingsUpdateInput).mutation(async ({ ctx, input }) => {
-    if (!canEditSettings(ctx.caller, input.streamerId)) {
+    const caller = ctx.caller;
+    if (caller.kind !== "token" || !canEditSettings(caller, input.streamerId)) {
       throw new TRPCError({
         code: "FORBIDDEN",
         message:
-          ctx.caller.kind === "token" && ctx.caller.role === "streamer"
-            ? `a streamer may change only its own settings (${ctx.caller.streamerId})`
+          caller.kind === "token" && caller.role === "streamer"
+            ? `a streamer may change only its own settings (${caller.streamerId})`
             : "changing settings needs a streamer, moderator or admin token",
       });
     }
     const { streamerId, ...patch } = input;
-    return saveSettings(ctx.db, streamerId, patch);
+    return saveSettings(ctx.db, streamerId, patch, {
+      sub: callerSubject(caller),
+      role: caller.role,
+      requestId: ctx.requestId,
+    });
   }),
 } satisfies TRPCRouterRecord;

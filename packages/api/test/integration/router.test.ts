@@ -13,7 +13,7 @@ const noLive: LiveSources = {
   moments: { subscribe: () => () => undefined },
   stats: { subscribe: () => () => undefined, recent: () => [] },
 };
-const as = (caller: Caller) => createCaller({ db: conn.db, caller, live: noLive });
+const as = (caller: Caller) => createCaller({ db: conn.db, caller, live: noLive, requestId: randomUUID() });
 const viewer = as({ kind: "anonymous", role: "viewer" });
 const unique = () => `api-${randomUUID().slice(0, 8)}`;
 

@@ -3,10 +3,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { testInfraConfig } from "@emote/infra";
 import {
+  DEFAULTS_ROW_ID,
   SETTINGS_CHANNEL,
   connectDatabase,
   getEffectiveSettings,
   loadSettingsSnapshot,
+  loadStreamerSettings,
   saveSettings,
 } from "../../src/index.ts";
 
@@ -30,6 +32,21 @@ describe("settings in the real PostgreSQL", () => {
       threshold: 0.55,
       allowedEmotes: ["🔥", "😀"],
     });
+  });
+
+  it("loads the rows of the streamers asked for, in one query, leaving out those without a row", async () => {
+    const [a, b, none] = [`it-${randomUUID()}`, `it-${randomUUID()}`, `it-${randomUUID()}`];
+    await saveSettings(conn.db, a, { threshold: 0.21 });
+    await saveSettings(conn.db, b, { interval: 9 });
+    const found = await loadStreamerSettings(conn.db, [a, b, none, DEFAULTS_ROW_ID]);
+    expect(found).toEqual(
+      new Map([
+        [a, { ...DEFAULT_SETTINGS, threshold: 0.21 }],
+        [b, { ...DEFAULT_SETTINGS, interval: 9 }],
+        [DEFAULTS_ROW_ID, DEFAULT_SETTINGS],
+      ]),
+    );
+    expect(await loadStreamerSettings(conn.db, [])).toEqual(new Map());
   });
 
   it("announces every change on the settings channel", async () => {

@@ -33,6 +33,7 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
   const update = trpc.settings.update.useMutation({
     onSuccess(next) {
       utils.settings.get.setData({ streamerId }, next);
+      void utils.audit.list.invalidate({ streamerId });
       setDraft({});
       setSaved(true);
     },

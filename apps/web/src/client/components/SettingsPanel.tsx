@@ -1,8 +1,12 @@
-import { whyReadOnly } from "../permissions.ts";
+import { canReadSettingsChanges, whyReadOnly } from "../permissions.ts";
 import { trpc } from "../trpc.ts";
+import { SettingsChanges } from "./SettingsChanges.tsx";
 import { SettingsForm } from "./SettingsForm.tsx";
 
-/** The streamer's analysis settings; editable when the caller's role allows it. */
+/**
+ * The streamer's analysis settings, editable when the caller's role allows it, and their
+ * latest changes for a caller who may read the audit log.
+ */
 export function SettingsPanel({ streamerId }: { streamerId: string }) {
   const settings = trpc.settings.get.useQuery({ streamerId });
   const whoami = trpc.auth.whoami.useQuery();
@@ -15,15 +19,20 @@ export function SettingsPanel({ streamerId }: { streamerId: string }) {
   }
   if (!settings.data) return <p className="empty">Loading settings…</p>;
   return (
-    <SettingsForm
-      key={streamerId}
-      streamerId={streamerId}
-      settings={settings.data}
-      readOnly={
-        whoami.error
-          ? "Your token was not accepted, so the settings are read-only. Sign out or sign in again."
-          : whyReadOnly(whoami.data, streamerId)
-      }
-    />
+    <>
+      <SettingsForm
+        key={streamerId}
+        streamerId={streamerId}
+        settings={settings.data}
+        readOnly={
+          whoami.error
+            ? "Your token was not accepted, so the settings are read-only. Sign out or sign in again."
+            : whyReadOnly(whoami.data, streamerId)
+        }
+      />
+      {!whoami.error && canReadSettingsChanges(whoami.data, streamerId) ? (
+        <SettingsChanges streamerId={streamerId} />
+      ) : null}
+    </>
   );
 }
