@@ -28,7 +28,7 @@ describe("embedded mode (npm start)", () => {
     expect(first.database).toContain("embedded PostgreSQL");
     const api = client(
       first.url,
-      await signToken({ role: "streamer", streamerId: "default" }, env.AUTH_SECRET),
+      await signToken({ role: "streamer", streamerId: "default", sub: "streamer" }, first.authSecret),
     );
     const moment = await nextLiveMoment(api, "default");
     expect(moment.streamerId).toBe("default");

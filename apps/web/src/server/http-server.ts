@@ -1,9 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { appRouter, authenticate, type LiveSources } from "@emote/api";
+import { RateLimitedError, appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { handleProbe, type Probes } from "@emote/observability";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Gateway } from "./gateway.ts";
+import { requestIdOf } from "./request-errors.ts";
+import { setSecurityHeaders } from "./security-headers.ts";
 import { staticFiles } from "./static-files.ts";
 
 export interface HttpDeps {
@@ -13,6 +16,16 @@ export interface HttpDeps {
   staticRoot: string;
   /** Served at /metrics, /healthz (alive) and /readyz (Kafka and PostgreSQL answer). */
   probes: Probes;
+  /** Host allowlist, rate limits, token lifetime, error logging. */
+  gateway: Gateway;
+}
+
+/** Seconds a rate-limited caller should wait: the longest of a batch's refusals. */
+function retryAfter(errors: readonly { cause?: unknown }[]): number | undefined {
+  const waits = errors.flatMap((e) =>
+    e.cause instanceof RateLimitedError ? [e.cause.retryAfterSeconds] : [],
+  );
+  return waits.length > 0 ? Math.max(...waits) : undefined;
 }
 
 /** One HTTP server: tRPC under /trpc, the probes (/metrics, /healthz, /readyz), the dashboard elsewhere. */
@@ -23,11 +36,26 @@ export function createWebServer(deps: HttpDeps): Server {
     createContext: async ({ req }) => ({
       db: deps.db,
       live: deps.live,
-      caller: await authenticate(req.headers.authorization, deps.authSecret),
+      caller: await authenticate(req.headers.authorization, deps.authSecret, deps.gateway.verify),
+      requestId: requestIdOf(req),
+      ...(req.socket.remoteAddress !== undefined && { clientAddress: req.socket.remoteAddress }),
+      limits: deps.gateway.rateLimits.calls,
     }),
+    onError: deps.gateway.onError,
+    responseMeta({ errors }) {
+      const seconds = retryAfter(errors);
+      return seconds === undefined ? {} : { headers: { "retry-after": String(seconds) } };
+    },
   });
   const dashboard = staticFiles(deps.staticRoot);
   return createServer((req, res) => {
+    if (!deps.gateway.hostAllowed(req.headers.host)) {
+      setSecurityHeaders(res, undefined);
+      res.writeHead(421, { "content-type": "text/plain" }).end("This server does not answer to that Host\n");
+      return;
+    }
+    setSecurityHeaders(res, req.headers.host);
+    res.setHeader("x-request-id", requestIdOf(req));
     if (handleProbe(deps.probes, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (path?.startsWith("/trpc/")) {

@@ -162,7 +162,7 @@ describe("dashboard in Chromium", () => {
     await expect.poll(() => threshold.isDisabled()).toBe(true);
     await expect(settings.getByRole("note").textContent()).resolves.toMatch(/Viewers can read/);
 
-    const token = await signToken({ role: "streamer", streamerId }, authSecret);
+    const token = await signToken({ role: "streamer", streamerId, sub: streamerId }, authSecret);
     await page.getByLabel("Access token").fill(token);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect
