@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { RateLimitedError, appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { handleProbe, type Probes } from "@emote/observability";
+import type { AnyProcedure } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Gateway } from "./gateway.ts";
 import { requestIdOf } from "./request-errors.ts";
@@ -18,6 +19,22 @@ export interface HttpDeps {
   probes: Probes;
   /** Host allowlist, rate limits, token lifetime, error logging. */
   gateway: Gateway;
+}
+
+/** Paths of the subscription procedures: over HTTP (SSE) they would bypass the WebSocket's checks. */
+const SUBSCRIPTIONS = new Set(
+  // At run time tRPC keeps every procedure here under its full dotted path (typed as the tree).
+  Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)
+    .filter(([, procedure]) => procedure._def.type === "subscription")
+    .map(([path]) => path),
+);
+
+/** Whether a /trpc/ path names a subscription (alone or in a batch). */
+function callsSubscription(path: string): boolean {
+  return path
+    .slice("/trpc/".length)
+    .split(",")
+    .some((name) => SUBSCRIPTIONS.has(decodeURIComponent(name)));
 }
 
 /** Seconds a rate-limited caller should wait: the longest of a batch's refusals. */
@@ -59,6 +76,17 @@ export function createWebServer(deps: HttpDeps): Server {
     if (handleProbe(deps.probes, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (path?.startsWith("/trpc/")) {
+      if (callsSubscription(path)) {
+        res.writeHead(405, { "content-type": "application/json", allow: "" }).end(
+          JSON.stringify({
+            error: {
+              message: "subscriptions are served over the WebSocket at /trpc only",
+              code: "METHOD_NOT_SUPPORTED",
+            },
+          }),
+        );
+        return;
+      }
       trpc(req, res);
       return;
     }
