@@ -29,12 +29,13 @@ const SUBSCRIPTIONS = new Set(
     .map(([path]) => path),
 );
 
-/** Whether a /trpc/ path names a subscription (alone or in a batch). */
-function callsSubscription(path: string): boolean {
-  return path
-    .slice("/trpc/".length)
-    .split(",")
-    .some((name) => SUBSCRIPTIONS.has(decodeURIComponent(name)));
+/** The procedure names a /trpc/ path calls (several in a batch); undefined if it is malformed. */
+function procedureNames(path: string): string[] | undefined {
+  try {
+    return path.slice("/trpc/".length).split(",").map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Seconds a rate-limited caller should wait: the longest of a batch's refusals. */
@@ -76,7 +77,12 @@ export function createWebServer(deps: HttpDeps): Server {
     if (handleProbe(deps.probes, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (path?.startsWith("/trpc/")) {
-      if (callsSubscription(path)) {
+      const names = procedureNames(path);
+      if (!names) {
+        res.writeHead(400, { "content-type": "text/plain" }).end("Bad request: malformed URL\n");
+        return;
+      }
+      if (names.some((name) => SUBSCRIPTIONS.has(name))) {
         res.writeHead(405, { "content-type": "application/json", allow: "" }).end(
           JSON.stringify({
             error: {

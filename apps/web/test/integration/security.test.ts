@@ -257,6 +257,12 @@ describe("headers, hosts and origins", () => {
     });
   });
 
+  it("answers malformed URLs with a 4xx, not a 500 or a crash", async () => {
+    expect((await send("/%E0%A4%A")).status).toBe(400);
+    expect((await send("/trpc/%E0%A4%A")).status).toBe(400);
+    expect((await send("/healthz")).status).toBe(200);
+  });
+
   it("does not serve subscriptions over HTTP (SSE)", async () => {
     const input = encodeURIComponent(JSON.stringify({ streamerId: `sec-${runId}` }));
     const res = await send(`/trpc/moments.live?input=${input}`, { headers: { accept: "text/event-stream" } });
