@@ -48,12 +48,15 @@ export function attachWebSockets(
       return;
     }
     socket.on("error", () => socket.destroy());
-    void refuseUpgrade(req, deps.gateway, deps.allowedOrigins).then((refused) => {
-      if (refused !== undefined) socket.end(refused);
-      else if (!socket.destroyed) {
-        wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
-      }
-    });
+    refuseUpgrade(req, deps.gateway, deps.allowedOrigins).then(
+      (refused) => {
+        if (refused !== undefined) socket.end(refused);
+        else if (!socket.destroyed) {
+          wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
+        }
+      },
+      () => socket.destroy(),
+    );
   });
   // Registered before tRPC's handler, so the fan-out's 'message' listener runs first.
   const fanout = deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments);
