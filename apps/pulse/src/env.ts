@@ -1,12 +1,20 @@
-import { authEnvSchema, kafkaEnvSchema, observabilityEnvSchema, parseEnv } from "@emote/config";
+import {
+  authEnvSchema,
+  gatewayEnvSchema,
+  kafkaEnvSchema,
+  observabilityEnvSchema,
+  parseEnv,
+} from "@emote/config";
 import { z } from "zod";
 
 export const pulseEnvSchema = kafkaEnvSchema
   .extend(observabilityEnvSchema.shape)
   .extend(authEnvSchema.shape)
+  .extend(gatewayEnvSchema.shape)
   .extend({
     /** Set → that PostgreSQL; unset → the embedded one in PULSE_DATA_DIR. */
     DATABASE_URL: z.url().optional(),
+    /** Embedded PostgreSQL data and, without AUTH_SECRET on loopback, the generated token secret. */
     PULSE_DATA_DIR: z.string().min(1).default(".data"),
     /** With Kafka, the worker's consumer group: the one distributed workers use, by default. */
     WORKER_GROUP_ID: z.string().min(1).default("emote-worker"),

@@ -13,7 +13,9 @@ Without KAFKA_BROKERS it uses an in-process bus; without DATABASE_URL an embedde
 PostgreSQL (PGlite) whose data stays in .data/ (settings and history survive restarts).
 Environment: PORT (3000), HOST, KAFKA_BROKERS, KAFKA_PARTITIONS (6), KAFKA_TOPIC_PREFIX,
 WORKER_GROUP_ID (emote-worker, with Kafka), DATABASE_URL, PULSE_DATA_DIR (.data),
-PULSE_GENERATOR_RATE (10 ticks/s, 0 = off), AUTH_SECRET, LOG_LEVEL (info),
+PULSE_GENERATOR_RATE (10 ticks/s, 0 = off), AUTH_SECRET (unset on loopback: made once and
+kept in PULSE_DATA_DIR/auth-secret; required off loopback), AUTH_TOKEN_MAX_LIFETIME_SECONDS,
+ALLOWED_HOSTS, RATE_LIMIT_MUTATIONS_PER_MINUTE, RATE_LIMIT_CONNECTIONS_PER_MINUTE, LOG_LEVEL (info),
 LOG_FORMAT (json | pretty; default pretty on a terminal), OTEL_EXPORTER_OTLP_ENDPOINT.
 `;
 
@@ -34,8 +36,8 @@ async function main(): Promise<void> {
   obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
   const tokens = await Promise.all(
     ROLES.map(async (role) => {
-      const claims = role === "streamer" ? { role, streamerId: "default" } : { role };
-      return `  ${role.padEnd(9)} ${await signToken(claims, env.AUTH_SECRET)}`;
+      const claims = role === "streamer" ? { role, streamerId: "default", sub: role } : { role, sub: role };
+      return `  ${role.padEnd(9)} ${await signToken(claims, pulse.authSecret)}`;
     }),
   );
   // For the person at the terminal, not for a log collector.
@@ -48,8 +50,13 @@ async function main(): Promise<void> {
         "  streamer 'default' gets simulated emotes; moments appear within seconds.",
         `  probes: ${pulse.url}/metrics, /healthz, /readyz`,
         "",
-        "Development tokens (paste one into the dashboard's sign-in field):",
+        "Development tokens (paste one into the dashboard's sign-in field; valid 12 h):",
         ...tokens,
+        ...(pulse.authSecretFile
+          ? [
+              `  signed with the secret in ${pulse.authSecretFile} (npm run token: AUTH_SECRET=$(cat ${pulse.authSecretFile}))`,
+            ]
+          : []),
         "",
         "Ctrl-C stops it.",
         "",

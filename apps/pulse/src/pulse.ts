@@ -8,8 +8,9 @@ import { runGenerator } from "@emote/generator/app";
 import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
 import { errorMessage, kafkaLogging, type Observability } from "@emote/observability";
-import { runWebServer } from "@emote/web/server";
+import { gatewayOptions, runWebServer } from "@emote/web/server";
 import { runWorker } from "@emote/worker/worker";
+import { pulseAuthSecret } from "./auth-secret-file.ts";
 import type { PulseEnv } from "./env.ts";
 
 /** The generator's defaults (the original system's stream for streamer "default"), at `rate`. */
@@ -24,6 +25,10 @@ export interface RunningPulse {
   /** What runs underneath, for the start-up message. */
   bus: string;
   database: string;
+  /** The secret tokens are signed with (main prints tokens with it). */
+  authSecret: string;
+  /** Where it is kept, when the embedded mode made it. */
+  authSecretFile: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -33,6 +38,8 @@ export interface RunningPulse {
  * (DATABASE_URL) when configured. Only the adapters differ; the apps' code is the same.
  */
 export async function startPulse(env: PulseEnv, obs: Observability): Promise<RunningPulse> {
+  // First: a refused secret stops the start before anything is opened.
+  const auth = await pulseAuthSecret(env, env.HOST, resolve(env.PULSE_DATA_DIR));
   const conn = await openDatabase({
     url: env.DATABASE_URL,
     dataDir: resolve(env.PULSE_DATA_DIR, "postgres"),
@@ -68,10 +75,11 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
     {
       port: env.PORT,
       host: env.HOST,
-      authSecret: env.AUTH_SECRET,
+      authSecret: auth.secret,
       allowedOrigins: env.ALLOWED_ORIGINS.split(",")
         .map((o) => o.trim())
         .filter(Boolean),
+      ...gatewayOptions(env),
       staticDir: env.WEB_STATIC_DIR,
     },
     obs,
@@ -100,6 +108,8 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
     url: web.url,
     bus: busName,
     database: conn.description,
+    authSecret: auth.secret,
+    authSecretFile: auth.file,
     async stop() {
       generatorStop.abort();
       await generator;

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { signToken } from "@emote/api";
+import { DEV_AUTH_SECRET } from "@emote/config";
 import { closeEmoteClient } from "@emote/api/client";
 import { createObservability, traceIdOf } from "@emote/observability";
 import { readPulseEnv } from "../src/env.ts";
@@ -22,14 +23,26 @@ const env = readPulseEnv({
 const quiet = () => createObservability("emote-pulse", { LOG_LEVEL: "silent" });
 
 describe("embedded mode (npm start)", () => {
+  it("refuses to start off loopback without a real AUTH_SECRET, before opening anything", async () => {
+    const offLoopback = { ...env, HOST: "0.0.0.0" };
+    await expect(startPulse(offLoopback, quiet())).rejects.toThrow(
+      "AUTH_SECRET is not set: make one with `openssl rand -base64 48`",
+    );
+    await expect(startPulse({ ...offLoopback, AUTH_SECRET: DEV_AUTH_SECRET }, quiet())).rejects.toThrow(
+      "AUTH_SECRET is the development secret, refused on HOST=0.0.0.0",
+    );
+    expect(existsSync(join(dataDir, "auth-secret"))).toBe(false);
+  });
+
   it("serves live moments with nothing installed, and keeps settings and history across a restart", async () => {
     const first = await startPulse(env, quiet());
     expect(first.bus).toBe("the in-process bus");
     expect(first.database).toContain("embedded PostgreSQL");
-    const api = client(
-      first.url,
-      await signToken({ role: "streamer", streamerId: "default" }, env.AUTH_SECRET),
+    const streamerToken = await signToken(
+      { role: "streamer", streamerId: "default", sub: "streamer" },
+      first.authSecret,
     );
+    const api = client(first.url, streamerToken);
     const moment = await nextLiveMoment(api, "default");
     expect(moment.streamerId).toBe("default");
     expect(moment.ratio).toBeGreaterThan(0.3);
@@ -55,8 +68,15 @@ describe("embedded mode (npm start)", () => {
     await first.stop();
 
     const second = await startPulse({ ...env, PULSE_GENERATOR_RATE: 0 }, quiet());
-    const again = client(second.url);
+    // The secret made at the first start is kept: its tokens still work.
+    expect(second.authSecret).toBe(first.authSecret);
+    expect(second.authSecretFile).toBe(join(dataDir, "auth-secret"));
+    expect(statSync(join(dataDir, "auth-secret")).mode & 0o777).toBe(0o600);
+    const again = client(second.url, streamerToken);
     expect((await again.settings.get.query({ streamerId: "default" })).threshold).toBe(0.45);
+    expect((await again.settings.update.mutate({ streamerId: "default", threshold: 0.5 })).threshold).toBe(
+      0.5,
+    );
     const history = await again.moments.history.query({ streamerId: "default", limit: 500 });
     expect(history.items.map((m) => m.id)).toContain(moment.id);
     await closeEmoteClient(again);

@@ -10,14 +10,21 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { kafkaBrokers } from "@emote/config";
+import { DEV_AUTH_SECRET, kafkaBrokers } from "@emote/config";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import { aggregatedMessageSchema } from "@emote/contracts";
 import { WebSocketServer } from "ws";
 import { readWebEnv } from "../src/server/env.ts";
 
 const mode = process.env.BENCH_SERVER;
-const env = readWebEnv({ ...process.env, PORT: "0", HOST: "127.0.0.1" });
+// Thousands of connections from one address: no connection rate limit here.
+const env = readWebEnv({
+  AUTH_SECRET: DEV_AUTH_SECRET,
+  ...process.env,
+  PORT: "0",
+  HOST: "127.0.0.1",
+  RATE_LIMIT_CONNECTIONS_PER_MINUTE: "0",
+});
 
 if (mode === "direct" || mode === "stock") {
   // Loaded only here, so the plain baseline does not carry the web server's modules.

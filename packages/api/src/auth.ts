@@ -1,3 +1,4 @@
+import { DEFAULT_TOKEN_MAX_LIFETIME_SECONDS } from "@emote/config";
 import { streamerIdSchema } from "@emote/contracts";
 import { SignJWT, errors, jwtVerify } from "jose";
 import { z } from "zod";
@@ -9,10 +10,10 @@ export type Role = z.infer<typeof roleSchema>;
 
 export const claimsSchema = z
   .object({
-    /** Who the caller is (recorded in the audit log). */
-    sub: z.string().min(1).max(128).optional(),
     role: roleSchema,
     streamerId: streamerIdSchema.optional(),
+    /** Who the caller is: rate limits count per subject, the audit log records it. */
+    sub: z.string().min(1).max(128),
   })
   .refine(
     (c) => c.role !== "streamer" || c.streamerId !== undefined,
@@ -23,8 +24,13 @@ export type Claims = z.infer<typeof claimsSchema>;
 /** Who is calling: nobody in particular (a viewer), a verified token, or a token that failed. */
 export type Caller =
   | { kind: "anonymous"; role: "viewer" }
-  | ({ kind: "token"; expiresAt?: number } & Claims)
+  | ({ kind: "token"; expiresAt: number } & Claims)
   | { kind: "invalid"; reason: string };
+
+export interface VerifyOptions {
+  /** Longest lifetime accepted (exp − iat, or exp − now for a token without iat). */
+  maxLifetimeSeconds?: number;
+}
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
@@ -39,23 +45,34 @@ export async function signToken(claims: Claims, secret: string, expiresIn = "12h
 /**
  * Turns an Authorization header (or a WebSocket connection parameter) into a Caller.
  * Never throws: a context that throws makes clients reconnect in a loop; a bad token is
- * rejected by the procedures instead.
+ * rejected by the procedures instead. A token must expire, and soon enough: one without
+ * `exp`, or living longer than the maximum, would be a key that never stops working.
  */
 export async function authenticate(
   authorization: string | undefined | null,
   secret: string,
+  { maxLifetimeSeconds = DEFAULT_TOKEN_MAX_LIFETIME_SECONDS }: VerifyOptions = {},
 ): Promise<Caller> {
   if (!authorization) return { kind: "anonymous", role: "viewer" };
   const token = authorization.startsWith("Bearer ") ? authorization.slice(7).trim() : authorization.trim();
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ["HS256"] });
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: ["HS256"],
+      requiredClaims: ["exp", "sub"],
+    });
+    const exp = payload.exp as number;
+    const since = payload.iat ?? Math.floor(Date.now() / 1000);
+    if (exp - since > maxLifetimeSeconds) {
+      return { kind: "invalid", reason: `token lives longer than ${maxLifetimeSeconds} s` };
+    }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) return { kind: "invalid", reason: "token claims are not valid" };
-    const caller: Caller = { kind: "token", ...claims.data };
-    if (payload.exp !== undefined) caller.expiresAt = payload.exp * 1000;
-    return caller;
+    return { kind: "token", ...claims.data, expiresAt: exp * 1000 };
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { kind: "invalid", reason: "token expired" };
+    if (err instanceof errors.JWTClaimValidationFailed && err.reason === "missing") {
+      return { kind: "invalid", reason: `token has no ${err.claim} claim` };
+    }
     return { kind: "invalid", reason: "token is not valid" };
   }
 }
@@ -65,9 +82,4 @@ export function canEditSettings(caller: Caller, streamerId: string): boolean {
   if (caller.kind !== "token") return false;
   if (caller.role === "admin" || caller.role === "moderator") return true;
   return caller.role === "streamer" && caller.streamerId === streamerId;
-}
-
-/** Who a token's caller is, for the audit log: its subject, else its role. */
-export function callerSubject(caller: Extract<Caller, { kind: "token" }>): string {
-  return caller.sub ?? caller.role;
 }

@@ -3,6 +3,7 @@ import type { AppRouter } from "./root.ts";
 
 export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory, type Context } from "./trpc.ts";
+export { RateLimitedError, limitKey, type CallLimiter, type CallLimits } from "./rate-limit.ts";
 export {
   type DirectMoments,
   type DirectMomentsRequest,
@@ -11,7 +12,15 @@ export {
   type LiveProcedure,
   type LiveSources,
 } from "./live.ts";
-export { ROLES, authenticate, signToken, type Caller, type Claims, type Role } from "./auth.ts";
+export {
+  ROLES,
+  authenticate,
+  signToken,
+  type Caller,
+  type Claims,
+  type Role,
+  type VerifyOptions,
+} from "./auth.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

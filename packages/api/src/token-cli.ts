@@ -1,17 +1,22 @@
 import { parseArgs } from "node:util";
-import { DEV_AUTH_SECRET } from "@emote/config";
+import { AUTH_SECRET_HINT } from "@emote/config";
 import { ROLES, claimsSchema, signToken } from "./auth.ts";
 import { readAuthEnv } from "./env.ts";
 
-const HELP = `Usage: npm run token -- --role <${ROLES.join("|")}> [--streamer ID] [--expires 12h]
+const HELP = `Usage: npm run token -- --role <${ROLES.join("|")}> [--streamer ID] [--subject NAME] [--expires 12h]
 
-Prints a bearer token for the Emote Pulse API, signed with AUTH_SECRET
-(default: the development secret). A streamer token must name its --streamer.`;
+Prints a bearer token for the Emote Pulse API, signed with AUTH_SECRET (the one the
+server uses; for npm start's embedded mode: AUTH_SECRET=$(cat .data/auth-secret)).
+A streamer token must name its --streamer. --subject says who the caller is (rate limits
+and the audit log use it; default: the role). --expires is at most
+AUTH_TOKEN_MAX_LIFETIME_SECONDS (default 24 h): the server refuses longer-lived tokens.`;
 
 function fail(message: string): never {
   console.error(`token: ${message}\n\n${HELP}`);
   process.exit(2);
 }
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
 let values;
 try {
@@ -19,6 +24,7 @@ try {
     options: {
       role: { type: "string" },
       streamer: { type: "string" },
+      subject: { type: "string" },
       expires: { type: "string", default: "12h" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -30,13 +36,27 @@ if (values.help) {
   console.log(HELP);
   process.exit(0);
 }
-const claims = claimsSchema.safeParse({ role: values.role, streamerId: values.streamer });
+const claims = claimsSchema.safeParse({
+  role: values.role,
+  streamerId: values.streamer,
+  sub: values.subject ?? values.role,
+});
 if (!claims.success)
   fail(
     claims.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ` : "") + i.message).join("; "),
   );
-if (!/^\d+[smhd]$/.test(values.expires)) fail("--expires takes a number and a unit s, m, h or d (e.g. 12h)");
-const { AUTH_SECRET } = readAuthEnv();
-if (AUTH_SECRET === DEV_AUTH_SECRET)
-  console.error("token: signed with the development secret (set AUTH_SECRET in production)");
-console.log(await signToken(claims.data, AUTH_SECRET, values.expires));
+const expires = /^(\d+)([smhd])$/.exec(values.expires);
+if (!expires) fail("--expires takes a number and a unit s, m, h or d (e.g. 12h)");
+let env;
+try {
+  env = readAuthEnv();
+} catch (err) {
+  fail((err as Error).message);
+}
+const lifetime = Number(expires[1]) * UNIT_SECONDS[expires[2] as keyof typeof UNIT_SECONDS];
+if (lifetime > env.AUTH_TOKEN_MAX_LIFETIME_SECONDS)
+  fail(
+    `--expires ${values.expires} is longer than AUTH_TOKEN_MAX_LIFETIME_SECONDS (${env.AUTH_TOKEN_MAX_LIFETIME_SECONDS} s)`,
+  );
+if (env.AUTH_SECRET === undefined) fail(`AUTH_SECRET is not set: ${AUTH_SECRET_HINT}`);
+console.log(await signToken(claims.data, env.AUTH_SECRET, `${lifetime}s`));

@@ -27,13 +27,50 @@ export const databaseEnvSchema = z.object({
   DATABASE_URL: z.url().default(DEFAULT_DATABASE_URL),
 });
 
-/** Development only: anyone can mint tokens with it. Production deployments set their own. */
+/** Development only: anyone can mint tokens with it. Refused off loopback and with NODE_ENV=production. */
 export const DEV_AUTH_SECRET = "emote-pulse-development-secret-not-for-production";
 
+/** Longest a token may live (exp − iat); the token CLI and the servers share it. */
+export const DEFAULT_TOKEN_MAX_LIFETIME_SECONDS = 24 * 3600;
+
 export const authEnvSchema = z.object({
-  /** HS256 key for the API's bearer tokens; at least 32 characters. */
-  AUTH_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_AUTH_SECRET),
+  /** HS256 key for the API's bearer tokens; at least 32 characters. No default: see requireAuthSecret. */
+  AUTH_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (make one with: openssl rand -base64 48)")
+    .optional(),
+  /** Tokens whose lifetime (exp − iat, or exp − now without iat) exceeds this are refused. At most 7 days. */
+  AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(DEFAULT_TOKEN_MAX_LIFETIME_SECONDS),
+  /** `production` refuses the development secret even on loopback. */
+  NODE_ENV: z.string().optional(),
 });
+export type AuthEnv = z.infer<typeof authEnvSchema>;
+
+const commaList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean),
+);
+
+/** What a gateway (the web server, `npm start`) lets in, and how fast. docs/SECURITY.md has the numbers. */
+export const gatewayEnvSchema = z.object({
+  /**
+   * Host names (no port) the server answers to, besides loopback names and HOST; a request
+   * or upgrade naming another Host is refused (DNS rebinding). `*` turns the check off.
+   */
+  ALLOWED_HOSTS: commaList.default([]),
+  /** Mutations per caller (token sub, else client address) per minute; 0 = no limit. */
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /** WebSocket connection attempts per client address per minute; 0 = no limit. */
+  RATE_LIMIT_CONNECTIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+});
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
 export const logEnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -90,6 +127,8 @@ export function parseEnv<S extends z.ZodType>(
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
+
+export { isLoopbackHost, requireAuthSecret, AUTH_SECRET_HINT } from "./auth-secret.ts";
 
 /** Where a database URL points, without its credentials, for messages and logs. */
 export function describeDatabaseUrl(url: string): string {

@@ -13,6 +13,8 @@ export interface EntryPoint {
   entry: string;
   /** A numeric variable it reads (a bad value makes a configuration error), set to 0 otherwise. */
   portVariable: string;
+  /** Variables every run needs to get past its configuration (the web server's AUTH_SECRET). */
+  required?: Record<string, string>;
 }
 
 /** Runs the real entry point with only `vars` (and PATH) in its environment. */
@@ -22,7 +24,7 @@ function run(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", app.entry], {
     cwd: app.cwd,
-    env: { PATH: process.env.PATH, ...vars },
+    env: { PATH: process.env.PATH, ...app.required, ...vars },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -1,9 +1,11 @@
 import {
   authEnvSchema,
   databaseEnvSchema,
+  gatewayEnvSchema,
   kafkaEnvSchema,
   observabilityEnvSchema,
   parseEnv,
+  requireAuthSecret,
 } from "@emote/config";
 import { z } from "zod";
 
@@ -11,6 +13,7 @@ export const webEnvSchema = kafkaEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(observabilityEnvSchema.shape)
   .extend(authEnvSchema.shape)
+  .extend(gatewayEnvSchema.shape)
   .extend({
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     /** 127.0.0.1 by default; containers set 0.0.0.0 to be reachable through a published port. */
@@ -31,8 +34,10 @@ export const webEnvSchema = kafkaEnvSchema
     /** Folder of the built dashboard. */
     WEB_STATIC_DIR: z.string().optional(),
   });
-export type WebEnv = z.infer<typeof webEnvSchema>;
+/** The environment, with the secret the server may use (requireAuthSecret's rules). */
+export type WebEnv = Omit<z.infer<typeof webEnvSchema>, "AUTH_SECRET"> & { AUTH_SECRET: string };
 
 export function readWebEnv(source: Record<string, string | undefined> = process.env): WebEnv {
-  return parseEnv(webEnvSchema, source);
+  const env = parseEnv(webEnvSchema, source);
+  return { ...env, AUTH_SECRET: requireAuthSecret(env, env.HOST) };
 }

@@ -1,10 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { appRouter, authenticate, type LiveSources } from "@emote/api";
+import { RateLimitedError, appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { handleProbe, type Probes } from "@emote/observability";
+import type { AnyProcedure } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { Gateway } from "./gateway.ts";
+import { requestIdOf } from "./request-errors.ts";
+import { setSecurityHeaders } from "./security-headers.ts";
 import { staticFiles } from "./static-files.ts";
 
 export interface HttpDeps {
@@ -14,6 +17,33 @@ export interface HttpDeps {
   staticRoot: string;
   /** Served at /metrics, /healthz (alive) and /readyz (Kafka and PostgreSQL answer). */
   probes: Probes;
+  /** Host allowlist, rate limits, token lifetime, error logging. */
+  gateway: Gateway;
+}
+
+/** Paths of the subscription procedures: over HTTP (SSE) they would bypass the WebSocket's checks. */
+const SUBSCRIPTIONS = new Set(
+  // At run time tRPC keeps every procedure here under its full dotted path (typed as the tree).
+  Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)
+    .filter(([, procedure]) => procedure._def.type === "subscription")
+    .map(([path]) => path),
+);
+
+/** The procedure names a /trpc/ path calls (several in a batch); undefined if it is malformed. */
+function procedureNames(path: string): string[] | undefined {
+  try {
+    return path.slice("/trpc/".length).split(",").map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Seconds a rate-limited caller should wait: the longest of a batch's refusals. */
+function retryAfter(errors: readonly { cause?: unknown }[]): number | undefined {
+  const waits = errors.flatMap((e) =>
+    e.cause instanceof RateLimitedError ? [e.cause.retryAfterSeconds] : [],
+  );
+  return waits.length > 0 ? Math.max(...waits) : undefined;
 }
 
 /** One HTTP server: tRPC under /trpc, the probes (/metrics, /healthz, /readyz), the dashboard elsewhere. */
@@ -24,15 +54,45 @@ export function createWebServer(deps: HttpDeps): Server {
     createContext: async ({ req }) => ({
       db: deps.db,
       live: deps.live,
-      caller: await authenticate(req.headers.authorization, deps.authSecret),
-      requestId: randomUUID(),
+      caller: await authenticate(req.headers.authorization, deps.authSecret, deps.gateway.verify),
+      requestId: requestIdOf(req),
+      ...(req.socket.remoteAddress !== undefined && { clientAddress: req.socket.remoteAddress }),
+      limits: deps.gateway.rateLimits.calls,
     }),
+    onError: deps.gateway.onError,
+    responseMeta({ errors }) {
+      const seconds = retryAfter(errors);
+      return seconds === undefined ? {} : { headers: { "retry-after": String(seconds) } };
+    },
   });
   const dashboard = staticFiles(deps.staticRoot);
   return createServer((req, res) => {
+    if (!deps.gateway.hostAllowed(req.headers.host)) {
+      setSecurityHeaders(res, undefined);
+      res.writeHead(421, { "content-type": "text/plain" }).end("This server does not answer to that Host\n");
+      return;
+    }
+    setSecurityHeaders(res, req.headers.host);
+    res.setHeader("x-request-id", requestIdOf(req));
     if (handleProbe(deps.probes, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (path?.startsWith("/trpc/")) {
+      const names = procedureNames(path);
+      if (!names) {
+        res.writeHead(400, { "content-type": "text/plain" }).end("Bad request: malformed URL\n");
+        return;
+      }
+      if (names.some((name) => SUBSCRIPTIONS.has(name))) {
+        res.writeHead(405, { "content-type": "application/json", allow: "" }).end(
+          JSON.stringify({
+            error: {
+              message: "subscriptions are served over the WebSocket at /trpc only",
+              code: "METHOD_NOT_SUPPORTED",
+            },
+          }),
+        );
+        return;
+      }
       trpc(req, res);
       return;
     }

@@ -18,7 +18,10 @@ consumer joined and PostgreSQL answering; 503 naming the one that fails), all on
 Environment:
   PORT (3000), HOST (127.0.0.1)
   DATABASE_URL, KAFKA_BROKERS, KAFKA_PORT, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS
-  AUTH_SECRET, ALLOWED_ORIGINS, WEB_STATIC_DIR (apps/web/dist)
+  AUTH_SECRET (required: openssl rand -base64 48), AUTH_TOKEN_MAX_LIFETIME_SECONDS (86400)
+  ALLOWED_ORIGINS, ALLOWED_HOSTS, WEB_STATIC_DIR (apps/web/dist)
+  RATE_LIMIT_MUTATIONS_PER_MINUTE (60), RATE_LIMIT_CONNECTIONS_PER_MINUTE (60)
+  NODE_ENV                          production refuses the development secret even on loopback
   LOG_LEVEL (info)                  fatal, error, warn, info, debug, trace or silent
   LOG_FORMAT                        json or pretty (default: pretty on a terminal, JSON otherwise)
   OTEL_EXPORTER_OTLP_ENDPOINT       OTLP/HTTP collector URL; set, spans are exported

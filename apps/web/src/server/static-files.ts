@@ -21,7 +21,13 @@ const TYPES: Record<string, string> = {
 export function staticFiles(root: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const base = normalize(root + sep);
   return async (req, res) => {
-    const path = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
+    let path: string;
+    try {
+      path = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
+    } catch {
+      res.writeHead(400, { "content-type": "text/plain" }).end("Bad request: malformed URL\n");
+      return;
+    }
     const candidate = normalize(join(base, path));
     if (!candidate.startsWith(base)) {
       res.writeHead(404).end();

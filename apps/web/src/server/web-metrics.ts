@@ -15,6 +15,8 @@ export interface WebMetrics {
   momentsReceived: Counter;
   /** Handed to the live procedures (LiveSources.observer): subscriptions and tRPC's deliveries. */
   observer: LiveObserver;
+  /** Counts a call or connection attempt refused by a rate limit. */
+  rateLimited(limit: "mutation" | "connection"): void;
   /** Sets what the connection gauge and the fan-out's counters read at each scrape. */
   readFrom(sources: WebMetricSources): void;
 }
@@ -79,8 +81,17 @@ export function createWebMetrics(registry: Registry): WebMetrics {
     () => sources?.fanout()?.disconnects ?? 0,
   );
 
+  const rateLimited = new Counter({
+    name: "emote_web_rate_limited_total",
+    help: "Mutations and WebSocket connection attempts refused with TOO_MANY_REQUESTS, by limit",
+    labelNames: ["limit"],
+    registers: [registry],
+  });
+  for (const limit of ["mutation", "connection"]) rateLimited.inc({ limit }, 0);
+
   return {
     momentsReceived,
+    rateLimited: (limit) => rateLimited.inc({ limit }),
     observer: {
       opened(procedure) {
         subscriptions.inc({ procedure });

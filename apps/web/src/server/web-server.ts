@@ -5,10 +5,12 @@ import { groupMembershipCheck, type Bus } from "@emote/bus";
 import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
 import type { WebEnv } from "./env.ts";
+import { createGateway } from "./gateway.ts";
 import { createWebServer, listen } from "./http-server.ts";
 import { consumeLiveFeeds } from "./kafka-feeds.ts";
 import { LiveHub } from "./live-hub.ts";
 import type { FanoutCounters } from "./moment-fanout.ts";
+import type { RateLimitOptions } from "./rate-limits.ts";
 import { createWebMetrics } from "./web-metrics.ts";
 import { attachWebSockets } from "./ws-server.ts";
 
@@ -30,8 +32,32 @@ export interface WebServerOptions {
   host: string;
   authSecret: string;
   allowedOrigins: readonly string[];
+  /** Host names answered besides loopback and `host` (`*`: any). */
+  allowedHosts: readonly string[];
+  rateLimits: RateLimitOptions;
+  maxTokenLifetimeSeconds: number;
   staticDir?: string | undefined;
   fanout?: "direct" | "stock";
+}
+
+/** The gateway's part of WebServerOptions, from an app's environment. */
+export function gatewayOptions(
+  env: Pick<
+    WebEnv,
+    | "ALLOWED_HOSTS"
+    | "RATE_LIMIT_MUTATIONS_PER_MINUTE"
+    | "RATE_LIMIT_CONNECTIONS_PER_MINUTE"
+    | "AUTH_TOKEN_MAX_LIFETIME_SECONDS"
+  >,
+): Pick<WebServerOptions, "allowedHosts" | "rateLimits" | "maxTokenLifetimeSeconds"> {
+  return {
+    allowedHosts: env.ALLOWED_HOSTS,
+    rateLimits: {
+      mutationsPerMinute: env.RATE_LIMIT_MUTATIONS_PER_MINUTE,
+      connectionsPerMinute: env.RATE_LIMIT_CONNECTIONS_PER_MINUTE,
+    },
+    maxTokenLifetimeSeconds: env.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
+  };
 }
 
 /**
@@ -60,6 +86,7 @@ export async function startWebServer(
       host: env.HOST,
       authSecret: env.AUTH_SECRET,
       allowedOrigins: env.ALLOWED_ORIGINS,
+      ...gatewayOptions(env),
       staticDir: env.WEB_STATIC_DIR,
       ...options,
     },
@@ -89,10 +116,21 @@ export async function runWebServer(
   const log = obs.log.child({ component: "web" });
   const metrics = createWebMetrics(obs.registry);
   const hub = new LiveHub({ tracing: obs.tracing, log });
+  const gateway = createGateway(
+    {
+      allowedHosts: opts.allowedHosts,
+      bindHost: opts.host,
+      rateLimits: opts.rateLimits,
+      maxTokenLifetimeSeconds: opts.maxTokenLifetimeSeconds,
+    },
+    log,
+    metrics.rateLimited,
+  );
   const deps = {
     db: conn.db,
     authSecret: opts.authSecret,
     live: { ...hub.sources, observer: metrics.observer },
+    gateway,
   };
   const server = createWebServer({
     ...deps,

@@ -1,30 +1,20 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
+import type { Gateway } from "./gateway.ts";
 import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
+import { requestIdOf } from "./request-errors.ts";
+import { refuseUpgrade } from "./upgrade-guard.ts";
 
 /** Client messages are small tRPC requests; ws's default limit is 100 MiB. */
 const MAX_PAYLOAD_BYTES = 16 * 1024;
 
-function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  // Non-browser clients send no Origin; browsers always do.
-  if (!origin) return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * tRPC subscriptions over WebSocket on the HTTP server's port (path /trpc): Origin
- * checked against the allowlist, token from the connection parameters, keep-alive pings
+ * tRPC subscriptions over WebSocket on the HTTP server's port (path /trpc): Host, Origin
+ * and connection rate checked (upgrade-guard.ts), token from the connection parameters, keep-alive pings
  * so proxies keep idle sockets, no compression (CPU per message matters more).
  */
 export function attachWebSockets(
@@ -34,6 +24,7 @@ export function attachWebSockets(
     authSecret: string;
     live: LiveSources;
     allowedOrigins: readonly string[];
+    gateway: Gateway;
     /**
      * "direct" (default): moments.live frames are serialised once and sent with bounded
      * per-socket buffers (moment-fanout.ts); "stock": tRPC's adapter alone (for comparison).
@@ -56,11 +47,16 @@ export function attachWebSockets(
       socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
       return;
     }
-    if (!originAllowed(req, deps.allowedOrigins)) {
-      socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
+    socket.on("error", () => socket.destroy());
+    refuseUpgrade(req, deps.gateway, deps.allowedOrigins).then(
+      (refused) => {
+        if (refused !== undefined) socket.end(refused);
+        else if (!socket.destroyed) {
+          wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
+        }
+      },
+      () => socket.destroy(),
+    );
   });
   // Registered before tRPC's handler, so the fan-out's 'message' listener runs first.
   const fanout = deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments);
@@ -71,16 +67,21 @@ export function attachWebSockets(
     wss,
     router: appRouter,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
-    createContext: async ({ info, res }) => {
+    onError: deps.gateway.onError,
+    createContext: async ({ info, req, res }) => {
       const token = info.connectionParams?.token;
       const directMoments = direct.get(res);
       return {
         db: deps.db,
         live: directMoments ? { ...deps.live, directMoments } : deps.live,
-        caller: await authenticate(typeof token === "string" ? token : undefined, deps.authSecret),
-        // tRPC's adapter makes one context per connection and has no per-call hook, so the
-        // calls of one connection share its id.
-        requestId: randomUUID(),
+        caller: await authenticate(
+          typeof token === "string" ? token : undefined,
+          deps.authSecret,
+          deps.gateway.verify,
+        ),
+        requestId: requestIdOf(req),
+        ...(req.socket.remoteAddress !== undefined && { clientAddress: req.socket.remoteAddress }),
+        limits: deps.gateway.rateLimits.calls,
       };
     },
   });

@@ -113,6 +113,11 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: "light" });
   page = await context.newPage();
   page.on("pageerror", (err) => pageErrors.push(err.message));
+  // The server's Content-Security-Policy must let the dashboard run: a blocked script,
+  // style or WebSocket shows up here.
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && /Content Security Policy/i.test(msg.text())) pageErrors.push(msg.text());
+  });
 }, 180_000);
 
 afterAll(async () => {

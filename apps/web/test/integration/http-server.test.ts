@@ -10,6 +10,7 @@ import { DEV_AUTH_SECRET } from "@emote/config";
 import { connectDatabase, databaseCheck } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { createObservability } from "@emote/observability";
+import { createGateway } from "../../src/server/gateway.ts";
 import { createWebServer, listen } from "../../src/server/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
@@ -23,6 +24,15 @@ const server = createWebServer({
   },
   staticRoot: mkdtempSync(join(tmpdir(), "web-static-")),
   probes,
+  gateway: createGateway(
+    {
+      allowedHosts: [],
+      bindHost: "127.0.0.1",
+      rateLimits: { mutationsPerMinute: 0, connectionsPerMinute: 0 },
+      maxTokenLifetimeSeconds: 86_400,
+    },
+    probes.log,
+  ),
 });
 let base = "";
 
@@ -80,14 +90,14 @@ describe("web server", () => {
         headers: { "content-type": "application/json", ...(authorization && { authorization }) },
         body: JSON.stringify({ streamerId, threshold: 0.7 }),
       });
-    const own = await signToken({ role: "streamer", streamerId }, DEV_AUTH_SECRET);
+    const own = await signToken({ role: "streamer", streamerId, sub: streamerId }, DEV_AUTH_SECRET);
     const ok = await update(`Bearer ${own}`);
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { result: { data: { threshold: number } } }).result.data.threshold).toBe(
       0.7,
     );
     expect((await update()).status).toBe(403);
-    const forged = await signToken({ role: "admin" }, "z".repeat(32));
+    const forged = await signToken({ role: "admin", sub: "admin" }, "z".repeat(32));
     expect((await update(`Bearer ${forged}`)).status).toBe(401);
   });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { DEV_AUTH_SECRET } from "@emote/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { closeEmoteClient, type EmoteClient } from "@emote/api/client";
@@ -23,6 +24,7 @@ const quiet = () => createObservability("emote-web", { LOG_LEVEL: "silent" });
 
 beforeAll(async () => {
   const env = readWebEnv({
+    AUTH_SECRET: DEV_AUTH_SECRET,
     KAFKA_BROKERS: infra.brokers.join(","),
     DATABASE_URL: infra.databaseUrl,
     KAFKA_TOPIC_PREFIX: prefix,

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { DEV_AUTH_SECRET } from "@emote/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeEmoteClient, type EmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
@@ -42,6 +43,7 @@ async function serve(
   const prefix = `it-obs-${runId}-${name}.`;
   const server = await startWebServer(
     readWebEnv({
+      AUTH_SECRET: DEV_AUTH_SECRET,
       KAFKA_BROKERS: infra.brokers.join(","),
       DATABASE_URL: opts.databaseUrl ?? infra.databaseUrl,
       KAFKA_TOPIC_PREFIX: prefix,

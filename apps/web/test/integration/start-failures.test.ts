@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { DEV_AUTH_SECRET } from "@emote/config";
 import { describeStartFailures } from "@emote/infra/start-failures";
 
 describeStartFailures({
@@ -7,4 +8,5 @@ describeStartFailures({
   cwd: fileURLToPath(new URL("../..", import.meta.url)),
   entry: "src/server/main.ts",
   portVariable: "PORT",
+  required: { AUTH_SECRET: DEV_AUTH_SECRET },
 });

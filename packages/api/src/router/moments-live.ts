@@ -3,7 +3,8 @@ import { listMomentsAfter } from "@emote/db";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { listen } from "../live.ts";
-import { publicProcedure } from "../trpc.ts";
+import { queryText } from "../input.ts";
+import { liveProcedure } from "../trpc.ts";
 
 const BACKFILL_PAGE = 500;
 
@@ -12,9 +13,10 @@ const BACKFILL_PAGE = 500;
  * reconnects with its last event id first gets what was stored after it, then the live
  * stream, without repeats. Listening starts before the backfill, so nothing falls between.
  */
-export const momentsLive = publicProcedure
-  .input(z.object({ streamerId: streamerIdSchema.optional(), lastEventId: z.string().max(64).nullish() }))
-  .subscription(async function* ({ ctx, input, signal }) {
+export const momentsLive = liveProcedure
+  .input(z.object({ streamerId: streamerIdSchema.optional(), lastEventId: queryText(64).nullish() }))
+  .subscription(async function* ({ ctx, input }) {
+    const { signal } = ctx.session;
     const observer = ctx.live.observer;
     const live = listen(
       ctx.live.moments,
@@ -27,7 +29,7 @@ export const momentsLive = publicProcedure
     try {
       const backfilled = new Set<string>();
       let after = input.lastEventId;
-      while (after) {
+      while (after && !signal.aborted) {
         const page = await listMomentsAfter(ctx.db, {
           afterId: after,
           limit: BACKFILL_PAGE,
@@ -43,7 +45,7 @@ export const momentsLive = publicProcedure
       // WebSocket fast path: hand the live part over to the server's fan-out, which
       // serialises each moment once. Drain and attach happen in one synchronous step, so
       // nothing falls between; then this generator only waits for the subscription's end.
-      if (ctx.live.directMoments && signal && !signal.aborted) {
+      if (ctx.live.directMoments && !signal.aborted) {
         const pending = live.drain().filter((m) => !backfilled.has(m.id));
         const attached = ctx.live.directMoments.attach({
           streamerId: input.streamerId,
@@ -56,6 +58,7 @@ export const momentsLive = publicProcedure
           await new Promise<void>((resolve) =>
             signal.addEventListener("abort", () => resolve(), { once: true }),
           );
+          ctx.session.throwIfExpired();
           return;
         }
         for (const m of pending) {
@@ -68,6 +71,7 @@ export const momentsLive = publicProcedure
         observer?.delivered(1);
         yield tracked(m.id, m);
       }
+      ctx.session.throwIfExpired();
     } finally {
       closed?.();
       await live.return();

@@ -2,11 +2,12 @@ import { streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMoments } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
+import { isoInstant, queryText } from "../input.ts";
 import { publicProcedure } from "../trpc.ts";
 import { momentsLive } from "./moments-live.ts";
 
 /** Opaque to clients: where the previous page ended (window start and id of its last moment). */
-const cursorSchema = z.tuple([z.iso.datetime(), z.string().min(1)]);
+const cursorSchema = z.tuple([isoInstant(), queryText(256)]);
 
 function encodeCursor(m: Moment): string {
   return Buffer.from(JSON.stringify([m.timestamp, m.id])).toString("base64url");
@@ -26,9 +27,9 @@ function decodeCursor(cursor: string): { windowStart: Date; id: string } {
 export const momentsHistoryInput = z
   .object({
     streamerId: streamerIdSchema.optional(),
-    emote: z.string().min(1).max(64).optional(),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
+    emote: queryText(64).optional(),
+    from: isoInstant().optional(),
+    to: isoInstant().optional(),
     cursor: z.string().max(512).nullish(),
     limit: z.number().int().min(1).max(500).default(50),
   })

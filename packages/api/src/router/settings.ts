@@ -2,7 +2,7 @@ import { analysisSettingsSchema, streamerIdSchema } from "@emote/contracts";
 import { getEffectiveSettings, saveSettings } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { callerSubject, canEditSettings } from "../auth.ts";
+import { canEditSettings } from "../auth.ts";
 import { publicProcedure } from "../trpc.ts";
 
 export const settingsUpdateInput = analysisSettingsSchema.partial().extend({ streamerId: streamerIdSchema });
@@ -32,7 +32,7 @@ export const settingsRouter = {
     }
     const { streamerId, ...patch } = input;
     return saveSettings(ctx.db, streamerId, patch, {
-      sub: callerSubject(caller),
+      sub: caller.sub,
       role: caller.role,
       requestId: ctx.requestId,
     });

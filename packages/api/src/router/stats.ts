@@ -2,15 +2,15 @@ import { streamerIdSchema, type WindowStats } from "@emote/contracts";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { listen } from "../live.ts";
-import { publicProcedure } from "../trpc.ts";
+import { liveProcedure } from "../trpc.ts";
 
 export const statsRouter = {
   /** A streamer's per-minute emote counts: the recent minutes first, then every update. */
-  live: publicProcedure.input(z.object({ streamerId: streamerIdSchema })).subscription(async function* ({
+  live: liveProcedure.input(z.object({ streamerId: streamerIdSchema })).subscription(async function* ({
     ctx,
     input,
-    signal,
   }) {
+    const { signal } = ctx.session;
     const observer = ctx.live.observer;
     const live = listen(
       ctx.live.stats,
@@ -28,6 +28,7 @@ export const statsRouter = {
         observer?.delivered(1);
         yield stats;
       }
+      ctx.session.throwIfExpired();
     } finally {
       closed?.();
       await live.return();

@@ -4,7 +4,14 @@ import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
 import { commitAnalysis, connectDatabase, saveSettings } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { TRPCError } from "@trpc/server";
-import { appRouter, createCallerFactory, type Caller, type LiveSources } from "../../src/index.ts";
+import {
+  RateLimitedError,
+  appRouter,
+  createCallerFactory,
+  type CallLimits,
+  type Caller,
+  type LiveSources,
+} from "../../src/index.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
 afterAll(() => conn.close());
@@ -13,7 +20,8 @@ const noLive: LiveSources = {
   moments: { subscribe: () => () => undefined },
   stats: { subscribe: () => () => undefined, recent: () => [] },
 };
-const as = (caller: Caller) => createCaller({ db: conn.db, caller, live: noLive, requestId: randomUUID() });
+const as = (caller: Caller) => createCaller({ db: conn.db, caller, live: noLive, requestId: "test" });
+const later = () => Date.now() + 3_600_000;
 const viewer = as({ kind: "anonymous", role: "viewer" });
 const unique = () => `api-${randomUUID().slice(0, 8)}`;
 
@@ -41,7 +49,7 @@ describe("settings.get", () => {
   });
 
   it("refuses a token that expired after the connection was made", async () => {
-    const caller = as({ kind: "token", role: "admin", expiresAt: Date.now() - 1 });
+    const caller = as({ kind: "token", role: "admin", sub: "admin", expiresAt: Date.now() - 1 });
     const err = await errorOf(caller.settings.update({ streamerId: unique(), threshold: 0.5 }));
     expect(err.code).toBe("UNAUTHORIZED");
     expect(err.message).toBe("token expired");
@@ -59,10 +67,10 @@ describe("settings.get", () => {
 describe("settings.update", () => {
   const roles: [string, Caller, "own" | "any" | "none"][] = [
     ["anonymous viewer", { kind: "anonymous", role: "viewer" }, "none"],
-    ["viewer token", { kind: "token", role: "viewer" }, "none"],
-    ["streamer", { kind: "token", role: "streamer", streamerId: "OWN" }, "own"],
-    ["moderator", { kind: "token", role: "moderator" }, "any"],
-    ["admin", { kind: "token", role: "admin" }, "any"],
+    ["viewer token", { kind: "token", role: "viewer", sub: "v", expiresAt: later() }, "none"],
+    ["streamer", { kind: "token", role: "streamer", streamerId: "OWN", sub: "s", expiresAt: later() }, "own"],
+    ["moderator", { kind: "token", role: "moderator", sub: "m", expiresAt: later() }, "any"],
+    ["admin", { kind: "token", role: "admin", sub: "a", expiresAt: later() }, "any"],
   ];
 
   it.each(roles)("enforces the role matrix for a %s", async (_name, template, may) => {
@@ -96,7 +104,7 @@ describe("settings.update", () => {
     [{ allowedEmotes: ["x".repeat(17)] }, "allowedEmotes"],
   ])("rejects %j with BAD_REQUEST naming %s and changes nothing", async (patch, field) => {
     const streamerId = unique();
-    const admin = as({ kind: "token", role: "admin" });
+    const admin = as({ kind: "token", role: "admin", sub: "admin", expiresAt: later() });
     const err = await errorOf(admin.settings.update({ streamerId, interval: 12, ...patch }));
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toContain(field);
@@ -169,10 +177,86 @@ describe("moments.history", () => {
     [{ from: "yesterday" }, "from"],
     [{ from: "2030-01-02T00:00:00Z", to: "2030-01-01T00:00:00Z" }, "from"],
     [{ cursor: "not-a-cursor" }, "cursor"],
+    // Each of these reached PostgreSQL before and came back as a 500 with the SQL in it.
+    [{ from: "0000-01-01T00:00:00Z" }, "from"],
+    [{ to: "0001-01-01T00:30:00+01:00" }, "to"],
+    [{ emote: "a\u0000b" }, "emote"],
+    [{ cursor: Buffer.from(JSON.stringify(["0000-01-01T00:00:00Z", "x"])).toString("base64url") }, "cursor"],
+    [
+      { cursor: Buffer.from(JSON.stringify(["2030-01-01T00:00:00Z", "x\u0000"])).toString("base64url") },
+      "cursor",
+    ],
   ])("rejects %j with BAD_REQUEST naming %s", async (input, field) => {
     const err = await errorOf(viewer.moments.history(input));
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toContain(field);
+  });
+});
+
+describe("limits", () => {
+  it("counts mutations per caller and refuses one over the limit with TOO_MANY_REQUESTS and a retry-after", async () => {
+    const taken: string[] = [];
+    const limits: CallLimits = {
+      mutations: {
+        take: async (key) => {
+          taken.push(key);
+          if (taken.filter((k) => k === key).length > 2) throw new RateLimitedError(1_500);
+        },
+      },
+    };
+    const caller: Caller = { kind: "token", role: "admin", sub: "flooder", expiresAt: later() };
+    const api = createCaller({ db: conn.db, caller, live: noLive, requestId: "t", limits });
+    const streamerId = unique();
+    await api.settings.update({ streamerId, threshold: 0.5 });
+    await api.settings.update({ streamerId, threshold: 0.6 });
+    const err = await errorOf(api.settings.update({ streamerId, threshold: 0.7 }));
+    expect(err.code).toBe("TOO_MANY_REQUESTS");
+    expect(err.message).toBe("too many changes from this caller: retry in 2 s");
+    expect(err.cause).toBeInstanceOf(RateLimitedError);
+    expect((await viewer.settings.get({ streamerId })).threshold).toBe(0.6);
+    // Queries are not counted; an anonymous caller is counted by address.
+    await api.settings.get({ streamerId });
+    const anonymous = createCaller({
+      db: conn.db,
+      caller: { kind: "anonymous", role: "viewer" },
+      live: noLive,
+      requestId: "t",
+      clientAddress: "192.0.2.1",
+      limits,
+    });
+    await errorOf(anonymous.settings.update({ streamerId, threshold: 0.5 }));
+    expect(taken).toEqual(["sub:admin:flooder", "sub:admin:flooder", "sub:admin:flooder", "addr:192.0.2.1"]);
+  });
+});
+
+describe("subscriptions", () => {
+  it("end with UNAUTHORIZED when the token expires, without waiting for another call", async () => {
+    const caller: Caller = { kind: "token", role: "viewer", sub: "v", expiresAt: Date.now() + 300 };
+    const api = createCaller({ db: conn.db, caller, live: noLive, requestId: "t" });
+    const stream = await api.stats.live({ streamerId: unique() });
+    const started = Date.now();
+    const err = await errorOf(
+      (async () => {
+        for await (const item of stream) void item;
+      })(),
+    );
+    expect(err.code).toBe("UNAUTHORIZED");
+    expect(err.message).toBe("token expired");
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("end quietly when the client leaves before the token expires", async () => {
+    const caller: Caller = { kind: "token", role: "viewer", sub: "v", expiresAt: later() };
+    const controller = new AbortController();
+    const api = createCaller(
+      { db: conn.db, caller, live: noLive, requestId: "t" },
+      { signal: controller.signal },
+    );
+    const stream = await api.stats.live({ streamerId: unique() });
+    setTimeout(() => controller.abort(), 50);
+    const items: unknown[] = [];
+    for await (const item of stream) items.push(item);
+    expect(items).toEqual([]);
   });
 });
 

@@ -1,0 +1,36 @@
+import type { VerifyOptions } from "@emote/api";
+import type { Logger } from "@emote/observability";
+import { hostAllowlist } from "./host-allowlist.ts";
+import { logRequestErrors, type ErrorReport } from "./request-errors.ts";
+import { createRateLimits, type LimitName, type RateLimitOptions, type RateLimits } from "./rate-limits.ts";
+
+/** What the HTTP and WebSocket servers check before and around every call (docs/SECURITY.md). */
+export interface Gateway {
+  hostAllowed(host: string | undefined): boolean;
+  rateLimits: RateLimits;
+  /** How tokens are verified (their longest accepted lifetime). */
+  verify: VerifyOptions;
+  /** tRPC's onError, shared by both adapters. */
+  onError(report: ErrorReport): void;
+}
+
+export interface GatewayOptions {
+  allowedHosts: readonly string[];
+  /** The address the server binds to: also a Host it answers to. */
+  bindHost: string;
+  rateLimits: RateLimitOptions;
+  maxTokenLifetimeSeconds: number;
+}
+
+export function createGateway(
+  opts: GatewayOptions,
+  log: Logger,
+  limited: (name: LimitName) => void = () => undefined,
+): Gateway {
+  return {
+    hostAllowed: hostAllowlist(opts.allowedHosts, opts.bindHost),
+    rateLimits: createRateLimits(opts.rateLimits, limited),
+    verify: { maxLifetimeSeconds: opts.maxTokenLifetimeSeconds },
+    onError: logRequestErrors(log),
+  };
+}

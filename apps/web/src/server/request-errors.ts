@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Logger } from "@emote/observability";
+import type { TRPCError } from "@trpc/server";
+
+const ids = new WeakMap<IncomingMessage, string>();
+
+/**
+ * The id of an HTTP request (for a WebSocket, of its upgrade request: one per connection).
+ * Made here, not taken from the client, so a log line cannot be impersonated.
+ */
+export function requestIdOf(req: IncomingMessage): string {
+  let id = ids.get(req);
+  if (id === undefined) {
+    id = randomUUID();
+    ids.set(req, id);
+  }
+  return id;
+}
+
+export interface ErrorReport {
+  error: TRPCError;
+  path: string | undefined;
+  type: string;
+  req: IncomingMessage;
+}
+
+/**
+ * tRPC's onError for both adapters: an INTERNAL_SERVER_ERROR is the server's fault, so it
+ * is logged in full (cause, SQL, stack) under the request id the client was given; the
+ * rest are the client's and stay at debug.
+ */
+export function logRequestErrors(log: Logger): (report: ErrorReport) => void {
+  return ({ error, path, type, req }) => {
+    const fields = { requestId: requestIdOf(req), path, type, code: error.code };
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      log.error({ ...fields, err: error.cause ?? error }, `internal error in ${path ?? "a request"}`);
+    } else {
+      log.debug({ ...fields, reason: error.message }, `refused ${path ?? "a request"}`);
+    }
+  };
+}

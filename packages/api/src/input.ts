@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/**
+ * Text that goes into a query: PostgreSQL cannot store a NUL, so one would surface as a
+ * driver error (a 500) instead of a clear 400.
+ */
+export const queryText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !s.includes("\0"), "must not contain NUL characters");
+
+/** An ISO instant PostgreSQL can hold and compare: years 1 to 9999 in UTC (no year 0). */
+export const isoInstant = () =>
+  z.iso.datetime({ offset: true }).refine((s) => {
+    const year = new Date(s).getUTCFullYear();
+    // Not a date at all: the format check already said so.
+    return Number.isNaN(year) || (year >= 1 && year <= 9999);
+  }, "must be a date between the years 1 and 9999");
