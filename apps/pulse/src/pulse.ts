@@ -8,7 +8,7 @@ import { runGenerator } from "@emote/generator/app";
 import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
 import { errorMessage, kafkaLogging, type Observability } from "@emote/observability";
-import { runWebServer } from "@emote/web/server";
+import { clientLimitsOf, runWebServer } from "@emote/web/server";
 import { runWorker } from "@emote/worker/worker";
 import type { PulseEnv } from "./env.ts";
 
@@ -76,6 +76,7 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
         .map((o) => o.trim())
         .filter(Boolean),
       staticDir: env.WEB_STATIC_DIR,
+      limits: clientLimitsOf(env),
     },
     obs,
   );

@@ -2,12 +2,15 @@ import type { Database } from "@emote/db";
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Caller } from "./auth.ts";
+import type { HistoryAllowance } from "./history-allowance.ts";
 import type { LiveSources } from "./live.ts";
 
 export interface Context {
   db: Database;
   caller: Caller;
   live: LiveSources;
+  /** Caps what moments.history returns per request or connection (absent: only its own limit). */
+  historyAllowance?: HistoryAllowance;
 }
 
 const t = initTRPC.context<Context>().create({

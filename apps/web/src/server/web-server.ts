@@ -4,7 +4,8 @@ import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
-import type { WebEnv } from "./env.ts";
+import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
+import { clientLimitsOf, DEFAULT_CLIENT_LIMITS, type ClientLimits, type WebEnv } from "./env.ts";
 import { createWebServer, listen } from "./http-server.ts";
 import { consumeLiveFeeds } from "./kafka-feeds.ts";
 import { LiveHub } from "./live-hub.ts";
@@ -16,11 +17,18 @@ export interface RunningWebServer {
   url: string;
   port: number;
   hub: LiveHub;
-  /** Counters of the moments.live fan-out (undefined with `fanout: "stock"`). */
-  fanoutStats(): FanoutCounters | undefined;
+  /**
+   * Counters of the moments.live fan-out (undefined with `fanout: "stock"`), with the
+   * frames the buffer budgets dropped and the sockets they terminated, on every path.
+   */
+  fanoutStats(): (FanoutCounters & { framesDropped: number; disconnects: number }) | undefined;
+  /** What the per-client limits refused or cut so far. */
+  limitCounters(): LimitCounters;
   /** Stops accepting, tells WebSocket clients to reconnect elsewhere, closes Kafka and the database. */
   close(): Promise<void>;
 }
+
+export { clientLimitsEnvSchema, clientLimitsOf, type ClientLimits } from "./env.ts";
 
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../dist", import.meta.url));
 
@@ -32,6 +40,8 @@ export interface WebServerOptions {
   allowedOrigins: readonly string[];
   staticDir?: string | undefined;
   fanout?: "direct" | "stock";
+  /** Per-client limits (docs/SECURITY.md); default: the env schema's defaults. */
+  limits?: ClientLimits;
 }
 
 /**
@@ -66,6 +76,7 @@ export async function startWebServer(
       authSecret: env.AUTH_SECRET,
       allowedOrigins: env.ALLOWED_ORIGINS,
       staticDir: env.WEB_STATIC_DIR,
+      limits: clientLimitsOf(env),
       ...options,
     },
     obs,
@@ -94,6 +105,8 @@ export async function runWebServer(
   const log = obs.log.child({ component: "web" });
   const metrics = createWebMetrics(obs.registry);
   const hub = new LiveHub({ tracing: obs.tracing, log });
+  const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
+  const counters = newLimitCounters();
   const deps = {
     db: conn.db,
     authSecret: opts.authSecret,
@@ -103,13 +116,25 @@ export async function runWebServer(
     ...deps,
     staticRoot: opts.staticDir ?? DEFAULT_STATIC_DIR,
     probes: obs,
+    limits,
+    onBodyRefused: () => counters.refused.bodySize++,
   });
   const ws = attachWebSockets(server, {
     ...deps,
     allowedOrigins: opts.allowedOrigins,
+    limits,
+    counters,
     ...(opts.fanout && { fanout: opts.fanout }),
   });
-  metrics.readFrom({ connections: () => ws.wss.clients.size, fanout: ws.fanoutStats });
+  metrics.readFrom({
+    connections: () => ws.wss.clients.size,
+    fanout: ws.fanoutStats,
+    limits: () => counters,
+  });
+  const fanoutStats = () => {
+    const stats = ws.fanoutStats();
+    return stats && { ...stats, framesDropped: counters.framesDropped, disconnects: counters.disconnects };
+  };
   const closeHttp = async () => {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -137,7 +162,8 @@ export async function runWebServer(
     url,
     port: address.port,
     hub,
-    fanoutStats: ws.fanoutStats,
+    fanoutStats,
+    limitCounters: () => counters,
     async close() {
       ws.broadcastReconnectNotification();
       await closeHttp();

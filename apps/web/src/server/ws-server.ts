@@ -1,9 +1,12 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { appRouter, authenticate, type LiveSources } from "@emote/api";
+import { HistoryAllowance, appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
+import { guardConnection, type LimitCounters } from "./connection-guard.ts";
+import { ConnectionsPerAddress } from "./connection-limits.ts";
+import type { ClientLimits } from "./env.ts";
 import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
 
 /** Client messages are small tRPC requests; ws's default limit is 100 MiB. */
@@ -23,8 +26,10 @@ function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolea
 
 /**
  * tRPC subscriptions over WebSocket on the HTTP server's port (path /trpc): Origin
- * checked against the allowlist, token from the connection parameters, keep-alive pings
- * so proxies keep idle sockets, no compression (CPU per message matters more).
+ * checked against the allowlist, at most WS_MAX_CONNECTIONS_PER_ADDRESS per client
+ * address, token from the connection parameters, every socket under its limits
+ * (connection-guard.ts: buffer budget, pong keep-alive, subscription cap, idle timeout),
+ * no compression (CPU per message matters more).
  */
 export function attachWebSockets(
   server: Server,
@@ -33,6 +38,8 @@ export function attachWebSockets(
     authSecret: string;
     live: LiveSources;
     allowedOrigins: readonly string[];
+    limits: Pick<ClientLimits, "ws" | "historyItemsPerRequest">;
+    counters: LimitCounters;
     /**
      * "direct" (default): moments.live frames are serialised once and sent with bounded
      * per-socket buffers (moment-fanout.ts); "stock": tRPC's adapter alone (for comparison).
@@ -44,6 +51,7 @@ export function attachWebSockets(
   broadcastReconnectNotification(): void;
   fanoutStats(): FanoutCounters | undefined;
 } {
+  const perAddress = new ConnectionsPerAddress(deps.limits.ws.maxConnectionsPerAddress);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_PAYLOAD_BYTES,
@@ -59,24 +67,40 @@ export function attachWebSockets(
       socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
       return;
     }
+    const release = perAddress.acquire(req.socket.remoteAddress ?? "");
+    if (!release) {
+      deps.counters.refused.connectionsPerAddress++;
+      socket.end(
+        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" +
+          `too many WebSocket connections from this address: at most ${perAddress.max}\n`,
+      );
+      return;
+    }
+    // The TCP socket, not the WebSocket: also given back when the handshake fails.
+    socket.once("close", release);
     wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
   });
-  // Registered before tRPC's handler, so the fan-out's 'message' listener runs first.
+  // Registered before tRPC's handler: the limits wrap the socket's send before tRPC's
+  // first frame, and the fan-out's 'message' listener runs first.
   const fanout = deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments);
-  const direct = new WeakMap<WebSocket, ReturnType<MomentFanout["watch"]>>();
-  if (fanout) wss.on("connection", (client: WebSocket) => direct.set(client, fanout.watch(client)));
+  const guarded = new WeakMap<WebSocket, Pick<LiveSources, "connection" | "directMoments">>();
+  wss.on("connection", (client: WebSocket) => {
+    const { budget, live } = guardConnection(client, deps.limits.ws, deps.counters);
+    guarded.set(client, { connection: live, ...(fanout && { directMoments: fanout.watch(client, budget) }) });
+  });
   wss.on("close", () => fanout?.close());
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+    // Off: tRPC's keep-alive counts any client message as alive (connection-guard.ts pings).
+    keepAlive: { enabled: false },
     createContext: async ({ info, res }) => {
       const token = info.connectionParams?.token;
-      const directMoments = direct.get(res);
       return {
         db: deps.db,
-        live: directMoments ? { ...deps.live, directMoments } : deps.live,
+        live: { ...deps.live, ...guarded.get(res) },
         caller: await authenticate(typeof token === "string" ? token : undefined, deps.authSecret),
+        historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, true),
       };
     },
   });

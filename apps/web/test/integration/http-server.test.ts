@@ -10,6 +10,7 @@ import { DEV_AUTH_SECRET } from "@emote/config";
 import { connectDatabase, databaseCheck } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { createObservability } from "@emote/observability";
+import { DEFAULT_CLIENT_LIMITS } from "../../src/server/env.ts";
 import { createWebServer, listen } from "../../src/server/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
@@ -23,6 +24,7 @@ const server = createWebServer({
   },
   staticRoot: mkdtempSync(join(tmpdir(), "web-static-")),
   probes,
+  limits: DEFAULT_CLIENT_LIMITS,
 });
 let base = "";
 
