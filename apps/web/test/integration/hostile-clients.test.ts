@@ -19,7 +19,7 @@ const BACKFILL = 40_000;
 const SUBSCRIPTIONS = 20;
 const LIMITS = {
   WS_PING_INTERVAL_MS: "1000",
-  WS_PONG_TIMEOUT_MS: "2000",
+  WS_PONG_TIMEOUT_MS: "6000",
   WS_IDLE_TIMEOUT_MS: "3000",
   WS_MAX_SUBSCRIPTIONS: String(SUBSCRIPTIONS),
   WS_MAX_CONNECTIONS_PER_ADDRESS: "4",
@@ -120,6 +120,43 @@ describe("a client that never reads", () => {
     // Dropped by the keep-alive (it never reads the ping) or by its budget, counted once.
     expect(await drops()).toBe(dropsBefore + 1);
   }, 60_000);
+});
+
+describe("a client that reads slowly", () => {
+  it("gets the whole backfill, paced by its socket's budget, without a drop", async () => {
+    const droppedBefore = await server.metric("emote_web_messages_dropped_total");
+    const ws = await openWs();
+    const ids: string[] = [];
+    ws.on("message", (data: Buffer) => {
+      const frame = JSON.parse(data.toString("utf8")) as { result?: { id?: string } };
+      if (frame.result?.id === undefined) return;
+      ids.push(frame.result.id);
+      // After the first 1,000 it stops reading for a while, long enough for the rest to
+      // outgrow the kernel's socket buffers: the server must wait, not drop.
+      if (ids.length === 1_000) {
+        ws.pause();
+        setTimeout(() => ws.resume(), 4_000);
+      }
+    });
+    ws.send(
+      JSON.stringify({
+        id: 1,
+        method: "subscription",
+        params: { path: "moments.live", input: { streamerId, lastEventId: firstId } },
+      }),
+    );
+    await waitFor(
+      "the whole backfill (or the socket cut)",
+      () => ids.length >= BACKFILL - 1 || ws.readyState !== WebSocket.OPEN,
+      60_000,
+    );
+    expect(ids).toHaveLength(BACKFILL - 1);
+    expect(ids.at(-1)).toBe(`${streamerId}-${String(BACKFILL - 1).padStart(6, "0")}`);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    expect(await server.metric("emote_web_messages_dropped_total")).toBe(droppedBefore);
+    ws.close();
+    await closed(ws);
+  }, 90_000);
 });
 
 describe("keep-alive", () => {
