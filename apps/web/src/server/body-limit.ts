@@ -38,6 +38,10 @@ export async function readBodyWithin(
     req.on("data", onData);
     req.once("end", onEnd);
     req.once("error", reject);
+    // A client gone before the end of its body: nothing to answer.
+    req.once("close", () => {
+      if (!req.complete) reject(new Error("request aborted"));
+    });
   });
 }
 

@@ -15,8 +15,16 @@ const ms = z.coerce.number().int().min(1).max(86_400_000);
  * with the embedded mode (apps/pulse), which runs the same web server.
  */
 export const clientLimitsEnvSchema = z.object({
-  /** Bytes a WebSocket may have waiting to go out, every frame counted (1 MiB). */
-  WS_BUFFER_BYTES: count(1 << 30).default(1 << 20),
+  /**
+   * Bytes a WebSocket may have waiting to go out, every frame counted (1 MiB). At least
+   * 64 KiB: writers wait for the TCP socket's 'drain', which Node emits only past 16 KiB.
+   */
+  WS_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(1 << 30)
+    .default(1 << 20),
   /** A socket that had a frame dropped is terminated at the latest this long after (2 s). */
   WS_LAG_MS: ms.default(2_000),
   /** Server ping interval; a client that does not answer within WS_PONG_TIMEOUT_MS is dropped. */
