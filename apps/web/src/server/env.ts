@@ -32,9 +32,9 @@ export const clientLimitsEnvSchema = z.object({
   WS_PONG_TIMEOUT_MS: ms.default(10_000),
   /** A WebSocket with no subscription that sends nothing for this long is closed (5 min). */
   WS_IDLE_TIMEOUT_MS: ms.default(300_000),
-  WS_MAX_SUBSCRIPTIONS: count(10_000).default(32),
+  WS_MAX_SUBSCRIPTIONS: count(10_000).default(16),
   /** Open WebSockets per client address (a proxy in front counts as one address). */
-  WS_MAX_CONNECTIONS_PER_ADDRESS: count(1_000_000).default(64),
+  WS_MAX_CONNECTIONS_PER_ADDRESS: count(1_000_000).default(32),
   /** Request bodies over this are refused with 413 before they are read (256 KiB). */
   HTTP_MAX_BODY_BYTES: count(1 << 30).default(256 * 1024),
   /** Calls in one HTTP batch (tRPC's maxBatchSize). */
