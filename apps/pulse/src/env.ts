@@ -5,12 +5,15 @@ import {
   observabilityEnvSchema,
   parseEnv,
 } from "@emote/config";
+import { clientLimitsEnvSchema } from "@emote/web/server";
 import { z } from "zod";
 
 export const pulseEnvSchema = kafkaEnvSchema
   .extend(observabilityEnvSchema.shape)
   .extend(authEnvSchema.shape)
   .extend(gatewayEnvSchema.shape)
+  // The web server's per-client limits, under the same names as in distributed mode.
+  .extend(clientLimitsEnvSchema.shape)
   .extend({
     /** Set → that PostgreSQL; unset → the embedded one in PULSE_DATA_DIR. */
     DATABASE_URL: z.url().optional(),

@@ -167,6 +167,8 @@ async function step(contender: Contender, n: number): Promise<Row> {
     KAFKA_PARTITIONS: "1",
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: "warn",
+    // Every subscriber of the load process comes from 127.0.0.1.
+    WS_MAX_CONNECTIONS_PER_ADDRESS: String(n),
   });
   let load: ChildProcess | undefined;
   try {

@@ -51,6 +51,8 @@ export function emoteLinks(opts: EmoteClientOptions): {
       true: wsLink<AppRouter>({ client: wsClient }),
       false: httpBatchLink<AppRouter>({
         url: `${base}/trpc`,
+        // Well under the server's HTTP_MAX_BATCH_SIZE (default 50).
+        maxItems: 20,
         headers: () => {
           const token = tokenOf(opts);
           return token ? { authorization: `Bearer ${token}` } : {};

@@ -4,9 +4,11 @@ import type { AppRouter } from "./root.ts";
 export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory, type Context } from "./trpc.ts";
 export { RateLimitedError, limitKey, type CallLimiter, type CallLimits } from "./rate-limit.ts";
+export { HistoryAllowance } from "./history-allowance.ts";
 export {
   type DirectMoments,
   type DirectMomentsRequest,
+  type LiveConnection,
   type LiveFeed,
   type LiveObserver,
   type LiveProcedure,

@@ -1,4 +1,5 @@
 import type { Moment, WindowStats } from "@emote/contracts";
+import { TRPCError } from "@trpc/server";
 
 /**
  * Something that pushes items to listeners; returns the way to stop listening. A listener
@@ -37,6 +38,40 @@ export interface LiveSources {
   directMoments?: DirectMoments;
   /** Counts subscriptions and the items they deliver or drop (the server's metrics). */
   observer?: LiveObserver;
+  /** The WebSocket the subscription writes to (set per connection; absent over HTTP and in tests). */
+  connection?: LiveConnection;
+}
+
+/** A WebSocket connection's caps as the live procedures see them (apps/web connection-guard.ts). */
+export interface LiveConnection {
+  /** Most subscriptions the connection may have open at once. */
+  readonly maxSubscriptions: number;
+  /** Takes a subscription slot: the function gives it back; undefined when all are taken. */
+  openSubscription(): (() => void) | undefined;
+  /**
+   * Undefined when the socket can take more frames now; else a promise that resolves once
+   * it can (its buffer drained to half its budget) or once it is gone.
+   */
+  room(): Promise<void> | undefined;
+}
+
+/**
+ * A live subscription starts: takes a slot of its connection (TOO_MANY_REQUESTS when all
+ * are taken) and counts it in the metrics. The returned function ends both, once.
+ */
+export function openLive(live: LiveSources, procedure: LiveProcedure): () => void {
+  const release = live.connection?.openSubscription();
+  if (live.connection && !release) {
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message: `too many subscriptions on this connection: at most ${live.connection.maxSubscriptions}; stop one first or open another connection`,
+    });
+  }
+  const closed = live.observer?.opened(procedure);
+  return () => {
+    release?.();
+    closed?.();
+  };
 }
 
 export interface DirectMomentsRequest {

@@ -3,6 +3,7 @@ import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Caller } from "./auth.ts";
 import { describeZodError } from "./errors.ts";
+import type { HistoryAllowance } from "./history-allowance.ts";
 import type { LiveSources } from "./live.ts";
 import { RateLimitedError, limitKey, type CallLimits } from "./rate-limit.ts";
 
@@ -19,6 +20,8 @@ export interface Context {
   clientAddress?: string;
   /** Per-caller limits the server enforces (none in tests that call procedures directly). */
   limits?: CallLimits;
+  /** Caps what moments.history returns per request or connection (absent: only its own limit). */
+  historyAllowance?: HistoryAllowance;
 }
 
 const t = initTRPC.context<Context>().create({

@@ -1,10 +1,12 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { RateLimitedError, appRouter, authenticate, type LiveSources } from "@emote/api";
+import { HistoryAllowance, RateLimitedError, appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { handleProbe, type Probes } from "@emote/observability";
 import type { AnyProcedure } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { readBodyWithin } from "./body-limit.ts";
+import type { ClientLimits } from "./env.ts";
 import type { Gateway } from "./gateway.ts";
 import { requestIdOf } from "./request-errors.ts";
 import { setSecurityHeaders } from "./security-headers.ts";
@@ -19,6 +21,9 @@ export interface HttpDeps {
   probes: Probes;
   /** Host allowlist, rate limits, token lifetime, error logging. */
   gateway: Gateway;
+  limits: Pick<ClientLimits, "http" | "historyItemsPerRequest">;
+  /** Counts the bodies refused for their size (the server's metrics). */
+  onBodyRefused?: () => void;
 }
 
 /** Paths of the subscription procedures: over HTTP (SSE) they would bypass the WebSocket's checks. */
@@ -46,11 +51,20 @@ function retryAfter(errors: readonly { cause?: unknown }[]): number | undefined 
   return waits.length > 0 ? Math.max(...waits) : undefined;
 }
 
-/** One HTTP server: tRPC under /trpc, the probes (/metrics, /healthz, /readyz), the dashboard elsewhere. */
+/**
+ * One HTTP server: tRPC under /trpc, the probes (/metrics, /healthz, /readyz), the
+ * dashboard elsewhere. Every response carries the security headers; a Host off the
+ * allowlist gets 421. A tRPC request's body is read within HTTP_MAX_BODY_BYTES before
+ * tRPC parses it or checks the token; a batch holds at most HTTP_MAX_BATCH_SIZE calls and
+ * asks moments.history for at most HISTORY_MAX_ITEMS_PER_REQUEST moments; requests and
+ * idle connections time out.
+ */
 export function createWebServer(deps: HttpDeps): Server {
+  const { http } = deps.limits;
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
+    maxBatchSize: http.maxBatchSize,
     createContext: async ({ req }) => ({
       db: deps.db,
       live: deps.live,
@@ -58,6 +72,7 @@ export function createWebServer(deps: HttpDeps): Server {
       requestId: requestIdOf(req),
       ...(req.socket.remoteAddress !== undefined && { clientAddress: req.socket.remoteAddress }),
       limits: deps.gateway.rateLimits.calls,
+      historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, false),
     }),
     onError: deps.gateway.onError,
     responseMeta({ errors }) {
@@ -65,8 +80,18 @@ export function createWebServer(deps: HttpDeps): Server {
       return seconds === undefined ? {} : { headers: { "retry-after": String(seconds) } };
     },
   });
+  const serveTrpc = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBodyWithin(req, res, http.maxBodyBytes);
+    if (body === undefined) {
+      deps.onBodyRefused?.();
+      return;
+    }
+    // tRPC's adapter takes a body already read from `req.body` instead of the stream.
+    Object.assign(req, { body: body === "" ? undefined : body });
+    await trpc(req, res);
+  };
   const dashboard = staticFiles(deps.staticRoot);
-  return createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: CHECK_TIMEOUTS_MS }, (req, res) => {
     if (!deps.gateway.hostAllowed(req.headers.host)) {
       setSecurityHeaders(res, undefined);
       res.writeHead(421, { "content-type": "text/plain" }).end("This server does not answer to that Host\n");
@@ -93,7 +118,10 @@ export function createWebServer(deps: HttpDeps): Server {
         );
         return;
       }
-      trpc(req, res);
+      serveTrpc(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(400).end();
+        else res.destroy();
+      });
       return;
     }
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -102,7 +130,16 @@ export function createWebServer(deps: HttpDeps): Server {
     }
     dashboard(req, res).catch(() => res.writeHead(500).end());
   });
+  server.requestTimeout = http.requestTimeoutMs;
+  server.headersTimeout = Math.min(http.requestTimeoutMs, HEADERS_TIMEOUT_MS);
+  server.keepAliveTimeout = http.idleTimeoutMs;
+  return server;
 }
+
+/** Headers of a request must be in within this (or the request timeout if shorter). */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** How often Node checks requests against those timeouts (its default is 30 s). */
+const CHECK_TIMEOUTS_MS = 1_000;
 
 export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {

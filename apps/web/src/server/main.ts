@@ -25,6 +25,11 @@ Environment:
   LOG_LEVEL (info)                  fatal, error, warn, info, debug, trace or silent
   LOG_FORMAT                        json or pretty (default: pretty on a terminal, JSON otherwise)
   OTEL_EXPORTER_OTLP_ENDPOINT       OTLP/HTTP collector URL; set, spans are exported
+  Per-client limits (docs/SECURITY.md): WS_BUFFER_BYTES (1 MiB), WS_LAG_MS (2000),
+  WS_PING_INTERVAL_MS (30000), WS_PONG_TIMEOUT_MS (10000), WS_IDLE_TIMEOUT_MS (300000),
+  WS_MAX_SUBSCRIPTIONS (16), WS_MAX_CONNECTIONS_PER_ADDRESS (32), HTTP_MAX_BODY_BYTES (256 KiB),
+  HTTP_MAX_BATCH_SIZE (50), HISTORY_MAX_ITEMS_PER_REQUEST (1000), HTTP_REQUEST_TIMEOUT_MS (30000),
+  HTTP_IDLE_TIMEOUT_MS (5000)
 `;
 
 /** Bounded drain on SIGINT/SIGTERM: past this the process exits 1. */

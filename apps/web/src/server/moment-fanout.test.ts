@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import type { Moment } from "@emote/contracts";
 import { describe, expect, it } from "vitest";
 import { MomentFanout, framePrefix, momentFrameBody, textFrame, type FanoutSocket } from "./moment-fanout.ts";
+import { SocketBudget } from "./socket-budget.ts";
 
 class FakeSocket extends EventEmitter implements FanoutSocket {
   readyState = 1;
@@ -52,6 +53,9 @@ const subscribeMsg = (id: number | string, input: Record<string, unknown> = {}, 
   params: { path: "moments.live", input, ...extra },
 });
 
+/** A budget that admits every frame (the budget's own tests are in socket-budget.test.ts). */
+const open = { admit: () => true };
+
 describe("moment frames", () => {
   it("are what tRPC's stock adapter sends for a tracked event", () => {
     const m = moment("s");
@@ -99,7 +103,7 @@ describe("MomentFanout", () => {
       }),
     );
     for (const s of sockets) {
-      const direct = fanout.watch(s);
+      const direct = fanout.watch(s, open);
       s.request(subscribeMsg(4));
       direct.attach({
         streamerId: undefined,
@@ -121,7 +125,7 @@ describe("MomentFanout", () => {
     const f = feed();
     const fanout = new MomentFanout(f);
     const socket = new FakeSocket();
-    const direct = fanout.watch(socket);
+    const direct = fanout.watch(socket, open);
     socket.request([subscribeMsg(1, { streamerId: "a" }), subscribeMsg(2, {})]);
     const ac1 = new AbortController();
     const ac2 = new AbortController();
@@ -141,10 +145,10 @@ describe("MomentFanout", () => {
       [2, ma.id],
       [2, mb.id],
     ]);
-    expect(fanout.stats()).toMatchObject({ subscriptions: 2, framesSent: 3, framesDropped: 0 });
+    expect(fanout.stats()).toEqual({ subscriptions: 2, framesSent: 3 });
     // Same op id on two sockets: one encoded frame shared.
     const other = new FakeSocket();
-    const otherDirect = fanout.watch(other);
+    const otherDirect = fanout.watch(other, open);
     other.request(subscribeMsg(2));
     otherDirect.attach({
       streamerId: undefined,
@@ -166,7 +170,7 @@ describe("MomentFanout", () => {
     const f = feed();
     const fanout = new MomentFanout(f);
     const socket = new FakeSocket();
-    const direct = fanout.watch(socket);
+    const direct = fanout.watch(socket, open);
     socket.request(subscribeMsg(5, { streamerId: "x" }, { lastEventId: "m-0" }));
     socket.request(subscribeMsg(6, { streamerId: "y" }));
     const signal = new AbortController().signal;
@@ -181,21 +185,21 @@ describe("MomentFanout", () => {
   it("forgets a request stopped before it attached", () => {
     const fanout = new MomentFanout(feed());
     const socket = new FakeSocket();
-    const direct = fanout.watch(socket);
+    const direct = fanout.watch(socket, open);
     socket.request(subscribeMsg(1));
     socket.request({ id: 1, method: "subscription.stop" });
     const signal = new AbortController().signal;
     expect(direct.attach({ streamerId: undefined, lastEventId: undefined, pending: [], signal })).toBe(false);
   });
 
-  it("drops frames over the soft limit, then terminates a socket that keeps lagging", () => {
+  it("asks the socket's budget before every frame and writes none it refuses", () => {
     const f = feed();
-    let now = 0;
-    const fanout = new MomentFanout(f, { softLimitBytes: 100, hardLimitBytes: 1_000, lagMs: 500 }, () => now);
+    const fanout = new MomentFanout(f);
+    const counters = { framesDropped: 0, disconnects: 0 };
     const slow = new FakeSocket();
     const fast = new FakeSocket();
     for (const s of [slow, fast]) {
-      const direct = fanout.watch(s);
+      const direct = fanout.watch(s, new SocketBudget(s, { bufferBytes: 1_000, lagMs: 60_000 }, counters));
       s.request(subscribeMsg(1));
       direct.attach({
         streamerId: undefined,
@@ -205,39 +209,14 @@ describe("MomentFanout", () => {
       });
     }
     f.emit(moment("a"));
-    slow.bufferedAmount = 200; // over the soft limit
+    slow.bufferedAmount = 900; // the next frame would take it over its budget
     f.emit(moment("a"));
-    // Back under the limit, it still gets nothing: no gap before the client's last event id.
+    // Back under the budget, it still gets nothing: no gap before the client's last event id.
     slow.bufferedAmount = 0;
-    now = 100;
     f.emit(moment("a"));
     expect(slow.sent).toHaveLength(1);
     expect(fast.sent).toHaveLength(3);
-    expect(slow.terminated).toBe(false);
-    now = 600;
-    f.emit(moment("a"));
-    expect(slow.terminated).toBe(true);
-    expect(fast.sent).toHaveLength(4);
-    expect(fanout.stats()).toMatchObject({ framesSent: 5, framesDropped: 3, disconnects: 1 });
-    f.emit(moment("a"));
-    expect(fanout.stats().disconnects).toBe(1);
-  });
-
-  it("terminates at once past the hard limit", () => {
-    const f = feed();
-    const fanout = new MomentFanout(f, { softLimitBytes: 100, hardLimitBytes: 1_000, lagMs: 60_000 });
-    const socket = new FakeSocket();
-    const direct = fanout.watch(socket);
-    socket.request(subscribeMsg(1));
-    direct.attach({
-      streamerId: undefined,
-      lastEventId: undefined,
-      pending: [],
-      signal: new AbortController().signal,
-    });
-    socket.bufferedAmount = 5_000;
-    f.emit(moment("a"));
-    expect(socket.terminated).toBe(true);
-    expect(fanout.stats()).toMatchObject({ framesDropped: 1, disconnects: 1 });
+    expect(fanout.stats()).toMatchObject({ framesSent: 4 });
+    expect(counters).toEqual({ framesDropped: 2, disconnects: 0 });
   });
 });

@@ -21,41 +21,30 @@ import type { Moment } from "@emote/contracts";
  * request with the same input. Two identical subscriptions on one socket are
  * interchangeable, except for which one a `subscription.stop` ends — documented limit.
  *
- * Bounded memory per socket: while a socket's `bufferedAmount` is over `softLimitBytes`
- * its frames are dropped (counted) and the socket is marked lagging; from then on all its
- * frames are dropped, so the client's last event id stays before the first drop. A lagging
- * socket is terminated (counted) once its buffer passes `hardLimitBytes` or it has lagged
- * for `lagMs`; the client reconnects and resumes from its last event id, the backfill
- * filling the gap from PostgreSQL.
+ * Bounded memory per socket: every frame asks the socket's buffer budget first
+ * (socket-budget.ts, shared with everything tRPC sends on that socket); one over it is
+ * dropped, the socket lags and is terminated, and the client resumes from its last event
+ * id, the backfill filling the gap from PostgreSQL.
  */
 
 /** The part of a ws.WebSocket the fan-out uses (a fake in unit tests). */
 export interface FanoutSocket {
   readonly readyState: number;
-  readonly bufferedAmount: number;
   send(data: Buffer, options: { binary: false }): void;
-  terminate(): void;
   on(event: "message", listener: (data: unknown, isBinary: boolean) => void): unknown;
   once(event: "close", listener: () => void): unknown;
-}
-
-export interface FanoutLimits {
-  /** Over this many buffered bytes a socket's frames are dropped (default 1 MiB). */
-  softLimitBytes: number;
-  /** Over this many buffered bytes a lagging socket is terminated (default 4 MiB). */
-  hardLimitBytes: number;
-  /** A socket lagging this long is terminated at its next frame (default 2 s). */
-  lagMs: number;
 }
 
 export interface FanoutCounters {
   /** Live subscriptions attached now. */
   subscriptions: number;
   framesSent: number;
-  /** Frames not sent because the socket was over its buffer limit. */
-  framesDropped: number;
-  /** Sockets terminated for lagging. */
-  disconnects: number;
+}
+
+/** The part of a socket's budget the fan-out uses. */
+export interface FrameBudget {
+  /** True: write a frame of `bytes` now; false: it is dropped (the budget counts it). */
+  admit(bytes: number): boolean;
 }
 
 const OPEN = 1;
@@ -110,8 +99,8 @@ interface NotedRequest {
 
 interface SocketState {
   socket: FanoutSocket;
+  budget: FrameBudget;
   noted: NotedRequest[];
-  laggingSince: number | undefined;
   dead: boolean;
 }
 
@@ -136,28 +125,25 @@ const norm = (v: unknown): string | undefined => (typeof v === "string" && v !==
 export class MomentFanout {
   private readonly byStreamer = new Map<string, Set<Subscription>>();
   private readonly sockets = new WeakMap<FanoutSocket, SocketState>();
-  private readonly limits: FanoutLimits;
-  private readonly counters = { framesSent: 0, framesDropped: 0, disconnects: 0 };
+  private readonly counters = { framesSent: 0 };
   private attached = 0;
   private readonly unsubscribe: () => void;
 
   constructor(
     feed: LiveFeed<Moment>,
-    limits: Partial<FanoutLimits> = {},
-    private readonly now: () => number = Date.now,
     /** Write pre-built frames to the TCP socket (see writeRaw); false: ws's `send`. */
     private readonly raw = true,
   ) {
-    this.limits = { softLimitBytes: 1 << 20, hardLimitBytes: 4 << 20, lagMs: 2_000, ...limits };
     this.unsubscribe = feed.subscribe((m) => this.publish(m));
   }
 
   /**
    * Starts watching a socket's requests. Call it from the WebSocketServer's 'connection'
    * event before tRPC's handler is attached, so this listener sees each message first.
+   * Every frame for the socket goes under `budget` (the one its tRPC frames go under).
    */
-  watch(socket: FanoutSocket): DirectMoments {
-    const state: SocketState = { socket, noted: [], laggingSince: undefined, dead: false };
+  watch(socket: FanoutSocket, budget: FrameBudget): DirectMoments {
+    const state: SocketState = { socket, budget, noted: [], dead: false };
     this.sockets.set(socket, state);
     socket.on("message", (data, isBinary) => {
       if (isBinary || !Buffer.isBuffer(data) || data.length < 20) return;
@@ -252,33 +238,19 @@ export class MomentFanout {
     const state = sub.state;
     const socket = state.socket;
     if (state.dead || socket.readyState !== OPEN) return;
-    const buffered = socket.bufferedAmount;
-    if (state.laggingSince === undefined && buffered <= this.limits.softLimitBytes) {
-      let encoded = frames?.get(sub.prefix);
-      if (!encoded) {
-        encoded = { payload: Buffer.from(sub.prefix + body, "utf8") };
-        frames?.set(sub.prefix, encoded);
-      }
-      if (this.raw) {
-        encoded.frame ??= textFrame(encoded.payload);
-        if (writeRaw(socket, encoded.frame)) {
-          this.counters.framesSent++;
-          return;
-        }
-      }
-      socket.send(encoded.payload, { binary: false }); // a text frame, as tRPC's
-
-      this.counters.framesSent++;
-      return;
+    let encoded = frames?.get(sub.prefix);
+    if (!encoded) {
+      encoded = { payload: Buffer.from(sub.prefix + body, "utf8") };
+      frames?.set(sub.prefix, encoded);
     }
-    this.counters.framesDropped++;
-    const now = this.now();
-    state.laggingSince ??= now;
-    if (buffered > this.limits.hardLimitBytes || now - state.laggingSince >= this.limits.lagMs) {
-      state.dead = true;
-      this.counters.disconnects++;
-      socket.terminate();
+    if (!state.budget.admit(encoded.payload.length)) return;
+    this.counters.framesSent++;
+    if (this.raw) {
+      encoded.frame ??= textFrame(encoded.payload);
+      if (writeRaw(socket, encoded.frame)) return;
     }
+    // A text frame, as tRPC's (ws's send on a guarded socket asks the budget again: same answer).
+    socket.send(encoded.payload, { binary: false });
   }
 
   stats(): FanoutCounters {

@@ -1,5 +1,6 @@
 import type { LiveObserver, LiveProcedure } from "@emote/api";
 import { Counter, Gauge, type Registry } from "@emote/observability";
+import type { LimitCounters } from "./connection-guard.ts";
 import type { FanoutCounters } from "./moment-fanout.ts";
 
 /** Where the web server's metrics read what others count, once the server exists. */
@@ -8,6 +9,8 @@ export interface WebMetricSources {
   connections(): number;
   /** The moments.live fan-out's counters (undefined without it). */
   fanout(): FanoutCounters | undefined;
+  /** What the per-client limits refused or cut (budgets, keep-alive, caps). */
+  limits(): LimitCounters;
 }
 
 export interface WebMetrics {
@@ -72,14 +75,37 @@ export function createWebMetrics(registry: Registry): WebMetrics {
   );
   readCounter(
     "emote_web_messages_dropped_total",
-    "Subscription messages not sent because the client was too far behind",
-    () => viaTrpc.dropped + (sources?.fanout()?.framesDropped ?? 0),
+    "Subscription messages (and other WebSocket frames) not sent because the client was too far behind",
+    () => viaTrpc.dropped + (sources?.limits().framesDropped ?? 0),
   );
   readCounter(
     "emote_web_slow_client_disconnects_total",
-    "WebSocket connections terminated for lagging behind their moments",
-    () => sources?.fanout()?.disconnects ?? 0,
+    "WebSocket connections terminated for going over their buffer budget",
+    () => sources?.limits().disconnects ?? 0,
   );
+  readCounter(
+    "emote_web_pong_timeouts_total",
+    "WebSocket connections terminated for not answering the server's ping in time",
+    () => sources?.limits().pongTimeouts ?? 0,
+  );
+  readCounter(
+    "emote_web_idle_closes_total",
+    "WebSocket connections closed for sitting idle without a subscription",
+    () => sources?.limits().idleCloses ?? 0,
+  );
+  new Counter({
+    name: "emote_web_limit_refusals_total",
+    help: "Requests refused by a per-client cap, by cap",
+    labelNames: ["limit"],
+    registers: [registry],
+    collect() {
+      const refused = sources?.limits().refused;
+      this.reset();
+      this.inc({ limit: "connections_per_address" }, refused?.connectionsPerAddress ?? 0);
+      this.inc({ limit: "subscriptions_per_connection" }, refused?.subscriptionsPerConnection ?? 0);
+      this.inc({ limit: "body_size" }, refused?.bodySize ?? 0);
+    },
+  });
 
   const rateLimited = new Counter({
     name: "emote_web_rate_limited_total",

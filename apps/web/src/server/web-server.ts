@@ -4,8 +4,9 @@ import { openKafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
-import type { WebEnv } from "./env.ts";
 import { createGateway } from "./gateway.ts";
+import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
+import { clientLimitsOf, DEFAULT_CLIENT_LIMITS, type ClientLimits, type WebEnv } from "./env.ts";
 import { createWebServer, listen } from "./http-server.ts";
 import { consumeLiveFeeds } from "./kafka-feeds.ts";
 import { LiveHub } from "./live-hub.ts";
@@ -18,11 +19,18 @@ export interface RunningWebServer {
   url: string;
   port: number;
   hub: LiveHub;
-  /** Counters of the moments.live fan-out (undefined with `fanout: "stock"`). */
-  fanoutStats(): FanoutCounters | undefined;
+  /**
+   * Counters of the moments.live fan-out (undefined with `fanout: "stock"`), with the
+   * frames the buffer budgets dropped and the sockets they terminated, on every path.
+   */
+  fanoutStats(): (FanoutCounters & { framesDropped: number; disconnects: number }) | undefined;
+  /** What the per-client limits refused or cut so far. */
+  limitCounters(): LimitCounters;
   /** Stops accepting, tells WebSocket clients to reconnect elsewhere, closes Kafka and the database. */
   close(): Promise<void>;
 }
+
+export { clientLimitsEnvSchema, clientLimitsOf, type ClientLimits } from "./env.ts";
 
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../dist", import.meta.url));
 
@@ -38,6 +46,8 @@ export interface WebServerOptions {
   maxTokenLifetimeSeconds: number;
   staticDir?: string | undefined;
   fanout?: "direct" | "stock";
+  /** Per-client limits (docs/SECURITY.md); default: the env schema's defaults. */
+  limits?: ClientLimits;
 }
 
 /** The gateway's part of WebServerOptions, from an app's environment. */
@@ -88,6 +98,7 @@ export async function startWebServer(
       allowedOrigins: env.ALLOWED_ORIGINS,
       ...gatewayOptions(env),
       staticDir: env.WEB_STATIC_DIR,
+      limits: clientLimitsOf(env),
       ...options,
     },
     obs,
@@ -126,6 +137,8 @@ export async function runWebServer(
     log,
     metrics.rateLimited,
   );
+  const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
+  const counters = newLimitCounters();
   const deps = {
     db: conn.db,
     authSecret: opts.authSecret,
@@ -136,13 +149,25 @@ export async function runWebServer(
     ...deps,
     staticRoot: opts.staticDir ?? DEFAULT_STATIC_DIR,
     probes: obs,
+    limits,
+    onBodyRefused: () => counters.refused.bodySize++,
   });
   const ws = attachWebSockets(server, {
     ...deps,
     allowedOrigins: opts.allowedOrigins,
+    limits,
+    counters,
     ...(opts.fanout && { fanout: opts.fanout }),
   });
-  metrics.readFrom({ connections: () => ws.wss.clients.size, fanout: ws.fanoutStats });
+  metrics.readFrom({
+    connections: () => ws.wss.clients.size,
+    fanout: ws.fanoutStats,
+    limits: () => counters,
+  });
+  const fanoutStats = () => {
+    const stats = ws.fanoutStats();
+    return stats && { ...stats, framesDropped: counters.framesDropped, disconnects: counters.disconnects };
+  };
   const closeHttp = async () => {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -170,7 +195,8 @@ export async function runWebServer(
     url,
     port: address.port,
     hub,
-    fanoutStats: ws.fanoutStats,
+    fanoutStats,
+    limitCounters: () => counters,
     async close() {
       ws.broadcastReconnectNotification();
       await closeHttp();

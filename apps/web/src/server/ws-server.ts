@@ -1,9 +1,12 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { appRouter, authenticate, type LiveSources } from "@emote/api";
+import { HistoryAllowance, appRouter, authenticate, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
+import { guardConnection, type LimitCounters } from "./connection-guard.ts";
+import { ConnectionsPerAddress } from "./connection-limits.ts";
+import type { ClientLimits } from "./env.ts";
 import type { Gateway } from "./gateway.ts";
 import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
 import { requestIdOf } from "./request-errors.ts";
@@ -14,8 +17,10 @@ const MAX_PAYLOAD_BYTES = 16 * 1024;
 
 /**
  * tRPC subscriptions over WebSocket on the HTTP server's port (path /trpc): Host, Origin
- * and connection rate checked (upgrade-guard.ts), token from the connection parameters, keep-alive pings
- * so proxies keep idle sockets, no compression (CPU per message matters more).
+ * and connection rate checked (upgrade-guard.ts), at most WS_MAX_CONNECTIONS_PER_ADDRESS
+ * per client address, token from the connection parameters, every socket under its limits
+ * (connection-guard.ts: buffer budget, pong keep-alive, subscription cap, idle timeout),
+ * no compression (CPU per message matters more).
  */
 export function attachWebSockets(
   server: Server,
@@ -25,6 +30,8 @@ export function attachWebSockets(
     live: LiveSources;
     allowedOrigins: readonly string[];
     gateway: Gateway;
+    limits: Pick<ClientLimits, "ws" | "historyItemsPerRequest">;
+    counters: LimitCounters;
     /**
      * "direct" (default): moments.live frames are serialised once and sent with bounded
      * per-socket buffers (moment-fanout.ts); "stock": tRPC's adapter alone (for comparison).
@@ -36,11 +43,26 @@ export function attachWebSockets(
   broadcastReconnectNotification(): void;
   fanoutStats(): FanoutCounters | undefined;
 } {
+  const perAddress = new ConnectionsPerAddress(deps.limits.ws.maxConnectionsPerAddress);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_PAYLOAD_BYTES,
     perMessageDeflate: false,
   });
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const release = perAddress.acquire(req.socket.remoteAddress ?? "");
+    if (!release) {
+      deps.counters.refused.connectionsPerAddress++;
+      socket.end(
+        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n" +
+          `too many WebSocket connections from this address: at most ${perAddress.max}\n`,
+      );
+      return;
+    }
+    // The TCP socket, not the WebSocket: also given back when the handshake fails.
+    socket.once("close", release);
+    wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
+  };
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? "").split("?")[0];
     if (path !== "/trpc" && path !== "/trpc/") {
@@ -51,29 +73,31 @@ export function attachWebSockets(
     refuseUpgrade(req, deps.gateway, deps.allowedOrigins).then(
       (refused) => {
         if (refused !== undefined) socket.end(refused);
-        else if (!socket.destroyed) {
-          wss.handleUpgrade(req, socket, head, (client) => wss.emit("connection", client, req));
-        }
+        else if (!socket.destroyed) upgrade(req, socket, head);
       },
       () => socket.destroy(),
     );
   });
-  // Registered before tRPC's handler, so the fan-out's 'message' listener runs first.
+  // Registered before tRPC's handler: the limits wrap the socket's send before tRPC's
+  // first frame, and the fan-out's 'message' listener runs first.
   const fanout = deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments);
-  const direct = new WeakMap<WebSocket, ReturnType<MomentFanout["watch"]>>();
-  if (fanout) wss.on("connection", (client: WebSocket) => direct.set(client, fanout.watch(client)));
+  const guarded = new WeakMap<WebSocket, Pick<LiveSources, "connection" | "directMoments">>();
+  wss.on("connection", (client: WebSocket) => {
+    const { budget, live } = guardConnection(client, deps.limits.ws, deps.counters);
+    guarded.set(client, { connection: live, ...(fanout && { directMoments: fanout.watch(client, budget) }) });
+  });
   wss.on("close", () => fanout?.close());
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
-    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
+    // Off: tRPC's keep-alive counts any client message as alive (connection-guard.ts pings).
+    keepAlive: { enabled: false },
     onError: deps.gateway.onError,
     createContext: async ({ info, req, res }) => {
       const token = info.connectionParams?.token;
-      const directMoments = direct.get(res);
       return {
         db: deps.db,
-        live: directMoments ? { ...deps.live, directMoments } : deps.live,
+        live: { ...deps.live, ...guarded.get(res) },
         caller: await authenticate(
           typeof token === "string" ? token : undefined,
           deps.authSecret,
@@ -82,6 +106,7 @@ export function attachWebSockets(
         requestId: requestIdOf(req),
         ...(req.socket.remoteAddress !== undefined && { clientAddress: req.socket.remoteAddress }),
         limits: deps.gateway.rateLimits.calls,
+        historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, true),
       };
     },
   });

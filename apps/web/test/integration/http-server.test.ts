@@ -11,6 +11,7 @@ import { connectDatabase, databaseCheck } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { createObservability } from "@emote/observability";
 import { createGateway } from "../../src/server/gateway.ts";
+import { DEFAULT_CLIENT_LIMITS } from "../../src/server/env.ts";
 import { createWebServer, listen } from "../../src/server/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
@@ -33,6 +34,7 @@ const server = createWebServer({
     },
     probes.log,
   ),
+  limits: DEFAULT_CLIENT_LIMITS,
 });
 let base = "";
 

@@ -2,30 +2,39 @@ import { streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMomentsAfter } from "@emote/db";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
-import { listen } from "../live.ts";
+import { MAX_QUEUED, listen, openLive } from "../live.ts";
 import { queryText } from "../input.ts";
 import { liveProcedure } from "../trpc.ts";
 
-const BACKFILL_PAGE = 500;
+/** Moments read from PostgreSQL at a time; the socket's budget paces each one out. */
+const BACKFILL_PAGE = 200;
+/**
+ * Backfilled ids remembered to skip their live copies. Only recent ones can come again
+ * live (the live queue holds at most MAX_QUEUED, all stored after the subscription
+ * began), so the set stays bounded however long the backfill is.
+ */
+const BACKFILLED_IDS = 2 * MAX_QUEUED;
 
 /**
  * Live moments, each a tracked event whose id is the moment's id. A client that
  * reconnects with its last event id first gets what was stored after it, then the live
  * stream, without repeats. Listening starts before the backfill, so nothing falls between.
+ * Over WebSocket the backfill waits for room on the socket before each moment, so it
+ * never queues more than the socket's budget, however far back the client resumes.
  */
 export const momentsLive = liveProcedure
   .input(z.object({ streamerId: streamerIdSchema.optional(), lastEventId: queryText(64).nullish() }))
   .subscription(async function* ({ ctx, input }) {
     const { signal } = ctx.session;
     const observer = ctx.live.observer;
+    // Counted until the subscription ends, on either path (tRPC's or the direct fan-out).
+    const closed = openLive(ctx.live, "moments.live");
     const live = listen(
       ctx.live.moments,
       signal,
       (m: Moment) => !input.streamerId || m.streamerId === input.streamerId,
       observer && (() => observer.dropped(1)),
     );
-    // Counted until the subscription ends, on either path (tRPC's or the direct fan-out).
-    const closed = observer?.opened("moments.live");
     try {
       const backfilled = new Set<string>();
       let after = input.lastEventId;
@@ -36,7 +45,11 @@ export const momentsLive = liveProcedure
           ...(input.streamerId !== undefined && { streamerId: input.streamerId }),
         });
         for (const m of page) {
+          const room = ctx.live.connection?.room();
+          if (room) await room;
+          if (signal?.aborted) return;
           backfilled.add(m.id);
+          if (backfilled.size > BACKFILLED_IDS) backfilled.delete(backfilled.values().next().value as string);
           observer?.delivered(1);
           yield tracked(m.id, m);
         }
@@ -73,7 +86,7 @@ export const momentsLive = liveProcedure
       }
       ctx.session.throwIfExpired();
     } finally {
-      closed?.();
+      closed();
       await live.return();
     }
   });

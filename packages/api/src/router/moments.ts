@@ -1,5 +1,5 @@
 import { streamerIdSchema, type Moment } from "@emote/contracts";
-import { listMoments } from "@emote/db";
+import { listMoments, type Database } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { isoInstant, queryText } from "../input.ts";
@@ -42,16 +42,31 @@ export const momentsRouter = {
   live: momentsLive,
   /** Moment history, newest first, a page at a time (keyset pagination). */
   history: publicProcedure.input(momentsHistoryInput).query(async ({ ctx, input }) => {
-    const rows = await listMoments(ctx.db, {
-      ...(input.streamerId !== undefined && { streamerId: input.streamerId }),
-      ...(input.emote !== undefined && { emote: input.emote }),
-      ...(input.from !== undefined && { from: new Date(input.from) }),
-      ...(input.to !== undefined && { to: new Date(input.to) }),
-      ...(input.cursor && { before: decodeCursor(input.cursor) }),
-      limit: input.limit,
-    });
-    const items = rows.slice(0, input.limit);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null };
+    const allowance = ctx.historyAllowance;
+    if (allowance && !allowance.take(input.limit)) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `limit: this request asks moments.history for more than ${allowance.max} moments in all; ask for fewer or split the batch`,
+      });
+    }
+    try {
+      return await historyPage(ctx.db, input);
+    } finally {
+      allowance?.done(input.limit);
+    }
   }),
 } satisfies TRPCRouterRecord;
+
+async function historyPage(db: Database, input: z.infer<typeof momentsHistoryInput>) {
+  const rows = await listMoments(db, {
+    ...(input.streamerId !== undefined && { streamerId: input.streamerId }),
+    ...(input.emote !== undefined && { emote: input.emote }),
+    ...(input.from !== undefined && { from: new Date(input.from) }),
+    ...(input.to !== undefined && { to: new Date(input.to) }),
+    ...(input.cursor && { before: decodeCursor(input.cursor) }),
+    limit: input.limit,
+  });
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null };
+}

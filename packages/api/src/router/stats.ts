@@ -1,7 +1,7 @@
 import { streamerIdSchema, type WindowStats } from "@emote/contracts";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { listen } from "../live.ts";
+import { listen, openLive } from "../live.ts";
 import { liveProcedure } from "../trpc.ts";
 
 export const statsRouter = {
@@ -12,13 +12,13 @@ export const statsRouter = {
   }) {
     const { signal } = ctx.session;
     const observer = ctx.live.observer;
+    const closed = openLive(ctx.live, "stats.live");
     const live = listen(
       ctx.live.stats,
       signal,
       (s: WindowStats) => s.streamerId === input.streamerId,
       observer && (() => observer.dropped(1)),
     );
-    const closed = observer?.opened("stats.live");
     try {
       for (const stats of ctx.live.stats.recent(input.streamerId)) {
         observer?.delivered(1);
@@ -30,7 +30,7 @@ export const statsRouter = {
       }
       ctx.session.throwIfExpired();
     } finally {
-      closed?.();
+      closed();
       await live.return();
     }
   }),

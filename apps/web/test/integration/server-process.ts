@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const WEB_DIR = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** Resident memory now (VmRSS), MiB. */
+  rssMiB(): number;
+  /** A counter or gauge from its /metrics (the sum over its label sets). */
+  metric(name: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The web server as deployed: its own process (`src/server/main.ts`), configured only
+ * through the environment, so its memory can be measured on its own.
+ */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+    cwd: WEB_DIR,
+    env: { ...process.env, PORT: "0", LOG_FORMAT: "json", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server did not listen within 90 s")), 90_000);
+    const lines = createInterface({ input: child.stdout });
+    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening`)));
+    lines.on("line", (line) => {
+      const url = /"url":"(http:[^"]+)"/.exec(line)?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      lines.removeAllListeners("line");
+      child.stdout.resume();
+      resolve(url);
+    });
+  });
+  const pid = child.pid as number;
+  return {
+    url,
+    pid,
+    rssMiB: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024,
+    async metric(name) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      let sum = 0;
+      for (const line of text.split("\n")) {
+        if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(" ").at(-1));
+      }
+      return sum;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
