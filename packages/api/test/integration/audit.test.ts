@@ -1,18 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
-import { connectDatabase } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
-import { TRPCError } from "@trpc/server";
-import { appRouter, createCallerFactory, type Caller, type LiveSources } from "../../src/index.ts";
+import type { Caller } from "../../src/index.ts";
+import { conn, createCaller, errorOf, noLive } from "./router-harness.ts";
 
-const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
-afterAll(() => conn.close());
-const createCaller = createCallerFactory(appRouter);
-const noLive: LiveSources = {
-  moments: { subscribe: () => () => undefined },
-  stats: { subscribe: () => () => undefined, recent: () => [] },
-};
 const as = (caller: Caller, requestId: string = randomUUID()) =>
   createCaller({ db: conn.db, caller, live: noLive, requestId });
 const unique = () => `audit-${randomUUID().slice(0, 8)}`;
@@ -23,15 +14,6 @@ const token = (claims: Omit<Extract<Caller, { kind: "token" }>, "kind" | "expire
   ...claims,
 });
 const admin = token({ role: "admin", sub: "alice" });
-
-async function errorOf(p: Promise<unknown>): Promise<TRPCError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 describe("settings.update writes the audit log", () => {
   it("records the caller's sub and role, the streamer, before and after, the request id and when", async () => {

@@ -1,38 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
-import { commitAnalysis, connectDatabase, saveSettings } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
-import { TRPCError } from "@trpc/server";
-import {
-  RateLimitedError,
-  appRouter,
-  createCallerFactory,
-  type CallLimits,
-  type Caller,
-  type LiveSources,
-} from "../../src/index.ts";
+import { commitAnalysis, saveSettings } from "@emote/db";
+import { RateLimitedError, type CallLimits, type Caller } from "../../src/index.ts";
+import { conn, createCaller, errorOf, noLive } from "./router-harness.ts";
 
-const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
-afterAll(() => conn.close());
-const createCaller = createCallerFactory(appRouter);
-const noLive: LiveSources = {
-  moments: { subscribe: () => () => undefined },
-  stats: { subscribe: () => () => undefined, recent: () => [] },
-};
 const as = (caller: Caller) => createCaller({ db: conn.db, caller, live: noLive, requestId: "test" });
 const later = () => Date.now() + 3_600_000;
 const viewer = as({ kind: "anonymous", role: "viewer" });
 const unique = () => `api-${randomUUID().slice(0, 8)}`;
-
-async function errorOf(p: Promise<unknown>): Promise<TRPCError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(TRPCError);
-  return err as TRPCError;
-}
 
 describe("settings.get", () => {
   it("returns a streamer's own settings, or the defaults", async () => {
