@@ -3,6 +3,7 @@ import type { AppRouter } from "./root.ts";
 
 export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory, type Context } from "./trpc.ts";
+export { createTRPCContext, type ContextDeps } from "./context.ts";
 export { RateLimitedError, limitKey, type CallLimiter, type CallLimits } from "./rate-limit.ts";
 export { HistoryAllowance } from "./history-allowance.ts";
 export {

@@ -1,4 +1,5 @@
-import type { VerifyOptions } from "@emote/api";
+import type { ContextDeps, VerifyOptions } from "@emote/api";
+import type { Database } from "@emote/db";
 import type { Logger } from "@emote/observability";
 import { hostAllowlist } from "./host-allowlist.ts";
 import { logRequestErrors, type ErrorReport } from "./request-errors.ts";
@@ -32,5 +33,15 @@ export function createGateway(
     rateLimits: createRateLimits(opts.rateLimits, limited),
     verify: { maxLifetimeSeconds: opts.maxTokenLifetimeSeconds },
     onError: logRequestErrors(log),
+  };
+}
+
+/** What both adapters' contexts take from the server: the database and how callers are checked. */
+export function contextDepsOf(deps: { db: Database; authSecret: string; gateway: Gateway }): ContextDeps {
+  return {
+    db: deps.db,
+    authSecret: deps.authSecret,
+    verify: deps.gateway.verify,
+    limits: deps.gateway.rateLimits.calls,
   };
 }

@@ -1,13 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HistoryAllowance, RateLimitedError, appRouter, authenticate, type LiveSources } from "@emote/api";
+import {
+  HistoryAllowance,
+  RateLimitedError,
+  appRouter,
+  createTRPCContext,
+  type LiveSources,
+} from "@emote/api";
 import type { Database } from "@emote/db";
 import { handleProbe, type Probes } from "@emote/observability";
 import type { AnyProcedure } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { readBodyWithin } from "./body-limit.ts";
 import type { ClientLimits } from "./env.ts";
-import type { Gateway } from "./gateway.ts";
+import { contextDepsOf, type Gateway } from "./gateway.ts";
 import { requestIdOf } from "./request-errors.ts";
 import { setSecurityHeaders } from "./security-headers.ts";
 import { staticFiles } from "./static-files.ts";
@@ -61,19 +67,19 @@ function retryAfter(errors: readonly { cause?: unknown }[]): number | undefined 
  */
 export function createWebServer(deps: HttpDeps): Server {
   const { http } = deps.limits;
+  const contextDeps = contextDepsOf(deps);
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
     maxBatchSize: http.maxBatchSize,
-    createContext: async ({ req }) => ({
-      db: deps.db,
-      live: deps.live,
-      caller: await authenticate(req.headers.authorization, deps.authSecret, deps.gateway.verify),
-      requestId: requestIdOf(req),
-      ...(req.socket.remoteAddress !== undefined && { clientAddress: req.socket.remoteAddress }),
-      limits: deps.gateway.rateLimits.calls,
-      historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, false),
-    }),
+    createContext: ({ req }) =>
+      createTRPCContext(contextDeps, {
+        req,
+        token: req.headers.authorization,
+        requestId: requestIdOf(req),
+        live: deps.live,
+        historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, false),
+      }),
     onError: deps.gateway.onError,
     responseMeta({ errors }) {
       const seconds = retryAfter(errors);

@@ -1,13 +1,13 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { HistoryAllowance, appRouter, authenticate, type LiveSources } from "@emote/api";
+import { HistoryAllowance, appRouter, createTRPCContext, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { guardConnection, type LimitCounters } from "./connection-guard.ts";
 import { ConnectionsPerAddress } from "./connection-limits.ts";
 import type { ClientLimits } from "./env.ts";
-import type { Gateway } from "./gateway.ts";
+import { contextDepsOf, type Gateway } from "./gateway.ts";
 import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
 import { requestIdOf } from "./request-errors.ts";
 import { refuseUpgrade } from "./upgrade-guard.ts";
@@ -43,6 +43,7 @@ export function attachWebSockets(
   broadcastReconnectNotification(): void;
   fanoutStats(): FanoutCounters | undefined;
 } {
+  const contextDeps = contextDepsOf(deps);
   const perAddress = new ConnectionsPerAddress(deps.limits.ws.maxConnectionsPerAddress);
   const wss = new WebSocketServer({
     noServer: true,
@@ -93,21 +94,15 @@ export function attachWebSockets(
     // Off: tRPC's keep-alive counts any client message as alive (connection-guard.ts pings).
     keepAlive: { enabled: false },
     onError: deps.gateway.onError,
-    createContext: async ({ info, req, res }) => {
+    createContext: ({ info, req, res }) => {
       const token = info.connectionParams?.token;
-      return {
-        db: deps.db,
-        live: { ...deps.live, ...guarded.get(res) },
-        caller: await authenticate(
-          typeof token === "string" ? token : undefined,
-          deps.authSecret,
-          deps.gateway.verify,
-        ),
+      return createTRPCContext(contextDeps, {
+        req,
+        token: typeof token === "string" ? token : undefined,
         requestId: requestIdOf(req),
-        ...(req.socket.remoteAddress !== undefined && { clientAddress: req.socket.remoteAddress }),
-        limits: deps.gateway.rateLimits.calls,
+        live: { ...deps.live, ...guarded.get(res) },
         historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, true),
-      };
+      });
     },
   });
   return {
