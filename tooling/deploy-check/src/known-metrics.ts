@@ -23,6 +23,7 @@ export const EMOTE_METRICS = {
   emote_web_pong_timeouts_total: "counter",
   emote_web_idle_closes_total: "counter",
   emote_web_limit_refusals_total: "counter",
+  emote_web_rate_limited_total: "counter",
   emote_ready: "gauge",
   emote_dependency_up: "gauge",
 } as const satisfies Record<string, "counter" | "gauge" | "histogram">;
