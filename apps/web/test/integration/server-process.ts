@@ -23,7 +23,15 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
     cwd: WEB_DIR,
-    env: { ...process.env, PORT: "0", LOG_FORMAT: "json", LOG_LEVEL: "info", AUTH_SECRET: DEV_AUTH_SECRET, RATE_LIMIT_CONNECTIONS_PER_MINUTE: "0", ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      LOG_FORMAT: "json",
+      LOG_LEVEL: "info",
+      AUTH_SECRET: DEV_AUTH_SECRET,
+      RATE_LIMIT_CONNECTIONS_PER_MINUTE: "0",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
