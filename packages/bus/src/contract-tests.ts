@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Bus, BusConsumer, IncomingRecord } from "./port.ts";
+import { isRecordRejected, type Bus, type BusConsumer, type IncomingRecord } from "./port.ts";
 
 /**
  * What every bus adapter must do, as the apps rely on it. Run against the in-process bus
@@ -160,6 +160,45 @@ export function describeBusContract(
       await new Promise((r) => setTimeout(r, 200));
       const all = [...a.received, ...b.received].map(text).sort();
       expect(all).toEqual(sent.map((s) => s.value).sort());
+      await producer.disconnect();
+    });
+
+    it("says how large a record each topic takes, sends many records up to it, and refuses a larger one for good", async () => {
+      const bus = await fresh();
+      const limit = await bus.maxMessageBytes(bus.topics.dlq);
+      expect(limit).toBeGreaterThan(64 * 1024);
+      const producer = await bus.producer();
+      // Together far over the limit, each well under it: the bus splits the send.
+      const many = Array.from({ length: 4 }, (_, i) => ({
+        key: "k",
+        value: `${i}`.padEnd(Math.floor(limit / 2), "x"),
+      }));
+      await producer.send([{ topic: bus.topics.dlq, records: many }]);
+      const dlq = await consume(bus, bus.topics.dlq, `g-${randomUUID()}`);
+      await until("the large records", () => dlq.received.length === 4);
+      expect(dlq.received.map((r) => text(r)[0])).toEqual(["0", "1", "2", "3"]);
+      const err = await producer
+        .send([{ topic: bus.topics.dlq, records: [{ key: "k", value: "x".repeat(limit + 1) }] }])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(isRecordRejected(err)).toBe(true);
+      await producer.disconnect();
+    });
+
+    it("stops a consumer for good on a handler error marked retriable: false, and says so", async () => {
+      const bus = await fresh();
+      const producer = await bus.producer();
+      await producer.send([{ topic: bus.topics.raw, records: [{ key: "k", value: "v" }] }]);
+      const consumer = await bus.consumer({ groupId: `g-${randomUUID()}`, topics: [bus.topics.raw] });
+      consumers.push(consumer);
+      const stopped = new Promise<Error>((resolve) => consumer.onStopped(resolve));
+      await consumer.run(async () => {
+        throw Object.assign(new Error("poison"), { retriable: false });
+      });
+      expect((await stopped).message).toContain("poison");
+      await until("the member to leave", () => !consumer.joined());
       await producer.disconnect();
     });
   });

@@ -14,6 +14,17 @@ export interface OutgoingRecord {
   headers?: RecordHeaders;
 }
 
+/** A record's size as the limit counts it: key, value and headers (Kafka adds a little framing). */
+export function recordBytes(r: OutgoingRecord): number {
+  let n = (r.key === null ? 0 : Buffer.byteLength(r.key)) + Buffer.byteLength(r.value);
+  for (const [name, value] of Object.entries(r.headers ?? {})) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      n += Buffer.byteLength(name) + Buffer.byteLength(v);
+    }
+  }
+  return n;
+}
+
 /** Shaped so Kafka's own message objects fit as they are: no copy per message. */
 export interface IncomingRecord {
   key: Buffer | null;
@@ -50,8 +61,28 @@ export interface BatchControl {
   commit(offset: string): Promise<void>;
 }
 
+/**
+ * The bus refused records for good: sending them again would be refused the same way
+ * (over the topic's size limit, not serialisable). Not an outage: the caller decides
+ * which record is at fault instead of retrying.
+ */
+export class RecordRejectedError extends Error {
+  override readonly name = "RecordRejectedError";
+}
+
+/** True when `err`, or an error it wraps, is a RecordRejectedError. */
+export function isRecordRejected(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof RecordRejectedError) return true;
+  }
+  return false;
+}
+
 export interface BusProducer {
-  /** Resolves once every record is acknowledged by all in-sync replicas. */
+  /**
+   * Resolves once every record is acknowledged by all in-sync replicas. Records the bus
+   * refuses for good fail it with a RecordRejectedError (others of the call may be stored).
+   */
   send(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<void>;
   disconnect(): Promise<void>;
 }
@@ -63,6 +94,11 @@ export interface BusConsumer {
   onRebalance(listener: () => void): void;
   /** True while this member is in its group: false before it joins, after a crash, once stopped. */
   joined(): boolean;
+  /**
+   * Called once if the consumer stops for good (it will not restart by itself: a
+   * handler's error marked `retriable: false`, or one the bus cannot recover from).
+   */
+  onStopped(listener: (err: Error) => void): void;
   /** The group's lag on every partition of its topics, asked of the bus now. */
   lag(): Promise<PartitionLag[]>;
   disconnect(): Promise<void>;
@@ -87,4 +123,6 @@ export interface Bus {
   topics: TopicNames;
   /** Creates the contract topics if missing. */
   ensureTopics(): Promise<void>;
+  /** The largest record `topic` takes (Kafka: its `max.message.bytes`), in bytes. */
+  maxMessageBytes(topic: string): Promise<number>;
 }

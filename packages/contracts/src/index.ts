@@ -2,3 +2,5 @@ export * from "./settings.ts";
 export * from "./raw-emote.ts";
 export * from "./moment.ts";
 export * from "./window-stats.ts";
+export * from "./dlq.ts";
+export * from "./storable-text.ts";

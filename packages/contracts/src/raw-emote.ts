@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { DlqReason } from "./dlq.ts";
 import { DEFAULT_STREAMER_ID, STREAMER_ID_MAX, STREAMER_ID_PATTERN, streamerIdSchema } from "./settings.ts";
+import { isStorableId, isStorableText, UNFIT_ID_MESSAGE, UNSTORABLE_TEXT_MESSAGE } from "./storable-text.ts";
 
 /** Larger messages are rejected before parsing so one bad producer cannot stall a worker. */
 export const MAX_RAW_MESSAGE_BYTES = 64 * 1024;
@@ -11,11 +13,36 @@ const ID_MAX = 128;
  * original two-field form `{emote, timestamp}` is still accepted; unknown fields are ignored.
  */
 export const rawEmoteSchema = z.object({
-  emote: z.string().min(1).max(EMOTE_MAX),
+  emote: z.string().min(1).max(EMOTE_MAX).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE),
   timestamp: z.iso.datetime({ offset: true }),
   streamerId: streamerIdSchema.optional(),
-  id: z.string().max(ID_MAX).optional(),
+  id: z.string().max(ID_MAX).refine(isStorableId, UNFIT_ID_MESSAGE).optional(),
 });
+
+/**
+ * The timestamps accepted, epoch milliseconds inclusive. An ISO string can say year 0000
+ * or 9999: PostgreSQL's timestamp cannot hold the one, and the other would sit at the top
+ * of every history and stop a stream's live window stats.
+ */
+export interface TimestampWindow {
+  earliestMs: number;
+  latestMs: number;
+}
+
+export const DEFAULT_TIMESTAMP_EARLIEST = "2000-01-01T00:00:00Z";
+/** Producers' clocks run ahead; a day is more than any clock skew. */
+export const DEFAULT_TIMESTAMP_MAX_AHEAD_MS = 24 * 60 * 60 * 1000;
+
+/** The window at `nowMs`: from `earliestMs` to `maxAheadMs` past now. */
+export function timestampWindow(
+  opts: { earliestMs: number; maxAheadMs: number } = {
+    earliestMs: Date.parse(DEFAULT_TIMESTAMP_EARLIEST),
+    maxAheadMs: DEFAULT_TIMESTAMP_MAX_AHEAD_MS,
+  },
+  nowMs: number = Date.now(),
+): TimestampWindow {
+  return { earliestMs: opts.earliestMs, latestMs: nowMs + opts.maxAheadMs };
+}
 
 /** A validated emote, normalised: streamer filled in, timestamp as epoch milliseconds. */
 export interface RawEmote {
@@ -25,7 +52,8 @@ export interface RawEmote {
   id?: string;
 }
 
-export type ParseResult = { ok: true; value: RawEmote } | { ok: false; reason: string };
+/** A refusal: its typed reason, and the detail (sizes, the schema's message) for the DLQ header. */
+export type ParseResult = { ok: true; value: RawEmote } | { ok: false; reason: DlqReason; detail: string };
 
 /**
  * Timestamps the schema has accepted, with their epoch milliseconds. Chat repeats
@@ -46,7 +74,9 @@ function knownGood(json: unknown): RawEmote | undefined {
   if (typeof timestamp !== "string") return undefined;
   const timestampMs = acceptedTimestamps.get(timestamp);
   if (timestampMs === undefined) return undefined;
-  if (typeof emote !== "string" || emote.length < 1 || emote.length > EMOTE_MAX) return undefined;
+  if (typeof emote !== "string" || emote.length < 1 || emote.length > EMOTE_MAX || !isStorableText(emote)) {
+    return undefined;
+  }
   if (
     streamerId !== undefined &&
     (typeof streamerId !== "string" ||
@@ -56,7 +86,8 @@ function knownGood(json: unknown): RawEmote | undefined {
   ) {
     return undefined;
   }
-  if (id !== undefined && (typeof id !== "string" || id.length > ID_MAX)) return undefined;
+  if (id !== undefined && (typeof id !== "string" || id.length > ID_MAX || !isStorableId(id)))
+    return undefined;
   const value: RawEmote = { emote, timestampMs, streamerId: streamerId ?? DEFAULT_STREAMER_ID };
   if (id !== undefined) value.id = id;
   return value;
@@ -82,26 +113,54 @@ function decodeJson(text: string): unknown {
   return fields;
 }
 
-/** Decodes and validates one message value; never throws. */
-export function parseRawEmote(bytes: Uint8Array | null | undefined): ParseResult {
-  if (!bytes || bytes.length === 0) return { ok: false, reason: "empty message" };
+const FIELD_REASONS = new Map<PropertyKey | undefined, DlqReason>([
+  ["emote", "invalid_emote"],
+  ["timestamp", "invalid_timestamp"],
+  ["streamerId", "invalid_streamer_id"],
+  ["id", "invalid_id"],
+]);
+
+/** An instant for a message; never throws (an ISO string can parse to no instant at all). */
+function isoOrNot(ms: number): string {
+  return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
+}
+
+/**
+ * Decodes and validates one message value; never throws. `window` bounds the timestamp
+ * (default: the contract's window at this moment); both paths (shortcut and schema) end
+ * in the same window check.
+ */
+export function parseRawEmote(
+  bytes: Uint8Array | null | undefined,
+  window: TimestampWindow = timestampWindow(),
+): ParseResult {
+  if (!bytes || bytes.length === 0) return { ok: false, reason: "empty", detail: "empty message" };
   if (bytes.length > MAX_RAW_MESSAGE_BYTES) {
-    return { ok: false, reason: `message is ${bytes.length} bytes, over the ${MAX_RAW_MESSAGE_BYTES} limit` };
+    const detail = `message is ${bytes.length} bytes, over the ${MAX_RAW_MESSAGE_BYTES} limit`;
+    return { ok: false, reason: "too_large", detail };
   }
   let json: unknown;
   try {
     json = decodeJson(Buffer.isBuffer(bytes) ? bytes.toString("utf8") : new TextDecoder().decode(bytes));
   } catch {
-    return { ok: false, reason: "not JSON" };
+    return { ok: false, reason: "not_json", detail: "not JSON" };
   }
-  const known = knownGood(json);
-  if (known) return { ok: true, value: known };
+  const value = knownGood(json) ?? validated(json);
+  if ("reason" in value) return value;
+  if (!(value.timestampMs >= window.earliestMs && value.timestampMs <= window.latestMs)) {
+    const detail = `timestamp ${isoOrNot(value.timestampMs)} is outside ${isoOrNot(window.earliestMs)} … ${isoOrNot(window.latestMs)}`;
+    return { ok: false, reason: "timestamp_out_of_range", detail };
+  }
+  return { ok: true, value };
+}
 
+function validated(json: unknown): RawEmote | (ParseResult & { ok: false }) {
   const parsed = rawEmoteSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue && issue.path.length > 0 ? issue.path.join(".") : "message";
-    return { ok: false, reason: `invalid ${field}: ${issue?.message ?? "invalid"}` };
+    const reason = FIELD_REASONS.get(issue?.path[0]) ?? "invalid";
+    return { ok: false, reason, detail: `invalid ${field}: ${issue?.message ?? "invalid"}` };
   }
   const { emote, timestamp, streamerId, id } = parsed.data;
   const timestampMs = Date.parse(timestamp);
@@ -109,7 +168,7 @@ export function parseRawEmote(bytes: Uint8Array | null | undefined): ParseResult
   acceptedTimestamps.set(timestamp, timestampMs);
   const value: RawEmote = { emote, timestampMs, streamerId: streamerId ?? DEFAULT_STREAMER_ID };
   if (id !== undefined) value.id = id;
-  return { ok: true, value };
+  return value;
 }
 
 export function encodeRawEmote(e: {

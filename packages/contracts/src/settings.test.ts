@@ -15,6 +15,9 @@ describe("analysisSettingsSchema", () => {
     [{ allowedEmotes: [] }, "allowedEmotes"],
     [{ allowedEmotes: ["🔥", "🔥"] }, "allowedEmotes"],
     [{ allowedEmotes: ["x".repeat(17)] }, "allowedEmotes"],
+    [{ allowedEmotes: ["a\u0000b"] }, "allowedEmotes"],
+    [{ allowedEmotes: ["\ud83d"] }, "allowedEmotes"],
+    [{ allowedEmotes: ["\u00e9", "e\u0301"] }, "allowedEmotes"],
   ])("rejects %j naming %s", (patch, field) => {
     const r = analysisSettingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...patch });
     expect(r.success).toBe(false);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "./storable-text.ts";
 
 /** The eight emotes of the original system, in its order. */
 export const DEFAULT_EMOTES = ["😀", "😡", "😢", "😮", "❤️", "👍", "👎", "🔥"] as const;
@@ -15,7 +16,8 @@ export const streamerIdSchema = z
 const emoteSchema = z
   .string()
   .min(1, "an emote must not be empty")
-  .refine((e) => [...e].length <= 16, "an emote is at most 16 code points");
+  .refine((e) => [...e].length <= 16, "an emote is at most 16 code points")
+  .refine(isStorableText, `an emote ${UNSTORABLE_TEXT_MESSAGE}`);
 
 export const analysisSettingsSchema = z.object({
   interval: z.number().int("interval must be an integer").min(1).max(10_000),
@@ -24,7 +26,11 @@ export const analysisSettingsSchema = z.object({
     .array(emoteSchema)
     .min(1, "allowedEmotes needs at least one emote")
     .max(64, "allowedEmotes holds at most 64 emotes")
-    .refine((list) => new Set(list).size === list.length, "allowedEmotes must be distinct"),
+    // Compared in NFC: "é" typed precomposed and decomposed look the same to a moderator.
+    .refine(
+      (list) => new Set(list.map((e) => e.normalize("NFC"))).size === list.length,
+      "allowedEmotes must be distinct (compared in Unicode NFC)",
+    ),
 });
 export type AnalysisSettings = z.infer<typeof analysisSettingsSchema>;
 

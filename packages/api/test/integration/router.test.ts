@@ -78,6 +78,9 @@ describe("settings.update", () => {
     [{ allowedEmotes: ["🔥", "🔥"] }, "allowedEmotes"],
     [{ allowedEmotes: Array.from({ length: 65 }, (_, i) => `e${i}`) }, "allowedEmotes"],
     [{ allowedEmotes: ["x".repeat(17)] }, "allowedEmotes"],
+    [{ allowedEmotes: ["🔥", "a\u0000b"] }, "allowedEmotes"],
+    [{ allowedEmotes: ["\ud83d"] }, "allowedEmotes"],
+    [{ allowedEmotes: ["\u00e9", "e\u0301"] }, "allowedEmotes"],
   ])("rejects %j with BAD_REQUEST naming %s and changes nothing", async (patch, field) => {
     const streamerId = unique();
     const admin = as({ kind: "token", role: "admin", sub: "admin", expiresAt: later() });

@@ -1,9 +1,66 @@
-import { Partitioners, type Admin, type Consumer, type Kafka } from "kafkajs";
-import type { Bus, BusConsumer, BusProducer, ConsumerOptions, PartitionLag } from "../port.ts";
+import { ConfigResourceTypes, Partitioners, type Admin, type Consumer, type Kafka } from "kafkajs";
+import {
+  RecordRejectedError,
+  type Bus,
+  type BusConsumer,
+  type BusProducer,
+  type ConsumerOptions,
+  type OutgoingRecord,
+  type PartitionLag,
+  recordBytes,
+} from "../port.ts";
 import { topicNames } from "../topics.ts";
 import { ensureTopics } from "./topics-admin.ts";
 
-export function kafkaProducer(kafka: Kafka): BusProducer & { connect(): Promise<void> } {
+/** The broker's default `message.max.bytes`: what a topic takes when its config cannot be read. */
+const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+/** Room for the record batch's header and each record's framing. */
+const BATCH_OVERHEAD_BYTES = 1_024;
+const RECORD_OVERHEAD_BYTES = 64;
+
+/** Broker answers that a retry of the same records would get again. */
+const REJECTIONS = new Set([
+  "MESSAGE_TOO_LARGE",
+  "RECORD_LIST_TOO_LARGE",
+  "INVALID_RECORD",
+  "CORRUPT_MESSAGE",
+]);
+
+function isRejection(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    // kafkajs throws these while encoding a value or header it cannot serialise.
+    if (e.name === "TypeError" || e.name === "RangeError") return true;
+    if (REJECTIONS.has((e as { type?: string }).type ?? "")) return true;
+  }
+  return false;
+}
+
+/**
+ * A topic's records in runs that each fit the topic's limit: a partition's records travel
+ * as one record batch, and `max.message.bytes` bounds the whole batch, not each record.
+ */
+function bySize(records: OutgoingRecord[], limit: number): OutgoingRecord[][] {
+  const runs: OutgoingRecord[][] = [];
+  let run: OutgoingRecord[] = [];
+  let size = BATCH_OVERHEAD_BYTES;
+  for (const r of records) {
+    const n = recordBytes(r) + RECORD_OVERHEAD_BYTES;
+    if (run.length > 0 && size + n > limit) {
+      runs.push(run);
+      run = [];
+      size = BATCH_OVERHEAD_BYTES;
+    }
+    run.push(r);
+    size += n;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+export function kafkaProducer(
+  kafka: Kafka,
+  limitOf: (topic: string) => Promise<number> = async () => KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+): BusProducer & { connect(): Promise<void> } {
   // Idempotent with one request in flight: retries can neither duplicate nor reorder, so
   // they may go on for as long as the broker is away. The Java client's partitioner keeps
   // keys on the same partitions as other Kafka clients.
@@ -17,14 +74,31 @@ export function kafkaProducer(kafka: Kafka): BusProducer & { connect(): Promise<
   return {
     connect: () => producer.connect(),
     async send(batches) {
-      const topicMessages = batches
-        .filter((b) => b.records.length > 0)
-        .map((b) => ({
-          topic: b.topic,
-          messages: b.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-        }));
-      if (topicMessages.length === 0) return;
-      await producer.sendBatch({ topicMessages, acks: -1 });
+      // Usually one run per topic, so one request; big records take a request per run.
+      const runs = await Promise.all(
+        batches
+          .filter((b) => b.records.length > 0)
+          .map(async (b) => ({ b, runs: bySize(b.records, await limitOf(b.topic)) })),
+      );
+      for (let i = 0; runs.some((t) => i < t.runs.length); i++) {
+        const topicMessages = runs.flatMap(({ b, runs: r }) => {
+          const run = r[i];
+          if (!run) return [];
+          return [
+            {
+              topic: b.topic,
+              messages: run.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+            },
+          ];
+        });
+        try {
+          await producer.sendBatch({ topicMessages, acks: -1 });
+        } catch (err) {
+          if (isRejection(err))
+            throw new RecordRejectedError(`Kafka refused the records: ${String(err)}`, { cause: err });
+          throw err;
+        }
+      }
     },
     disconnect: () => producer.disconnect(),
   };
@@ -68,6 +142,12 @@ export function kafkaConsumer(
   });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  const stoppedListeners: ((err: Error) => void)[] = [];
+  // kafkajs restarts after retriable errors by itself; `restart: false` is the end.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    for (const l of stoppedListeners) l(payload.error);
+  });
   for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) {
     consumer.on(left, () => (joined = false));
   }
@@ -82,6 +162,9 @@ export function kafkaConsumer(
     },
     onRebalance(listener) {
       consumer.on(consumer.events.GROUP_JOIN, () => listener());
+    },
+    onStopped(listener) {
+      stoppedListeners.push(listener);
     },
     joined: () => joined,
     async lag() {
@@ -144,13 +227,43 @@ export function kafkaConsumer(
   };
 }
 
+/** A topic's `max.message.bytes`, as the broker has it (its default when the topic sets none). */
+async function topicMaxMessageBytes(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ["max.message.bytes"] }],
+    });
+    const value = Number(
+      resources[0]?.configEntries.find((e) => e.configName === "max.message.bytes")?.configValue,
+    );
+    return Number.isInteger(value) && value > 0 ? value : KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export function kafkaBus(kafka: Kafka, opts: { partitions: number; topicPrefix?: string }): Bus {
   const prefix = opts.topicPrefix ?? "";
+  // Asked once per topic and process; a failed ask is asked again next time.
+  const limits = new Map<string, Promise<number>>();
+  const maxMessageBytes = (topic: string): Promise<number> => {
+    let limit = limits.get(topic);
+    if (!limit) {
+      limit = topicMaxMessageBytes(kafka, topic);
+      limits.set(topic, limit);
+      limit.catch(() => limits.delete(topic));
+    }
+    return limit;
+  };
   return {
     dependency: { name: "kafka", label: "Kafka" },
     topics: topicNames(prefix),
+    maxMessageBytes,
     async producer() {
-      const p = kafkaProducer(kafka);
+      const p = kafkaProducer(kafka, maxMessageBytes);
       await p.connect();
       return p;
     },

@@ -8,6 +8,7 @@ import type {
   OutgoingRecord,
   RecordBatch,
 } from "../port.ts";
+import { recordBytes, RecordRejectedError } from "../port.ts";
 import { topicNames } from "../topics.ts";
 
 /**
@@ -17,6 +18,8 @@ import { topicNames } from "../topics.ts";
  * go. For the embedded mode and tests; nothing is kept across restarts.
  */
 const MAX_BATCH = 5_000;
+/** Kafka's default `max.message.bytes`, so what fits here fits a default broker. */
+export const MEMORY_MAX_MESSAGE_BYTES = 1_048_588;
 
 interface Member {
   topics: string[];
@@ -116,9 +119,12 @@ export function memoryBus(opts: {
   partitions: number;
   topicPrefix?: string;
   log?: MemoryLog;
+  /** Per topic, the largest record it takes (default MEMORY_MAX_MESSAGE_BYTES). */
+  maxMessageBytes?: Record<string, number>;
 }): Bus & { log: MemoryLog } {
   const log = opts.log ?? new MemoryLog(opts.partitions);
   const topics = topicNames(opts.topicPrefix ?? "");
+  const limit = (topic: string) => opts.maxMessageBytes?.[topic] ?? MEMORY_MAX_MESSAGE_BYTES;
   return {
     dependency: { name: "in-process-bus", label: "In-process bus" },
     log,
@@ -126,9 +132,23 @@ export function memoryBus(opts: {
     async ensureTopics() {
       for (const t of Object.values(topics)) log.ensureTopic(t, opts.partitions);
     },
+    async maxMessageBytes(topic) {
+      return limit(topic);
+    },
     async producer(): Promise<BusProducer> {
       return {
         async send(batches) {
+          // All or nothing, checked before anything is appended.
+          for (const b of batches) {
+            for (const r of b.records) {
+              const size = recordBytes(r);
+              if (size > limit(b.topic)) {
+                throw new RecordRejectedError(
+                  `a ${size}-byte record is over ${b.topic}'s limit of ${limit(b.topic)}`,
+                );
+              }
+            }
+          }
           for (const b of batches) for (const r of b.records) log.append(b.topic, r);
           log.notify();
         },
@@ -144,6 +164,7 @@ export function memoryBus(opts: {
 function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
   const group = log.group(opts.groupId);
   const rebalanceListeners: (() => void)[] = [];
+  const stoppedListeners: ((err: Error) => void)[] = [];
   const state = { stopped: false };
   const positions = new Map<string, number>();
   let generation = 0;
@@ -194,7 +215,14 @@ function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
               },
             },
           );
-        } catch {
+        } catch (err) {
+          if ((err as { retriable?: unknown }).retriable === false) {
+            // As kafkajs does with an error that says a retry is pointless: stop for good.
+            state.stopped = true;
+            const error = err instanceof Error ? err : new Error(String(err));
+            for (const l of stoppedListeners) l(error);
+            break;
+          }
           // As kafkajs does: redeliver from the last committed offset after a pause.
           positions.delete(key);
           await new Promise((r) => setTimeout(r, 100));
@@ -207,6 +235,9 @@ function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
   return {
     onRebalance(listener) {
       rebalanceListeners.push(listener);
+    },
+    onStopped(listener) {
+      stoppedListeners.push(listener);
     },
     joined: () => running !== undefined && !state.stopped,
     async lag() {
