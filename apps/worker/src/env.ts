@@ -5,7 +5,9 @@ import {
   observabilityEnvSchema,
   parseEnv,
 } from "@emote/config";
+import { DEFAULT_TIMESTAMP_EARLIEST, DEFAULT_TIMESTAMP_MAX_AHEAD_MS } from "@emote/contracts";
 import { z } from "zod";
+import { DEFAULT_STREAMER_IDLE_MS } from "./partition-processor.ts";
 
 /** /metrics, /healthz and /readyz (the port Prometheus scrapes; deploy/prometheus uses it). */
 export const DEFAULT_WORKER_METRICS_PORT = 9464;
@@ -28,6 +30,14 @@ export const workerEnvSchema = kafkaEnvSchema
     WORKER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).default(30_000),
     /** How long a SIGTERM waits for the in-flight batch before giving up. */
     WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    /** Emotes dated before this are dead-lettered as timestamp_out_of_range. */
+    WORKER_TIMESTAMP_EARLIEST: z.iso.datetime({ offset: true }).default(DEFAULT_TIMESTAMP_EARLIEST),
+    /** …and so are emotes dated further than this past the worker's clock. */
+    WORKER_TIMESTAMP_MAX_AHEAD_MS: z.coerce.number().int().min(0).default(DEFAULT_TIMESTAMP_MAX_AHEAD_MS),
+    /** A streamer's in-memory state is dropped after this long without emotes (it is stored). */
+    WORKER_STREAMER_IDLE_MS: z.coerce.number().int().min(1_000).default(DEFAULT_STREAMER_IDLE_MS),
+    /** After the consumer stopped for good, /readyz fails this long before the process exits with 1. */
+    WORKER_STOPPED_EXIT_MS: z.coerce.number().int().min(0).default(5_000),
   });
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { timestampWindow } from "@emote/contracts";
 import { inlineParser, packValues, parseBatch } from "./parse-batch.ts";
 import { threadParser } from "./parse-thread.ts";
 
@@ -9,7 +10,9 @@ const values = [
   Buffer.from("{nope"),
   Buffer.from(JSON.stringify({ emote: "😀", timestamp: ts })),
   Buffer.from(JSON.stringify({ emote: "🔥", timestamp: ts, streamerId: "s1" })),
+  Buffer.from(JSON.stringify({ emote: "🔥", timestamp: "9999-12-31T00:00:00Z", streamerId: "s1" })),
 ];
+const window = timestampWindow();
 
 describe("parseBatch", () => {
   it("packs values and parses them into columns with string tables and reasons", () => {
@@ -19,10 +22,11 @@ describe("parseBatch", () => {
       -1,
       values[0]!.length + 5,
       expect.any(Number),
+      expect.any(Number),
       packed.bytes.length,
     ]);
-    const parsed = parseBatch(packed);
-    expect(Array.from(parsed.good)).toEqual([1, 0, 0, 1, 1]);
+    const parsed = parseBatch(packed, window);
+    expect(Array.from(parsed.good)).toEqual([1, 0, 0, 1, 1, 0]);
     expect(parsed.streamers).toEqual(["s1", "default"]);
     expect(parsed.emotes).toEqual(["🔥", "😀"]);
     expect([0, 3, 4].map((i) => [parsed.streamer[i], parsed.emote[i], parsed.timestampMs[i]])).toEqual([
@@ -30,7 +34,11 @@ describe("parseBatch", () => {
       [1, 1, Date.parse(ts)],
       [0, 0, Date.parse(ts)],
     ]);
-    expect(parsed.reasons).toEqual({ 1: "empty message", 2: "not JSON" });
+    expect(parsed.reasons).toEqual({
+      1: { reason: "empty", detail: "empty message" },
+      2: { reason: "not_json", detail: "not JSON" },
+      5: { reason: "timestamp_out_of_range", detail: expect.stringMatching(/^timestamp 9999-12-31/) },
+    });
   });
 });
 
@@ -40,8 +48,8 @@ describe("threadParser", () => {
 
   it("gives exactly what parsing on this thread gives, for concurrent batches", async () => {
     const many = Array.from({ length: 2_000 }, (_, i) => values[i % values.length] ?? null);
-    const [a, b] = await Promise.all([parser.parse(many), parser.parse(values)]);
-    expect(a).toEqual(await inlineParser.parse(many));
-    expect(b).toEqual(await inlineParser.parse(values));
+    const [a, b] = await Promise.all([parser.parse(many, window), parser.parse(values, window)]);
+    expect(a).toEqual(await inlineParser.parse(many, window));
+    expect(b).toEqual(await inlineParser.parse(values, window));
   });
 });

@@ -1,4 +1,4 @@
-import { parseRawEmote } from "@emote/contracts";
+import { parseRawEmote, type DlqReason, type TimestampWindow } from "@emote/contracts";
 
 /**
  * A partition batch's message values packed into one buffer, so they cross to the parse
@@ -43,11 +43,17 @@ export interface ParsedBatch {
   timestampMs: Float64Array<ArrayBuffer>;
   streamers: string[];
   emotes: string[];
-  /** Reason per bad message, by index. */
-  reasons: Record<number, string>;
+  /** Why each bad message is refused, by index. */
+  reasons: Record<number, Refusal>;
 }
 
-export function parseBatch(packed: PackedValues): ParsedBatch {
+export interface Refusal {
+  reason: DlqReason;
+  detail: string;
+}
+
+/** `window` bounds the timestamps: one window per batch, taken when it is parsed. */
+export function parseBatch(packed: PackedValues, window: TimestampWindow): ParsedBatch {
   const n = packed.starts.length;
   const out: ParsedBatch = {
     good: new Uint8Array(n),
@@ -71,9 +77,9 @@ export function parseBatch(packed: PackedValues): ParsedBatch {
   const view = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.byteLength);
   for (let i = 0; i < n; i++) {
     const end = packed.ends[i] as number;
-    const result = parseRawEmote(end < 0 ? null : view.subarray(packed.starts[i], end));
+    const result = parseRawEmote(end < 0 ? null : view.subarray(packed.starts[i], end), window);
     if (!result.ok) {
-      out.reasons[i] = result.reason;
+      out.reasons[i] = { reason: result.reason, detail: result.detail };
       continue;
     }
     const e = result.value;
@@ -87,11 +93,11 @@ export function parseBatch(packed: PackedValues): ParsedBatch {
 
 /** Where batches are parsed: on this thread, or on a parse thread (parse-thread.ts). */
 export interface BatchParser {
-  parse(values: readonly (Uint8Array | null)[]): Promise<ParsedBatch>;
+  parse(values: readonly (Uint8Array | null)[], window: TimestampWindow): Promise<ParsedBatch>;
   close(): Promise<void>;
 }
 
 export const inlineParser: BatchParser = {
-  parse: async (values) => parseBatch(packValues(values)),
+  parse: async (values, window) => parseBatch(packValues(values), window),
   close: async () => undefined,
 };

@@ -1,4 +1,5 @@
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
+import type { TimestampWindow } from "@emote/contracts";
 import {
   packValues,
   parseBatch,
@@ -10,6 +11,7 @@ import {
 interface Request {
   id: number;
   packed: PackedValues;
+  window: TimestampWindow;
 }
 interface Reply {
   id: number;
@@ -39,13 +41,13 @@ export function threadParser(): BatchParser {
     pending.clear();
   });
   return {
-    parse(values) {
+    parse(values, window) {
       if (failure) return Promise.reject(failure);
       const packed = packValues(values);
       const id = nextId++;
       return new Promise<ParsedBatch>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        const request: Request = { id, packed };
+        const request: Request = { id, packed, window };
         worker.postMessage(request, [packed.bytes.buffer, packed.starts.buffer, packed.ends.buffer]);
       });
     },
@@ -57,8 +59,8 @@ export function threadParser(): BatchParser {
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
-  port.on("message", ({ id, packed }: Request) => {
-    const parsed = parseBatch(packed);
+  port.on("message", ({ id, packed, window }: Request) => {
+    const parsed = parseBatch(packed, window);
     const reply: Reply = { id, parsed };
     port.postMessage(reply, [
       parsed.good.buffer,

@@ -15,6 +15,7 @@ import {
 } from "@emote/contracts";
 import {
   CheckpointSupersededError,
+  isDataError,
   isTransientDatabaseError,
   type AnalysisCommit,
   type StreamerProgress,
@@ -47,6 +48,7 @@ class MemoryStore implements ProgressStore {
   /** While set, a commit waits for it (a database slow to answer). */
   commitGate: Promise<void> | undefined;
   isUnavailable = isTransientDatabaseError;
+  isDataError = isDataError;
   private reach(call: keyof ProgressStore) {
     if (this.unreachable[0] === call) this.unreachable.shift();
     else if (this.unreachable[0] !== "all") return;
@@ -144,6 +146,7 @@ function setup(
       log,
       parser: inlineParser,
       now: () => clock.now,
+      maxMessageBytes: { dlq: 1_048_588, aggregated: 1_048_588 },
     });
   return { store, producer, cache, metrics, registry, clock, processor: make(), make };
 }
@@ -242,6 +245,12 @@ describe("PartitionProcessor", () => {
 
     const dead = dirty.producer.on(topics.dlq);
     expect(dead.map((r) => r.headers?.[DLQ_HEADERS.reason])).toEqual([
+      "not_json",
+      "invalid_emote",
+      "invalid_emote",
+      "invalid_timestamp",
+    ]);
+    expect(dead.map((r) => r.headers?.[DLQ_HEADERS.error])).toEqual([
       "not JSON",
       "invalid emote: Invalid input: expected string, received number",
       "invalid emote: Invalid input: expected string, received undefined",

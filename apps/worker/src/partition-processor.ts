@@ -1,28 +1,39 @@
-import type {
-  BatchControl,
-  BusProducer,
-  IncomingRecord,
-  OutgoingRecord,
-  RecordBatch,
-  TopicNames,
+import {
+  isRecordRejected,
+  recordBytes,
+  type BatchControl,
+  type BusProducer,
+  type IncomingRecord,
+  type OutgoingRecord,
+  type RecordBatch,
+  type TopicNames,
 } from "@emote/bus";
-import type { AnalysisSettings, Moment, WindowStats } from "@emote/contracts";
+import {
+  DEFAULT_TIMESTAMP_EARLIEST,
+  DEFAULT_TIMESTAMP_MAX_AHEAD_MS,
+  timestampWindow,
+  type AnalysisSettings,
+  type DlqReason,
+  type Moment,
+  type WindowStats,
+} from "@emote/contracts";
 import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 import {
   errorMessage,
   SpanKind,
   TRACEPARENT,
-  traceIdOf,
   type Logger,
   type SpanHandle,
   type Tracing,
 } from "@emote/observability";
-import { deadLetter } from "./dead-letter.ts";
+import { countApplied } from "./applied-metrics.ts";
+import { deadLetter, type Refusal } from "./dead-letter.ts";
 import type { BatchParser } from "./parse-batch.ts";
+import { skipApplied } from "./replay.ts";
 import type { SettingsCache } from "./settings-cache.ts";
 import { StreamerBatch } from "./streamer-batches.ts";
 import { WindowStatsTracker, type StreamerWindowCounts } from "./window-stats.ts";
-import { dlqReason, type DlqReason, type WorkerMetrics } from "./worker-metrics.ts";
+import type { WorkerMetrics } from "./worker-metrics.ts";
 
 /** Durable progress, kept in the same store as the moments. */
 export interface ProgressStore {
@@ -31,6 +42,23 @@ export interface ProgressStore {
   commit(c: Omit<AnalysisCommit, "groupId">): Promise<void>;
   /** True when `err` says the store could not be reached: the same call may succeed later. */
   isUnavailable(err: unknown): boolean;
+  /** True when `err` says the store refused the data itself: the same call fails again. */
+  isDataError(err: unknown): boolean;
+}
+
+/** How long a streamer's in-memory state outlives its last emote (it is durable in the store). */
+export const DEFAULT_STREAMER_IDLE_MS = 15 * 60_000;
+/** Room the broker's framing takes in a record, beyond key, value and headers. */
+const FRAMING_BYTES = 1_024 + 64;
+
+/**
+ * A record's effects failed in a way no retry mends and it could not be dead-lettered
+ * either: the consumer stops for good (`retriable: false`), /readyz says so and the
+ * process exits, instead of replaying the same failure forever.
+ */
+export class UnrecoverableBatchError extends Error {
+  override readonly name = "UnrecoverableBatchError";
+  readonly retriable = false;
 }
 
 /** Pauses between tries of a store call while the store is unreachable. */
@@ -81,10 +109,15 @@ async function pause(control: BatchControl, ms: number): Promise<void> {
  * on Kafka, in PostgreSQL and in the record's `traceparent` header.
  */
 export class PartitionProcessor {
-  private readonly streamers = new Map<string, StreamerBatch>();
+  /** Streamers' state, least recently used first (moved to the end on use). */
+  private readonly streamers = new Map<string, { batch: StreamerBatch; usedAt: number }>();
   private readonly checkpoints = new Map<string, bigint | null>();
   private readonly stats: WindowStatsTracker;
   private readonly now: () => number;
+  private readonly wallClock: () => number;
+  private readonly timestamps: { earliestMs: number; maxAheadMs: number };
+  private readonly idleMs: number;
+  private nextEviction = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: {
@@ -98,12 +131,26 @@ export class PartitionProcessor {
       parser: BatchParser;
       /** Window stats counts; default a tracker with the contract's 1 s interval. */
       stats?: WindowStatsTracker;
-      /** Clock for the stats throttle (default Date.now). */
+      /** Clock for the stats throttle and idle streamers (default Date.now). */
       now?: () => number;
+      /** The largest record the DLQ and the moments topic take (their max.message.bytes). */
+      maxMessageBytes: { dlq: number; aggregated: number };
+      /** Accepted timestamps: from `earliestMs` to `maxAheadMs` past the wall clock. */
+      timestamps?: { earliestMs: number; maxAheadMs: number };
+      /** The wall clock the timestamps are judged by (default Date.now). */
+      wallClock?: () => number;
+      /** A streamer without emotes for this long leaves memory (default 15 min). */
+      streamerIdleMs?: number;
     },
   ) {
     this.stats = deps.stats ?? new WindowStatsTracker();
     this.now = deps.now ?? Date.now;
+    this.wallClock = deps.wallClock ?? Date.now;
+    this.timestamps = deps.timestamps ?? {
+      earliestMs: Date.parse(DEFAULT_TIMESTAMP_EARLIEST),
+      maxAheadMs: DEFAULT_TIMESTAMP_MAX_AHEAD_MS,
+    };
+    this.idleMs = deps.streamerIdleMs ?? DEFAULT_STREAMER_IDLE_MS;
   }
 
   /** Forget in-memory state: after a rebalance another worker may have moved it on. */
@@ -136,9 +183,10 @@ export class PartitionProcessor {
   async handle(batch: RecordBatch, control: BatchControl): Promise<void> {
     const started = performance.now();
     try {
-      if (await this.process(batch, control)) {
+      if (await this.isolating(batch, control)) {
         this.deps.metrics.batchDuration.observe((performance.now() - started) / 1000);
       }
+      this.evictIdle();
     } catch (err) {
       // Memory may be ahead of what was stored; reload from the store on the retry.
       this.reset();
@@ -146,60 +194,114 @@ export class PartitionProcessor {
     }
   }
 
-  /** True when the batch had records to apply, and they are applied. */
-  private async process(batch: RecordBatch, control: BatchControl): Promise<boolean> {
-    const { topic, partition } = batch;
-    const key = `${topic}:${partition}`;
-    if (!this.checkpoints.has(key)) {
-      const stored = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
-      this.checkpoints.set(key, stored);
-    }
-    const checkpoint = this.checkpoints.get(key) ?? null;
+  /** Number of streamers whose analysis state is in memory. */
+  get streamersInMemory(): number {
+    return this.streamers.size;
+  }
 
+  /**
+   * Applies the batch; when its effects fail in a way a retry repeats (the database
+   * refused the data, the broker the records), finds the records responsible by halving
+   * the batch, dead-letters each with the error, and applies the rest. Each half is a
+   * complete apply (produce, store, commit), so what precedes a poison record is stored
+   * even if a later half fails. Anything else (an outage, a rebalance) is thrown as
+   * before: the batch is replayed from the stored checkpoint.
+   */
+  private async isolating(batch: RecordBatch, control: BatchControl): Promise<boolean> {
+    try {
+      return await this.process(batch, control);
+    } catch (err) {
+      const reason = this.rejection(err);
+      if (reason === undefined || !control.shouldContinue()) throw err;
+      // The failed try's in-memory effects are not stored: start each half from the store.
+      this.reset();
+      const [only] = batch.records;
+      if (batch.records.length === 1 && only)
+        return this.deadLetterOne(batch, only, control, { reason, detail: errorMessage(err) });
+      const mid = Math.ceil(batch.records.length / 2);
+      const first = await this.isolating({ ...batch, records: batch.records.slice(0, mid) }, control);
+      const second = await this.isolating({ ...batch, records: batch.records.slice(mid) }, control);
+      return first || second;
+    }
+  }
+
+  private async deadLetterOne(
+    batch: RecordBatch,
+    record: IncomingRecord,
+    control: BatchControl,
+    refusal: Refusal,
+  ): Promise<boolean> {
+    const { topic, partition } = batch;
+    this.deps.log.warn(
+      { topic, partition, offset: record.offset, reason: refusal.reason, err: refusal.detail },
+      "record refused downstream: dead-lettered",
+    );
+    try {
+      return await this.process(batch, control, refusal);
+    } catch (err) {
+      if (this.rejection(err) === undefined) throw err;
+      throw new UnrecoverableBatchError(
+        `${topic}[${partition}] offset ${record.offset} can be neither applied nor dead-lettered: ${errorMessage(err)}`,
+        { cause: err },
+      );
+    }
+  }
+
+  /** The DLQ reason for an error a retry would repeat; undefined for any other error. */
+  private rejection(err: unknown): DlqReason | undefined {
+    if (isRecordRejected(err)) return "produce_rejected";
+    if (this.deps.store.isDataError(err)) return "store_rejected";
+    // JSON.stringify of the commit or a record (a cycle, a BigInt): never from parsed input.
+    if (err instanceof TypeError) return "produce_rejected";
+    return undefined;
+  }
+
+  /**
+   * True when the batch had records to apply, and they are applied. With `refused`, every
+   * record of the batch is dead-lettered for that reason instead of analysed.
+   */
+  private async process(batch: RecordBatch, control: BatchControl, refused?: Refusal): Promise<boolean> {
+    const { topic, partition } = batch;
+    const checkpoint = await this.checkpoint(topic, partition, control);
     // Nothing can revoke the partition during the synchronous part below, so one check
     // suffices (and kafkajs's isStale() is too costly to ask per message).
-    let records: IncomingRecord[] = batch.records;
-    if (records.length === 0 || !control.shouldContinue()) return false;
-    const last = records[records.length - 1] as IncomingRecord;
-    const lastOffset = last.offset;
-    // Offsets only grow within a batch: skip the part a previous run already applied.
-    let skipped = 0;
-    if (checkpoint !== null && BigInt((records[0] as IncomingRecord).offset) < checkpoint) {
-      const applied = records.findIndex((r) => BigInt(r.offset) >= checkpoint);
-      const skip = applied < 0 ? records.length : applied;
-      skipped = skip;
-      records = records.slice(skip);
-    }
+    const last = batch.records.at(-1);
+    if (!last || !control.shouldContinue()) return false;
+    const { records, skipped } = skipApplied(batch.records, checkpoint);
     if (records.length === 0) {
       // All applied before (a replay after a crash): the stored checkpoint is already past
       // the batch and stays where it is; only the group's offset catches up.
-      await control.commit(lastOffset);
+      await control.commit(last.offset);
       this.deps.metrics.skippedReplayed.inc(skipped);
       return false;
     }
 
-    const parsed = await this.deps.parser.parse(records.map((r) => r.value));
+    const wallNow = this.wallClock();
+    this.stats.boundAhead(wallNow);
+    const parsed = await this.deps.parser.parse(
+      records.map((r) => r.value),
+      timestampWindow(this.timestamps, wallNow),
+    );
     await this.loadStreamers(parsed.streamers, control);
     // Settings cannot change during this synchronous loop, so look them up (and the stats
     // counter) once per streamer.
     const streamers = parsed.streamers.map((id): StreamerState => {
-      const streamer = this.streamers.get(id);
+      const streamer = this.streamers.get(id)?.batch;
       if (!streamer) throw new Error(`streamer ${id} was not loaded`);
       return { streamer, settings: this.deps.settings.for(id), stats: this.stats.streamer(id) };
     });
 
     const analyses: { streamerId: string; moments: Moment[] }[] = [];
     const dead: OutgoingRecord[] = [];
-    let deadByReason: Map<DlqReason, number> | undefined;
+    const deadByReason = new Map<DlqReason, number>();
     const touched = new Set<StreamerBatch>();
     let closedBatches = 0;
     for (let i = 0; i < records.length; i++) {
-      if (parsed.good[i] !== 1) {
-        const reason = parsed.reasons[i] ?? "invalid";
-        dead.push(deadLetter(records[i] as IncomingRecord, batch, reason));
-        deadByReason ??= new Map();
-        const label = dlqReason(reason);
-        deadByReason.set(label, (deadByReason.get(label) ?? 0) + 1);
+      const record = records[i] as IncomingRecord;
+      const refusal = refused ?? (parsed.good[i] !== 1 ? parsed.reasons[i] : undefined);
+      if (refusal) {
+        dead.push(deadLetter(record, batch, refusal, this.deps.maxMessageBytes.dlq));
+        deadByReason.set(refusal.reason, (deadByReason.get(refusal.reason) ?? 0) + 1);
         continue;
       }
       const { streamer, settings, stats } = streamers[parsed.streamer[i] as number] as StreamerState;
@@ -207,7 +309,7 @@ export class PartitionProcessor {
       const timestampMs = parsed.timestampMs[i] as number;
       stats.add(emote, timestampMs);
       touched.add(streamer);
-      const moments = streamer.add(emote, timestampMs, settings, (records[i] as IncomingRecord).headers);
+      const moments = streamer.add(emote, timestampMs, settings, record.headers);
       if (moments === null) continue;
       closedBatches++;
       if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
@@ -218,7 +320,7 @@ export class PartitionProcessor {
       await this.deps.producer.send([
         {
           topic: this.deps.topics.aggregated,
-          records: analyses.map((a) => this.momentsRecord(a, spans)),
+          records: analyses.flatMap((a) => this.momentsRecords(a, spans)),
         },
         { topic: this.deps.topics.dlq, records: dead },
         { topic: this.deps.topics.stats, records: this.stats.take(this.now()).map(statsRecord) },
@@ -226,7 +328,7 @@ export class PartitionProcessor {
     } finally {
       for (const span of spans) span.end();
     }
-    const nextOffset = BigInt(lastOffset) + 1n;
+    const nextOffset = BigInt(last.offset) + 1n;
     const commit = {
       topic,
       partition,
@@ -235,48 +337,63 @@ export class PartitionProcessor {
       moments: analyses.flatMap((a) => a.moments),
     };
     await this.untilStored(control, () => this.deps.store.commit(commit));
-    this.checkpoints.set(key, nextOffset);
-    await control.commit(lastOffset);
+    this.checkpoints.set(`${topic}:${partition}`, nextOffset);
+    await control.commit(last.offset);
 
-    // Counted once durable, so a reader of the counters finds what they count stored.
-    const { metrics, log } = this.deps;
-    metrics.emotesConsumed.inc(records.length);
-    if (skipped > 0) metrics.skippedReplayed.inc(skipped);
-    if (closedBatches > 0) metrics.analyses.inc(closedBatches);
-    if (deadByReason) for (const [reason, n] of deadByReason) metrics.dlqMessages.inc({ reason }, n);
-    const appliedAt = Number(last.timestamp);
-    if (appliedAt > 0) metrics.applied(topic, partition, appliedAt);
-    // Debug, like the generator's per-emote lines: ~4% of emotes make a moment at the
-    // default settings, and an info line each cost 2–3% of the worker's CPU.
-    const logMoments = analyses.length > 0 && log.isLevelEnabled("debug");
-    for (const a of analyses) {
-      metrics.momentsEmitted.inc(a.moments.length);
-      if (!logMoments) continue;
-      for (const m of a.moments) {
-        const { id: momentId, streamerId, emote, count, total } = m;
-        log.debug(
-          { momentId, streamerId, emote, count, total, traceId: traceIdOf(m.traceparent) },
-          "moment detected",
-        );
-      }
-    }
+    countApplied(this.deps.metrics, this.deps.log, {
+      topic,
+      partition,
+      consumed: records.length,
+      skipped,
+      closedBatches,
+      deadByReason,
+      analyses,
+      appliedAt: Number(last.timestamp ?? 0),
+    });
     return true;
   }
 
+  /** The partition's stored checkpoint, read once per ownership of the partition. */
+  private async checkpoint(topic: string, partition: number, control: BatchControl): Promise<bigint | null> {
+    const key = `${topic}:${partition}`;
+    if (!this.checkpoints.has(key)) {
+      const stored = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
+      this.checkpoints.set(key, stored);
+    }
+    return this.checkpoints.get(key) ?? null;
+  }
+
   /**
-   * One streamer's moments as one record. Each moment with a trace context gets its span
-   * (ended by the caller once Kafka acknowledged); the record's header is the first's.
+   * Forgets streamers idle for `streamerIdleMs`: their state is stored with every batch
+   * that touched them, and reloaded by the next one. Between batches, so none is in use.
    */
-  private momentsRecord(a: { streamerId: string; moments: Moment[] }, spans: SpanHandle[]): OutgoingRecord {
-    let first: string | undefined;
+  private evictIdle(): void {
+    const now = this.now();
+    // The stats' sweep walks every streamer: at most a few times per idle period.
+    if (now < this.nextEviction) return;
+    this.nextEviction = now + Math.min(this.idleMs / 4, 60_000);
+    const horizon = now - this.idleMs;
+    for (const [id, s] of this.streamers) {
+      if (s.usedAt >= horizon) break;
+      this.streamers.delete(id);
+    }
+    this.stats.evictIdle(horizon);
+  }
+
+  /**
+   * One streamer's moments as one record, or as several when one would be over the
+   * topic's limit (an interval of thousands of emotes spread over as many minutes). Each
+   * moment with a trace context gets its span (ended by the caller once Kafka
+   * acknowledged); a record's header is its first moment's.
+   */
+  private momentsRecords(
+    a: { streamerId: string; moments: Moment[] },
+    spans: SpanHandle[],
+  ): OutgoingRecord[] {
     // Not exporting: the emote's context passes through unchanged, no span to make.
     const tracing = this.deps.tracing.exporting;
     for (const m of a.moments) {
-      if (m.traceparent === undefined) continue;
-      if (!tracing) {
-        first ??= m.traceparent;
-        continue;
-      }
+      if (m.traceparent === undefined || !tracing) continue;
       const span = this.deps.tracing.startSpan("moment detected", {
         parent: m.traceparent,
         kind: SpanKind.PRODUCER,
@@ -284,11 +401,23 @@ export class PartitionProcessor {
       });
       spans.push(span);
       m.traceparent = span.traceparent;
-      first ??= span.traceparent;
     }
-    const record: OutgoingRecord = { key: a.streamerId, value: JSON.stringify(a.moments) };
+    return this.fitting(a.streamerId, a.moments);
+  }
+
+  /** `moments` as records within the moments topic's limit, halved until each fits. */
+  private fitting(streamerId: string, moments: Moment[]): OutgoingRecord[] {
+    const record: OutgoingRecord = { key: streamerId, value: JSON.stringify(moments) };
+    const first = moments.find((m) => m.traceparent !== undefined)?.traceparent;
     if (first !== undefined) record.headers = { [TRACEPARENT]: first };
-    return record;
+    if (moments.length === 1 || recordBytes(record) <= this.deps.maxMessageBytes.aggregated - FRAMING_BYTES) {
+      return [record];
+    }
+    const mid = Math.ceil(moments.length / 2);
+    return [
+      ...this.fitting(streamerId, moments.slice(0, mid)),
+      ...this.fitting(streamerId, moments.slice(mid)),
+    ];
   }
 
   /**
@@ -319,12 +448,25 @@ export class PartitionProcessor {
   }
 
   private async loadStreamers(ids: string[], control: BatchControl): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.streamers.has(id));
+    const usedAt = this.now();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const s = this.streamers.get(id);
+      if (!s) {
+        missing.push(id);
+        continue;
+      }
+      // To the end of the map: the least recently used stay first, for evictIdle.
+      this.streamers.delete(id);
+      this.streamers.set(id, { batch: s.batch, usedAt });
+    }
     if (missing.length === 0) return;
     for (const p of await this.untilStored(control, () => this.deps.store.loadStreamers(missing))) {
-      this.streamers.set(p.streamerId, StreamerBatch.fromProgress(p));
+      this.streamers.set(p.streamerId, { batch: StreamerBatch.fromProgress(p), usedAt });
     }
-    for (const id of missing) if (!this.streamers.has(id)) this.streamers.set(id, new StreamerBatch(id));
+    for (const id of missing) {
+      if (!this.streamers.has(id)) this.streamers.set(id, { batch: new StreamerBatch(id), usedAt });
+    }
   }
 }
 

@@ -11,6 +11,14 @@ export interface WindowStatsOptions {
    * Older minutes are forgotten once published, and later emotes for them are not counted.
    */
   retainMinutes?: number;
+  /**
+   * Minutes further than this past the wall clock (see `boundAhead`) are not counted
+   * (default 2): one emote dated next year would otherwise become the stream's newest
+   * minute and make every current emote late.
+   */
+  aheadMinutes?: number;
+  /** Distinct emotes counted per minute (default 1,000); new ones beyond are not counted. */
+  maxEmotesPerMinute?: number;
 }
 
 /** One streamer's counts per (UTC minute, emote), and which minutes changed since it was published. */
@@ -23,6 +31,10 @@ export class StreamerWindowCounts {
   lastPublishedMs = Number.NEGATIVE_INFINITY;
   /** Emotes not counted because their minute was already beyond the retention. */
   late = 0;
+  /** Emotes not counted because their minute was too far ahead of the wall clock. */
+  ahead = 0;
+  /** Emotes not counted because their minute already had `maxEmotesPerMinute` others. */
+  overflow = 0;
   // The minute last counted into, while it is in `changed`: consecutive emotes of one
   // minute (the common case) cost one comparison and one Map update.
   private currentMinute = Number.NaN;
@@ -36,10 +48,20 @@ export class StreamerWindowCounts {
   add(emote: string, timestampMs: number): void {
     const minute = minuteStart(timestampMs);
     const counts = minute === this.currentMinute ? this.current : this.enter(minute);
-    if (counts !== undefined) counts.set(emote, (counts.get(emote) ?? 0) + 1);
+    if (counts === undefined) return;
+    const n = counts.get(emote);
+    if (n === undefined && counts.size >= this.tracker.maxEmotesPerMinute) {
+      this.overflow++;
+      return;
+    }
+    counts.set(emote, (n ?? 0) + 1);
   }
 
   private enter(minute: number): Map<string, number> | undefined {
+    if (minute > this.tracker.latestMinuteMs) {
+      this.ahead++;
+      return undefined;
+    }
     if (minute > this.newestMinute) this.newestMinute = minute;
     else if (minute < this.newestMinute - this.tracker.retainMs) {
       // Its count may already be forgotten: publishing a fresh count would understate it.
@@ -104,6 +126,10 @@ export class StreamerWindowCounts {
 export class WindowStatsTracker {
   readonly intervalMs: number;
   readonly retainMs: number;
+  readonly aheadMs: number;
+  readonly maxEmotesPerMinute: number;
+  /** The last minute counted; no bound until `boundAhead` is called. */
+  latestMinuteMs = Number.POSITIVE_INFINITY;
   /** Streamers with minutes changed since their last publication. */
   readonly changed = new Set<StreamerWindowCounts>();
   private readonly streamers = new Map<string, StreamerWindowCounts>();
@@ -111,6 +137,23 @@ export class WindowStatsTracker {
   constructor(opts: WindowStatsOptions = {}) {
     this.intervalMs = opts.intervalMs ?? 1000;
     this.retainMs = (opts.retainMinutes ?? 15) * MINUTE_MS;
+    this.aheadMs = (opts.aheadMinutes ?? 2) * MINUTE_MS;
+    this.maxEmotesPerMinute = opts.maxEmotesPerMinute ?? 1_000;
+  }
+
+  /** From now on, minutes more than `aheadMinutes` past `wallNowMs` are not counted. */
+  boundAhead(wallNowMs: number): void {
+    this.latestMinuteMs = wallNowMs + this.aheadMs;
+  }
+
+  /**
+   * Forgets streamers with nothing left to publish and no publication since `horizonMs`
+   * (the worker's clock): a stream that went quiet keeps no memory.
+   */
+  evictIdle(horizonMs: number): void {
+    for (const [id, s] of this.streamers) {
+      if (s.lastPublishedMs < horizonMs && !this.changed.has(s)) this.streamers.delete(id);
+    }
   }
 
   /** The streamer's counter; look it up once per batch and call `add` per emote. */

@@ -1,33 +1,7 @@
 import type { PartitionLag } from "@emote/bus";
+import { DLQ_REASONS } from "@emote/contracts";
 import { withDeadline } from "@emote/lifecycle";
 import { Counter, Gauge, Histogram, errorMessage, type Logger, type Registry } from "@emote/observability";
-
-/**
- * DLQ reasons as metric labels: the parser's reasons carry details (sizes, schema
- * messages), so they are mapped to this fixed set. The DLQ record's header keeps the detail.
- */
-export const DLQ_REASONS = [
-  "empty",
-  "too_large",
-  "not_json",
-  "invalid_emote",
-  "invalid_timestamp",
-  "invalid_streamer_id",
-  "invalid_id",
-  "invalid",
-] as const;
-export type DlqReason = (typeof DLQ_REASONS)[number];
-
-export function dlqReason(reason: string): DlqReason {
-  if (reason === "not JSON") return "not_json";
-  if (reason === "empty message") return "empty";
-  if (reason.startsWith("message is ")) return "too_large";
-  if (reason.startsWith("invalid emote:")) return "invalid_emote";
-  if (reason.startsWith("invalid timestamp:")) return "invalid_timestamp";
-  if (reason.startsWith("invalid streamerId:")) return "invalid_streamer_id";
-  if (reason.startsWith("invalid id:")) return "invalid_id";
-  return "invalid";
-}
 
 const LAG_TIMEOUT_MS = 2_000;
 
@@ -78,7 +52,7 @@ export class WorkerMetrics {
     });
     this.dlqMessages = new Counter({
       name: "emote_worker_dlq_messages_total",
-      help: "Records sent to raw-emote-data.dlq, by reason",
+      help: "Records sent to raw-emote-data.dlq, by reason (DLQ_REASONS of @emote/contracts)",
       labelNames: ["reason"],
       registers,
     });

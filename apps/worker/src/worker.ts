@@ -6,12 +6,14 @@ import {
   commitAnalysis,
   connectDatabase,
   databaseCheck,
+  isDataError,
   isTransientDatabaseError,
   loadCheckpoint,
   loadSettingsSnapshot,
   loadStreamerProgress,
   type DatabaseConnection,
 } from "@emote/db";
+import { withDeadline } from "@emote/lifecycle";
 import {
   errorMessage,
   kafkaLogging,
@@ -32,6 +34,12 @@ export interface RunningWorker {
   metrics: WorkerMetrics;
   /** The settings the next batch of each streamer is analysed with (as the worker has them now). */
   settings: Pick<SettingsCache, "for">;
+  /**
+   * Settles with the error if the consumer stops for good (it will not restart by
+   * itself): the process should then exit non-zero, see `exitWhenStopped`. Never
+   * settles otherwise.
+   */
+  stopped: Promise<Error>;
   /** Drains the batch in flight, commits, and closes every connection. */
   stop(): Promise<void>;
 }
@@ -49,6 +57,37 @@ export interface WorkerOptions {
   concurrency: number;
   sessionTimeoutMs: number;
   parseThread: boolean;
+  /** Accepted emote timestamps (default the contract's: 2000-01-01 … now + 24 h). */
+  timestamps?: { earliestMs: number; maxAheadMs: number };
+  /** A streamer's in-memory state is dropped after this long without emotes. */
+  streamerIdleMs?: number;
+}
+
+/**
+ * Exits the process with 1 once `worker` stopped for good: `graceMs` later (so /readyz
+ * can be seen failing), after a stop bounded by `stopTimeoutMs`. An orchestrator then
+ * restarts it, instead of a live-looking process that consumes nothing.
+ */
+export function exitWhenStopped(
+  worker: Pick<RunningWorker, "stopped">,
+  opts: {
+    log: Pick<Observability["log"], "fatal">;
+    graceMs: number;
+    stopTimeoutMs: number;
+    stop: () => Promise<void>;
+    exit?: (code: number) => void;
+  },
+): void {
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  void worker.stopped.then(async (err) => {
+    opts.log.fatal(
+      { err: errorMessage(err), exitInMs: opts.graceMs },
+      "the consumer stopped for good: /readyz fails, exiting with 1",
+    );
+    await new Promise((resolve) => setTimeout(resolve, opts.graceMs));
+    await withDeadline(opts.stop(), opts.stopTimeoutMs, "stopping took too long").catch(() => undefined);
+    exit(1);
+  });
 }
 
 /**
@@ -93,6 +132,11 @@ async function startConsuming(
         concurrency: env.WORKER_CONCURRENCY,
         sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
         parseThread: env.WORKER_PARSE_THREAD,
+        timestamps: {
+          earliestMs: Date.parse(env.WORKER_TIMESTAMP_EARLIEST),
+          maxAheadMs: env.WORKER_TIMESTAMP_MAX_AHEAD_MS,
+        },
+        streamerIdleMs: env.WORKER_STREAMER_IDLE_MS,
       },
       obs,
     );
@@ -104,6 +148,7 @@ async function startConsuming(
     return {
       metrics: running.metrics,
       settings: running.settings,
+      stopped: running.stopped,
       probes,
       async stop() {
         await probes.close();
@@ -139,6 +184,10 @@ export async function runWorker(
   const producer = await bus.producer();
   const parser = opts.parseThread ? threadParser() : inlineParser;
   const groupId = opts.groupId;
+  const [dlqMax, aggregatedMax] = await Promise.all([
+    bus.maxMessageBytes(bus.topics.dlq),
+    bus.maxMessageBytes(bus.topics.aggregated),
+  ]);
   const processor = new PartitionProcessor({
     topics: bus.topics,
     producer,
@@ -147,11 +196,15 @@ export async function runWorker(
     tracing: obs.tracing,
     log,
     parser,
+    maxMessageBytes: { dlq: dlqMax, aggregated: aggregatedMax },
+    ...(opts.timestamps ? { timestamps: opts.timestamps } : {}),
+    ...(opts.streamerIdleMs === undefined ? {} : { streamerIdleMs: opts.streamerIdleMs }),
     store: {
       loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
       loadStreamers: (ids) => loadStreamerProgress(conn.db, groupId, ids),
       commit: (c) => commitAnalysis(conn.db, { groupId, ...c }),
       isUnavailable: isTransientDatabaseError,
+      isDataError,
     },
   });
   const consumer = await bus.consumer({
@@ -161,6 +214,7 @@ export async function runWorker(
     concurrency: opts.concurrency,
     sessionTimeoutMs: opts.sessionTimeoutMs,
   });
+  const stopped = new Promise<Error>((resolve) => consumer.onStopped(resolve));
   metrics.watchLag(() => consumer.lag());
   obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
   obs.readiness.add(databaseCheck(conn));
@@ -189,6 +243,7 @@ export async function runWorker(
   return {
     metrics,
     settings,
+    stopped,
     async stop() {
       clearInterval(statsTimer);
       await statsInFlight;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTransientDatabaseError } from "./transient-errors.ts";
+import { isDataError, isTransientDatabaseError } from "./transient-errors.ts";
 
 const coded = (code: string, message = code) => Object.assign(new Error(message), { code });
 const wrapped = (cause: Error) => new Error("Failed query: insert into …", { cause });
@@ -28,5 +28,19 @@ describe("isTransientDatabaseError", () => {
     ["something that is not an error", "ECONNREFUSED"],
   ])("is false for %s", (_, err) => {
     expect(isTransientDatabaseError(err)).toBe(false);
+  });
+});
+
+describe("isDataError", () => {
+  it.each([
+    ["U+0000 in jsonb (22P05), wrapped by Drizzle", wrapped(coded("22P05")), true],
+    ["a lone surrogate in jsonb (22P02)", coded("22P02"), true],
+    ["a timestamp out of range (22008)", wrapped(coded("22008")), true],
+    ["a unique violation (23505)", coded("23505"), true],
+    ["a refused connection", coded("ECONNREFUSED"), false],
+    ["a syntax error (42601)", coded("42601"), false],
+    ["an error without a code", new Error("boom"), false],
+  ])("says %s is %s", (_, err, expected) => {
+    expect(isDataError(err)).toBe(expected);
   });
 });

@@ -39,3 +39,16 @@ export function isTransientDatabaseError(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * True when `err` (or an error it wraps) is a data error PostgreSQL will repeat for the
+ * same rows: SQLSTATE class 22 (data exception: U+0000 in jsonb, a timestamp out of
+ * range) or 23 (integrity constraint violation).
+ */
+export function isDataError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^2[23][0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return false;
+}

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DLQ_REASONS } from "@emote/worker/metrics";
+import { DLQ_REASONS } from "@emote/contracts";
 
 const deployDir = fileURLToPath(new URL("../../../deploy", import.meta.url));
 
