@@ -1,6 +1,7 @@
 import { stopOnSignals } from "@emote/lifecycle";
 import { ROLES, signToken } from "@emote/api";
 import { createObservability, errorMessage, flushTraces, logFatalExits } from "@emote/observability";
+import { exitWhenStopped } from "@emote/worker/worker";
 import { readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
 
@@ -64,11 +65,14 @@ async function main(): Promise<void> {
     );
   }
 
+  const stop = async () => {
+    await pulse.stop();
+    await flushTraces(obs);
+  };
+  // As the distributed worker does (WORKER_STOPPED_EXIT_MS there): /readyz fails, then exit 1.
+  exitWhenStopped(pulse, { log: obs.log, graceMs: 5_000, stopTimeoutMs: 15_000, stop });
   stopOnSignals({
-    stop: async () => {
-      await pulse.stop();
-      await flushTraces(obs);
-    },
+    stop,
     log: (line) => obs.log.info(line),
     doing: "stopping the generator, the web server and the worker",
     timeoutMs: 15_000,

@@ -29,6 +29,8 @@ export interface RunningPulse {
   authSecret: string;
   /** Where it is kept, when the embedded mode made it. */
   authSecretFile: string | undefined;
+  /** Settles if the worker's consumer stops for good: main then exits with 1 (exitWhenStopped). */
+  stopped: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
     database: conn.description,
     authSecret: auth.secret,
     authSecretFile: auth.file,
+    stopped: worker.stopped,
     async stop() {
       generatorStop.abort();
       await generator;

@@ -85,7 +85,7 @@ let chunk: { key: string; value: string; headers: { traceparent: string } }[] = 
 let filled = 0;
 // As the generator sends them: one traceparent header per emote.
 const traceIds = new TraceIdSource();
-for (const m of generateEmotes({ seed: 1, streamers, start: Date.UTC(2030, 0, 1), count: total, rate: 1 })) {
+for (const m of generateEmotes({ seed: 1, streamers, start: Date.UTC(2010, 0, 1), count: total, rate: 1 })) {
   chunk.push({
     key: m.streamerId,
     value: JSON.stringify(m),

@@ -32,7 +32,8 @@ export interface Refusal {
 /** Room the broker's framing takes beyond key, value and headers (see the Kafka adapter). */
 const FRAMING_BYTES = 1_024 + 64;
 const ERROR_MAX_CHARS = 1_024;
-const KEY_MAX_BYTES = 1_024;
+/** Original headers and keys up to this size are kept whole; the value gives way first. */
+const SMALL_BYTES = 1_024;
 
 /**
  * A dead letter could not be made to fit the DLQ topic even without its value (a limit
@@ -51,8 +52,8 @@ function headerBytes(headers: RecordHeaders): number {
 
 /**
  * The DLQ copy of `record`, at most `maxBytes` (the DLQ topic's `max.message.bytes`)
- * with the broker's framing. What gives way, in order: the original headers (a 100 KB
- * traceparent), a key over 1 KiB, then the value's tail.
+ * with the broker's framing. What gives way, in order: original headers over 1 KiB (a
+ * 100 KB traceparent), a key over 1 KiB, then the value's tail.
  */
 export function deadLetter(
   record: IncomingRecord,
@@ -76,12 +77,16 @@ export function deadLetter(
   const ownBytes = headerBytes(own);
   // The original headers travel on untouched, beside the DLQ's own, when they fit.
   let headers: RecordHeaders = { ...record.headers, ...own };
-  if (headerBytes(headers) + (key?.length ?? 0) + value.length > budget && record.headers) {
+  const originalHeaderBytes = headerBytes(record.headers ?? {});
+  if (
+    originalHeaderBytes > SMALL_BYTES &&
+    originalHeaderBytes + ownBytes + (key?.length ?? 0) + value.length > budget
+  ) {
     headers = own;
     truncated.push("headers");
   }
-  if (key && key.length > KEY_MAX_BYTES && ownBytes + key.length + value.length > budget) {
-    key = key.subarray(0, KEY_MAX_BYTES);
+  if (key && key.length > SMALL_BYTES && ownBytes + key.length + value.length > budget) {
+    key = key.subarray(0, SMALL_BYTES);
     truncated.push("key");
   }
   const room = budget - headerBytes(headers) - (key?.length ?? 0);

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import {
+  RecordRejectedError,
   topicNames,
   type BatchControl,
   type BusProducer,
@@ -30,7 +31,7 @@ import {
 } from "@emote/observability";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import { inlineParser } from "./parse-batch.ts";
-import { PartitionProcessor, type ProgressStore } from "./partition-processor.ts";
+import { PartitionProcessor, UnrecoverableBatchError, type ProgressStore } from "./partition-processor.ts";
 import { SettingsCache } from "./settings-cache.ts";
 import { WorkerMetrics } from "./worker-metrics.ts";
 
@@ -41,6 +42,8 @@ class MemoryStore implements ProgressStore {
   streamers = new Map<string, StreamerProgress>();
   moments = new Map<string, Moment>();
   failNextCommit = false;
+  /** A commit this says true of fails as PostgreSQL refusing the data would (SQLSTATE 22P05). */
+  refuses: ((c: Omit<AnalysisCommit, "groupId">) => boolean) | undefined;
   /** The next calls to refuse as an unreachable database would, in order ("all": every call). */
   unreachable: (keyof ProgressStore | "all")[] = [];
   onCommit: (() => void) | undefined;
@@ -75,6 +78,11 @@ class MemoryStore implements ProgressStore {
       this.failNextCommit = false;
       throw new Error("database went away");
     }
+    if (this.refuses?.(c)) {
+      throw new Error("Failed query: insert into …", {
+        cause: Object.assign(new Error("unsupported Unicode escape sequence"), { code: "22P05" }),
+      });
+    }
     // As commitAnalysis: a checkpoint never moves back.
     const stored = this.checkpoints.get(`${c.topic}:${c.partition}`);
     if (stored !== undefined && stored > c.nextOffset) throw new CheckpointSupersededError("superseded");
@@ -87,9 +95,14 @@ class MemoryStore implements ProgressStore {
 
 class RecordingProducer implements BusProducer {
   sent: { topic: string; record: OutgoingRecord }[] = [];
+  /** A send with a record this says true of is refused for good, as a broker would a too-large one. */
+  refuses: ((topic: string, r: OutgoingRecord) => boolean) | undefined;
   /** Topics with records, per call of send. */
   calls: string[][] = [];
   async send(batches: { topic: string; records: OutgoingRecord[] }[]) {
+    if (batches.some((b) => b.records.some((r) => this.refuses?.(b.topic, r)))) {
+      throw new RecordRejectedError("MESSAGE_TOO_LARGE");
+    }
     this.calls.push(batches.filter((b) => b.records.length > 0).map((b) => b.topic));
     for (const b of batches) for (const record of b.records) this.sent.push({ topic: b.topic, record });
   }
@@ -123,6 +136,7 @@ function setup(
     defaults?: AnalysisSettings;
     byStreamer?: Map<string, AnalysisSettings>;
     tracing?: Tracing;
+    streamerIdleMs?: number;
   } = {},
 ) {
   const store = new MemoryStore();
@@ -147,6 +161,7 @@ function setup(
       parser: inlineParser,
       now: () => clock.now,
       maxMessageBytes: { dlq: 1_048_588, aggregated: 1_048_588 },
+      ...(settings.streamerIdleMs === undefined ? {} : { streamerIdleMs: settings.streamerIdleMs }),
     });
   return { store, producer, cache, metrics, registry, clock, processor: make(), make };
 }
@@ -617,5 +632,101 @@ describe("PartitionProcessor", () => {
     expect(JSON.parse(String(record?.value))).toEqual([
       expect.not.objectContaining({ traceparent: expect.anything() }),
     ]);
+  });
+});
+
+describe("PartitionProcessor with records refused downstream", () => {
+  const poison = "☠";
+  const touches = (c: Omit<AnalysisCommit, "groupId">) =>
+    c.streamers.some((p) => JSON.stringify(p.pendingCounts).includes(poison));
+  const msg = (emote: string, second: number, streamerId = "s1") => ({
+    emote,
+    timestamp: ts(second),
+    streamerId,
+  });
+
+  it("dead-letters the one record whose commit the database refuses, and stores every other", async () => {
+    const { processor, producer, store, metrics } = setup();
+    store.refuses = touches;
+    const batch = [
+      msg("🔥", 1),
+      msg("😀", 2),
+      msg(poison, 3, "s2"),
+      msg("🔥", 4),
+      msg("🔥", 5),
+      msg("😀", 6),
+    ];
+    const c = control();
+    await processor.handle({ topic: topics.raw, partition: 0, records: records(batch) }, c);
+    const dead = producer.on(topics.dlq);
+    expect(dead.map((r) => [r.headers?.[DLQ_HEADERS.reason], r.headers?.[DLQ_HEADERS.sourceOffset]])).toEqual(
+      [["store_rejected", "2"]],
+    );
+    expect(String(dead[0]?.headers?.[DLQ_HEADERS.error])).toContain("Failed query");
+    expect(store.streamers.get("s1")).toMatchObject({ pendingCount: 5 });
+    expect(store.streamers.has("s2")).toBe(false);
+    expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(6n);
+    expect(c.committed.at(-1)).toBe("5");
+    const totals = await metrics.totals();
+    expect([totals.consumed, totals.deadLettered]).toEqual([6, 1]);
+  });
+
+  it("dead-letters the record whose moments the broker refuses for good, and analyses on", async () => {
+    const { processor, producer, store } = setup({
+      defaults: { ...DEFAULT_SETTINGS, interval: 1, allowedEmotes: ["🔥", poison] },
+    });
+    producer.refuses = (topic, r) => topic === topics.aggregated && String(r.value).includes(poison);
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([msg("🔥", 1), msg(poison, 2), msg("🔥", 3)]) },
+      control(),
+    );
+    expect(producer.on(topics.dlq).map((r) => r.headers?.[DLQ_HEADERS.reason])).toEqual(["produce_rejected"]);
+    expect([...store.moments.values()].map((m) => m.emote)).toEqual(["🔥", "🔥"]);
+    expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(3n);
+  });
+
+  it("stops for good (retriable: false) when a refused record cannot be dead-lettered either", async () => {
+    const { processor, producer } = setup();
+    producer.refuses = () => true;
+    const err = await processor
+      .handle({ topic: topics.raw, partition: 0, records: records([msg("🔥", 1)]) }, control())
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(UnrecoverableBatchError);
+    expect((err as { retriable: unknown }).retriable).toBe(false);
+  });
+
+  it("leaves a transient failure to the consumer's retry, as before", async () => {
+    const { processor, store, producer } = setup();
+    store.failNextCommit = true;
+    await expect(
+      processor.handle({ topic: topics.raw, partition: 0, records: records([msg("🔥", 1)]) }, control()),
+    ).rejects.toThrow("database went away");
+    expect(producer.on(topics.dlq)).toEqual([]);
+  });
+
+  it("forgets idle streamers and reloads them from the store, where they left off", async () => {
+    const { processor, store, clock } = setup({
+      streamerIdleMs: 1_000,
+      defaults: { ...DEFAULT_SETTINGS, interval: 3 },
+    });
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([msg("🔥", 1), msg("🔥", 2)]) },
+      control(),
+    );
+    clock.now = 10_000;
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([msg("😀", 3, "s2")], 2) },
+      control(),
+    );
+    expect(processor.streamersInMemory).toBe(1);
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([msg("🔥", 4)], 3) },
+      control(),
+    );
+    // The third emote of s1 closed its batch: the two before the eviction were not lost.
+    expect([...store.moments.values()].map((m) => [m.streamerId, m.count, m.total])).toEqual([["s1", 3, 3]]);
   });
 });

@@ -126,4 +126,37 @@ describe("WindowStatsTracker", () => {
     t.add("s1", "🔥", at(20));
     expect(t.take(0)).toEqual([{ streamerId: "s1", windowStart: iso(20), counts: { "🔥": 1 }, total: 1 }]);
   });
+
+  it("ignores minutes far ahead of the wall clock, so one emote dated next year stops nothing", () => {
+    const t = new WindowStatsTracker({ aheadMinutes: 2 });
+    t.boundAhead(at(20));
+    t.add("s1", "🔥", Date.UTC(9999, 11, 31));
+    t.add("s1", "🔥", at(22, 59));
+    t.add("s1", "😀", at(23));
+    t.add("s1", "😀", at(20, 30));
+    expect(t.take(0)).toEqual([
+      { streamerId: "s1", windowStart: iso(20), counts: { "😀": 1 }, total: 1 },
+      { streamerId: "s1", windowStart: iso(22), counts: { "🔥": 1 }, total: 1 },
+    ]);
+    expect(t.streamer("s1").ahead).toBe(2);
+  });
+
+  it("counts at most maxEmotesPerMinute distinct emotes in a minute, and the known ones beyond", () => {
+    const t = new WindowStatsTracker({ maxEmotesPerMinute: 3 });
+    for (const e of ["a", "b", "c", "d", "a", "e"]) t.add("s1", e, at(20));
+    expect(t.take(0)).toEqual([
+      { streamerId: "s1", windowStart: iso(20), counts: { a: 2, b: 1, c: 1 }, total: 4 },
+    ]);
+    expect(t.streamer("s1").overflow).toBe(2);
+  });
+
+  it("forgets streamers with nothing to publish since the horizon, and keeps those still owing", () => {
+    const t = new WindowStatsTracker();
+    t.add("quiet", "🔥", at(20));
+    t.take(1_000);
+    t.add("owing", "🔥", at(20));
+    t.evictIdle(5_000);
+    expect(t.size).toBe(1);
+    expect(t.take(10_000).map((r) => r.streamerId)).toEqual(["owing"]);
+  });
 });

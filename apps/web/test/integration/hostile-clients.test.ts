@@ -36,7 +36,7 @@ beforeAll(async () => {
     id: `${streamerId}-${String(i).padStart(6, "0")}`,
     streamerId,
     emote: "🔥",
-    timestamp: new Date(Date.UTC(2035, 0, 1) + i * 60_000).toISOString(),
+    timestamp: new Date(Date.UTC(2009, 0, 1) + i * 60_000).toISOString(),
     count: 10,
     total: 20,
     ratio: 0.5,

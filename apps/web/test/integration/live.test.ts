@@ -51,7 +51,7 @@ function moment(streamerId: string): Moment {
     id: `${streamerId}-${counter}-${randomUUID().slice(0, 6)}`,
     streamerId,
     emote: "🔥",
-    timestamp: new Date(Date.UTC(2034, 0, 1, 0, counter)).toISOString(),
+    timestamp: new Date(Date.UTC(2007, 0, 1, 0, counter)).toISOString(),
     count: 10,
     total: 20,
     ratio: 0.5,

@@ -71,7 +71,7 @@ function moment(streamerId: string, extra: Partial<Moment> = {}): Moment {
     id: `${streamerId}-${counter}`,
     streamerId,
     emote: "🔥",
-    timestamp: new Date(Date.UTC(2035, 0, 1, 0, counter)).toISOString(),
+    timestamp: new Date(Date.UTC(2009, 0, 1, 0, counter)).toISOString(),
     count: 10,
     total: 20,
     ratio: 0.5,

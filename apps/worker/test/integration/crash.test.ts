@@ -63,7 +63,7 @@ describe("a worker killed with SIGKILL mid-stream", () => {
     const env = readWorkerEnv(vars);
     const bus = busFor(env);
     await bus.ensureTopics();
-    const start = Date.UTC(2032, 0, 1) + Math.floor(Math.random() * 5_000_000) * 60_000;
+    const start = Date.UTC(2003, 0, 1) + Math.floor(Math.random() * 5_000_000) * 60_000;
     const streamers = Array.from({ length: 6 }, (_, i) => `crash-${env.WORKER_GROUP_ID.slice(-8)}-${i}`);
     const sent: RawMessage[] = [...generateEmotes({ seed: 5, streamers: 6, start, count: 9_000 })].map(
       (m) => ({

@@ -42,7 +42,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
     const env = isolatedEnv();
     const bus = busFor(env);
     await bus.ensureTopics();
-    const start = privateStart(2033);
+    const start = privateStart(2005);
     const tag = env.WORKER_GROUP_ID.slice(-8);
     const good: RawMessage[] = [...generateEmotes({ seed: 17, streamers: 4, start, count: 1_500 })].map(
       (m) => ({ ...m, streamerId: `obs-${tag}-${m.streamerId}` }),
@@ -158,7 +158,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
 
     // Emotes keep coming: the worker waits for the database inside the batch and stays in
     // its group, so Kafka is never named.
-    const start = privateStart(2033);
+    const start = privateStart(2005);
     const emotes: RawMessage[] = [...generateEmotes({ seed: 5, streamers: 3, start, count: 600 })];
     await produceRaw(busFor(env), emotes);
     await waitFor(
@@ -203,7 +203,7 @@ describe("worker metrics, readiness and trace context on the real Kafka and Post
       const env = isolatedEnv();
       const bus = busFor(env);
       await bus.ensureTopics();
-      const start = privateStart(2033);
+      const start = privateStart(2005);
       const tag = env.WORKER_GROUP_ID.slice(-8);
       const sent: RawMessage[] = [...generateEmotes({ seed: 29, streamers: 3, start, count: 900 })].map(
         (m) => ({ ...m, streamerId: `trace-${tag}-${m.streamerId}` }),

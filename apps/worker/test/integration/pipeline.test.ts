@@ -56,7 +56,7 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const env = isolatedEnv();
     const bus = busFor(env);
     await bus.ensureTopics();
-    const start = privateStart(2031);
+    const start = privateStart(2001);
     const sent: RawMessage[] = [...generateEmotes({ seed: 7, streamers: 4, start, count: 2_000 })];
     await produceRaw(bus, sent);
 
@@ -90,7 +90,7 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const worker = await startWorker(env, testObservability());
     running.push(worker);
 
-    const minute = privateStart(2031);
+    const minute = privateStart(2001);
     const ts = new Date(minute).toISOString();
     // 4 🔥 + 6 😀 per batch: 0.4 and 0.6.
     const batch = [...Array(4).fill("🔥"), ...Array(6).fill("😀")].map((emote) => ({
@@ -182,7 +182,7 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const env = isolatedEnv({ KAFKA_PARTITIONS: "1" });
     const bus = busFor(env);
     await bus.ensureTopics();
-    const start = privateStart(2031);
+    const start = privateStart(2001);
     const good: RawMessage[] = [...generateEmotes({ seed: 11, streamers: 1, start, count: 300 })].map(
       (m) => ({
         ...m,
