@@ -217,6 +217,9 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     await dlq.stop();
     expect(dlq.records.map((r) => String(r.value))).toEqual(mixed.filter((m) => typeof m === "string"));
     expect(new Set(dlq.records.map((r) => String(r.headers?.[DLQ_HEADERS.reason])))).toEqual(
+      new Set(["not_json", "invalid_emote", "invalid_timestamp", "too_large"]),
+    );
+    expect(new Set(dlq.records.map((r) => String(r.headers?.[DLQ_HEADERS.error])))).toEqual(
       new Set([
         "not JSON",
         "invalid emote: Invalid input: expected string, received number",

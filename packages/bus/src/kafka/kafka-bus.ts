@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, Partitioners, type Admin, type Consumer, type Kafka } from "kafkajs";
+import kafkajs, { Partitioners, type Admin, type Consumer, type Kafka } from "kafkajs";
 import {
   RecordRejectedError,
   type Bus,
@@ -12,6 +12,7 @@ import {
 import { topicNames } from "../topics.ts";
 import { ensureTopics } from "./topics-admin.ts";
 
+// Node's ESM loader finds only kafkajs's first few named exports; the rest via the default.
 /** The broker's default `message.max.bytes`: what a topic takes when its config cannot be read. */
 const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 /** Room for the record batch's header and each record's framing. */
@@ -234,7 +235,9 @@ async function topicMaxMessageBytes(kafka: Kafka, topic: string): Promise<number
   try {
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ["max.message.bytes"] }],
+      resources: [
+        { type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ["max.message.bytes"] },
+      ],
     });
     const value = Number(
       resources[0]?.configEntries.find((e) => e.configName === "max.message.bytes")?.configValue,
