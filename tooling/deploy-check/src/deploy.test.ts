@@ -72,6 +72,11 @@ describe("alerts.yml", () => {
       ],
       "5m",
     ],
+    [
+      "EmoteRecordsRefusedDownstream",
+      ['increase(emote_worker_dlq_messages_total{reason=~"store_rejected|produce_rejected"}[15m])) > 0'],
+      "0m",
+    ],
     ["EmoteConsumerLagHigh", ["max(emote_worker_consumer_lag_seconds) > 30"], "1m"],
     [
       "EmoteConsumptionStalled",
