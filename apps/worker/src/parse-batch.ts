@@ -1,4 +1,5 @@
-import { parseRawEmote, type DlqReason, type TimestampWindow } from "@emote/contracts";
+import { parseRawEmote, type TimestampWindow } from "@emote/contracts";
+import type { Refusal } from "./dead-letter.ts";
 
 /**
  * A partition batch's message values packed into one buffer, so they cross to the parse
@@ -45,11 +46,6 @@ export interface ParsedBatch {
   emotes: string[];
   /** Why each bad message is refused, by index. */
   reasons: Record<number, Refusal>;
-}
-
-export interface Refusal {
-  reason: DlqReason;
-  detail: string;
 }
 
 /** `window` bounds the timestamps: one window per batch, taken when it is parsed. */

@@ -28,7 +28,7 @@ import {
 } from "@emote/observability";
 import { countApplied } from "./applied-metrics.ts";
 import { deadLetter, type Refusal } from "./dead-letter.ts";
-import type { BatchParser } from "./parse-batch.ts";
+import type { BatchParser, ParsedBatch } from "./parse-batch.ts";
 import { skipApplied } from "./replay.ts";
 import type { SettingsCache } from "./settings-cache.ts";
 import { StreamerBatch } from "./streamer-batches.ts";
@@ -283,37 +283,12 @@ export class PartitionProcessor {
       timestampWindow(this.timestamps, wallNow),
     );
     await this.loadStreamers(parsed.streamers, control);
-    // Settings cannot change during this synchronous loop, so look them up (and the stats
-    // counter) once per streamer.
-    const streamers = parsed.streamers.map((id): StreamerState => {
-      const streamer = this.streamers.get(id)?.batch;
-      if (!streamer) throw new Error(`streamer ${id} was not loaded`);
-      return { streamer, settings: this.deps.settings.for(id), stats: this.stats.streamer(id) };
-    });
-
-    const analyses: { streamerId: string; moments: Moment[] }[] = [];
-    const dead: OutgoingRecord[] = [];
-    const deadByReason = new Map<DlqReason, number>();
-    const touched = new Set<StreamerBatch>();
-    let closedBatches = 0;
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i] as IncomingRecord;
-      const refusal = refused ?? (parsed.good[i] !== 1 ? parsed.reasons[i] : undefined);
-      if (refusal) {
-        dead.push(deadLetter(record, batch, refusal, this.deps.maxMessageBytes.dlq));
-        deadByReason.set(refusal.reason, (deadByReason.get(refusal.reason) ?? 0) + 1);
-        continue;
-      }
-      const { streamer, settings, stats } = streamers[parsed.streamer[i] as number] as StreamerState;
-      const emote = parsed.emotes[parsed.emote[i] as number] as string;
-      const timestampMs = parsed.timestampMs[i] as number;
-      stats.add(emote, timestampMs);
-      touched.add(streamer);
-      const moments = streamer.add(emote, timestampMs, settings, record.headers);
-      if (moments === null) continue;
-      closedBatches++;
-      if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
-    }
+    const { analyses, dead, deadByReason, touched, closedBatches } = this.analyse(
+      batch,
+      records,
+      parsed,
+      refused,
+    );
 
     const spans: SpanHandle[] = [];
     try {
@@ -351,6 +326,50 @@ export class PartitionProcessor {
       appliedAt: Number(last.timestamp ?? 0),
     });
     return true;
+  }
+
+  /**
+   * Feeds the batch's good emotes to their streamers (and the window stats) and turns the
+   * others into dead letters: everything but the I/O, synchronous so no rebalance can
+   * interleave. With `refused`, every record is dead-lettered for that reason.
+   */
+  private analyse(
+    batch: RecordBatch,
+    records: IncomingRecord[],
+    parsed: ParsedBatch,
+    refused: Refusal | undefined,
+  ) {
+    // Settings cannot change during this synchronous loop, so look them up (and the stats
+    // counter) once per streamer.
+    const streamers = parsed.streamers.map((id): StreamerState => {
+      const streamer = this.streamers.get(id)?.batch;
+      if (!streamer) throw new Error(`streamer ${id} was not loaded`);
+      return { streamer, settings: this.deps.settings.for(id), stats: this.stats.streamer(id) };
+    });
+    const analyses: { streamerId: string; moments: Moment[] }[] = [];
+    const dead: OutgoingRecord[] = [];
+    const deadByReason = new Map<DlqReason, number>();
+    const touched = new Set<StreamerBatch>();
+    let closedBatches = 0;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as IncomingRecord;
+      const refusal = refused ?? (parsed.good[i] !== 1 ? parsed.reasons[i] : undefined);
+      if (refusal) {
+        dead.push(deadLetter(record, batch, refusal, this.deps.maxMessageBytes.dlq));
+        deadByReason.set(refusal.reason, (deadByReason.get(refusal.reason) ?? 0) + 1);
+        continue;
+      }
+      const { streamer, settings, stats } = streamers[parsed.streamer[i] as number] as StreamerState;
+      const emote = parsed.emotes[parsed.emote[i] as number] as string;
+      const timestampMs = parsed.timestampMs[i] as number;
+      stats.add(emote, timestampMs);
+      touched.add(streamer);
+      const moments = streamer.add(emote, timestampMs, settings, record.headers);
+      if (moments === null) continue;
+      closedBatches++;
+      if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
+    }
+    return { analyses, dead, deadByReason, touched, closedBatches };
   }
 
   /** The partition's stored checkpoint, read once per ownership of the partition. */
