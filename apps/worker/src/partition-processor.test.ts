@@ -707,6 +707,22 @@ describe("PartitionProcessor with records refused downstream", () => {
     expect(producer.on(topics.dlq)).toEqual([]);
   });
 
+  it("keeps memory bounded under 50,000 distinct streamer ids: once idle, all of them leave", async () => {
+    const { processor, clock } = setup({ streamerIdleMs: 60_000 });
+    const ids = Array.from({ length: 50_000 }, (_, i) => `many-${i}`);
+    for (let from = 0; from < ids.length; from += 5_000) {
+      const batch = ids.slice(from, from + 5_000).map((id) => msg("🔥", 1, id));
+      await processor.handle({ topic: topics.raw, partition: 0, records: records(batch, from) }, control());
+    }
+    expect(processor.streamersInMemory).toBe(50_000);
+    clock.now = 120_000;
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([msg("🔥", 2)], 50_000) },
+      control(),
+    );
+    expect(processor.streamersInMemory).toBe(1);
+  });
+
   it("forgets idle streamers and reloads them from the store, where they left off", async () => {
     const { processor, store, clock } = setup({
       streamerIdleMs: 1_000,
