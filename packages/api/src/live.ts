@@ -103,7 +103,7 @@ export const MAX_QUEUED = 1_000;
  * that ignore the signal keep running after the client has gone. Starts listening at
  * once, so nothing published while the caller does other work (a backfill) is missed.
  */
-export function listen<T>(
+export function iterateFeed<T>(
   feed: LiveFeed<T>,
   signal: AbortSignal | undefined,
   accept: (item: T) => boolean = () => true,

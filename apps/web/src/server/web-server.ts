@@ -7,8 +7,8 @@ import { kafkaLogging, type Observability } from "@emote/observability";
 import { createGateway } from "./gateway.ts";
 import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
 import { clientLimitsOf, DEFAULT_CLIENT_LIMITS, type ClientLimits, type WebEnv } from "./env.ts";
-import { createWebServer, listen } from "./http-server.ts";
-import { consumeLiveFeeds } from "./kafka-feeds.ts";
+import { createHttpServer, listenOn } from "./http-server.ts";
+import { consumeLiveFeeds } from "./live-feeds.ts";
 import { LiveHub } from "./live-hub.ts";
 import type { FanoutCounters } from "./moment-fanout.ts";
 import type { RateLimitOptions } from "./rate-limits.ts";
@@ -145,7 +145,7 @@ export async function runWebServer(
     live: { ...hub.sources, observer: metrics.observer },
     gateway,
   };
-  const server = createWebServer({
+  const server = createHttpServer({
     ...deps,
     staticRoot: opts.staticDir ?? DEFAULT_STATIC_DIR,
     probes: obs,
@@ -178,7 +178,7 @@ export async function runWebServer(
   };
   // The port first: one in use fails the start before this instance joins a consumer
   // group. Until the group is joined /readyz says "starting".
-  const address = await listen(server, opts.port, opts.host);
+  const address = await listenOn(server, opts.port, opts.host);
   const url = `http://${address.address}:${address.port}`;
   let feeds: Awaited<ReturnType<typeof consumeLiveFeeds>>;
   try {

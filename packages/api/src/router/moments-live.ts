@@ -2,7 +2,7 @@ import { streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMomentsAfter } from "@emote/db";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
-import { MAX_QUEUED, listen, openLive } from "../live.ts";
+import { MAX_QUEUED, iterateFeed, openLive } from "../live.ts";
 import { queryText } from "../input.ts";
 import { liveProcedure } from "../trpc.ts";
 
@@ -29,7 +29,7 @@ export const momentsLive = liveProcedure
     const observer = ctx.live.observer;
     // Counted until the subscription ends, on either path (tRPC's or the direct fan-out).
     const closed = openLive(ctx.live, "moments.live");
-    const live = listen(
+    const live = iterateFeed(
       ctx.live.moments,
       signal,
       (m: Moment) => !input.streamerId || m.streamerId === input.streamerId,

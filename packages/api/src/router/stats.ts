@@ -1,7 +1,7 @@
 import { streamerIdSchema, type WindowStats } from "@emote/contracts";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { listen, openLive } from "../live.ts";
+import { iterateFeed, openLive } from "../live.ts";
 import { liveProcedure } from "../trpc.ts";
 
 export const statsRouter = {
@@ -13,7 +13,7 @@ export const statsRouter = {
     const { signal } = ctx.session;
     const observer = ctx.live.observer;
     const closed = openLive(ctx.live, "stats.live");
-    const live = listen(
+    const live = iterateFeed(
       ctx.live.stats,
       signal,
       (s: WindowStats) => s.streamerId === input.streamerId,
