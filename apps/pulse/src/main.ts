@@ -1,6 +1,6 @@
-import { stopOnSignals } from "@emote/lifecycle";
+import { runMain } from "@emote/lifecycle";
 import { ROLES, signToken } from "@emote/api";
-import { createObservability, errorMessage, flushTraces, logFatalExits } from "@emote/observability";
+import { createFallbackLogger, createObservability, flushTraces } from "@emote/observability";
 import { readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
 
@@ -19,63 +19,54 @@ ALLOWED_HOSTS, RATE_LIMIT_MUTATIONS_PER_MINUTE, RATE_LIMIT_CONNECTIONS_PER_MINUT
 LOG_FORMAT (json | pretty; default pretty on a terminal), OTEL_EXPORTER_OTLP_ENDPOINT.
 `;
 
-async function main(): Promise<void> {
-  if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const env = readPulseEnv();
-  const obs = createObservability("emote-pulse", env);
-  logFatalExits(obs.log);
-  const started = performance.now();
-  const pulse = await startPulse(env, obs).catch((err: unknown) => {
-    obs.log.fatal(`cannot start: ${errorMessage(err)}`);
-    process.exit(1);
-  });
-  const readyInSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
-  obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
-  const tokens = await Promise.all(
-    ROLES.map(async (role) => {
-      const claims = role === "streamer" ? { role, streamerId: "default", sub: role } : { role, sub: role };
-      return `  ${role.padEnd(9)} ${await signToken(claims, pulse.authSecret)}`;
-    }),
-  );
-  // For the person at the terminal, not for a log collector.
-  if (process.stdout.isTTY) {
-    process.stdout.write(
-      [
-        "",
-        `Emote Pulse is running: ${pulse.url}  (ready in ${readyInSeconds} s)`,
-        `  bus: ${pulse.bus}; database: ${pulse.database}`,
-        "  streamer 'default' gets simulated emotes; moments appear within seconds.",
-        `  probes: ${pulse.url}/metrics, /healthz, /readyz`,
-        "",
-        "Development tokens (paste one into the dashboard's sign-in field; valid 12 h):",
-        ...tokens,
-        ...(pulse.authSecretFile
-          ? [
-              `  signed with the secret in ${pulse.authSecretFile} (npm run token: AUTH_SECRET=$(cat ${pulse.authSecretFile}))`,
-            ]
-          : []),
-        "",
-        "Ctrl-C stops it.",
-        "",
-      ].join("\n"),
+const SERVICE = "emote-pulse";
+
+void runMain(
+  { name: SERVICE, help: HELP, fallbackLogger: () => createFallbackLogger(SERVICE) },
+  async (ctx) => {
+    const env = readPulseEnv();
+    const obs = createObservability(SERVICE, env);
+    ctx.useLogger(obs.log);
+    ctx.atExit(() => flushTraces(obs));
+    const started = performance.now();
+    const pulse = await startPulse(env, obs);
+    const readyInSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
+    obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
+    const tokens = await Promise.all(
+      ROLES.map(async (role) => {
+        const claims = role === "streamer" ? { role, streamerId: "default", sub: role } : { role, sub: role };
+        return `  ${role.padEnd(9)} ${await signToken(claims, pulse.authSecret)}`;
+      }),
     );
-  }
+    // For the person at the terminal, not for a log collector.
+    if (process.stdout.isTTY) {
+      process.stdout.write(
+        [
+          "",
+          `Emote Pulse is running: ${pulse.url}  (ready in ${readyInSeconds} s)`,
+          `  bus: ${pulse.bus}; database: ${pulse.database}`,
+          "  streamer 'default' gets simulated emotes; moments appear within seconds.",
+          `  probes: ${pulse.url}/metrics, /healthz, /readyz`,
+          "",
+          "Development tokens (paste one into the dashboard's sign-in field; valid 12 h):",
+          ...tokens,
+          ...(pulse.authSecretFile
+            ? [
+                `  signed with the secret in ${pulse.authSecretFile} (npm run token: AUTH_SECRET=$(cat ${pulse.authSecretFile}))`,
+              ]
+            : []),
+          "",
+          "Ctrl-C stops it.",
+          "",
+        ].join("\n"),
+      );
+    }
 
-  stopOnSignals({
-    stop: async () => {
-      await pulse.stop();
-      await flushTraces(obs);
-    },
-    log: (line) => obs.log.info(line),
-    doing: "stopping the generator, the web server and the worker",
-    timeoutMs: 15_000,
-  });
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`emote-pulse: cannot start: ${errorMessage(err)}\n`);
-  process.exit(1);
-});
+    await ctx.stopOn({
+      doing: "stopping the generator, the web server and the worker",
+      timeoutMs: 15_000,
+    }).requested;
+    await pulse.stop();
+    return 0;
+  },
+);

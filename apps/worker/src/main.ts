@@ -1,12 +1,5 @@
-import { stopOnSignals } from "@emote/lifecycle";
-import {
-  createFallbackLogger,
-  createObservability,
-  errorMessage,
-  flushTraces,
-  logFatalExits,
-  type Logger,
-} from "@emote/observability";
+import { runMain } from "@emote/lifecycle";
+import { createFallbackLogger, createObservability, flushTraces } from "@emote/observability";
 import { readWorkerEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
 
@@ -26,44 +19,31 @@ aggregated-emote-data and stores them in PostgreSQL. Configuration is by environ
 const SERVICE = "emote-worker";
 const PROGRESS_MS = 10_000;
 
-/** The process's logger once the environment is read; before, failures use a fallback one. */
-let processLog: Logger | undefined;
+void runMain(
+  { name: SERVICE, help: HELP, fallbackLogger: () => createFallbackLogger(SERVICE) },
+  async (ctx) => {
+    const env = readWorkerEnv();
+    const obs = createObservability(SERVICE, env);
+    ctx.useLogger(obs.log);
+    ctx.atExit(() => flushTraces(obs));
+    const worker = await startWorker(env, obs);
 
-async function main(): Promise<void> {
-  const env = readWorkerEnv();
-  const obs = createObservability(SERVICE, env);
-  logFatalExits(obs.log);
-  processLog = obs.log;
-  const worker = await startWorker(env, obs);
+    let last = "";
+    const progress = setInterval(() => {
+      void worker.metrics.totals().then((t) => {
+        const { consumed, analyses, moments, deadLettered } = t;
+        const line = `${consumed} ${analyses} ${moments} ${deadLettered}`;
+        if (line !== last) obs.log.info({ consumed, analyses, moments, deadLettered }, "progress");
+        last = line;
+      });
+    }, PROGRESS_MS);
 
-  let last = "";
-  const progress = setInterval(() => {
-    void worker.metrics.totals().then((t) => {
-      const { consumed, analyses, moments, deadLettered } = t;
-      const line = `${consumed} ${analyses} ${moments} ${deadLettered}`;
-      if (line !== last) obs.log.info({ consumed, analyses, moments, deadLettered }, "progress");
-      last = line;
-    });
-  }, PROGRESS_MS);
-
-  stopOnSignals({
-    stop: async () => {
-      clearInterval(progress);
-      await worker.stop();
-      await flushTraces(obs);
-    },
-    log: (line) => obs.log.info(line),
-    doing: "draining the batch in flight and committing…",
-    timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
-  });
-}
-
-if (process.argv.includes("--help") || process.argv.includes("-h")) {
-  process.stdout.write(`${HELP}\n`);
-} else {
-  main().catch((err: unknown) => {
-    const log = processLog ?? createFallbackLogger(SERVICE);
-    log.fatal(`cannot start: ${errorMessage(err)}`);
-    process.exit(1);
-  });
-}
+    await ctx.stopOn({
+      doing: "draining the batch in flight and committing…",
+      timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
+    }).requested;
+    clearInterval(progress);
+    await worker.stop();
+    return 0;
+  },
+);

@@ -1,13 +1,9 @@
-import { stopOnSignals } from "@emote/lifecycle";
-import {
-  createFallbackLogger,
-  createObservability,
-  errorMessage,
-  flushTraces,
-  logFatalExits,
-} from "@emote/observability";
-import { readWebEnv, type WebEnv } from "./env.ts";
-import { startWebServer, type RunningWebServer } from "./web-server.ts";
+import { runMain } from "@emote/lifecycle";
+import { createFallbackLogger, createObservability, flushTraces } from "@emote/observability";
+import { readWebEnv } from "./env.ts";
+import { startWebServer } from "./web-server.ts";
+
+const SERVICE = "emote-web";
 
 const HELP = `Usage: npm start -w @emote/web
 
@@ -35,43 +31,20 @@ Environment:
 /** Bounded drain on SIGINT/SIGTERM: past this the process exits 1. */
 const DRAIN_MS = 10_000;
 
-async function main(): Promise<void> {
-  if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    process.stdout.write(HELP);
-    return;
-  }
-  let env: WebEnv;
-  try {
-    env = readWebEnv();
-  } catch (err) {
-    createFallbackLogger("emote-web").fatal(`cannot start: ${errorMessage(err)}`);
-    process.exit(1);
-  }
-  const obs = createObservability("emote-web", env);
-  const { log } = obs;
-  logFatalExits(log);
-  let server: RunningWebServer;
-  try {
-    server = await startWebServer(env, obs);
-  } catch (err) {
-    log.fatal(`cannot start: ${errorMessage(err)}`);
-    await flushTraces(obs);
-    process.exit(1);
-  }
-  log.info({ url: server.url }, `listening on ${server.url}`);
-
-  stopOnSignals({
-    stop: async () => {
-      await server.close();
-      await flushTraces(obs);
-    },
-    log: (line) => log.info(line),
-    doing: `telling clients to reconnect and closing (at most ${DRAIN_MS / 1000} s)`,
-    timeoutMs: DRAIN_MS,
-  });
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`emote-web: ${errorMessage(err)}\n`);
-  process.exit(1);
-});
+void runMain(
+  { name: SERVICE, help: HELP, fallbackLogger: () => createFallbackLogger(SERVICE) },
+  async (ctx) => {
+    const env = readWebEnv();
+    const obs = createObservability(SERVICE, env);
+    ctx.useLogger(obs.log);
+    ctx.atExit(() => flushTraces(obs));
+    const server = await startWebServer(env, obs);
+    obs.log.info({ url: server.url }, `listening on ${server.url}`);
+    await ctx.stopOn({
+      doing: `telling clients to reconnect and closing (at most ${DRAIN_MS / 1000} s)`,
+      timeoutMs: DRAIN_MS,
+    }).requested;
+    await server.close();
+    return 0;
+  },
+);
