@@ -93,9 +93,12 @@ export function clientLimitsOf(env: ClientLimitsEnv): ClientLimits {
 /** The defaults, for servers started without an environment (tests, benches). */
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = clientLimitsOf(clientLimitsEnvSchema.parse({}));
 
-export const webEnvSchema = kafkaEnvSchema
-  .extend(databaseEnvSchema.shape)
-  .extend(observabilityEnvSchema.shape)
+/**
+ * The web server's own variables, without where Kafka and PostgreSQL are: the embedded
+ * mode (apps/pulse) runs the same server under the same names and adds its own bus and
+ * database choice.
+ */
+export const webServerEnvSchema = observabilityEnvSchema
   .extend(authEnvSchema.shape)
   .extend(gatewayEnvSchema.shape)
   .extend(clientLimitsEnvSchema.shape)
@@ -119,6 +122,9 @@ export const webEnvSchema = kafkaEnvSchema
     /** Folder of the built dashboard. */
     WEB_STATIC_DIR: z.string().optional(),
   });
+export type WebServerEnv = z.infer<typeof webServerEnvSchema>;
+
+export const webEnvSchema = kafkaEnvSchema.extend(databaseEnvSchema.shape).extend(webServerEnvSchema.shape);
 /** The environment, with the secret the server may use (requireAuthSecret's rules). */
 export type WebEnv = Omit<z.infer<typeof webEnvSchema>, "AUTH_SECRET"> & { AUTH_SECRET: string };
 
