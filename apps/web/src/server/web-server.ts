@@ -149,6 +149,7 @@ export async function runWebServer(
   });
   const ws = attachWebSockets(server, {
     ...deps,
+    log,
     allowedOrigins: opts.allowedOrigins,
     limits,
     counters,
