@@ -1,6 +1,5 @@
-import { runMain } from "@emote/lifecycle";
 import { ROLES, signToken } from "@emote/api";
-import { createFallbackLogger, createObservability, flushTraces } from "@emote/observability";
+import { runService } from "@emote/observability";
 import { readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
 
@@ -24,54 +23,45 @@ WS_MAX_CONNECTIONS_PER_ADDRESS, HTTP_MAX_BODY_BYTES, HTTP_MAX_BATCH_SIZE,
 HISTORY_MAX_ITEMS_PER_REQUEST, HTTP_REQUEST_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS.
 `;
 
-const SERVICE = "emote-pulse";
-
-void runMain(
-  { name: SERVICE, help: HELP, fallbackLogger: () => createFallbackLogger(SERVICE) },
-  async (ctx) => {
-    const env = readPulseEnv();
-    const obs = createObservability(SERVICE, env);
-    ctx.useLogger(obs.log);
-    ctx.atExit(() => flushTraces(obs));
-    const started = performance.now();
-    const pulse = await startPulse(env, obs);
-    const readyInSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
-    obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
-    const tokens = await Promise.all(
-      ROLES.map(async (role) => {
-        const claims = role === "streamer" ? { role, streamerId: "default", sub: role } : { role, sub: role };
-        return `  ${role.padEnd(9)} ${await signToken(claims, pulse.authSecret)}`;
-      }),
+void runService({ service: "emote-pulse", help: HELP, readEnv: readPulseEnv }, async (env, obs, ctx) => {
+  const started = performance.now();
+  const pulse = await startPulse(env, obs);
+  const readyInSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
+  const tokens = await Promise.all(
+    ROLES.map(async (role) => {
+      const claims = role === "streamer" ? { role, streamerId: "default", sub: role } : { role, sub: role };
+      return `  ${role.padEnd(9)} ${await signToken(claims, pulse.authSecret)}`;
+    }),
+  );
+  // For the person at the terminal, not for a log collector.
+  if (process.stdout.isTTY) {
+    process.stdout.write(
+      [
+        "",
+        `Emote Pulse is running: ${pulse.url}  (ready in ${readyInSeconds} s)`,
+        `  bus: ${pulse.bus}; database: ${pulse.database}`,
+        "  streamer 'default' gets simulated emotes; moments appear within seconds.",
+        `  probes: ${pulse.url}/metrics, /healthz, /readyz`,
+        "",
+        "Development tokens (paste one into the dashboard's sign-in field; valid 12 h):",
+        ...tokens,
+        ...(pulse.authSecretFile
+          ? [
+              `  signed with the secret in ${pulse.authSecretFile} (npm run token: AUTH_SECRET=$(cat ${pulse.authSecretFile}))`,
+            ]
+          : []),
+        "",
+        "Ctrl-C stops it.",
+        "",
+      ].join("\n"),
     );
-    // For the person at the terminal, not for a log collector.
-    if (process.stdout.isTTY) {
-      process.stdout.write(
-        [
-          "",
-          `Emote Pulse is running: ${pulse.url}  (ready in ${readyInSeconds} s)`,
-          `  bus: ${pulse.bus}; database: ${pulse.database}`,
-          "  streamer 'default' gets simulated emotes; moments appear within seconds.",
-          `  probes: ${pulse.url}/metrics, /healthz, /readyz`,
-          "",
-          "Development tokens (paste one into the dashboard's sign-in field; valid 12 h):",
-          ...tokens,
-          ...(pulse.authSecretFile
-            ? [
-                `  signed with the secret in ${pulse.authSecretFile} (npm run token: AUTH_SECRET=$(cat ${pulse.authSecretFile}))`,
-              ]
-            : []),
-          "",
-          "Ctrl-C stops it.",
-          "",
-        ].join("\n"),
-      );
-    }
+  }
 
-    await ctx.stopOn({
-      doing: "stopping the generator, the web server and the worker",
-      timeoutMs: 15_000,
-    }).requested;
-    await pulse.stop();
-    return 0;
-  },
-);
+  await ctx.stopOn({
+    doing: "stopping the generator, the web server and the worker",
+    timeoutMs: 15_000,
+  }).requested;
+  await pulse.stop();
+  return 0;
+});

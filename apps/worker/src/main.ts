@@ -1,5 +1,4 @@
-import { runMain } from "@emote/lifecycle";
-import { createFallbackLogger, createObservability, flushTraces } from "@emote/observability";
+import { runService } from "@emote/observability";
 import { readWorkerEnv } from "./env.ts";
 import { startWorker } from "./worker.ts";
 
@@ -16,34 +15,26 @@ aggregated-emote-data and stores them in PostgreSQL. Configuration is by environ
   LOG_LEVEL (info), LOG_FORMAT (json|pretty; default pretty on a terminal, JSON otherwise),
   OTEL_EXPORTER_OTLP_ENDPOINT (unset: no spans exported; trace ids still travel).`;
 
-const SERVICE = "emote-worker";
 const PROGRESS_MS = 10_000;
 
-void runMain(
-  { name: SERVICE, help: HELP, fallbackLogger: () => createFallbackLogger(SERVICE) },
-  async (ctx) => {
-    const env = readWorkerEnv();
-    const obs = createObservability(SERVICE, env);
-    ctx.useLogger(obs.log);
-    ctx.atExit(() => flushTraces(obs));
-    const worker = await startWorker(env, obs);
+void runService({ service: "emote-worker", help: HELP, readEnv: readWorkerEnv }, async (env, obs, ctx) => {
+  const worker = await startWorker(env, obs);
 
-    let last = "";
-    const progress = setInterval(() => {
-      void worker.metrics.totals().then((t) => {
-        const { consumed, analyses, moments, deadLettered } = t;
-        const line = `${consumed} ${analyses} ${moments} ${deadLettered}`;
-        if (line !== last) obs.log.info({ consumed, analyses, moments, deadLettered }, "progress");
-        last = line;
-      });
-    }, PROGRESS_MS);
+  let last = "";
+  const progress = setInterval(() => {
+    void worker.metrics.totals().then((t) => {
+      const { consumed, analyses, moments, deadLettered } = t;
+      const line = `${consumed} ${analyses} ${moments} ${deadLettered}`;
+      if (line !== last) obs.log.info({ consumed, analyses, moments, deadLettered }, "progress");
+      last = line;
+    });
+  }, PROGRESS_MS);
 
-    await ctx.stopOn({
-      doing: "draining the batch in flight and committing…",
-      timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
-    }).requested;
-    clearInterval(progress);
-    await worker.stop();
-    return 0;
-  },
-);
+  await ctx.stopOn({
+    doing: "draining the batch in flight and committing…",
+    timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
+  }).requested;
+  clearInterval(progress);
+  await worker.stop();
+  return 0;
+});

@@ -1,9 +1,6 @@
-import { runMain } from "@emote/lifecycle";
-import { createFallbackLogger, createObservability, flushTraces } from "@emote/observability";
+import { runService } from "@emote/observability";
 import { readWebEnv } from "./env.ts";
 import { startWebServer } from "./web-server.ts";
-
-const SERVICE = "emote-web";
 
 const HELP = `Usage: npm start -w @emote/web
 
@@ -31,20 +28,13 @@ Environment:
 /** Bounded drain on SIGINT/SIGTERM: past this the process exits 1. */
 const DRAIN_MS = 10_000;
 
-void runMain(
-  { name: SERVICE, help: HELP, fallbackLogger: () => createFallbackLogger(SERVICE) },
-  async (ctx) => {
-    const env = readWebEnv();
-    const obs = createObservability(SERVICE, env);
-    ctx.useLogger(obs.log);
-    ctx.atExit(() => flushTraces(obs));
-    const server = await startWebServer(env, obs);
-    obs.log.info({ url: server.url }, `listening on ${server.url}`);
-    await ctx.stopOn({
-      doing: `telling clients to reconnect and closing (at most ${DRAIN_MS / 1000} s)`,
-      timeoutMs: DRAIN_MS,
-    }).requested;
-    await server.close();
-    return 0;
-  },
-);
+void runService({ service: "emote-web", help: HELP, readEnv: readWebEnv }, async (env, obs, ctx) => {
+  const server = await startWebServer(env, obs);
+  obs.log.info({ url: server.url }, `listening on ${server.url}`);
+  await ctx.stopOn({
+    doing: `telling clients to reconnect and closing (at most ${DRAIN_MS / 1000} s)`,
+    timeoutMs: DRAIN_MS,
+  }).requested;
+  await server.close();
+  return 0;
+});
