@@ -26,6 +26,10 @@ HISTORY_MAX_ITEMS_PER_REQUEST, HTTP_REQUEST_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS.
 void runService({ service: "emote-pulse", help: HELP, readEnv: readPulseEnv }, async (env, obs, ctx) => {
   const started = performance.now();
   const pulse = await startPulse(env, obs);
+  const stopping = ctx.stopOn({
+    doing: "stopping the generator, the web server and the worker",
+    timeoutMs: 15_000,
+  });
   const readyInSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
   obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
   const tokens = await Promise.all(
@@ -58,10 +62,7 @@ void runService({ service: "emote-pulse", help: HELP, readEnv: readPulseEnv }, a
     );
   }
 
-  await ctx.stopOn({
-    doing: "stopping the generator, the web server and the worker",
-    timeoutMs: 15_000,
-  }).requested;
+  await stopping.requested;
   await pulse.stop();
   return 0;
 });
