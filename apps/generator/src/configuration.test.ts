@@ -1,12 +1,11 @@
-import { fileURLToPath } from "node:url";
 import { describeConfigurationDocs } from "@emote/infra/config-docs";
 import { serviceEnvSchema } from "./env.ts";
+import { helpText } from "./options.ts";
 
 describeConfigurationDocs({
   who: "the generator",
   variables: Object.keys(serviceEnvSchema.shape),
   schemaFile: "apps/generator/src/env.ts",
-  cwd: fileURLToPath(new URL("..", import.meta.url)),
-  entry: "src/main.ts",
+  help: helpText(),
   helpFile: "apps/generator/src/options.ts (helpText)",
 });
