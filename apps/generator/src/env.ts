@@ -5,7 +5,7 @@ import { kafkaEnvSchema, metricsEnvSchema, observabilityEnvSchema, parseEnv } fr
 export const DEFAULT_METRICS_PORT = 9465;
 
 /** The one module that reads process.env. */
-const serviceEnvSchema = kafkaEnvSchema
+export const serviceEnvSchema = kafkaEnvSchema
   .extend(observabilityEnvSchema.shape)
   .extend(metricsEnvSchema(DEFAULT_METRICS_PORT).shape)
   .extend({

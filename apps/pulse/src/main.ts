@@ -1,37 +1,15 @@
-import { stopOnSignals } from "@emote/lifecycle";
 import { ROLES, signToken } from "@emote/api";
-import { createObservability, errorMessage, flushTraces, logFatalExits } from "@emote/observability";
-import { exitWhenStopped } from "@emote/worker/worker";
-import { readPulseEnv } from "./env.ts";
+import { runService } from "@emote/observability";
+import { runUntilStopped } from "@emote/worker/worker";
+import { HELP, readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
 
-const HELP = `Usage: npm start
-
-Runs Emote Pulse in one process: the emote generator, the analysis worker and the web
-server (dashboard, API, live subscriptions, /metrics, /healthz, /readyz) on
-http://127.0.0.1:3000.
-Without KAFKA_BROKERS it uses an in-process bus; without DATABASE_URL an embedded
-PostgreSQL (PGlite) whose data stays in .data/ (settings and history survive restarts).
-Environment: PORT (3000), HOST, KAFKA_BROKERS, KAFKA_PARTITIONS (6), KAFKA_TOPIC_PREFIX,
-WORKER_GROUP_ID (emote-worker, with Kafka), DATABASE_URL, PULSE_DATA_DIR (.data),
-PULSE_GENERATOR_RATE (10 ticks/s, 0 = off), AUTH_SECRET (unset on loopback: made once and
-kept in PULSE_DATA_DIR/auth-secret; required off loopback), AUTH_TOKEN_MAX_LIFETIME_SECONDS,
-ALLOWED_HOSTS, RATE_LIMIT_MUTATIONS_PER_MINUTE, RATE_LIMIT_CONNECTIONS_PER_MINUTE, LOG_LEVEL (info),
-LOG_FORMAT (json | pretty; default pretty on a terminal), OTEL_EXPORTER_OTLP_ENDPOINT.
-`;
-
-async function main(): Promise<void> {
-  if (process.argv.includes("--help") || process.argv.includes("-h")) {
-    process.stdout.write(HELP);
-    return;
-  }
-  const env = readPulseEnv();
-  const obs = createObservability("emote-pulse", env);
-  logFatalExits(obs.log);
+void runService({ service: "emote-pulse", help: HELP, readEnv: readPulseEnv }, async (env, obs, ctx) => {
   const started = performance.now();
-  const pulse = await startPulse(env, obs).catch((err: unknown) => {
-    obs.log.fatal(`cannot start: ${errorMessage(err)}`);
-    process.exit(1);
+  const pulse = await startPulse(env, obs);
+  const stopping = ctx.stopOn({
+    doing: "stopping the generator, the web server and the worker",
+    timeoutMs: 15_000,
   });
   const readyInSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
   obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
@@ -65,21 +43,11 @@ async function main(): Promise<void> {
     );
   }
 
-  const stop = async () => {
-    await pulse.stop();
-    await flushTraces(obs);
-  };
   // As the distributed worker does (WORKER_STOPPED_EXIT_MS there): /readyz fails, then exit 1.
-  exitWhenStopped(pulse, { log: obs.log, graceMs: 5_000, stopTimeoutMs: 15_000, stop });
-  stopOnSignals({
-    stop,
-    log: (line) => obs.log.info(line),
-    doing: "stopping the generator, the web server and the worker",
-    timeoutMs: 15_000,
+  return runUntilStopped(pulse, {
+    requested: stopping.requested,
+    log: obs.log,
+    graceMs: 5_000,
+    stopTimeoutMs: 15_000,
   });
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`emote-pulse: cannot start: ${errorMessage(err)}\n`);
-  process.exit(1);
 });

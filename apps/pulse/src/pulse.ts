@@ -8,7 +8,7 @@ import { runGenerator } from "@emote/generator/app";
 import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
 import { errorMessage, kafkaLogging, type Observability } from "@emote/observability";
-import { clientLimitsOf, gatewayOptions, runWebServer } from "@emote/web/server";
+import { runWebServer, webServerOptions } from "@emote/web/server";
 import { runWorker } from "@emote/worker/worker";
 import { pulseAuthSecret } from "./auth-secret-file.ts";
 import type { PulseEnv } from "./env.ts";
@@ -72,21 +72,7 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
     { groupId: env.WORKER_GROUP_ID, concurrency: 3, sessionTimeoutMs: 30_000, parseThread: false },
     obs,
   );
-  const web = await runWebServer(
-    { bus, conn },
-    {
-      port: env.PORT,
-      host: env.HOST,
-      authSecret: auth.secret,
-      allowedOrigins: env.ALLOWED_ORIGINS.split(",")
-        .map((o) => o.trim())
-        .filter(Boolean),
-      ...gatewayOptions(env),
-      staticDir: env.WEB_STATIC_DIR,
-      limits: clientLimitsOf(env),
-    },
-    obs,
-  );
+  const web = await runWebServer({ bus, conn }, webServerOptions(env, auth.secret), obs);
 
   const generatorStop = new AbortController();
   const generator =

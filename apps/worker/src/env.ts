@@ -44,3 +44,20 @@ export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 export function readWorkerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
   return parseEnv(workerEnvSchema, source);
 }
+
+/** What --help prints: every variable the schema reads, named (configuration.test.ts checks). */
+export const HELP = `Usage: npm start -w @emote/worker
+
+Consumes raw-emote-data, finds significant moments per streamer, publishes them to
+aggregated-emote-data and stores them in PostgreSQL. Configuration is by environment:
+  KAFKA_BROKERS, KAFKA_PORT (9092), KAFKA_PARTITIONS (6), KAFKA_TOPIC_PREFIX (""),
+  DATABASE_URL (postgres://postgres@127.0.0.1:5432/emote), WORKER_GROUP_ID (emote-worker),
+  WORKER_CONCURRENCY (3), WORKER_PARSE_THREAD (true), WORKER_SESSION_TIMEOUT_MS (30000),
+  WORKER_SHUTDOWN_TIMEOUT_MS (15000), WORKER_TIMESTAMP_EARLIEST (2000-01-01T00:00:00Z),
+  WORKER_TIMESTAMP_MAX_AHEAD_MS (86400000: emotes dated outside are dead-lettered),
+  WORKER_STREAMER_IDLE_MS (900000), WORKER_STOPPED_EXIT_MS (5000: a consumer stopped for
+    good fails /readyz, then the process exits with 1),
+  METRICS_PORT (9464; 0 = any free port), METRICS_HOST (127.0.0.1): GET /metrics
+    (Prometheus), /healthz and /readyz (503 naming the failing dependency),
+  LOG_LEVEL (info), LOG_FORMAT (json|pretty; default pretty on a terminal, JSON otherwise),
+  OTEL_EXPORTER_OTLP_ENDPOINT (unset: no spans exported; trace ids still travel).`;

@@ -1,42 +1,10 @@
-import { stopOnSignals } from "@emote/lifecycle";
-import {
-  createFallbackLogger,
-  createObservability,
-  errorMessage,
-  flushTraces,
-  logFatalExits,
-  type Logger,
-} from "@emote/observability";
-import { readWorkerEnv } from "./env.ts";
-import { exitWhenStopped, startWorker } from "./worker.ts";
+import { runService } from "@emote/observability";
+import { HELP, readWorkerEnv } from "./env.ts";
+import { runUntilStopped, startWorker } from "./worker.ts";
 
-const HELP = `Usage: npm start -w @emote/worker
-
-Consumes raw-emote-data, finds significant moments per streamer, publishes them to
-aggregated-emote-data and stores them in PostgreSQL. Configuration is by environment:
-  KAFKA_BROKERS, KAFKA_PORT (9092), KAFKA_PARTITIONS (6), KAFKA_TOPIC_PREFIX (""),
-  DATABASE_URL (postgres://postgres@127.0.0.1:5432/emote), WORKER_GROUP_ID (emote-worker),
-  WORKER_CONCURRENCY (3), WORKER_PARSE_THREAD (true), WORKER_SESSION_TIMEOUT_MS (30000),
-  WORKER_SHUTDOWN_TIMEOUT_MS (15000), WORKER_TIMESTAMP_EARLIEST (2000-01-01T00:00:00Z),
-  WORKER_TIMESTAMP_MAX_AHEAD_MS (86400000: emotes dated outside are dead-lettered),
-  WORKER_STREAMER_IDLE_MS (900000), WORKER_STOPPED_EXIT_MS (5000: a consumer stopped for
-    good fails /readyz, then the process exits with 1),
-  METRICS_PORT (9464; 0 = any free port), METRICS_HOST (127.0.0.1): GET /metrics
-    (Prometheus), /healthz and /readyz (503 naming the failing dependency),
-  LOG_LEVEL (info), LOG_FORMAT (json|pretty; default pretty on a terminal, JSON otherwise),
-  OTEL_EXPORTER_OTLP_ENDPOINT (unset: no spans exported; trace ids still travel).`;
-
-const SERVICE = "emote-worker";
 const PROGRESS_MS = 10_000;
 
-/** The process's logger once the environment is read; before, failures use a fallback one. */
-let processLog: Logger | undefined;
-
-async function main(): Promise<void> {
-  const env = readWorkerEnv();
-  const obs = createObservability(SERVICE, env);
-  logFatalExits(obs.log);
-  processLog = obs.log;
+void runService({ service: "emote-worker", help: HELP, readEnv: readWorkerEnv }, async (env, obs, ctx) => {
   const worker = await startWorker(env, obs);
 
   let last = "";
@@ -49,31 +17,16 @@ async function main(): Promise<void> {
     });
   }, PROGRESS_MS);
 
-  const stop = async () => {
-    clearInterval(progress);
-    await worker.stop();
-    await flushTraces(obs);
-  };
-  exitWhenStopped(worker, {
-    log: obs.log,
-    graceMs: env.WORKER_STOPPED_EXIT_MS,
-    stopTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
-    stop,
-  });
-  stopOnSignals({
-    stop,
-    log: (line) => obs.log.info(line),
+  const stopping = ctx.stopOn({
     doing: "draining the batch in flight and committing…",
     timeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
   });
-}
-
-if (process.argv.includes("--help") || process.argv.includes("-h")) {
-  process.stdout.write(`${HELP}\n`);
-} else {
-  main().catch((err: unknown) => {
-    const log = processLog ?? createFallbackLogger(SERVICE);
-    log.fatal(`cannot start: ${errorMessage(err)}`);
-    process.exit(1);
+  const code = await runUntilStopped(worker, {
+    requested: stopping.requested,
+    log: obs.log,
+    graceMs: env.WORKER_STOPPED_EXIT_MS,
+    stopTimeoutMs: env.WORKER_SHUTDOWN_TIMEOUT_MS,
   });
-}
+  clearInterval(progress);
+  return code;
+});

@@ -36,7 +36,7 @@ export interface RunningWorker {
   settings: Pick<SettingsCache, "for">;
   /**
    * Settles with the error if the consumer stops for good (it will not restart by
-   * itself): the process should then exit non-zero, see `exitWhenStopped`. Never
+   * itself): the process should then exit non-zero, see `runUntilStopped`. Never
    * settles otherwise.
    */
   stopped: Promise<Error>;
@@ -64,30 +64,34 @@ export interface WorkerOptions {
 }
 
 /**
- * Exits the process with 1 once `worker` stopped for good: `graceMs` later (so /readyz
- * can be seen failing), after a stop bounded by `stopTimeoutMs`. An orchestrator then
- * restarts it, instead of a live-looking process that consumes nothing.
+ * Runs until a stop signal (`requested`: a clean stop, exit code 0) or until the consumer
+ * stops for good: that is logged, and `graceMs` later (so /readyz can be seen failing; a
+ * signal cuts it short) the worker is stopped within `stopTimeoutMs` and the exit code is
+ * 1, so an orchestrator restarts it instead of a live-looking process that consumes nothing.
  */
-export function exitWhenStopped(
-  worker: Pick<RunningWorker, "stopped">,
+export async function runUntilStopped(
+  worker: Pick<RunningWorker, "stopped" | "stop">,
   opts: {
+    requested: Promise<void>;
     log: Pick<Observability["log"], "fatal">;
     graceMs: number;
     stopTimeoutMs: number;
-    stop: () => Promise<void>;
-    exit?: (code: number) => void;
   },
-): void {
-  const exit = opts.exit ?? ((code: number) => process.exit(code));
-  void worker.stopped.then(async (err) => {
-    opts.log.fatal(
-      { err: errorMessage(err), exitInMs: opts.graceMs },
-      "the consumer stopped for good: /readyz fails, exiting with 1",
-    );
-    await new Promise((resolve) => setTimeout(resolve, opts.graceMs));
-    await withDeadline(opts.stop(), opts.stopTimeoutMs, "stopping took too long").catch(() => undefined);
-    exit(1);
-  });
+): Promise<number> {
+  const failure = await Promise.race([opts.requested.then(() => undefined), worker.stopped]);
+  if (failure === undefined) {
+    await worker.stop();
+    return 0;
+  }
+  opts.log.fatal(
+    { err: errorMessage(failure), exitInMs: opts.graceMs },
+    "the consumer stopped for good: /readyz fails, exiting with 1",
+  );
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([new Promise((resolve) => (grace = setTimeout(resolve, opts.graceMs))), opts.requested]);
+  clearTimeout(grace);
+  await withDeadline(worker.stop(), opts.stopTimeoutMs, "stopping took too long").catch(() => undefined);
+  return 1;
 }
 
 /**

@@ -55,11 +55,25 @@ export interface LiveConnection {
   room(): Promise<void> | undefined;
 }
 
+/** A live subscription's items, and the way to end it. */
+export interface LiveSubscription<T> {
+  items: Listening<T>;
+  /** Gives back the connection's slot, ends the count and stops listening. */
+  close(): Promise<void>;
+}
+
 /**
  * A live subscription starts: takes a slot of its connection (TOO_MANY_REQUESTS when all
- * are taken) and counts it in the metrics. The returned function ends both, once.
+ * are taken), counts it in the metrics, and listens to `feed` at once (items dropped for
+ * falling behind are counted too) until `signal` aborts or `close` is called.
  */
-export function openLive(live: LiveSources, procedure: LiveProcedure): () => void {
+export function subscribeLive<T>(
+  live: LiveSources,
+  procedure: LiveProcedure,
+  feed: LiveFeed<T>,
+  signal: AbortSignal,
+  accept: (item: T) => boolean,
+): LiveSubscription<T> {
   const release = live.connection?.openSubscription();
   if (live.connection && !release) {
     throw new TRPCError({
@@ -67,10 +81,16 @@ export function openLive(live: LiveSources, procedure: LiveProcedure): () => voi
       message: `too many subscriptions on this connection: at most ${live.connection.maxSubscriptions}; stop one first or open another connection`,
     });
   }
-  const closed = live.observer?.opened(procedure);
-  return () => {
-    release?.();
-    closed?.();
+  const { observer } = live;
+  const opened = observer?.opened(procedure);
+  const items = iterateFeed(feed, signal, accept, observer && (() => observer.dropped(1)));
+  return {
+    items,
+    async close() {
+      release?.();
+      opened?.();
+      await items.return();
+    },
   };
 }
 
@@ -103,7 +123,7 @@ export const MAX_QUEUED = 1_000;
  * that ignore the signal keep running after the client has gone. Starts listening at
  * once, so nothing published while the caller does other work (a backfill) is missed.
  */
-export function listen<T>(
+export function iterateFeed<T>(
   feed: LiveFeed<T>,
   signal: AbortSignal | undefined,
   accept: (item: T) => boolean = () => true,

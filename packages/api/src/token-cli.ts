@@ -1,15 +1,7 @@
 import { parseArgs } from "node:util";
 import { AUTH_SECRET_HINT } from "@emote/config";
-import { ROLES, claimsSchema, signToken } from "./auth.ts";
-import { readAuthEnv } from "./env.ts";
-
-const HELP = `Usage: npm run token -- --role <${ROLES.join("|")}> [--streamer ID] [--subject NAME] [--expires 12h]
-
-Prints a bearer token for the Emote Pulse API, signed with AUTH_SECRET (the one the
-server uses; for npm start's embedded mode: AUTH_SECRET=$(cat .data/auth-secret)).
-A streamer token must name its --streamer. --subject says who the caller is (rate limits
-and the audit log use it; default: the role). --expires is at most
-AUTH_TOKEN_MAX_LIFETIME_SECONDS (default 24 h): the server refuses longer-lived tokens.`;
+import { claimsSchema, signToken } from "./auth.ts";
+import { HELP, readAuthEnv } from "./env.ts";
 
 function fail(message: string): never {
   console.error(`token: ${message}\n\n${HELP}`);

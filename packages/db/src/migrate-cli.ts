@@ -1,11 +1,9 @@
 import { describeDatabaseUrl } from "@emote/config";
 import { env } from "./env.ts";
-import { migrateDatabase } from "./migrate.ts";
+import { MIGRATE_HELP, migrateDatabase } from "./migrate.ts";
 
 if (process.argv.includes("--help")) {
-  console.log(
-    "Usage: npm run db:migrate\n\nApplies the committed migrations to DATABASE_URL (default postgres://postgres@127.0.0.1:5432/emote).",
-  );
+  console.log(MIGRATE_HELP);
   process.exit(0);
 }
 

@@ -24,3 +24,7 @@ export async function migrateDatabase(url: string): Promise<void> {
     await sql.end({ timeout: 5 });
   }
 }
+
+/** What `npm run db:migrate -- --help` prints (configuration.test.ts checks it names DATABASE_URL). */
+export const MIGRATE_HELP =
+  "Usage: npm run db:migrate\n\nApplies the committed migrations to DATABASE_URL (default postgres://postgres@127.0.0.1:5432/emote).";

@@ -22,4 +22,4 @@ export {
 } from "./trace-context.ts";
 export { SpanKind, startTracing, type SpanHandle, type Tracing } from "./tracing.ts";
 export { createObservability, flushTraces, type Observability } from "./process-observability.ts";
-export { logFatalExits, type FatalExitHost } from "./fatal-exits.ts";
+export { runService, type ServiceSpec } from "./run-service.ts";

@@ -93,9 +93,12 @@ export function clientLimitsOf(env: ClientLimitsEnv): ClientLimits {
 /** The defaults, for servers started without an environment (tests, benches). */
 export const DEFAULT_CLIENT_LIMITS: ClientLimits = clientLimitsOf(clientLimitsEnvSchema.parse({}));
 
-export const webEnvSchema = kafkaEnvSchema
-  .extend(databaseEnvSchema.shape)
-  .extend(observabilityEnvSchema.shape)
+/**
+ * The web server's own variables, without where Kafka and PostgreSQL are: the embedded
+ * mode (apps/pulse) runs the same server under the same names and adds its own bus and
+ * database choice.
+ */
+export const webServerEnvSchema = observabilityEnvSchema
   .extend(authEnvSchema.shape)
   .extend(gatewayEnvSchema.shape)
   .extend(clientLimitsEnvSchema.shape)
@@ -119,6 +122,9 @@ export const webEnvSchema = kafkaEnvSchema
     /** Folder of the built dashboard. */
     WEB_STATIC_DIR: z.string().optional(),
   });
+export type WebServerEnv = z.infer<typeof webServerEnvSchema>;
+
+export const webEnvSchema = kafkaEnvSchema.extend(databaseEnvSchema.shape).extend(webServerEnvSchema.shape);
 /** The environment, with the secret the server may use (requireAuthSecret's rules). */
 export type WebEnv = Omit<z.infer<typeof webEnvSchema>, "AUTH_SECRET"> & { AUTH_SECRET: string };
 
@@ -126,3 +132,27 @@ export function readWebEnv(source: Record<string, string | undefined> = process.
   const env = parseEnv(webEnvSchema, source);
   return { ...env, AUTH_SECRET: requireAuthSecret(env, env.HOST) };
 }
+
+/** What --help prints: every variable the schema reads, named (configuration.test.ts checks). */
+export const HELP = `Usage: npm start -w @emote/web
+
+Serves the dashboard, the tRPC API over HTTP at /trpc, its subscriptions over WebSocket
+at /trpc, and the probes /metrics (Prometheus), /healthz (alive) and /readyz (Kafka
+consumer joined and PostgreSQL answering; 503 naming the one that fails), all on one port.
+
+Environment:
+  PORT (3000), HOST (127.0.0.1)
+  DATABASE_URL, KAFKA_BROKERS, KAFKA_PORT, KAFKA_TOPIC_PREFIX, KAFKA_PARTITIONS
+  AUTH_SECRET (required: openssl rand -base64 48), AUTH_TOKEN_MAX_LIFETIME_SECONDS (86400)
+  ALLOWED_ORIGINS, ALLOWED_HOSTS, WEB_STATIC_DIR (apps/web/dist)
+  RATE_LIMIT_MUTATIONS_PER_MINUTE (60), RATE_LIMIT_CONNECTIONS_PER_MINUTE (60)
+  NODE_ENV                          production refuses the development secret even on loopback
+  LOG_LEVEL (info)                  fatal, error, warn, info, debug, trace or silent
+  LOG_FORMAT                        json or pretty (default: pretty on a terminal, JSON otherwise)
+  OTEL_EXPORTER_OTLP_ENDPOINT       OTLP/HTTP collector URL; set, spans are exported
+  Per-client limits (docs/SECURITY.md): WS_BUFFER_BYTES (1 MiB), WS_LAG_MS (2000),
+  WS_PING_INTERVAL_MS (30000), WS_PONG_TIMEOUT_MS (10000), WS_IDLE_TIMEOUT_MS (300000),
+  WS_MAX_SUBSCRIPTIONS (16), WS_MAX_CONNECTIONS_PER_ADDRESS (32), HTTP_MAX_BODY_BYTES (256 KiB),
+  HTTP_MAX_BATCH_SIZE (50), HISTORY_MAX_ITEMS_PER_REQUEST (1000), HTTP_REQUEST_TIMEOUT_MS (30000),
+  HTTP_IDLE_TIMEOUT_MS (5000)
+`;

@@ -65,7 +65,7 @@ function retryAfter(errors: readonly { cause?: unknown }[]): number | undefined 
  * asks moments.history for at most HISTORY_MAX_ITEMS_PER_REQUEST moments; requests and
  * idle connections time out.
  */
-export function createWebServer(deps: HttpDeps): Server {
+export function createHttpServer(deps: HttpDeps): Server {
   const { http } = deps.limits;
   const contextDeps = contextDepsOf(deps);
   const trpc = createHTTPHandler({
@@ -147,7 +147,8 @@ const HEADERS_TIMEOUT_MS = 10_000;
 /** How often Node checks requests against those timeouts (its default is 30 s). */
 const CHECK_TIMEOUTS_MS = 1_000;
 
-export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+/** Binds `server` to host:port; rejects if the port cannot be had (in use, not permitted). */
+export function listenOn(server: Server, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve(server.address() as AddressInfo));

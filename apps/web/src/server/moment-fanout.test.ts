@@ -121,6 +121,54 @@ describe("MomentFanout", () => {
     expect(fanout.stats().framesSent).toBe(2);
   });
 
+  it("delivers the same frames through send to a socket lacking the ws internals, or when they are off", () => {
+    const m = moment("r");
+    const payload = framePrefix(4) + momentFrameBody(m);
+    const subscribe = (fanout: MomentFanout, socket: FakeSocket) => {
+      const direct = fanout.watch(socket, open);
+      socket.request(subscribeMsg(4));
+      direct.attach({
+        streamerId: undefined,
+        lastEventId: undefined,
+        pending: [],
+        signal: new AbortController().signal,
+      });
+    };
+    const withInternals = () => {
+      const written: Buffer[] = [];
+      const socket = Object.assign(new FakeSocket(), {
+        _socket: { destroyed: false, write: (b: Buffer) => written.push(b) },
+        _sender: { _state: 0, _queue: [] },
+      });
+      return { socket, written };
+    };
+    // Raw writes on: one socket with the internals, one without (a ws whose internals changed).
+    const f = feed();
+    const raw = withInternals();
+    const lacking = new FakeSocket();
+    const fanout = new MomentFanout(f);
+    subscribe(fanout, raw.socket);
+    subscribe(fanout, lacking);
+    // Raw writes off (the start-up check failed): a socket that has them gets send too.
+    const g = feed();
+    const off = withInternals();
+    const offFanout = new MomentFanout(g, false);
+    subscribe(offFanout, off.socket);
+    f.emit(m);
+    g.emit(m);
+
+    expect(raw.written).toEqual([textFrame(Buffer.from(payload))]);
+    expect(lacking.sent).toEqual([payload]);
+    expect(off.written).toEqual([]);
+    expect(off.socket.sent).toEqual([payload]);
+    // ws frames what send gets as a text frame: the same bytes on the wire as the raw write.
+    for (const sent of [...lacking.buffers, ...off.socket.buffers]) {
+      expect(textFrame(sent).equals(raw.written[0]!)).toBe(true);
+    }
+    expect(fanout.stats().framesSent).toBe(2);
+    expect(offFanout.stats().framesSent).toBe(1);
+  });
+
   it("frames each moment for the op id of each matching subscription", () => {
     const f = feed();
     const fanout = new MomentFanout(f);

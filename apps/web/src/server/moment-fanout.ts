@@ -1,5 +1,6 @@
 import type { DirectMoments, DirectMomentsRequest, LiveFeed } from "@emote/api";
 import type { Moment } from "@emote/contracts";
+import { hasWsInternals } from "./ws-internals.ts";
 
 /**
  * The fan-out path of `moments.live` over WebSocket.
@@ -67,22 +68,19 @@ export function textFrame(payload: Buffer): Buffer {
   return frame;
 }
 
-interface WsInternals {
-  _socket?: { write(chunk: Buffer): boolean; destroyed: boolean };
-  _sender?: { _state: number; _queue: unknown[] };
-}
-
 /**
  * Writes a pre-built frame straight to the TCP socket under a ws 8 WebSocket, skipping
  * ws's per-send framing (header allocation, cork + two writes): the same bytes ws would
  * write, and still counted in `bufferedAmount`. Only when ws's sender is idle (no
  * compression is on, so it always is) — otherwise false and the caller uses `send`.
- * Relies on ws internals (`_socket`, `_sender`), so ws is pinned and the unit tests of
- * this file and test/integration/fanout.test.ts check the bytes.
+ * Relies on ws internals (ws-internals.ts: checked at start-up, and on every socket), so
+ * ws is pinned and the unit tests of this file and test/integration/fanout.test.ts check
+ * the bytes.
  */
 function writeRaw(socket: FanoutSocket, frame: Buffer): boolean {
-  const { _socket: tcp, _sender: sender } = socket as unknown as WsInternals;
-  if (!tcp || tcp.destroyed || !sender || sender._state !== 0 || sender._queue.length > 0) return false;
+  if (!hasWsInternals(socket)) return false;
+  const { _socket: tcp, _sender: sender } = socket;
+  if (tcp.destroyed || sender._state !== 0 || sender._queue.length > 0) return false;
   tcp.write(frame);
   return true;
 }
@@ -131,7 +129,10 @@ export class MomentFanout {
 
   constructor(
     feed: LiveFeed<Moment>,
-    /** Write pre-built frames to the TCP socket (see writeRaw); false: ws's `send`. */
+    /**
+     * Write pre-built frames to the TCP socket (see writeRaw); false — the start-up check
+     * found ws's internals changed — ws's `send`, the same frames.
+     */
     private readonly raw = true,
   ) {
     this.unsubscribe = feed.subscribe((m) => this.publish(m));

@@ -6,9 +6,15 @@ import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseC
 import { kafkaLogging, type Observability } from "@emote/observability";
 import { createGateway } from "./gateway.ts";
 import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
-import { clientLimitsOf, DEFAULT_CLIENT_LIMITS, type ClientLimits, type WebEnv } from "./env.ts";
-import { createWebServer, listen } from "./http-server.ts";
-import { consumeLiveFeeds } from "./kafka-feeds.ts";
+import {
+  clientLimitsOf,
+  DEFAULT_CLIENT_LIMITS,
+  type ClientLimits,
+  type WebEnv,
+  type WebServerEnv,
+} from "./env.ts";
+import { createHttpServer, listenOn } from "./http-server.ts";
+import { consumeLiveFeeds } from "./live-feeds.ts";
 import { LiveHub } from "./live-hub.ts";
 import type { FanoutCounters } from "./moment-fanout.ts";
 import type { RateLimitOptions } from "./rate-limits.ts";
@@ -30,7 +36,7 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-export { clientLimitsEnvSchema, clientLimitsOf, type ClientLimits } from "./env.ts";
+export { webServerEnvSchema, type ClientLimits, type WebServerEnv } from "./env.ts";
 
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../dist", import.meta.url));
 
@@ -50,23 +56,21 @@ export interface WebServerOptions {
   limits?: ClientLimits;
 }
 
-/** The gateway's part of WebServerOptions, from an app's environment. */
-export function gatewayOptions(
-  env: Pick<
-    WebEnv,
-    | "ALLOWED_HOSTS"
-    | "RATE_LIMIT_MUTATIONS_PER_MINUTE"
-    | "RATE_LIMIT_CONNECTIONS_PER_MINUTE"
-    | "AUTH_TOKEN_MAX_LIFETIME_SECONDS"
-  >,
-): Pick<WebServerOptions, "allowedHosts" | "rateLimits" | "maxTokenLifetimeSeconds"> {
+/** WebServerOptions from the web server's variables (shared with the embedded mode). */
+export function webServerOptions(env: WebServerEnv, authSecret: string): WebServerOptions {
   return {
+    port: env.PORT,
+    host: env.HOST,
+    authSecret,
+    allowedOrigins: env.ALLOWED_ORIGINS,
     allowedHosts: env.ALLOWED_HOSTS,
     rateLimits: {
       mutationsPerMinute: env.RATE_LIMIT_MUTATIONS_PER_MINUTE,
       connectionsPerMinute: env.RATE_LIMIT_CONNECTIONS_PER_MINUTE,
     },
     maxTokenLifetimeSeconds: env.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
+    staticDir: env.WEB_STATIC_DIR,
+    limits: clientLimitsOf(env),
   };
 }
 
@@ -91,16 +95,7 @@ export async function startWebServer(
   await conn.migrate();
   const server = await runWebServer(
     { bus, conn },
-    {
-      port: env.PORT,
-      host: env.HOST,
-      authSecret: env.AUTH_SECRET,
-      allowedOrigins: env.ALLOWED_ORIGINS,
-      ...gatewayOptions(env),
-      staticDir: env.WEB_STATIC_DIR,
-      limits: clientLimitsOf(env),
-      ...options,
-    },
+    { ...webServerOptions(env, env.AUTH_SECRET), ...options },
     obs,
   );
   return {
@@ -145,7 +140,7 @@ export async function runWebServer(
     live: { ...hub.sources, observer: metrics.observer },
     gateway,
   };
-  const server = createWebServer({
+  const server = createHttpServer({
     ...deps,
     staticRoot: opts.staticDir ?? DEFAULT_STATIC_DIR,
     probes: obs,
@@ -154,6 +149,7 @@ export async function runWebServer(
   });
   const ws = attachWebSockets(server, {
     ...deps,
+    log,
     allowedOrigins: opts.allowedOrigins,
     limits,
     counters,
@@ -178,7 +174,7 @@ export async function runWebServer(
   };
   // The port first: one in use fails the start before this instance joins a consumer
   // group. Until the group is joined /readyz says "starting".
-  const address = await listen(server, opts.port, opts.host);
+  const address = await listenOn(server, opts.port, opts.host);
   const url = `http://${address.address}:${address.port}`;
   let feeds: Awaited<ReturnType<typeof consumeLiveFeeds>>;
   try {

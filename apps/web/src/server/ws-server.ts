@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { HistoryAllowance, appRouter, createTRPCContext, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
+import type { Logger } from "@emote/observability";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { guardConnection, type LimitCounters } from "./connection-guard.ts";
@@ -11,6 +12,7 @@ import { contextDepsOf, type Gateway } from "./gateway.ts";
 import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
 import { requestIdOf } from "./request-errors.ts";
 import { refuseUpgrade } from "./upgrade-guard.ts";
+import { fanoutMayWriteRaw } from "./ws-internals.ts";
 
 /** Client messages are small tRPC requests; ws's default limit is 100 MiB. */
 const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -30,6 +32,7 @@ export function attachWebSockets(
     live: LiveSources;
     allowedOrigins: readonly string[];
     gateway: Gateway;
+    log: Logger;
     limits: Pick<ClientLimits, "ws" | "historyItemsPerRequest">;
     counters: LimitCounters;
     /**
@@ -81,7 +84,8 @@ export function attachWebSockets(
   });
   // Registered before tRPC's handler: the limits wrap the socket's send before tRPC's
   // first frame, and the fan-out's 'message' listener runs first.
-  const fanout = deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments);
+  const fanout =
+    deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments, fanoutMayWriteRaw(deps.log));
   const guarded = new WeakMap<WebSocket, Pick<LiveSources, "connection" | "directMoments">>();
   wss.on("connection", (client: WebSocket) => {
     const { budget, live } = guardConnection(client, deps.limits.ws, deps.counters);

@@ -12,11 +12,11 @@ import { testInfraConfig } from "@emote/infra";
 import { createObservability } from "@emote/observability";
 import { createGateway } from "../../src/server/gateway.ts";
 import { DEFAULT_CLIENT_LIMITS } from "../../src/server/env.ts";
-import { createWebServer, listen } from "../../src/server/http-server.ts";
+import { createHttpServer, listenOn } from "../../src/server/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
 const probes = createObservability("emote-web", { LOG_LEVEL: "silent" });
-const server = createWebServer({
+const server = createHttpServer({
   db: conn.db,
   authSecret: DEV_AUTH_SECRET,
   live: {
@@ -39,7 +39,7 @@ const server = createWebServer({
 let base = "";
 
 beforeAll(async () => {
-  const address: AddressInfo = await listen(server, 0, "127.0.0.1");
+  const address: AddressInfo = await listenOn(server, 0, "127.0.0.1");
   base = `http://127.0.0.1:${address.port}`;
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMomentsAfter } from "@emote/db";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
-import { MAX_QUEUED, listen, openLive } from "../live.ts";
+import { MAX_QUEUED, subscribeLive } from "../live.ts";
 import { queryText } from "../input.ts";
 import { liveProcedure } from "../trpc.ts";
 
@@ -28,12 +28,12 @@ export const momentsLive = liveProcedure
     const { signal } = ctx.session;
     const observer = ctx.live.observer;
     // Counted until the subscription ends, on either path (tRPC's or the direct fan-out).
-    const closed = openLive(ctx.live, "moments.live");
-    const live = listen(
+    const live = subscribeLive(
+      ctx.live,
+      "moments.live",
       ctx.live.moments,
       signal,
       (m: Moment) => !input.streamerId || m.streamerId === input.streamerId,
-      observer && (() => observer.dropped(1)),
     );
     try {
       const backfilled = new Set<string>();
@@ -59,7 +59,7 @@ export const momentsLive = liveProcedure
       // serialises each moment once. Drain and attach happen in one synchronous step, so
       // nothing falls between; then this generator only waits for the subscription's end.
       if (ctx.live.directMoments && !signal.aborted) {
-        const pending = live.drain().filter((m) => !backfilled.has(m.id));
+        const pending = live.items.drain().filter((m) => !backfilled.has(m.id));
         const attached = ctx.live.directMoments.attach({
           streamerId: input.streamerId,
           lastEventId: input.lastEventId,
@@ -67,7 +67,7 @@ export const momentsLive = liveProcedure
           signal,
         });
         if (attached) {
-          await live.return();
+          await live.items.return();
           await new Promise<void>((resolve) =>
             signal.addEventListener("abort", () => resolve(), { once: true }),
           );
@@ -79,14 +79,13 @@ export const momentsLive = liveProcedure
           yield tracked(m.id, m);
         }
       }
-      for await (const m of live) {
+      for await (const m of live.items) {
         if (backfilled.has(m.id)) continue;
         observer?.delivered(1);
         yield tracked(m.id, m);
       }
       ctx.session.throwIfExpired();
     } finally {
-      closed();
-      await live.return();
+      await live.close();
     }
   });

@@ -1,7 +1,7 @@
 import { streamerIdSchema, type WindowStats } from "@emote/contracts";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { listen, openLive } from "../live.ts";
+import { subscribeLive } from "../live.ts";
 import { liveProcedure } from "../trpc.ts";
 
 export const statsRouter = {
@@ -12,26 +12,25 @@ export const statsRouter = {
   }) {
     const { signal } = ctx.session;
     const observer = ctx.live.observer;
-    const closed = openLive(ctx.live, "stats.live");
-    const live = listen(
+    const live = subscribeLive(
+      ctx.live,
+      "stats.live",
       ctx.live.stats,
       signal,
       (s: WindowStats) => s.streamerId === input.streamerId,
-      observer && (() => observer.dropped(1)),
     );
     try {
       for (const stats of ctx.live.stats.recent(input.streamerId)) {
         observer?.delivered(1);
         yield stats;
       }
-      for await (const stats of live) {
+      for await (const stats of live.items) {
         observer?.delivered(1);
         yield stats;
       }
       ctx.session.throwIfExpired();
     } finally {
-      closed();
-      await live.return();
+      await live.close();
     }
   }),
 } satisfies TRPCRouterRecord;

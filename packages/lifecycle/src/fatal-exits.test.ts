@@ -1,16 +1,15 @@
 import { EventEmitter } from "node:events";
+import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { logFatalExits } from "./fatal-exits.ts";
-import { createLogger } from "./logger.ts";
 
 describe("logFatalExits", () => {
   it("logs one fatal JSON line with the stack, then exits 1, for an uncaught exception and an unhandled rejection", () => {
     const lines: Record<string, unknown>[] = [];
-    const log = createLogger({
-      service: "emote-test",
-      env: { LOG_LEVEL: "info", LOG_FORMAT: "json" },
-      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
-    });
+    const log = pino(
+      { base: { service: "emote-test" } },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
     const host = Object.assign(new EventEmitter(), { codes: [] as number[] });
     logFatalExits(log, { on: (e, l) => host.on(e, l), exit: (code) => void host.codes.push(code) });
 

@@ -1,4 +1,13 @@
-import type { Logger } from "./logger.ts";
+/**
+ * The log calls the process's lifecycle makes. A pino `Logger` is one; @emote/lifecycle
+ * does not depend on @emote/observability (which depends on it for `withDeadline`).
+ */
+export interface ProcessLogger {
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+  fatal(fields: object, msg: string): void;
+}
 
 /** The part of `process` this needs; tests pass their own. */
 export interface FatalExitHost {
@@ -12,7 +21,7 @@ export interface FatalExitHost {
  * logger: one `fatal` line with the service, the message and the stack, where the
  * operator's log pipeline looks, instead of a bare stack trace on stderr.
  */
-export function logFatalExits(log: Logger, host: FatalExitHost = process): void {
+export function logFatalExits(log: ProcessLogger, host: FatalExitHost = process): void {
   const fatal = (kind: string) => (err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
     log.fatal(

@@ -1,0 +1,10 @@
+import { describeConfigurationDocs } from "@emote/infra/config-docs";
+import { HELP, tokenEnvSchema } from "./env.ts";
+
+describeConfigurationDocs({
+  who: "the token CLI (npm run token)",
+  variables: Object.keys(tokenEnvSchema.shape),
+  schemaFile: "packages/api/src/env.ts",
+  help: HELP,
+  helpFile: "packages/api/src/env.ts (HELP)",
+});
