@@ -29,7 +29,7 @@ export interface RunningPulse {
   authSecret: string;
   /** Where it is kept, when the embedded mode made it. */
   authSecretFile: string | undefined;
-  /** Settles if the worker's consumer stops for good: main then exits with 1 (exitWhenStopped). */
+  /** Settles if the worker's consumer stops for good: main then exits with 1 (runUntilStopped). */
   stopped: Promise<Error>;
   stop(): Promise<void>;
 }
