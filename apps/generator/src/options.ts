@@ -250,7 +250,7 @@ export function helpText(): string {
     "  GENERATOR_SHUTDOWN_TIMEOUT_MS (default 10000): how long SIGINT/SIGTERM may take to send",
     "  what is pending before it is abandoned.",
     "",
-    "Stops on SIGINT/SIGTERM after sending what is pending (a second signal exits at once).",
+    "Stops on SIGINT/SIGTERM after sending what is pending (the same signal again exits at once).",
     "Exit codes: 0 done or stopped, 1 Kafka unreachable, a send failed, METRICS_PORT in use or",
     "pending emotes abandoned at shutdown, 2 bad option.",
   ].join("\n");
