@@ -5,7 +5,7 @@ import {
   observabilityEnvSchema,
   parseEnv,
 } from "@emote/config";
-import { clientLimitsEnvSchema } from "@emote/web/server";
+import { clientLimitsEnvSchema, emoteEnvSchema } from "@emote/web/server";
 import { z } from "zod";
 
 export const pulseEnvSchema = kafkaEnvSchema
@@ -14,6 +14,8 @@ export const pulseEnvSchema = kafkaEnvSchema
   .extend(gatewayEnvSchema.shape)
   // The web server's per-client limits, under the same names as in distributed mode.
   .extend(clientLimitsEnvSchema.shape)
+  // emotes.send's limits and queue, as in distributed mode.
+  .extend(emoteEnvSchema.shape)
   .extend({
     /** Set → that PostgreSQL; unset → the embedded one in PULSE_DATA_DIR. */
     DATABASE_URL: z.url().optional(),

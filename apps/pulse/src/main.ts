@@ -16,7 +16,12 @@ WORKER_GROUP_ID (emote-worker, with Kafka), DATABASE_URL, PULSE_DATA_DIR (.data)
 PULSE_GENERATOR_RATE (10 ticks/s, 0 = off), AUTH_SECRET (unset on loopback: made once and
 kept in PULSE_DATA_DIR/auth-secret; required off loopback), AUTH_TOKEN_MAX_LIFETIME_SECONDS,
 ALLOWED_HOSTS, RATE_LIMIT_MUTATIONS_PER_MINUTE, RATE_LIMIT_CONNECTIONS_PER_MINUTE, LOG_LEVEL (info),
-LOG_FORMAT (json | pretty; default pretty on a terminal), OTEL_EXPORTER_OTLP_ENDPOINT.
+LOG_FORMAT (json | pretty; default pretty on a terminal), OTEL_EXPORTER_OTLP_ENDPOINT,
+the web server's per-client limits (WS_*, HTTP_*, HISTORY_*) and reactions (emotes.send):
+EMOTE_RATE_PER_SECOND (10 per viewer), EMOTE_BURST (20), EMOTE_STREAMER_MAX_PER_SECOND (20000),
+EMOTE_QUEUE_MAX (20000), EMOTE_LINGER_MS (2), EMOTE_BATCH_MAX (2000), EMOTE_ACK_TIMEOUT_MS (1000),
+EMOTE_MAX_EVENT_LOOP_LAG_MS (200, 0 = off), EMOTE_SETTINGS_CACHE_MS (2000).
+PULSE_GENERATOR_RATE=0 leaves only real viewers' reactions.
 `;
 
 async function main(): Promise<void> {

@@ -8,7 +8,7 @@ import { runGenerator } from "@emote/generator/app";
 import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
 import { errorMessage, kafkaLogging, type Observability } from "@emote/observability";
-import { clientLimitsOf, gatewayOptions, runWebServer } from "@emote/web/server";
+import { clientLimitsOf, emoteOptionsOf, gatewayOptions, runWebServer } from "@emote/web/server";
 import { runWorker } from "@emote/worker/worker";
 import { pulseAuthSecret } from "./auth-secret-file.ts";
 import type { PulseEnv } from "./env.ts";
@@ -82,6 +82,7 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
       ...gatewayOptions(env),
       staticDir: env.WEB_STATIC_DIR,
       limits: clientLimitsOf(env),
+      emotes: emoteOptionsOf(env),
     },
     obs,
   );

@@ -2,6 +2,7 @@ import type { Database } from "@emote/db";
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Caller } from "./auth.ts";
+import type { EmoteIngest } from "./emotes/ingest.ts";
 import { describeZodError } from "./errors.ts";
 import type { HistoryAllowance } from "./history-allowance.ts";
 import type { LiveSources } from "./live.ts";
@@ -22,6 +23,8 @@ export interface Context {
   limits?: CallLimits;
   /** Caps what moments.history returns per request or connection (absent: only its own limit). */
   historyAllowance?: HistoryAllowance;
+  /** Where emotes.send puts viewers' emotes (absent: the server takes none). */
+  emotes?: EmoteIngest;
 }
 
 const t = initTRPC.context<Context>().create({
@@ -60,10 +63,10 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Every procedure: a caller whose token failed or has since expired is refused, whatever
- * it asks; mutations count against the caller's rate limit.
+ * A caller whose token failed or has since expired is refused, whatever it asks. The base
+ * of emotes.send, which has a per-viewer limit of its own instead of the mutation limit.
  */
-export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+export const callerProcedure = t.procedure.use(({ ctx, next }) => {
   if (ctx.caller.kind === "invalid") {
     throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.caller.reason });
   }
@@ -71,6 +74,11 @@ export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
   if (ctx.caller.kind === "token" && ctx.caller.expiresAt <= Date.now()) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "token expired" });
   }
+  return next({ ctx: { ...ctx, caller: ctx.caller } });
+});
+
+/** Every other procedure: the caller checked, and mutations count against the caller's rate limit. */
+export const publicProcedure = callerProcedure.use(async ({ ctx, type, next }) => {
   const mutations = ctx.limits?.mutations;
   if (type === "mutation" && mutations) {
     try {
@@ -84,7 +92,7 @@ export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
       });
     }
   }
-  return next({ ctx: { ...ctx, caller: ctx.caller } });
+  return next();
 });
 
 /** A subscription's lifetime: the client's signal, cut short when the caller's token expires. */

@@ -8,6 +8,7 @@ import {
   requireAuthSecret,
 } from "@emote/config";
 import { z } from "zod";
+import { emoteEnvSchema } from "./emotes/emote-env.ts";
 
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
 const ms = z.coerce.number().int().min(1).max(86_400_000);
@@ -99,6 +100,7 @@ export const webEnvSchema = kafkaEnvSchema
   .extend(authEnvSchema.shape)
   .extend(gatewayEnvSchema.shape)
   .extend(clientLimitsEnvSchema.shape)
+  .extend(emoteEnvSchema.shape)
   .extend({
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     /** 127.0.0.1 by default; containers set 0.0.0.0 to be reachable through a published port. */

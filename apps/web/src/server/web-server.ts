@@ -4,6 +4,9 @@ import { openKafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
+import { createEmoteIngest } from "./emotes/emote-ingest.ts";
+import { DEFAULT_EMOTE_OPTIONS, emoteOptionsOf, type EmoteOptions } from "./emotes/emote-env.ts";
+import { registerEmoteMetrics } from "./emotes/emote-metrics.ts";
 import { createGateway } from "./gateway.ts";
 import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
 import { clientLimitsOf, DEFAULT_CLIENT_LIMITS, type ClientLimits, type WebEnv } from "./env.ts";
@@ -31,6 +34,7 @@ export interface RunningWebServer {
 }
 
 export { clientLimitsEnvSchema, clientLimitsOf, type ClientLimits } from "./env.ts";
+export { emoteEnvSchema, emoteOptionsOf, type EmoteOptions } from "./emotes/emote-env.ts";
 
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../dist", import.meta.url));
 
@@ -48,6 +52,8 @@ export interface WebServerOptions {
   fanout?: "direct" | "stock";
   /** Per-client limits (docs/SECURITY.md); default: the env schema's defaults. */
   limits?: ClientLimits;
+  /** How emotes.send takes viewers' emotes; default: the env schema's defaults. */
+  emotes?: EmoteOptions;
 }
 
 /** The gateway's part of WebServerOptions, from an app's environment. */
@@ -99,6 +105,7 @@ export async function startWebServer(
       ...gatewayOptions(env),
       staticDir: env.WEB_STATIC_DIR,
       limits: clientLimitsOf(env),
+      emotes: emoteOptionsOf(env),
       ...options,
     },
     obs,
@@ -139,11 +146,21 @@ export async function runWebServer(
   );
   const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
   const counters = newLimitCounters();
+  const producer = await bus.producer();
+  const emotes = createEmoteIngest({
+    producer,
+    topic: bus.topics.raw,
+    db: conn.db,
+    authSecret: opts.authSecret,
+    options: opts.emotes ?? DEFAULT_EMOTE_OPTIONS,
+  });
+  registerEmoteMetrics(obs.registry, () => emotes.counters);
   const deps = {
     db: conn.db,
     authSecret: opts.authSecret,
     live: { ...hub.sources, observer: metrics.observer },
     gateway,
+    emotes,
   };
   const server = createWebServer({
     ...deps,
@@ -175,6 +192,8 @@ export async function runWebServer(
       server.closeAllConnections();
     });
     ws.wss.close();
+    await emotes.close();
+    await producer.disconnect();
   };
   // The port first: one in use fails the start before this instance joins a consumer
   // group. Until the group is joined /readyz says "starting".

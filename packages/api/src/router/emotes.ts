@@ -1,0 +1,68 @@
+import { streamerIdSchema } from "@emote/contracts";
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { EmoteRefusedError, type SentEmote } from "../emotes/ingest.ts";
+import { RateLimitedError, limitKey } from "../rate-limit.ts";
+import { callerProcedure } from "../trpc.ts";
+
+/**
+ * Only what a viewer chooses: the server sets the timestamp, id, viewer and trace context.
+ * Strict, so a client that sends its own `timestamp` (or anything else) is told so instead
+ * of having it silently ignored.
+ */
+export const emoteSendInput = z.strictObject({
+  streamerId: streamerIdSchema,
+  emote: z.string().min(1).max(64),
+});
+
+const refusalCode = {
+  streamer_cap: "TOO_MANY_REQUESTS",
+  overloaded: "SERVICE_UNAVAILABLE",
+  queue_full: "SERVICE_UNAVAILABLE",
+  unavailable: "SERVICE_UNAVAILABLE",
+} as const;
+
+export const emotesRouter = {
+  /**
+   * A viewer's reaction: checked against the viewer's own limit (token `sub`, else client
+   * address) and the streamer's allowed emotes, then resolved once Kafka has it. Not
+   * counted against the mutation limit: reactions have their own.
+   */
+  send: callerProcedure.input(emoteSendInput).mutation(async ({ ctx, input }): Promise<SentEmote> => {
+    const ingest = ctx.emotes;
+    if (!ingest) {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "this server does not take emotes" });
+    }
+    const viewerKey = limitKey(ctx.caller, ctx.clientAddress);
+    const limiter = ctx.limits?.emotes;
+    if (limiter) {
+      try {
+        await limiter.take(viewerKey);
+      } catch (err) {
+        if (!(err instanceof RateLimitedError)) throw err;
+        throw new TRPCError({
+          code: "TOO_MANY_REQUESTS",
+          message: `too many emotes from this viewer: retry in ${err.retryAfterSeconds} s`,
+          cause: err,
+        });
+      }
+    }
+    const allowed = await ingest.allowedEmotes(input.streamerId);
+    if (!allowed.includes(input.emote)) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `emote: not one of the emotes streamer ${input.streamerId} allows (${allowed.join(" ")})`,
+      });
+    }
+    try {
+      return await ingest.send({ streamerId: input.streamerId, emote: input.emote, viewerKey });
+    } catch (err) {
+      if (!(err instanceof EmoteRefusedError)) throw err;
+      throw new TRPCError({
+        code: refusalCode[err.reason],
+        message: err.message,
+        cause: new RateLimitedError(err.retryAfterMs),
+      });
+    }
+  }),
+} satisfies TRPCRouterRecord;
