@@ -17,7 +17,11 @@ export function registerEmoteMetrics(registry: Registry, read: () => EmoteCounte
         this.inc(c ? value(c) : 0);
       },
     });
-  counter("emote_web_emotes_accepted_total", "Viewers' emotes acknowledged by Kafka (emotes.send answered)", (c) => c.accepted);
+  counter(
+    "emote_web_emotes_accepted_total",
+    "Viewers' emotes acknowledged by Kafka (emotes.send answered)",
+    (c) => c.accepted,
+  );
   counter(
     "emote_web_emotes_limited_total",
     "emotes.send refused with TOO_MANY_REQUESTS by the per-viewer limit",

@@ -112,7 +112,8 @@ export class EmotePublisher {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.inFlight > 0 || this.queue.length === 0) return;
-    const batch = this.queue.length <= this.opts.maxBatch ? this.queue : this.queue.slice(0, this.opts.maxBatch);
+    const batch =
+      this.queue.length <= this.opts.maxBatch ? this.queue : this.queue.slice(0, this.opts.maxBatch);
     this.queue = batch === this.queue ? [] : this.queue.slice(this.opts.maxBatch);
     this.inFlight = batch.length;
     const records = batch.map((p) => p.record);
