@@ -6,7 +6,6 @@ import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseC
 import { kafkaLogging, type Observability } from "@emote/observability";
 import { createEmoteIngest } from "./emotes/emote-ingest.ts";
 import { DEFAULT_EMOTE_OPTIONS, emoteOptionsOf, type EmoteOptions } from "./emotes/emote-env.ts";
-import { registerEmoteMetrics } from "./emotes/emote-metrics.ts";
 import { createGateway } from "./gateway.ts";
 import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
 import { clientLimitsOf, DEFAULT_CLIENT_LIMITS, type ClientLimits, type WebEnv } from "./env.ts";
@@ -154,7 +153,6 @@ export async function runWebServer(
     authSecret: opts.authSecret,
     options: opts.emotes ?? DEFAULT_EMOTE_OPTIONS,
   });
-  registerEmoteMetrics(obs.registry, () => emotes.counters);
   const deps = {
     db: conn.db,
     authSecret: opts.authSecret,
@@ -180,6 +178,7 @@ export async function runWebServer(
     connections: () => ws.wss.clients.size,
     fanout: ws.fanoutStats,
     limits: () => counters,
+    emotes: () => emotes.counters,
   });
   const fanoutStats = () => {
     const stats = ws.fanoutStats();
