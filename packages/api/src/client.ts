@@ -88,3 +88,6 @@ export function createEmoteClient(opts: EmoteClientOptions): EmoteClient {
 export async function closeEmoteClient(client: EmoteClient): Promise<void> {
   await sockets.get(client)?.close();
 }
+
+/** The error a call rejects with (`err.data.code`, `err.data.retryAfterSeconds`), for `instanceof`. */
+export { TRPCClientError } from "@trpc/client";
