@@ -3,7 +3,7 @@ import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { EmoteRefusedError, type SentEmote } from "../emotes/ingest.ts";
 import { RateLimitedError, limitKey } from "../rate-limit.ts";
-import { callerProcedure } from "../trpc.ts";
+import { assertCallerValid, bareProcedure } from "../trpc.ts";
 
 /**
  * Only what a viewer chooses: the server sets the timestamp, id, viewer and trace context.
@@ -42,7 +42,8 @@ export const emotesRouter = {
    * address) and the streamer's allowed emotes, then resolved once Kafka has it. Not
    * counted against the mutation limit: reactions have their own.
    */
-  send: callerProcedure.input(emoteSendInput).mutation(async ({ ctx, input }): Promise<SentEmote> => {
+  send: bareProcedure.input(emoteSendInput).mutation(async ({ ctx, input }): Promise<SentEmote> => {
+    assertCallerValid(ctx.caller);
     const ingest = ctx.emotes;
     if (!ingest) {
       throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "this server does not take emotes" });
@@ -61,7 +62,9 @@ export const emotesRouter = {
         );
       }
     }
-    const allowed = await ingest.allowedEmotes(input.streamerId);
+    const cached = ingest.allowedEmotes(input.streamerId);
+    // Nearly always in memory already: no await (a microtask per call) then.
+    const allowed = Array.isArray(cached) ? cached : await cached;
     if (!allowed.includes(input.emote)) {
       throw new TRPCError({
         code: "BAD_REQUEST",
