@@ -97,7 +97,12 @@ const shared = {
   LOG_FORMAT: "json",
 };
 
-function child(cwd: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+function child(
+  cwd: string,
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): ChildProcess {
   // node --import tsx (not the tsx launcher), so the pid is the process measured.
   return spawn(process.execPath, [...nodeArgs, "--import", "tsx", script], {
     cwd,
@@ -168,10 +173,14 @@ async function baseline(): Promise<{ rate: number; cpuMsPer1000: number }> {
   const producer = await bus.producer();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const sent = await sendEmotes(producer, generateEmotes({ seed: 1, start: Date.now(), rate: 1000, count, streamers }), {
-    topic: bus.topics.raw,
-    paced: false,
-  });
+  const sent = await sendEmotes(
+    producer,
+    generateEmotes({ seed: 1, start: Date.now(), rate: 1000, count, streamers }),
+    {
+      topic: bus.topics.raw,
+      paced: false,
+    },
+  );
   const secondsTaken = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   await producer.disconnect();
@@ -262,7 +271,8 @@ async function step(viewers: number): Promise<StepResult> {
   await new Promise((r) => setTimeout(r, 1000));
   while (probing && performance.now() - t0 < seconds * 1000 - 1000) {
     try {
-      for (let i = 0; i < PROBE_INTERVAL - 1; i++) await prober.emotes.send.mutate({ streamerId: PROBE, emote: "🔥" });
+      for (let i = 0; i < PROBE_INTERVAL - 1; i++)
+        await prober.emotes.send.mutate({ streamerId: PROBE, emote: "🔥" });
       const arrived = new Promise<number>((resolve) => (onMoment = () => resolve(performance.now())));
       const sentAt = performance.now();
       await prober.emotes.send.mutate({ streamerId: PROBE, emote: "🔥" });
