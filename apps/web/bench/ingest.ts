@@ -111,9 +111,18 @@ function child(
   });
 }
 
+/** At most `ms` for `p`: a probe must not wait for ever on a call the gateway dropped. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)),
+  ]);
+}
+
 /** The next stdout line containing `tag`, from `tag` on; fails after timeoutMs. */
 function line(proc: ChildProcess, tag: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (proc.exitCode !== null) return reject(new Error(`process exited before ${tag}`));
     const rl = createInterface({ input: proc.stdout! });
     const timer = setTimeout(() => {
       rl.close();
@@ -256,7 +265,7 @@ async function step(viewers: number): Promise<StepResult> {
     { streamerId: PROBE },
     { onStarted: () => subscribed(), onData: () => onMoment?.() },
   );
-  await started;
+  await within(started, 30_000, "moments.live subscription");
 
   const accepted0 = await metric(url, "emote_web_emotes_accepted_total");
   const cpu0 = processStats(gateway.pid!).cpuSeconds;
@@ -275,7 +284,7 @@ async function step(viewers: number): Promise<StepResult> {
         await prober.emotes.send.mutate({ streamerId: PROBE, emote: "🔥" });
       const arrived = new Promise<number>((resolve) => (onMoment = () => resolve(performance.now())));
       const sentAt = performance.now();
-      await prober.emotes.send.mutate({ streamerId: PROBE, emote: "🔥" });
+      await within(prober.emotes.send.mutate({ streamerId: PROBE, emote: "🔥" }), 10_000, "probe emote");
       const at = await Promise.race([arrived, new Promise<undefined>((r) => setTimeout(r, 5_000))]);
       onMoment = undefined;
       if (at === undefined) lost++;
@@ -285,7 +294,7 @@ async function step(viewers: number): Promise<StepResult> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  const loadResult = JSON.parse(await result) as {
+  const loadResult = JSON.parse(await within(result, (seconds + 60) * 1000, "the load's result")) as {
     byCode: Record<string, number>;
     sendP50: number;
     sendP99: number;
@@ -298,7 +307,11 @@ async function step(viewers: number): Promise<StepResult> {
   const stats = processStats(gateway.pid!);
   const cpu = stats.cpuSeconds - cpu0;
   sub.unsubscribe();
-  await Promise.all([closeEmoteClient(subscriber), closeEmoteClient(prober)]);
+  await within(
+    Promise.all([closeEmoteClient(subscriber), closeEmoteClient(prober)]),
+    5_000,
+    "closing the probe",
+  ).catch(() => undefined);
   await stop(load);
   await stop(gateway);
   return {
