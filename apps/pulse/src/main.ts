@@ -20,7 +20,7 @@ LOG_FORMAT (json | pretty; default pretty on a terminal), OTEL_EXPORTER_OTLP_END
 the web server's per-client limits (WS_*, HTTP_*, HISTORY_*) and reactions (emotes.send):
 EMOTE_RATE_PER_SECOND (10 per viewer), EMOTE_BURST (20), EMOTE_STREAMER_MAX_PER_SECOND (20000),
 EMOTE_QUEUE_MAX (20000), EMOTE_LINGER_MS (2), EMOTE_BATCH_MAX (2000), EMOTE_ACK_TIMEOUT_MS (2000),
-EMOTE_MAX_EVENT_LOOP_LAG_MS (200, 0 = off), EMOTE_SETTINGS_CACHE_MS (2000).
+EMOTE_MAX_EVENT_LOOP_LAG_MS (1000, 0 = off), EMOTE_SETTINGS_CACHE_MS (2000).
 PULSE_GENERATOR_RATE=0 leaves only real viewers' reactions.
 `;
 

@@ -33,7 +33,7 @@ Environment:
   Reactions, emotes.send (docs/SECURITY.md → Reactions): EMOTE_RATE_PER_SECOND (10 per viewer, 0 = off),
   EMOTE_BURST (20), EMOTE_STREAMER_MAX_PER_SECOND (20000, 0 = off), EMOTE_QUEUE_MAX (20000),
   EMOTE_LINGER_MS (2), EMOTE_BATCH_MAX (2000), EMOTE_ACK_TIMEOUT_MS (2000),
-  EMOTE_MAX_EVENT_LOOP_LAG_MS (200, 0 = off), EMOTE_SETTINGS_CACHE_MS (2000)
+  EMOTE_MAX_EVENT_LOOP_LAG_MS (1000, 0 = off), EMOTE_SETTINGS_CACHE_MS (2000)
 `;
 
 /** Bounded drain on SIGINT/SIGTERM: past this the process exits 1. */

@@ -23,7 +23,7 @@ export const emoteEnvSchema = z.object({
   /** A produce request not acknowledged within this fails its emotes with SERVICE_UNAVAILABLE. */
   EMOTE_ACK_TIMEOUT_MS: positive(60_000).default(2_000),
   /** Emotes are refused at once while the event loop runs later than this (smoothed); 0 = never. */
-  EMOTE_MAX_EVENT_LOOP_LAG_MS: whole(60_000).default(200),
+  EMOTE_MAX_EVENT_LOOP_LAG_MS: whole(60_000).default(1_000),
   /** How long a streamer's allowed emotes are remembered before they are read again. */
   EMOTE_SETTINGS_CACHE_MS: positive(3_600_000).default(2_000),
 });
