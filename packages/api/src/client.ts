@@ -25,10 +25,17 @@ function tokenOf(opts: EmoteClientOptions): string | undefined {
 }
 
 /**
- * The links every client of the API uses: subscriptions over one WebSocket (keep-alive
- * on, reconnecting with back-off, resuming tracked subscriptions from their last event
- * id), queries and mutations over batched HTTP. The dashboard builds its React client
- * from the same links.
+ * Procedures that go over the WebSocket besides subscriptions: reactions are many and
+ * small, and the socket is already open and authenticated (no headers, no token check
+ * per call).
+ */
+const OVER_WEBSOCKET = new Set(["emotes.send"]);
+
+/**
+ * The links every client of the API uses: subscriptions and emotes.send over one
+ * WebSocket (keep-alive on, reconnecting with back-off, resuming tracked subscriptions
+ * from their last event id), other queries and mutations over batched HTTP. The dashboard
+ * builds its React client from the same links.
  */
 export function emoteLinks(opts: EmoteClientOptions): {
   links: TRPCLink<AppRouter>[];
@@ -47,7 +54,7 @@ export function emoteLinks(opts: EmoteClientOptions): {
   });
   const links: TRPCLink<AppRouter>[] = [
     splitLink({
-      condition: (op) => op.type === "subscription",
+      condition: (op) => op.type === "subscription" || OVER_WEBSOCKET.has(op.path),
       true: wsLink<AppRouter>({ client: wsClient }),
       false: httpBatchLink<AppRouter>({
         url: `${base}/trpc`,
@@ -81,3 +88,6 @@ export function createEmoteClient(opts: EmoteClientOptions): EmoteClient {
 export async function closeEmoteClient(client: EmoteClient): Promise<void> {
   await sockets.get(client)?.close();
 }
+
+/** The error a call rejects with (`err.data.code`, `err.data.retryAfterSeconds`), for `instanceof`. */
+export { TRPCClientError } from "@trpc/client";

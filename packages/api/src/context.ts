@@ -1,10 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import type { Database } from "@emote/db";
 import { authenticate, type VerifyOptions } from "./auth.ts";
+import type { EmoteIngest } from "./emotes/ingest.ts";
 import type { HistoryAllowance } from "./history-allowance.ts";
 import type { LiveSources } from "./live.ts";
 import type { CallLimits } from "./rate-limit.ts";
 import type { Context } from "./trpc.ts";
+import type { VerifiedTokens } from "./verified-tokens.ts";
 
 /** What a server gives every request's context, whichever transport carries it. */
 export interface ContextDeps {
@@ -12,6 +14,10 @@ export interface ContextDeps {
   authSecret: string;
   verify: VerifyOptions;
   limits: CallLimits;
+  /** Verified tokens remembered across requests (absent: every request verifies its token). */
+  tokens?: VerifiedTokens;
+  /** Where emotes.send puts viewers' emotes (absent: emotes.send answers SERVICE_UNAVAILABLE). */
+  emotes?: EmoteIngest;
 }
 
 /**
@@ -33,10 +39,13 @@ export async function createTRPCContext(
   return {
     db: deps.db,
     live,
-    caller: await authenticate(token, deps.authSecret, deps.verify),
+    caller: deps.tokens
+      ? await deps.tokens.callerOf(token)
+      : await authenticate(token, deps.authSecret, deps.verify),
     requestId,
     ...(req.socket.remoteAddress !== undefined && { clientAddress: req.socket.remoteAddress }),
     limits: deps.limits,
     historyAllowance,
+    ...(deps.emotes && { emotes: deps.emotes }),
   };
 }

@@ -5,6 +5,14 @@ export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory, type Context } from "./trpc.ts";
 export { createTRPCContext, type ContextDeps } from "./context.ts";
 export { RateLimitedError, limitKey, type CallLimiter, type CallLimits } from "./rate-limit.ts";
+export {
+  EmoteRefusedError,
+  type EmoteIngest,
+  type EmoteToSend,
+  type RefusalReason,
+  type SentEmote,
+} from "./emotes/ingest.ts";
+export { VerifiedTokens } from "./verified-tokens.ts";
 export { HistoryAllowance } from "./history-allowance.ts";
 export {
   type DirectMoments,

@@ -23,6 +23,8 @@ export interface CallLimiter {
 /** What the server limits per caller (each optional: tests and other servers may leave it out). */
 export interface CallLimits {
   mutations?: CallLimiter;
+  /** emotes.send per viewer (its own budget: reactions never use up the mutation limit). */
+  emotes?: CallLimiter;
 }
 
 /**

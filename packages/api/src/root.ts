@@ -1,5 +1,6 @@
 import { auditRouter } from "./router/audit.ts";
 import { authRouter } from "./router/auth.ts";
+import { emotesRouter } from "./router/emotes.ts";
 import { momentsRouter } from "./router/moments.ts";
 import { statsRouter } from "./router/stats.ts";
 import { settingsRouter } from "./router/settings.ts";
@@ -9,6 +10,7 @@ import { createTRPCRouter } from "./trpc.ts";
 export const appRouter = createTRPCRouter({
   audit: auditRouter,
   auth: authRouter,
+  emotes: emotesRouter,
   stats: statsRouter,
   settings: settingsRouter,
   moments: momentsRouter,

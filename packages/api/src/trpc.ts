@@ -2,6 +2,7 @@ import type { Database } from "@emote/db";
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Caller } from "./auth.ts";
+import type { EmoteIngest } from "./emotes/ingest.ts";
 import { describeZodError } from "./errors.ts";
 import type { HistoryAllowance } from "./history-allowance.ts";
 import type { LiveSources } from "./live.ts";
@@ -22,6 +23,8 @@ export interface Context {
   limits?: CallLimits;
   /** Caps what moments.history returns per request or connection (absent: only its own limit). */
   historyAllowance?: HistoryAllowance;
+  /** Where emotes.send puts viewers' emotes (absent: the server takes none). */
+  emotes?: EmoteIngest;
 }
 
 const t = initTRPC.context<Context>().create({
@@ -59,18 +62,30 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/**
- * Every procedure: a caller whose token failed or has since expired is refused, whatever
- * it asks; mutations count against the caller's rate limit.
- */
-export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
-  if (ctx.caller.kind === "invalid") {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.caller.reason });
+/** A caller whose token failed or has since expired is refused, whatever it asks. */
+export function assertCallerValid(caller: Caller): asserts caller is Exclude<Caller, { kind: "invalid" }> {
+  if (caller.kind === "invalid") {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: caller.reason });
   }
   // A WebSocket's context lives as long as the connection: check expiry at every call.
-  if (ctx.caller.kind === "token" && ctx.caller.expiresAt <= Date.now()) {
+  if (caller.kind === "token" && caller.expiresAt <= Date.now()) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "token expired" });
   }
+}
+
+/**
+ * Without middleware: emotes.send checks its caller itself (assertCallerValid) and has a
+ * per-viewer limit of its own instead of the mutation limit. Each tRPC middleware copies
+ * the call's options and context, a large share of a reaction's cost.
+ */
+export const bareProcedure = t.procedure;
+
+/**
+ * Every other procedure: the caller checked (assertCallerValid); mutations count against
+ * the caller's rate limit.
+ */
+export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+  assertCallerValid(ctx.caller);
   const mutations = ctx.limits?.mutations;
   if (type === "mutation" && mutations) {
     try {

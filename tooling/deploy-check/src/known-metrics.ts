@@ -24,6 +24,11 @@ export const EMOTE_METRICS = {
   emote_web_idle_closes_total: "counter",
   emote_web_limit_refusals_total: "counter",
   emote_web_rate_limited_total: "counter",
+  emote_web_emotes_accepted_total: "counter",
+  emote_web_emotes_limited_total: "counter",
+  emote_web_emotes_failed_total: "counter",
+  emote_web_emotes_shed_total: "counter",
+  emote_web_emotes_pending: "gauge",
   emote_ready: "gauge",
   emote_dependency_up: "gauge",
 } as const satisfies Record<string, "counter" | "gauge" | "histogram">;

@@ -8,6 +8,7 @@ import {
   requireAuthSecret,
 } from "@emote/config";
 import { z } from "zod";
+import { emoteEnvSchema } from "./emotes/emote-env.ts";
 
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
 const ms = z.coerce.number().int().min(1).max(86_400_000);
@@ -102,6 +103,7 @@ export const webServerEnvSchema = observabilityEnvSchema
   .extend(authEnvSchema.shape)
   .extend(gatewayEnvSchema.shape)
   .extend(clientLimitsEnvSchema.shape)
+  .extend(emoteEnvSchema.shape)
   .extend({
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     /** 127.0.0.1 by default; containers set 0.0.0.0 to be reachable through a published port. */
@@ -155,4 +157,8 @@ Environment:
   WS_MAX_SUBSCRIPTIONS (16), WS_MAX_CONNECTIONS_PER_ADDRESS (32), HTTP_MAX_BODY_BYTES (256 KiB),
   HTTP_MAX_BATCH_SIZE (50), HISTORY_MAX_ITEMS_PER_REQUEST (1000), HTTP_REQUEST_TIMEOUT_MS (30000),
   HTTP_IDLE_TIMEOUT_MS (5000)
+  Reactions, emotes.send (docs/SECURITY.md → Reactions): EMOTE_RATE_PER_SECOND (10 per viewer, 0 = off),
+  EMOTE_BURST (20), EMOTE_STREAMER_MAX_PER_SECOND (20000, 0 = off), EMOTE_QUEUE_MAX (20000),
+  EMOTE_LINGER_MS (2), EMOTE_BATCH_MAX (2000), EMOTE_ACK_TIMEOUT_MS (2000),
+  EMOTE_MAX_EVENT_LOOP_LAG_MS (1000, 0 = off), EMOTE_SETTINGS_CACHE_MS (2000)
 `;

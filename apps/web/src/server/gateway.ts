@@ -1,6 +1,7 @@
-import type { ContextDeps, VerifyOptions } from "@emote/api";
+import { VerifiedTokens, type ContextDeps, type VerifyOptions } from "@emote/api";
 import type { Database } from "@emote/db";
 import type { Logger } from "@emote/observability";
+import type { RunningEmoteIngest } from "./emotes/emote-ingest.ts";
 import { hostAllowlist } from "./host-allowlist.ts";
 import { logRequestErrors, type ErrorReport } from "./request-errors.ts";
 import { createRateLimits, type LimitName, type RateLimitOptions, type RateLimits } from "./rate-limits.ts";
@@ -36,12 +37,25 @@ export function createGateway(
   };
 }
 
-/** What both adapters' contexts take from the server: the database and how callers are checked. */
-export function contextDepsOf(deps: { db: Database; authSecret: string; gateway: Gateway }): ContextDeps {
+/**
+ * What both adapters' contexts take from the server: the database, how callers are checked
+ * (verified tokens remembered until they expire) and, when it takes emotes, its ingest.
+ */
+export function contextDepsOf(deps: {
+  db: Database;
+  authSecret: string;
+  gateway: Gateway;
+  emotes?: RunningEmoteIngest | undefined;
+}): ContextDeps {
   return {
     db: deps.db,
     authSecret: deps.authSecret,
     verify: deps.gateway.verify,
-    limits: deps.gateway.rateLimits.calls,
+    limits: {
+      ...deps.gateway.rateLimits.calls,
+      ...(deps.emotes && { emotes: deps.emotes.viewerLimiter }),
+    },
+    tokens: new VerifiedTokens(deps.authSecret, deps.gateway.verify),
+    ...(deps.emotes && { emotes: deps.emotes.ingest }),
   };
 }

@@ -12,6 +12,7 @@ import { handleProbe, type Probes } from "@emote/observability";
 import type { AnyProcedure } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { readBodyWithin } from "./body-limit.ts";
+import type { RunningEmoteIngest } from "./emotes/emote-ingest.ts";
 import type { ClientLimits } from "./env.ts";
 import { contextDepsOf, type Gateway } from "./gateway.ts";
 import { requestIdOf } from "./request-errors.ts";
@@ -27,6 +28,8 @@ export interface HttpDeps {
   probes: Probes;
   /** Host allowlist, rate limits, token lifetime, error logging. */
   gateway: Gateway;
+  /** emotes.send's ingest (absent: the server takes no emotes). */
+  emotes?: RunningEmoteIngest | undefined;
   limits: Pick<ClientLimits, "http" | "historyItemsPerRequest">;
   /** Counts the bodies refused for their size (the server's metrics). */
   onBodyRefused?: () => void;

@@ -1,6 +1,8 @@
 import type { LiveObserver, LiveProcedure } from "@emote/api";
 import { Counter, Gauge, type Registry } from "@emote/observability";
 import type { LimitCounters } from "./connection-guard.ts";
+import type { EmoteCounters } from "./emotes/emote-ingest.ts";
+import { registerEmoteMetrics } from "./emotes/emote-metrics.ts";
 import type { FanoutCounters } from "./moment-fanout.ts";
 
 /** Where the web server's metrics read what others count, once the server exists. */
@@ -11,6 +13,8 @@ export interface WebMetricSources {
   fanout(): FanoutCounters | undefined;
   /** What the per-client limits refused or cut (budgets, keep-alive, caps). */
   limits(): LimitCounters;
+  /** emotes.send's counters (accepted, limited, shed, failed, pending). */
+  emotes(): EmoteCounters;
 }
 
 export interface WebMetrics {
@@ -114,6 +118,7 @@ export function createWebMetrics(registry: Registry): WebMetrics {
     registers: [registry],
   });
   for (const limit of ["mutation", "connection"]) rateLimited.inc({ limit }, 0);
+  registerEmoteMetrics(registry, () => sources?.emotes());
 
   return {
     momentsReceived,

@@ -4,6 +4,8 @@ import { openKafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
+import { createEmoteIngest } from "./emotes/emote-ingest.ts";
+import { DEFAULT_EMOTE_OPTIONS, emoteOptionsOf, type EmoteOptions } from "./emotes/emote-env.ts";
 import { createGateway } from "./gateway.ts";
 import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
 import {
@@ -37,6 +39,7 @@ export interface RunningWebServer {
 }
 
 export { webServerEnvSchema, type ClientLimits, type WebServerEnv } from "./env.ts";
+export { type EmoteOptions } from "./emotes/emote-env.ts";
 
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../dist", import.meta.url));
 
@@ -54,6 +57,8 @@ export interface WebServerOptions {
   fanout?: "direct" | "stock";
   /** Per-client limits (docs/SECURITY.md); default: the env schema's defaults. */
   limits?: ClientLimits;
+  /** How emotes.send takes viewers' emotes; default: the env schema's defaults. */
+  emotes?: EmoteOptions;
 }
 
 /** WebServerOptions from the web server's variables (shared with the embedded mode). */
@@ -71,6 +76,7 @@ export function webServerOptions(env: WebServerEnv, authSecret: string): WebServ
     maxTokenLifetimeSeconds: env.AUTH_TOKEN_MAX_LIFETIME_SECONDS,
     staticDir: env.WEB_STATIC_DIR,
     limits: clientLimitsOf(env),
+    emotes: emoteOptionsOf(env),
   };
 }
 
@@ -134,11 +140,20 @@ export async function runWebServer(
   );
   const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
   const counters = newLimitCounters();
+  const producer = await bus.producer();
+  const emotes = createEmoteIngest({
+    producer,
+    topic: bus.topics.raw,
+    db: conn.db,
+    authSecret: opts.authSecret,
+    options: opts.emotes ?? DEFAULT_EMOTE_OPTIONS,
+  });
   const deps = {
     db: conn.db,
     authSecret: opts.authSecret,
     live: { ...hub.sources, observer: metrics.observer },
     gateway,
+    emotes,
   };
   const server = createHttpServer({
     ...deps,
@@ -159,6 +174,7 @@ export async function runWebServer(
     connections: () => ws.wss.clients.size,
     fanout: ws.fanoutStats,
     limits: () => counters,
+    emotes: () => emotes.counters,
   });
   const fanoutStats = () => {
     const stats = ws.fanoutStats();
@@ -171,6 +187,8 @@ export async function runWebServer(
       server.closeAllConnections();
     });
     ws.wss.close();
+    await emotes.close();
+    await producer.disconnect();
   };
   // The port first: one in use fails the start before this instance joins a consumer
   // group. Until the group is joined /readyz says "starting".

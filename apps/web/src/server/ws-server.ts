@@ -7,6 +7,7 @@ import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { guardConnection, type LimitCounters } from "./connection-guard.ts";
 import { ConnectionsPerAddress } from "./connection-limits.ts";
+import type { RunningEmoteIngest } from "./emotes/emote-ingest.ts";
 import type { ClientLimits } from "./env.ts";
 import { contextDepsOf, type Gateway } from "./gateway.ts";
 import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
@@ -33,6 +34,8 @@ export function attachWebSockets(
     allowedOrigins: readonly string[];
     gateway: Gateway;
     log: Logger;
+    /** emotes.send's ingest (absent: the server takes no emotes). */
+    emotes?: RunningEmoteIngest | undefined;
     limits: Pick<ClientLimits, "ws" | "historyItemsPerRequest">;
     counters: LimitCounters;
     /**

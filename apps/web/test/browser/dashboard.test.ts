@@ -221,4 +221,47 @@ describe("dashboard in Chromium", () => {
 
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it("lets a viewer react: a click (or Enter) sends the emote, which the server counts; a flood shows the limit message", async () => {
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+      return Number(line?.slice(line.lastIndexOf(" ") + 1));
+    };
+    const bar = page.getByRole("group", { name: `React to ${streamerId}` });
+    const buttons = bar.getByRole("button");
+    await expect.poll(() => buttons.count(), { timeout: 15_000 }).toBe(DEFAULT_SETTINGS.allowedEmotes.length);
+    const accepted = await metric("emote_web_emotes_accepted_total");
+
+    const fire = bar.getByRole("button", { name: "React with 🔥" });
+    await fire.click();
+    await expect
+      .poll(() => metric("emote_web_emotes_accepted_total"), { timeout: 15_000 })
+      .toBe(accepted + 1);
+    // One's own reaction floats up over the feed.
+    await expect
+      .poll(() => page.locator(".floater", { hasText: "🔥" }).count(), { timeout: 5_000 })
+      .toBeGreaterThan(0);
+    await fire.focus();
+    await page.keyboard.press("Enter");
+    await expect
+      .poll(() => metric("emote_web_emotes_accepted_total"), { timeout: 15_000 })
+      .toBe(accepted + 2);
+
+    // Far past the per-viewer burst in one go: the rest are refused and the page says so, gently.
+    const limited = await metric("emote_web_emotes_limited_total");
+    await fire.evaluate((button: HTMLButtonElement) => {
+      for (let i = 0; i < 40; i++) button.click();
+    });
+    const notice = page.getByTestId("reaction-notice");
+    await expect
+      .poll(() => notice.textContent(), { timeout: 15_000 })
+      .toMatch(/reacting faster than we can count/);
+    await expect(notice.getAttribute("role")).resolves.toBe("status");
+    expect(await metric("emote_web_emotes_limited_total")).toBeGreaterThan(limited);
+    expect(await metric("emote_web_emotes_accepted_total")).toBeLessThanOrEqual(accepted + 2 + 20);
+    // The message goes away by itself once the viewer may react again.
+    await expect.poll(() => notice.textContent(), { timeout: 15_000 }).toBe("");
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

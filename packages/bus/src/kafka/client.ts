@@ -6,6 +6,8 @@ export interface KafkaClientOptions {
   /** kafkajs log level; its own logs are noisy at INFO during rebalances. */
   logLevel?: logLevel;
   logCreator?: KafkaConfig["logCreator"];
+  /** How connections to brokers are made (tests route them through a proxy they cut). */
+  socketFactory?: KafkaConfig["socketFactory"];
 }
 
 export function createKafka(opts: KafkaClientOptions): Kafka {
@@ -17,5 +19,6 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
     retry: { initialRetryTime: 100, retries: 8 },
   };
   if (opts.logCreator) config.logCreator = opts.logCreator;
+  if (opts.socketFactory) config.socketFactory = opts.socketFactory;
   return new Kafka(config);
 }

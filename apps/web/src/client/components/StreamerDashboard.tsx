@@ -8,6 +8,7 @@ import { HistoryView } from "./HistoryView.tsx";
 import { LiveChart } from "./LiveChart.tsx";
 import { MomentFeed } from "./MomentFeed.tsx";
 import { Panel } from "./Panel.tsx";
+import { ReactionBar } from "./ReactionBar.tsx";
 import { SettingsPanel } from "./SettingsPanel.tsx";
 
 /** At most this many emotes in the air at once; a flood of moments must not flood the page. */
@@ -16,9 +17,10 @@ const MAX_FLOATERS = 24;
 /** Everything about one streamer; remounted (state reset) when the selection changes. */
 export function StreamerDashboard({ streamerId }: { streamerId: string }) {
   const [floaters, setFloaters] = useState<Floater[]>([]);
-  const onMoment = useCallback((m: Moment) => {
-    setFloaters((current) => [...current, makeFloater(m.emote)].slice(-MAX_FLOATERS));
+  const float = useCallback((emote: string) => {
+    setFloaters((current) => [...current, makeFloater(emote)].slice(-MAX_FLOATERS));
   }, []);
+  const onMoment = useCallback((m: Moment) => float(m.emote), [float]);
   const landed = useCallback(
     (key: string) => setFloaters((current) => current.filter((f) => f.key !== key)),
     [],
@@ -51,6 +53,7 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
       >
         <FloatingEmotes floaters={floaters} onDone={landed} />
         <MomentFeed streamerId={streamerId} items={feed} />
+        <ReactionBar streamerId={streamerId} emotes={allowed} onSent={float} />
       </Panel>
       <Panel
         title="Analysis settings"

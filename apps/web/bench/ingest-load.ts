@@ -1,0 +1,167 @@
+/**
+ * Load process of bench:ingest: BENCH_VIEWERS viewers, each with a viewer token of its own
+ * (so the per-viewer limit counts each), a share of them over HTTP (one POST per emote,
+ * keep-alive) and the rest over one WebSocket each (tRPC's wire protocol, written by hand
+ * so the load costs little CPU). Prints `READY` once every socket is open; on `GO` (stdin)
+ * sends BENCH_RATE emotes/s in all for BENCH_SECONDS, open loop (each viewer in turn, at
+ * most 16 of its own in flight), then prints `RESULT <json>`.
+ */
+import { Agent, request } from "node:http";
+import { createInterface } from "node:readline";
+import WebSocket from "ws";
+import { signToken } from "@emote/api";
+import { DEFAULT_EMOTES } from "@emote/contracts";
+
+const url = new URL(process.env.BENCH_URL ?? "");
+const viewers = Number(process.env.BENCH_VIEWERS);
+const rate = Number(process.env.BENCH_RATE);
+const seconds = Number(process.env.BENCH_SECONDS);
+const httpShare = Number(process.env.BENCH_HTTP_SHARE);
+const streamers = Number(process.env.BENCH_STREAMERS);
+const secret = process.env.BENCH_SECRET ?? "";
+const MAX_IN_FLIGHT = 16;
+const TICK_MS = 5;
+
+interface Viewer {
+  send(input: string): void;
+  inFlight: number;
+}
+
+const durations = new Float64Array(Math.ceil(rate * seconds * 1.2) + 1000);
+let answered = 0;
+const byCode: Record<string, number> = {};
+let skipped = 0;
+let sent = 0;
+
+function answer(startedAt: number, code: string): void {
+  if (answered < durations.length) durations[answered] = performance.now() - startedAt;
+  answered++;
+  byCode[code] = (byCode[code] ?? 0) + 1;
+}
+
+const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+
+function httpViewer(token: string): Viewer {
+  const viewer: Viewer = {
+    inFlight: 0,
+    send(input) {
+      const startedAt = performance.now();
+      viewer.inFlight++;
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: "/trpc/emotes.send",
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => {
+            viewer.inFlight--;
+            answer(startedAt, res.statusCode === 200 ? "ok" : `http ${res.statusCode}`);
+          });
+        },
+      );
+      req.on("error", () => {
+        viewer.inFlight--;
+        answer(startedAt, "http error");
+      });
+      req.end(input);
+    },
+  };
+  return viewer;
+}
+
+async function wsViewer(token: string): Promise<Viewer> {
+  const ws = new WebSocket(`${url.origin.replace(/^http/, "ws")}/trpc?connectionParams=1`, {
+    perMessageDeflate: false,
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  ws.send(JSON.stringify({ method: "connectionParams", data: { token } }));
+  const started = new Map<number, number>();
+  let nextId = 1;
+  const viewer: Viewer = {
+    inFlight: 0,
+    send(input) {
+      const id = nextId++;
+      started.set(id, performance.now());
+      viewer.inFlight++;
+      ws.send(`{"id":${id},"method":"mutation","params":{"path":"emotes.send","input":${input}}}`);
+    },
+  };
+  ws.on("message", (data: Buffer) => {
+    const text = data.toString();
+    if (text === "PONG" || text === "PING") return;
+    const msg = JSON.parse(text) as { id?: number; error?: { data?: { code?: string } } };
+    const at = msg.id === undefined ? undefined : started.get(msg.id);
+    if (at === undefined || msg.id === undefined) return;
+    started.delete(msg.id);
+    viewer.inFlight--;
+    answer(at, msg.error ? (msg.error.data?.code ?? "error") : "ok");
+  });
+  return viewer;
+}
+
+const all: Viewer[] = [];
+const httpCount = Math.round(viewers * httpShare);
+const tokens = await Promise.all(
+  Array.from({ length: viewers }, (_, i) => signToken({ role: "viewer", sub: `bench-viewer-${i}` }, secret)),
+);
+for (let i = 0; i < httpCount; i++) all.push(httpViewer(tokens[i] as string));
+// Opened a few hundred at a time: thousands of handshakes at once overflow the accept queue.
+for (let i = httpCount; i < viewers; i += 200) {
+  const batch = tokens.slice(i, Math.min(viewers, i + 200));
+  all.push(...(await Promise.all(batch.map((t) => wsViewer(t)))));
+}
+console.log("READY");
+
+const inputs = Array.from({ length: streamers }, (_, s) =>
+  DEFAULT_EMOTES.map((emote) => JSON.stringify({ streamerId: `bench-s${s}`, emote })),
+).flat();
+
+await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once("line", () => resolve()));
+const cpuStart = process.cpuUsage();
+const start = performance.now();
+let turn = 0;
+await new Promise<void>((resolve) => {
+  const timer = setInterval(() => {
+    const elapsed = performance.now() - start;
+    if (elapsed >= seconds * 1000) {
+      clearInterval(timer);
+      resolve();
+      return;
+    }
+    const due = Math.floor((rate * elapsed) / 1000) - sent - skipped;
+    for (let k = 0; k < due; k++) {
+      const viewer = all[turn++ % all.length] as Viewer;
+      if (viewer.inFlight >= MAX_IN_FLIGHT) {
+        skipped++;
+        continue;
+      }
+      viewer.send(inputs[(turn * 7) % inputs.length] as string);
+      sent++;
+    }
+  }, TICK_MS);
+});
+const deadline = performance.now() + 10_000;
+while (answered < sent && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+const cpu = process.cpuUsage(cpuStart);
+const sorted = durations.slice(0, Math.min(answered, durations.length)).sort();
+const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+console.log(
+  `RESULT ${JSON.stringify({
+    sent,
+    answered,
+    skipped,
+    byCode,
+    sendP50: pct(0.5),
+    sendP99: pct(0.99),
+    loadCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  })}`,
+);
+process.exit(0);

@@ -1,0 +1,81 @@
+import { streamerIdSchema } from "@emote/contracts";
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { EmoteRefusedError, type SentEmote } from "../emotes/ingest.ts";
+import { RateLimitedError, limitKey } from "../rate-limit.ts";
+import { assertCallerValid, bareProcedure } from "../trpc.ts";
+
+/**
+ * Only what a viewer chooses: the server sets the timestamp, id, viewer and trace context.
+ * Strict, so a client that sends its own `timestamp` (or anything else) is told so instead
+ * of having it silently ignored.
+ */
+export const emoteSendInput = z.strictObject({
+  streamerId: streamerIdSchema,
+  emote: z.string().min(1).max(64),
+});
+
+/**
+ * A refusal is an expected answer under load, thousands a second in a flood: built without
+ * a stack trace, the costliest part of an error, which nobody reads for these.
+ */
+function refusal(code: TRPCError["code"], message: string, cause: RateLimitedError): TRPCError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new TRPCError({ code, message, cause });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+const refusalCode = {
+  streamer_cap: "TOO_MANY_REQUESTS",
+  overloaded: "SERVICE_UNAVAILABLE",
+  queue_full: "SERVICE_UNAVAILABLE",
+  unavailable: "SERVICE_UNAVAILABLE",
+} as const;
+
+export const emotesRouter = {
+  /**
+   * A viewer's reaction: checked against the viewer's own limit (token `sub`, else client
+   * address) and the streamer's allowed emotes, then resolved once Kafka has it. Not
+   * counted against the mutation limit: reactions have their own.
+   */
+  send: bareProcedure.input(emoteSendInput).mutation(async ({ ctx, input }): Promise<SentEmote> => {
+    assertCallerValid(ctx.caller);
+    const ingest = ctx.emotes;
+    if (!ingest) {
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "this server does not take emotes" });
+    }
+    const viewerKey = limitKey(ctx.caller, ctx.clientAddress);
+    const limiter = ctx.limits?.emotes;
+    if (limiter) {
+      try {
+        await limiter.take(viewerKey);
+      } catch (err) {
+        if (!(err instanceof RateLimitedError)) throw err;
+        throw refusal(
+          "TOO_MANY_REQUESTS",
+          `too many emotes from this viewer: retry in ${err.retryAfterSeconds} s`,
+          err,
+        );
+      }
+    }
+    const cached = ingest.allowedEmotes(input.streamerId);
+    // Nearly always in memory already: no await (a microtask per call) then.
+    const allowed = Array.isArray(cached) ? cached : await cached;
+    if (!allowed.includes(input.emote)) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `emote: not one of the emotes streamer ${input.streamerId} allows (${allowed.join(" ")})`,
+      });
+    }
+    try {
+      return await ingest.send({ streamerId: input.streamerId, emote: input.emote, viewerKey });
+    } catch (err) {
+      if (!(err instanceof EmoteRefusedError)) throw err;
+      throw refusal(refusalCode[err.reason], err.message, new RateLimitedError(err.retryAfterMs));
+    }
+  }),
+} satisfies TRPCRouterRecord;
