@@ -28,8 +28,11 @@ export interface LiveObserver {
  * moments from `nextPosition()` on.
  */
 export interface MomentFeed extends LiveFeed<Moment> {
-  /** The position of the next moment the feed emits: every lower one was emitted (or came before this server). */
-  nextPosition(): number;
+  /**
+   * The position of the next moment the feed emits: every lower one was emitted (or came
+   * before this server). Undefined while the server cannot read the moment log yet.
+   */
+  nextPosition(): number | undefined;
 }
 
 /** What the server feeds subscriptions with (from Kafka in production, anything in tests). */

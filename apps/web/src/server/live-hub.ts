@@ -75,7 +75,7 @@ export class LiveHub {
     });
   }
 
-  /** Starts after the moment log's current end. Before any subscriber. */
+  /** Starts after the moment log's current end (or keeps trying to read it). Before any subscriber. */
   start(): Promise<void> {
     return this.sequencer.start();
   }

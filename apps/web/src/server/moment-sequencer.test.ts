@@ -21,7 +21,9 @@ class FakeLog implements MomentLogReader {
   reads = 0;
   failNext = false;
   removed = new Set<number>();
+  unreachable = false;
   async lastPosition() {
+    if (this.unreachable) throw new Error("database unreachable");
     return this.committed;
   }
   async read(after: number, upTo: number, limit: number) {
@@ -98,6 +100,21 @@ describe("MomentSequencer", () => {
     expect(seq.stats().pending).toBeLessThanOrEqual(3);
     await waitFor("the retried read", () => out.length === 10, 5_000);
     expect(out).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it("has no position until the log's end can be read, then starts after it", async () => {
+    const log = new FakeLog();
+    log.unreachable = true;
+    log.committed = 7;
+    const { seq, out } = await started(log);
+    expect(seq.nextPosition()).toBeUndefined();
+    seq.offer([moment(8)]);
+    expect(out).toEqual([]);
+    log.unreachable = false;
+    // Position 8 follows the log's end (7): the moment held meanwhile goes out.
+    await waitFor("the held moment", () => out.length === 1, 5_000);
+    expect(out).toEqual([8]);
+    expect(seq.nextPosition()).toBe(9);
   });
 
   it("ignores moments without a position", async () => {

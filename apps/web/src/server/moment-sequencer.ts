@@ -41,6 +41,7 @@ export const DEFAULT_SEQUENCER_OPTIONS: SequencerOptions = {
  * leaves such a gap forever; the poll finds it when no later moment comes).
  */
 export class MomentSequencer {
+  private ready = false;
   private next = 1;
   /** The highest position known to be committed. */
   private known = 0;
@@ -57,18 +58,35 @@ export class MomentSequencer {
     private readonly opts: SequencerOptions = DEFAULT_SEQUENCER_OPTIONS,
   ) {}
 
-  /** Starts after the log's current end (what came before is history) and polls it. */
+  /**
+   * Starts after the log's current end (what came before is history) and polls it. When
+   * the log cannot be read yet, the poll keeps trying; until then `nextPosition()` is
+   * undefined and nothing is emitted.
+   */
   async start(): Promise<void> {
-    const last = await this.log.lastPosition();
-    this.next = Math.max(this.next, last + 1);
-    this.known = Math.max(this.known, last);
     this.pollTimer = setInterval(() => this.poll(), this.opts.pollMs);
     this.pollTimer.unref();
+    await this.initialize();
   }
 
-  /** The position of the next moment emitted. */
-  nextPosition(): number {
-    return this.next;
+  /** The position of the next moment emitted; undefined until the log's end is known. */
+  nextPosition(): number | undefined {
+    return this.ready ? this.next : undefined;
+  }
+
+  private async initialize(): Promise<void> {
+    try {
+      const last = await this.log.lastPosition();
+      if (this.ready) return;
+      this.ready = true;
+      this.next = last + 1;
+      if (last > this.known) this.known = last;
+      for (const p of this.pending.keys()) if (p < this.next) this.pending.delete(p);
+      this.drainPending();
+      this.checkGap();
+    } catch (err) {
+      this.opts.failed?.(err);
+    }
   }
 
   /** Moments without a position ignored, repeats dropped, moments read from PostgreSQL. */
@@ -92,7 +110,7 @@ export class MomentSequencer {
       }
       fresh++;
       if (p > this.known) this.known = p;
-      if (p === this.next) {
+      if (p === this.next && this.ready) {
         this.deliver(m);
         this.drainPending();
       } else if (this.pending.size < this.opts.maxPending) {
@@ -115,6 +133,7 @@ export class MomentSequencer {
   }
 
   private drainPending(): void {
+    if (!this.ready) return;
     for (let m = this.pending.get(this.next); m; m = this.pending.get(this.next)) {
       this.pending.delete(this.next);
       this.deliver(m);
@@ -123,7 +142,7 @@ export class MomentSequencer {
 
   /** A gap (positions known committed but not emitted) waits `graceMs`, or not at all when too much is held. */
   private checkGap(): void {
-    if (this.closed || this.filling || this.known < this.next) return;
+    if (!this.ready || this.closed || this.filling || this.known < this.next) return;
     if (this.pending.size >= this.opts.maxPending) {
       this.fill();
       return;
@@ -135,6 +154,10 @@ export class MomentSequencer {
   }
 
   private poll(): void {
+    if (!this.ready) {
+      void this.initialize();
+      return;
+    }
     this.log.lastPosition().then(
       (last) => {
         if (last > this.known) this.known = last;

@@ -1,6 +1,6 @@
 import { streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMomentsInLog, momentPosition } from "@emote/db";
-import { tracked } from "@trpc/server";
+import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { listen, openLive, type Listening } from "../live.ts";
 import { resumePositionLost, resumeText } from "../resume.ts";
@@ -27,6 +27,8 @@ export const momentsLive = liveProcedure
     const observer = ctx.live.observer;
     const feed = ctx.live.moments;
     const streamerId = input.streamerId;
+    // Once known, the feed's position stays known: checked before anything is opened.
+    if (feed.nextPosition() === undefined) unavailable();
     // Counted until the subscription ends, on either path (tRPC's or the direct fan-out).
     const closed = openLive(ctx.live, "moments.live");
     const subscribe = () =>
@@ -38,7 +40,7 @@ export const momentsLive = liveProcedure
       );
     // Listening starts before anything is read, so nothing falls between the two.
     let live: Listening<Moment> = subscribe();
-    let liveFrom = feed.nextPosition();
+    let liveFrom = feed.nextPosition() ?? unavailable();
     try {
       // The position of the last moment the client has: live moments up to it are skipped.
       let sent = liveFrom - 1;
@@ -109,7 +111,7 @@ export const momentsLive = liveProcedure
         if (!overflowed) break;
         await live.return();
         live = subscribe();
-        liveFrom = feed.nextPosition();
+        liveFrom = feed.nextPosition() ?? unavailable();
       }
       ctx.session.throwIfExpired();
     } finally {
@@ -117,6 +119,14 @@ export const momentsLive = liveProcedure
       await live.return();
     }
   });
+
+/** The server has not read the moment log yet (PostgreSQL unreachable since it started). */
+function unavailable(): never {
+  throw new TRPCError({
+    code: "SERVICE_UNAVAILABLE",
+    message: "live moments are not available yet: this server cannot read the moment log; try again shortly",
+  });
+}
 
 /** The position of the moment a client last received; null when none can be found. */
 async function positionOf(
