@@ -38,8 +38,11 @@ import type { WorkerMetrics } from "./worker-metrics.ts";
 /** Durable progress, kept in the same store as the moments. */
 export interface ProgressStore {
   loadCheckpoint(topic: string, partition: number): Promise<bigint | null>;
+  /** The moments the partition's last commit stored (with positions): perhaps never published. */
+  loadLastCommitted(topic: string, partition: number): Promise<Moment[]>;
   loadStreamers(streamerIds: string[]): Promise<StreamerProgress[]>;
-  commit(c: Omit<AnalysisCommit, "groupId">): Promise<void>;
+  /** Returns the moments' positions in the moment log, in the order of `c.moments`. */
+  commit(c: Omit<AnalysisCommit, "groupId">): Promise<number[]>;
   /** True when `err` says the store could not be reached: the same call may succeed later. */
   isUnavailable(err: unknown): boolean;
   /** True when `err` says the store refused the data itself: the same call fails again. */
@@ -96,10 +99,12 @@ async function pause(control: BatchControl, ms: number): Promise<void> {
 
 /**
  * Turns one partition's batch of raw emotes into moments. Order of effects per batch:
- * produce moments and dead letters (acks all) → store moments, open batches and the
- * partition checkpoint in one transaction → commit the Kafka offset. A crash anywhere
- * replays from the stored checkpoint, and records below it are skipped, so no emote is
- * counted twice and moment ids repeat exactly.
+ * produce dead letters (acks all) → store moments (numbered in the moment log), open
+ * batches and the partition checkpoint in one transaction → produce the moments with
+ * their positions → commit the Kafka offset. A crash anywhere replays from the stored
+ * checkpoint, and records below it are skipped, so no emote is counted twice and moment
+ * ids repeat exactly; the next owner of the partition publishes its last commit's
+ * moments again, so a crash between commit and produce loses none.
  *
  * Every good emote is also counted per (streamer, minute) for `emote-window-stats`; the
  * stats due ride in the same send as the moments (best effort: not in the checkpoint).
@@ -290,28 +295,32 @@ export class PartitionProcessor {
       refused,
     );
 
+    const nextOffset = BigInt(last.offset) + 1n;
     const spans: SpanHandle[] = [];
     try {
+      // Dead letters before the commit (a replay past it would not make them again);
+      // moments only after it, with their positions: nothing is published that is not
+      // durable, so gateways can order and resume by position (docs/ARCHITECTURE.md).
+      for (const a of analyses) this.traceMoments(a.moments, spans);
+      if (dead.length > 0) await this.deps.producer.send([{ topic: this.deps.topics.dlq, records: dead }]);
+      const commit = {
+        topic,
+        partition,
+        nextOffset,
+        streamers: [...touched].map((s) => s.toProgress()),
+        moments: analyses.flatMap((a) => a.moments),
+      };
+      const positions = await this.untilStored(control, () => this.deps.store.commit(commit));
       await this.deps.producer.send([
         {
           topic: this.deps.topics.aggregated,
-          records: analyses.flatMap((a) => this.momentsRecords(a, spans)),
+          records: withPositions(analyses, positions).flatMap((a) => this.fitting(a.streamerId, a.moments)),
         },
-        { topic: this.deps.topics.dlq, records: dead },
         { topic: this.deps.topics.stats, records: this.stats.take(this.now()).map(statsRecord) },
       ]);
     } finally {
       for (const span of spans) span.end();
     }
-    const nextOffset = BigInt(last.offset) + 1n;
-    const commit = {
-      topic,
-      partition,
-      nextOffset,
-      streamers: [...touched].map((s) => s.toProgress()),
-      moments: analyses.flatMap((a) => a.moments),
-    };
-    await this.untilStored(control, () => this.deps.store.commit(commit));
     this.checkpoints.set(`${topic}:${partition}`, nextOffset);
     await control.commit(last.offset);
 
@@ -377,6 +386,7 @@ export class PartitionProcessor {
     const key = `${topic}:${partition}`;
     if (!this.checkpoints.has(key)) {
       const stored = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
+      await this.republishLastCommitted(topic, partition, control);
       this.checkpoints.set(key, stored);
     }
     return this.checkpoints.get(key) ?? null;
@@ -400,18 +410,13 @@ export class PartitionProcessor {
   }
 
   /**
-   * One streamer's moments as one record, or as several when one would be over the
-   * topic's limit (an interval of thousands of emotes spread over as many minutes). Each
-   * moment with a trace context gets its span (ended by the caller once Kafka
-   * acknowledged); a record's header is its first moment's.
+   * Gives each moment with a trace context its span (ended by the caller once Kafka
+   * acknowledged the record that carries it).
    */
-  private momentsRecords(
-    a: { streamerId: string; moments: Moment[] },
-    spans: SpanHandle[],
-  ): OutgoingRecord[] {
+  private traceMoments(moments: Moment[], spans: SpanHandle[]): void {
     // Not exporting: the emote's context passes through unchanged, no span to make.
     const tracing = this.deps.tracing.exporting;
-    for (const m of a.moments) {
+    for (const m of moments) {
       if (m.traceparent === undefined || !tracing) continue;
       const span = this.deps.tracing.startSpan("moment detected", {
         parent: m.traceparent,
@@ -421,7 +426,29 @@ export class PartitionProcessor {
       spans.push(span);
       m.traceparent = span.traceparent;
     }
-    return this.fitting(a.streamerId, a.moments);
+  }
+
+  /**
+   * Moments are published after their commit, so a worker that died (or failed to send)
+   * in between left the last commit's moments stored but perhaps not published: whoever
+   * takes the partition on publishes them again before going on (repeats are dropped by
+   * consumers, by id or position).
+   */
+  private async republishLastCommitted(
+    topic: string,
+    partition: number,
+    control: BatchControl,
+  ): Promise<void> {
+    const last = await this.untilStored(control, () => this.deps.store.loadLastCommitted(topic, partition));
+    if (last.length === 0) return;
+    const byStreamer = new Map<string, Moment[]>();
+    for (const m of last) byStreamer.set(m.streamerId, [...(byStreamer.get(m.streamerId) ?? []), m]);
+    await this.deps.producer.send([
+      {
+        topic: this.deps.topics.aggregated,
+        records: [...byStreamer].flatMap(([streamerId, moments]) => this.fitting(streamerId, moments)),
+      },
+    ]);
   }
 
   /** `moments` as records within the moments topic's limit, halved until each fits. */
@@ -494,6 +521,18 @@ interface StreamerState {
   streamer: StreamerBatch;
   settings: AnalysisSettings;
   stats: StreamerWindowCounts;
+}
+
+/** The analyses with each moment's position in the moment log (`positions`: all moments, in order). */
+function withPositions(
+  analyses: readonly { streamerId: string; moments: Moment[] }[],
+  positions: readonly number[],
+): { streamerId: string; moments: Moment[] }[] {
+  let i = 0;
+  return analyses.map((a) => ({
+    streamerId: a.streamerId,
+    moments: a.moments.map((m) => ({ ...m, position: positions[i++] })),
+  }));
 }
 
 function statsRecord(s: WindowStats): OutgoingRecord {

@@ -9,6 +9,7 @@ import {
   isDataError,
   isTransientDatabaseError,
   loadCheckpoint,
+  loadLastCommittedMoments,
   loadSettingsSnapshot,
   loadStreamerProgress,
   type DatabaseConnection,
@@ -205,6 +206,7 @@ export async function runWorker(
     ...(opts.streamerIdleMs === undefined ? {} : { streamerIdleMs: opts.streamerIdleMs }),
     store: {
       loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
+      loadLastCommitted: (topic, partition) => loadLastCommittedMoments(conn.db, groupId, topic, partition),
       loadStreamers: (ids) => loadStreamerProgress(conn.db, groupId, ids),
       commit: (c) => commitAnalysis(conn.db, { groupId, ...c }),
       isUnavailable: isTransientDatabaseError,

@@ -22,9 +22,22 @@ export interface LiveObserver {
   dropped(count: number): void;
 }
 
+/**
+ * The moment log as one server delivers it: in position order, each position once (see
+ * docs/ARCHITECTURE.md, Live subscriptions). A listener added now receives exactly the
+ * moments from `nextPosition()` on.
+ */
+export interface MomentFeed extends LiveFeed<Moment> {
+  /**
+   * The position of the next moment the feed emits: every lower one was emitted (or came
+   * before this server). Undefined while the server cannot read the moment log yet.
+   */
+  nextPosition(): number | undefined;
+}
+
 /** What the server feeds subscriptions with (from Kafka in production, anything in tests). */
 export interface LiveSources {
-  moments: LiveFeed<Moment>;
+  moments: MomentFeed;
   stats: LiveFeed<WindowStats> & {
     /** The latest stats of a streamer's recent minutes, oldest first. */
     recent(streamerId: string): WindowStats[];
@@ -57,7 +70,9 @@ export interface LiveConnection {
 
 /** A live subscription's items, and the way to end it. */
 export interface LiveSubscription<T> {
-  items: Listening<T>;
+  readonly items: Listening<T>;
+  /** Stops listening and listens again from now (after falling behind), keeping the slot. */
+  relisten(): Promise<void>;
   /** Gives back the connection's slot, ends the count and stops listening. */
   close(): Promise<void>;
 }
@@ -83,9 +98,16 @@ export function subscribeLive<T>(
   }
   const { observer } = live;
   const opened = observer?.opened(procedure);
-  const items = iterateFeed(feed, signal, accept, observer && (() => observer.dropped(1)));
+  const listen = () => iterateFeed(feed, signal, accept, observer && (() => observer.dropped(1)));
+  let items = listen();
   return {
-    items,
+    get items() {
+      return items;
+    },
+    async relisten() {
+      await items.return();
+      items = listen();
+    },
     async close() {
       release?.();
       opened?.();
@@ -97,6 +119,8 @@ export function subscribeLive<T>(
 export interface DirectMomentsRequest {
   streamerId: string | undefined;
   lastEventId: string | null | undefined;
+  /** Live moments at or below this position were sent already (the client resumed from a server further on). */
+  after: number;
   /** Moments that arrived during the backfill and must go out before the live ones. */
   pending: readonly Moment[];
   signal: AbortSignal;

@@ -12,6 +12,7 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
 import { sendEmotes } from "@emote/generator/sender";
+import { commitAnalysis, connectDatabase } from "@emote/db";
 import { testInfraConfig } from "@emote/infra";
 import { createObservability } from "@emote/observability";
 import { readWorkerEnv } from "@emote/worker/env";
@@ -262,6 +263,42 @@ describe("dashboard in Chromium", () => {
     expect(await metric("emote_web_emotes_accepted_total")).toBeLessThanOrEqual(accepted + 2 + 20);
     // The message goes away by itself once the viewer may react again.
     await expect.poll(() => notice.textContent(), { timeout: 15_000 }).toBe("");
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("shows 'some moments were missed — see history' when the server cannot resume the feed", async () => {
+    // The newest stored moment of this streamer, where the feed resumes from, has an id no
+    // resume position can be made of: the server answers the resume-lost signal.
+    const lost = `ui-lost-${runId}`;
+    const conn = connectDatabase(infra.databaseUrl, { max: 1 });
+    try {
+      await commitAnalysis(conn.db, {
+        groupId: `it-browser-lost-${runId}`,
+        topic: "browser-it",
+        partition: 0,
+        nextOffset: 1n,
+        streamers: [],
+        moments: [
+          {
+            id: `${lost}-${"x".repeat(64)}`,
+            streamerId: lost,
+            emote: "🔥",
+            timestamp: new Date(Date.UTC(2030, 0, 1)).toISOString(),
+            count: 5,
+            total: 9,
+            ratio: 5 / 9,
+          },
+        ],
+      });
+    } finally {
+      await conn.close();
+    }
+    await page.goto(`${server.url}/?streamer=${lost}`);
+    const notice = page.getByTestId("moments-missed");
+    await notice.waitFor({ timeout: 30_000 });
+    await expect(notice.textContent()).resolves.toBe("some moments were missed — see history");
+    // The feed goes on from now: the subscription is live again.
+    await page.locator('[data-status="live"]').waitFor({ timeout: 30_000 });
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
