@@ -736,23 +736,32 @@ describe("PartitionProcessor with records refused downstream", () => {
     expect([totals.consumed, totals.deadLettered]).toEqual([6, 1]);
   });
 
-  it("dead-letters the record whose moments the broker refuses for good, and analyses on", async () => {
+  it("leaves out a record of committed moments the broker refuses for good, publishes the others, and goes on", async () => {
     const { processor, producer, store } = setup({
       defaults: { ...DEFAULT_SETTINGS, interval: 1, allowedEmotes: ["🔥", poison] },
     });
     producer.refuses = (topic, r) => topic === topics.aggregated && String(r.value).includes(poison);
+    const c = control();
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([msg("🔥", 1), msg(poison, 2), msg("🔥", 3)]) },
-      control(),
+      {
+        topic: topics.raw,
+        partition: 0,
+        records: records([msg("🔥", 1), msg(poison, 2, "s2"), msg("🔥", 3)]),
+      },
+      c,
     );
-    expect(producer.on(topics.dlq).map((r) => r.headers?.[DLQ_HEADERS.reason])).toEqual(["produce_rejected"]);
-    expect([...store.moments.values()].map((m) => m.emote)).toEqual(["🔥", "🔥"]);
+    // Stored (gateways read it from PostgreSQL), not dead-lettered: its emote was analysed.
+    expect([...store.moments.values()].map((m) => m.emote).sort()).toEqual(["🔥", "🔥", poison].sort());
+    expect(producer.on(topics.dlq)).toEqual([]);
+    expect(producer.on(topics.aggregated).map((r) => String(r.key))).toEqual(["s1", "s1"]);
     expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(3n);
+    expect(c.committed.at(-1)).toBe("2");
   });
 
   it("stops for good (retriable: false) when a refused record cannot be dead-lettered either", async () => {
-    const { processor, producer } = setup();
-    producer.refuses = () => true;
+    const { processor, producer, store } = setup();
+    store.refuses = () => true;
+    producer.refuses = (topic) => topic === topics.dlq;
     const err = await processor
       .handle({ topic: topics.raw, partition: 0, records: records([msg("🔥", 1)]) }, control())
       .then(

@@ -311,7 +311,7 @@ export class PartitionProcessor {
         moments: analyses.flatMap((a) => a.moments),
       };
       const positions = await this.untilStored(control, () => this.deps.store.commit(commit));
-      await this.deps.producer.send([
+      await this.publishCommitted([
         {
           topic: this.deps.topics.aggregated,
           records: withPositions(analyses, positions).flatMap((a) => this.fitting(a.streamerId, a.moments)),
@@ -443,12 +443,41 @@ export class PartitionProcessor {
     if (last.length === 0) return;
     const byStreamer = new Map<string, Moment[]>();
     for (const m of last) byStreamer.set(m.streamerId, [...(byStreamer.get(m.streamerId) ?? []), m]);
-    await this.deps.producer.send([
+    await this.publishCommitted([
       {
         topic: this.deps.topics.aggregated,
         records: [...byStreamer].flatMap(([streamerId, moments]) => this.fitting(streamerId, moments)),
       },
     ]);
+  }
+
+  /**
+   * Sends records whose effects are committed already. One the broker refuses for good is
+   * left out and logged, each other record sent alone: its moments are stored, and
+   * gateways read a position they miss from PostgreSQL (docs/ARCHITECTURE.md → Resume), so
+   * refusing it again on every retry would only stall the partition. Any other error
+   * throws: the batch's retry (or the partition's next owner) publishes them again.
+   */
+  private async publishCommitted(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<void> {
+    try {
+      await this.deps.producer.send(batches);
+      return;
+    } catch (err) {
+      if (!isRecordRejected(err)) throw err;
+    }
+    for (const { topic, records } of batches) {
+      for (const record of records) {
+        try {
+          await this.deps.producer.send([{ topic, records: [record] }]);
+        } catch (err) {
+          if (!isRecordRejected(err)) throw err;
+          this.deps.log.error(
+            { topic, key: record.key, bytes: recordBytes(record), err: errorMessage(err) },
+            "the broker refused a record of committed moments or stats for good: left out (gateways read stored moments from PostgreSQL)",
+          );
+        }
+      }
+    }
   }
 
   /** `moments` as records within the moments topic's limit, halved until each fits. */
