@@ -16,8 +16,9 @@ Consumes raw-emote-data, finds significant moments per streamer, publishes them 
 aggregated-emote-data and stores them in PostgreSQL. Configuration is by environment:
   KAFKA_BROKERS, KAFKA_PORT (9092), KAFKA_PARTITIONS (6), KAFKA_TOPIC_PREFIX (""),
   DATABASE_URL (postgres://postgres@127.0.0.1:5432/emote), WORKER_GROUP_ID (emote-worker),
-  WORKER_CONCURRENCY (3), WORKER_PARSE_THREAD (true), WORKER_SESSION_TIMEOUT_MS (30000),
-  WORKER_SHUTDOWN_TIMEOUT_MS (15000),
+  WORKER_CONCURRENCY (3), WORKER_PARSE_THREAD (true), WORKER_SESSION_TIMEOUT_MS (8000: a killed
+  worker's partitions resume on the others within ~10 s), WORKER_HEARTBEAT_INTERVAL_MS (1000;
+  at most a third of the session timeout), WORKER_SHUTDOWN_TIMEOUT_MS (15000),
   METRICS_PORT (9464; 0 = any free port), METRICS_HOST (127.0.0.1): GET /metrics
     (Prometheus), /healthz and /readyz (503 naming the failing dependency),
   LOG_LEVEL (info), LOG_FORMAT (json|pretty; default pretty on a terminal, JSON otherwise),

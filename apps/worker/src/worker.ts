@@ -48,6 +48,7 @@ export interface WorkerOptions {
   groupId: string;
   concurrency: number;
   sessionTimeoutMs: number;
+  heartbeatIntervalMs?: number;
   parseThread: boolean;
 }
 
@@ -92,6 +93,7 @@ async function startConsuming(
         groupId: env.WORKER_GROUP_ID,
         concurrency: env.WORKER_CONCURRENCY,
         sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
         parseThread: env.WORKER_PARSE_THREAD,
       },
       obs,
@@ -160,6 +162,7 @@ export async function runWorker(
     fromBeginning: true,
     concurrency: opts.concurrency,
     sessionTimeoutMs: opts.sessionTimeoutMs,
+    heartbeatIntervalMs: opts.heartbeatIntervalMs,
   });
   metrics.watchLag(() => consumer.lag());
   obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
