@@ -1,0 +1,49 @@
+import type { AnalysisSettings, Moment } from "@emote/contracts";
+import { analyzeBatch, toMoment } from "./analysis.ts";
+
+/** One raw emote as produced (its key is the streamer, `default` when it has none). */
+export interface ProducedEmote {
+  emote: string;
+  timestamp: string;
+  streamerId?: string;
+}
+
+/**
+ * What a never-interrupted run must produce: each streamer's emotes in order, cut into
+ * batches of `interval`, each analysed with the original rule. Failover tests and the
+ * chaos run hold every stored and delivered moment against it.
+ */
+export function expectedMoments(
+  messages: Iterable<ProducedEmote>,
+  settingsFor: (streamerId: string, batchSeq: number) => AnalysisSettings,
+): Moment[] {
+  const byStreamer = new Map<string, ProducedEmote[]>();
+  for (const m of messages) {
+    const id = m.streamerId ?? "default";
+    let list = byStreamer.get(id);
+    if (!list) byStreamer.set(id, (list = []));
+    list.push(m);
+  }
+  const out: Moment[] = [];
+  for (const [streamerId, list] of byStreamer) {
+    let seq = 0;
+    let start = 0;
+    for (;;) {
+      const settings = settingsFor(streamerId, seq);
+      if (start + settings.interval > list.length) break;
+      const batch = list.slice(start, start + settings.interval).map((m) => ({
+        emote: m.emote,
+        timestampMs: Date.parse(m.timestamp),
+      }));
+      out.push(...analyzeBatch(batch, settings).map((f) => toMoment(streamerId, seq, f)));
+      start += settings.interval;
+      seq++;
+    }
+  }
+  return out;
+}
+
+/** Moments in id order, to compare sets of moments whatever order they arrived in. */
+export function byId(moments: Moment[]): Moment[] {
+  return [...moments].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
