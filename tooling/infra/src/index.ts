@@ -7,3 +7,4 @@ export * from "./wait-for.ts";
 export * from "./tcp-proxy.ts";
 export * from "./otlp-collector.ts";
 export * from "./kafka-cluster.ts";
+export { repoRoot } from "./repo-root.ts";

@@ -143,8 +143,9 @@ export async function killClusterNode(cluster: LocalCluster, id: number): Promis
   rmSync(node.paths.pidFile, { force: true });
 }
 
+/** Stops every node at once: one by one, the last would wait for a controller quorum that is gone. */
 export async function downLocalCluster(cluster: LocalCluster, log: Log): Promise<void> {
-  for (const node of cluster.nodes) await stopBroker(node.paths, log, `Kafka node ${node.id}`);
+  await Promise.all(cluster.nodes.map((node) => stopBroker(node.paths, log, `Kafka node ${node.id}`)));
 }
 
 function nodeOf(cluster: LocalCluster, id: number): KafkaClusterNode {

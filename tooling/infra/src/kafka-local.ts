@@ -191,6 +191,10 @@ export function writeConfig(paths: LocalKafkaPaths, node: KafkaNodeConfig): void
     `share.coordinator.state.topic.replication.factor=${replicas}`,
     `share.coordinator.state.topic.min.isr=${minIsr}`,
     "group.initial.rebalance.delay.ms=0",
+    // A killed node is fenced (out of the in-sync replicas, its partitions led elsewhere)
+    // after 4 s without a heartbeat instead of Kafka's 9 s: writes with acks=all wait that long.
+    "broker.heartbeat.interval.ms=1000",
+    "broker.session.timeout.ms=4000",
     "log.retention.hours=24",
     "",
   ].join("\n");
