@@ -10,6 +10,7 @@ import {
   upLocalCluster,
   waitFor,
 } from "@emote/infra";
+import { privateBrokerPorts, readChaosEnv } from "../../src/env.ts";
 import { Feeder } from "../../src/feeder.ts";
 import { spawnService, stopAll, type ServiceProcess } from "../../src/fleet.ts";
 import { ProgressWatch } from "../../src/progress-watch.ts";
@@ -26,13 +27,10 @@ import {
 } from "../../src/scenario.ts";
 
 const infra = testInfraConfig();
-/**
- * The private brokers of these tests: a cluster of three on KAFKA_TEST_CLUSTER_PORT..+5
- * and a single broker to restart on +6/+7 (default KAFKA_PORT + 10, beside the shared broker).
- */
-const clusterBase = Number(process.env.KAFKA_TEST_CLUSTER_PORT || (infra.localKafkaPort ?? 9092) + 10);
-const cluster = localCluster(clusterBase, 3);
-const restartable = localCluster(clusterBase + 6, 1);
+/** The private brokers of these tests (KAFKA_TEST_CLUSTER_PORT, beside the shared broker). */
+const ports = privateBrokerPorts(readChaosEnv());
+const cluster = localCluster(ports.cluster, 3);
+const restartable = localCluster(ports.single, 1);
 
 /** A dead worker's partitions, or the group after a broker's return, resume within this (~10 s nominal, slack for a loaded CI machine). */
 const RESUME_BOUND_MS = 15_000;
