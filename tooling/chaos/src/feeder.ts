@@ -3,8 +3,8 @@ import type { ProducedEmote } from "@emote/worker/reference";
 
 /**
  * Produces `messages` steadily (`chunk` every `everyMs`, keyed by streamer) with one
- * idempotent producer that retries for as long as the brokers are away, until the list
- * ends or `stop()` is called. `sent` is what Kafka acknowledged, in order.
+ * idempotent producer that retries for as long as the brokers are away, until they end
+ * or `stop()` is called. `sent` is what Kafka acknowledged, in order.
  */
 export class Feeder {
   readonly sent: ProducedEmote[] = [];
@@ -16,7 +16,7 @@ export class Feeder {
   private constructor(
     private readonly bus: Bus,
     private readonly producer: BusProducer,
-    messages: ProducedEmote[],
+    messages: Iterable<ProducedEmote>,
     chunk: number,
     everyMs: number,
   ) {
@@ -25,16 +25,22 @@ export class Feeder {
 
   static async start(
     bus: Bus,
-    messages: ProducedEmote[],
+    messages: Iterable<ProducedEmote>,
     opts: { chunk: number; everyMs: number },
   ): Promise<Feeder> {
     return new Feeder(bus, await bus.producer(), messages, opts.chunk, opts.everyMs);
   }
 
-  private async feed(messages: ProducedEmote[], chunk: number, everyMs: number): Promise<void> {
+  private async feed(messages: Iterable<ProducedEmote>, chunk: number, everyMs: number): Promise<void> {
+    const source = messages[Symbol.iterator]();
     try {
-      for (let i = 0; i < messages.length && !this.stopping; i += chunk) {
-        const slice = messages.slice(i, i + chunk);
+      while (!this.stopping) {
+        const slice: ProducedEmote[] = [];
+        for (let next = source.next(); !next.done; next = source.next()) {
+          slice.push(next.value);
+          if (slice.length === chunk) break;
+        }
+        if (slice.length === 0) return;
         const records = slice.map((m) => ({ key: m.streamerId ?? "default", value: JSON.stringify(m) }));
         await this.sendUntilAcknowledged(records);
         this.sent.push(...slice);

@@ -56,16 +56,18 @@ export function runBus(ids: RunIds, brokers: string[], partitions: number): Bus 
 }
 
 /**
- * A seeded stream for the run's streamers: the generator's shape (bursts of one emote),
- * on a private stretch of virtual time so the rows it makes are this run's only.
+ * An endless seeded stream for the run's streamers: the generator's shape (bursts of one
+ * emote), on a private stretch of virtual time so the rows it makes are this run's only.
  */
-export function seededStream(ids: RunIds, seed: number, count: number): ProducedEmote[] {
+export function* seededStream(ids: RunIds, seed: number): Generator<ProducedEmote, void, undefined> {
   const start = Date.UTC(2040, 0, 1) + Math.floor(Math.random() * 5_000_000) * 60_000;
-  return [...generateEmotes({ seed, streamers: ids.streamers.length, start, count })].map((m) => ({
-    emote: m.emote,
-    timestamp: m.timestamp,
-    streamerId: ids.streamers[Number(m.streamerId.slice(1)) - 1] ?? m.streamerId,
-  }));
+  for (const m of generateEmotes({ seed, streamers: ids.streamers.length, start })) {
+    yield {
+      emote: m.emote,
+      timestamp: m.timestamp,
+      streamerId: ids.streamers[Number(m.streamerId.slice(1)) - 1] ?? m.streamerId,
+    };
+  }
 }
 
 /**

@@ -80,7 +80,7 @@ describe("failover with real worker processes", () => {
     const watch = new ProgressWatch(conn, ids.groupId, bus.topics.raw);
     const workers = [1, 2, 3].map((i) => worker(ids, infra.brokers, `worker-${i}`));
     await Promise.all(workers.map((w) => w.logged("worker consuming")));
-    const feeder = await Feeder.start(bus, seededStream(ids, 12, 80_000), { chunk: 200, everyMs: 100 });
+    const feeder = await Feeder.start(bus, seededStream(ids, 12), { chunk: 200, everyMs: 100 });
     const from = Date.now();
     await flowing(watch);
 
@@ -120,7 +120,7 @@ describe("failover with real worker processes", () => {
     // A 30 s session: rejoining as a new member would wait that long for the old one to expire.
     const w = worker(ids, restartable.brokers, "worker-br", { WORKER_SESSION_TIMEOUT_MS: "30000" });
     await w.logged("worker consuming");
-    const feeder = await Feeder.start(bus, seededStream(ids, 21, 60_000), { chunk: 200, everyMs: 100 });
+    const feeder = await Feeder.start(bus, seededStream(ids, 21), { chunk: 200, everyMs: 100 });
     await flowing(watch);
 
     await downLocalCluster(restartable, log);
@@ -146,7 +146,7 @@ describe("failover with real worker processes", () => {
     const watch = new ProgressWatch(conn, ids.groupId, bus.topics.raw);
     const workers = [1, 2].map((i) => worker(ids, cluster.brokers, `worker-cl${i}`));
     await Promise.all(workers.map((w) => w.logged("worker consuming")));
-    const feeder = await Feeder.start(bus, seededStream(ids, 33, 60_000), { chunk: 200, everyMs: 100 });
+    const feeder = await Feeder.start(bus, seededStream(ids, 33), { chunk: 200, everyMs: 100 });
     await flowing(watch);
 
     const killedAt = Date.now();
