@@ -89,6 +89,24 @@ export class ProgressWatch {
     return worst;
   }
 
+  /** The longest time between two moves of any partition but `except`, within [from, to]. */
+  longestGap(from: number, to: number, except?: number): number {
+    this.throwIfFailed();
+    let worst = 0;
+    for (const p of this.partitions.values()) {
+      if (p.partition === except) continue;
+      let previous = from;
+      for (const [t] of p.advances) {
+        if (t < from) continue;
+        if (t > to) break;
+        worst = Math.max(worst, t - previous);
+        previous = t;
+      }
+      worst = Math.max(worst, to - previous);
+    }
+    return worst;
+  }
+
   /** The partitions' last sampled next offsets. */
   offsets(): Map<number, number> {
     return new Map([...this.partitions.values()].map((p) => [p.partition, p.advances.at(-1)?.[1] ?? 0]));
