@@ -17,6 +17,14 @@ export function expectedMoments(
   messages: Iterable<ProducedEmote>,
   settingsFor: (streamerId: string, batchSeq: number) => AnalysisSettings,
 ): Moment[] {
+  return expectedBatches(messages, settingsFor).flatMap((b) => b.moments);
+}
+
+/** The same, batch by batch: within a streamer's batch the moments have no order of their own. */
+export function expectedBatches(
+  messages: Iterable<ProducedEmote>,
+  settingsFor: (streamerId: string, batchSeq: number) => AnalysisSettings,
+): { streamerId: string; batchSeq: number; moments: Moment[] }[] {
   const byStreamer = new Map<string, ProducedEmote[]>();
   for (const m of messages) {
     const id = m.streamerId ?? "default";
@@ -24,7 +32,7 @@ export function expectedMoments(
     if (!list) byStreamer.set(id, (list = []));
     list.push(m);
   }
-  const out: Moment[] = [];
+  const out: { streamerId: string; batchSeq: number; moments: Moment[] }[] = [];
   for (const [streamerId, list] of byStreamer) {
     let seq = 0;
     let start = 0;
@@ -35,7 +43,8 @@ export function expectedMoments(
         emote: m.emote,
         timestampMs: Date.parse(m.timestamp),
       }));
-      out.push(...analyzeBatch(batch, settings).map((f) => toMoment(streamerId, seq, f)));
+      const moments = analyzeBatch(batch, settings).map((f) => toMoment(streamerId, seq, f));
+      if (moments.length > 0) out.push({ streamerId, batchSeq: seq, moments });
       start += settings.interval;
       seq++;
     }

@@ -15,6 +15,7 @@ import { spawnService, stopAll, type ServiceProcess } from "./fleet.ts";
 import { ProgressWatch } from "./progress-watch.ts";
 import {
   producedEmotes,
+  referenceBatchSeqs,
   referenceMoments,
   resumedAfter,
   runBus,
@@ -182,6 +183,7 @@ async function finish(
     200,
   );
   const expected = referenceMoments(produced);
+  const batchSeqs = referenceBatchSeqs(produced);
   const wanted = new Map(
     phase.subscribers.map((s) => [
       s,
@@ -196,7 +198,7 @@ async function finish(
   const verdicts = [
     judgeStored(`${label}: stored (workers)`, expected, await storedMoments(conn, phase.ids), stall.ms),
     ...phase.subscribers.map((s) =>
-      judgeDelivered(`${label}: delivered to ${s.name}`, expected, s.streamerId, s.deliveries),
+      judgeDelivered(`${label}: delivered to ${s.name}`, expected, batchSeqs, s.streamerId, s.deliveries),
     ),
   ];
   return { emotes: produced.length, verdicts, failovers };

@@ -6,7 +6,7 @@ import { inArray, moments, rowToMoment, type DatabaseConnection } from "@emote/d
 import { generateEmotes } from "@emote/generator/stream";
 import { waitFor } from "@emote/infra";
 import { createObservability, kafkaLogging } from "@emote/observability";
-import { byId, expectedMoments, type ProducedEmote } from "@emote/worker/reference";
+import { byId, expectedBatches, expectedMoments, type ProducedEmote } from "@emote/worker/reference";
 import type { ProgressWatch } from "./progress-watch.ts";
 
 /** A private run on shared infrastructure: its own topics, worker group and streamers. */
@@ -49,7 +49,9 @@ export function serviceVars(
 const quiet = kafkaLogging(createObservability("emote-chaos", { LOG_LEVEL: "silent" }).log);
 
 export function runBus(ids: RunIds, brokers: string[], partitions: number): Bus {
-  return kafkaBus(createKafka({ brokers, clientId: `chaos-${ids.id}`, ...quiet }), {
+  // Pauses of at most 1 s: the feed resumes as soon as a broker is back, so a resume
+  // measured by the workers' progress is the workers', not the feed's back-off.
+  return kafkaBus(createKafka({ brokers, clientId: `chaos-${ids.id}`, maxRetryTimeMs: 1_000, ...quiet }), {
     partitions,
     topicPrefix: ids.topicPrefix,
   });
@@ -109,6 +111,15 @@ export async function producedEmotes(bus: Bus): Promise<ProducedEmote[]> {
 /** The moments the original rule finds in what was produced (the run's streamers have default settings). */
 export function referenceMoments(sent: ProducedEmote[]): Moment[] {
   return byId(expectedMoments(sent, () => DEFAULT_SETTINGS));
+}
+
+/** Each reference moment's batch number within its streamer: the order live delivery must keep. */
+export function referenceBatchSeqs(sent: ProducedEmote[]): Map<string, number> {
+  const seqs = new Map<string, number>();
+  for (const b of expectedBatches(sent, () => DEFAULT_SETTINGS)) {
+    for (const m of b.moments) seqs.set(m.id, b.batchSeq);
+  }
+  return seqs;
 }
 
 export async function storedMoments(conn: DatabaseConnection, ids: RunIds): Promise<Moment[]> {

@@ -24,17 +24,18 @@ function same(a: Moment, b: Moment): boolean {
 
 /** Stored rows against the reference (`stallMs`: the workers' longest standstill). */
 export function judgeStored(name: string, expected: Moment[], stored: Moment[], stallMs: number): Verdict {
-  return judge(name, expected, stored, stallMs, false);
+  return judge(name, expected, stored, stallMs, undefined);
 }
 
 /**
  * Deliveries, in arrival order, against the reference restricted to the subscriber's
- * streamer (all when undefined). Order is the reference's per streamer: batch by batch,
- * as the worker publishes them.
+ * streamer (all when undefined). Order is the reference's per streamer: batch by batch
+ * (`batchSeqs`), as the worker publishes them; within a batch moments have no order.
  */
 export function judgeDelivered(
   name: string,
   expected: Moment[],
+  batchSeqs: Map<string, number>,
   streamerId: string | undefined,
   deliveries: { at: number; moment: Moment }[],
 ): Verdict {
@@ -48,7 +49,7 @@ export function judgeDelivered(
     wanted,
     deliveries.map((d) => d.moment),
     stall,
-    true,
+    batchSeqs,
   );
 }
 
@@ -57,16 +58,9 @@ function judge(
   expected: Moment[],
   got: Moment[],
   longestStallMs: number,
-  ordered: boolean,
+  batchSeqs: Map<string, number> | undefined,
 ): Verdict {
   const want = new Map(expected.map((m) => [m.id, m]));
-  const rank = new Map<string, number>();
-  const perStreamer = new Map<string, number>();
-  for (const m of expected) {
-    const n = perStreamer.get(m.streamerId) ?? 0;
-    rank.set(m.id, n);
-    perStreamer.set(m.streamerId, n + 1);
-  }
   const seen = new Set<string>();
   const highest = new Map<string, number>();
   let duplicated = 0;
@@ -85,8 +79,8 @@ function judge(
       continue;
     }
     if (same(ref, m)) matched++;
-    if (!ordered) continue;
-    const r = rank.get(m.id) ?? 0;
+    if (!batchSeqs) continue;
+    const r = batchSeqs.get(m.id) ?? 0;
     if (r < (highest.get(m.streamerId) ?? -1)) outOfOrder++;
     highest.set(m.streamerId, Math.max(r, highest.get(m.streamerId) ?? -1));
   }

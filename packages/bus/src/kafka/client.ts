@@ -6,6 +6,8 @@ export interface KafkaClientOptions {
   /** kafkajs log level; its own logs are noisy at INFO during rebalances. */
   logLevel?: logLevel;
   logCreator?: KafkaConfig["logCreator"];
+  /** Longest pause between retries (kafkajs's default is 30 s); a feed that must notice a returning broker soon lowers it. */
+  maxRetryTimeMs?: number;
 }
 
 export function createKafka(opts: KafkaClientOptions): Kafka {
@@ -14,7 +16,11 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
     clientId: opts.clientId,
     logLevel: opts.logLevel ?? logLevel.WARN,
     connectionTimeout: 3_000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: {
+      initialRetryTime: 100,
+      retries: 8,
+      ...(opts.maxRetryTimeMs && { maxRetryTime: opts.maxRetryTimeMs }),
+    },
   };
   if (opts.logCreator) config.logCreator = opts.logCreator;
   return new Kafka(config);
