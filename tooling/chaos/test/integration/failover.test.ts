@@ -69,7 +69,8 @@ async function settle(bus: Bus, feeder: Feeder, watch: ProgressWatch, ids: RunId
   const expected = referenceMoments(produced);
   expect(expected.length).toBeGreaterThan(50);
   expect(new Set(stored.map((m) => m.id)).size).toBe(stored.length);
-  expect(stored).toEqual(expected);
+  // Field by field against the reference; fields it does not know (a stored position) are not compared.
+  expect(stored).toMatchObject(expected);
 }
 
 describe("failover with real worker processes", () => {
