@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus } from "@emote/bus";
 import { connectDatabase } from "@emote/db";
 import {
@@ -34,11 +34,25 @@ const restartable = localCluster(ports.single, 1);
 
 /** A dead worker's partitions, or the group after a broker's return, resume within this (~10 s nominal, slack for a loaded CI machine). */
 const RESUME_BOUND_MS = 15_000;
+/**
+ * After a broker of three is killed: its fencing (4 s), leader elections and a coordinator
+ * move; 0.4–5.6 s measured, 13.5 s once at a load average of 19 on 2 cores.
+ */
+const BROKER_LOSS_BOUND_MS = 20_000;
 const PARTITIONS = 6;
 
 const conn = connectDatabase(infra.databaseUrl, { max: 2 });
 const running: ServiceProcess[] = [];
 const log = (line: string) => console.log(`[failover] ${line}`);
+
+// The private brokers start while the first test runs on the shared one (a JVM start
+// takes 10–50 s on a loaded 2-core machine).
+let brokersUp: Promise<[void, void]> | undefined;
+beforeAll(() => {
+  brokersUp = Promise.all([upLocalCluster(cluster, log), upLocalCluster(restartable, log)]);
+  // Awaited by the tests that need them; a failure surfaces there.
+  brokersUp.catch(() => undefined);
+});
 
 afterAll(async () => {
   await stopAll(running);
@@ -113,7 +127,7 @@ describe("failover with real worker processes", () => {
   });
 
   it("a single broker restarted mid-stream: nothing lost, the worker resumes without waiting out its session", async () => {
-    await upLocalCluster(restartable, log);
+    await brokersUp;
     const ids = runIds("fobr", 24);
     const bus = runBus(ids, restartable.brokers, PARTITIONS);
     await bus.ensureTopics();
@@ -140,6 +154,7 @@ describe("failover with real worker processes", () => {
   });
 
   it("one broker of three killed mid-stream: nothing lost, the workers resume unaided", async () => {
+    await brokersUp;
     await upLocalCluster(cluster, log);
     const ids = runIds("focl", 24);
     const bus = runBus(ids, cluster.brokers, PARTITIONS);
@@ -158,7 +173,7 @@ describe("failover with real worker processes", () => {
     await watch.stop();
     await stopAll(workers);
     log(`emotes ${feeder.sent.length}; resumed ${resumed} ms after broker 1 of 3 was killed`);
-    expect(resumed).toBeLessThan(RESUME_BOUND_MS);
+    expect(resumed).toBeLessThan(BROKER_LOSS_BOUND_MS);
     await startClusterNode(cluster, 1);
   });
 });
