@@ -89,9 +89,11 @@ export async function readTopic(bus: Bus, topic: string): Promise<IncomingRecord
   try {
     await waitFor(
       `everything on ${topic} to be read back`,
-      async () =>
-        (await reader.lag()).every(
-          (p) => p.lag === 0 && (byPartition.get(p.partition)?.length ?? 0) === p.end,
+      // Metadata may still name a leader that moved (a broker was killed): ask again.
+      () =>
+        reader.lag().then(
+          (lags) => lags.every((p) => p.lag === 0 && (byPartition.get(p.partition)?.length ?? 0) === p.end),
+          () => false,
         ),
       120_000,
       200,
