@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
 import { assertKafkaReachable, createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Moment } from "@emote/contracts";
-import { migrateDatabase } from "@emote/db";
+import { connectDatabase, lastMomentPosition, migrateDatabase } from "@emote/db";
 import { ensureDatabase, processStats } from "@emote/infra";
 
 const CONTENDERS = ["direct", "stock", "plain"] as const;
@@ -74,6 +74,11 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 await assertKafkaReachable(brokers);
 await ensureDatabase(databaseUrl);
 await migrateDatabase(databaseUrl);
+// Servers emit moments in moment-log order: the bench's (not stored) are numbered on from
+// the log's end, so they come in order and none waits for a gap.
+const bench = connectDatabase(databaseUrl, { max: 1 });
+const firstPosition = (await lastMomentPosition(bench.db)) + 1;
+await bench.close();
 const prefix = `bench-fanout-${Date.now()}.`;
 const bus = kafkaBus(createKafka({ brokers, clientId: "bench-fanout" }), {
   partitions: 1,
@@ -128,6 +133,7 @@ async function publishFor(ms: number, warmUp = false): Promise<number> {
     const now = Date.now();
     const moment: Moment = {
       id: `${warmUp ? "warmup" : "bench"}-${++seq}-${now}`,
+      position: firstPosition + seq - 1,
       streamerId: "bench",
       emote: "🔥",
       timestamp: new Date(Math.floor(now / 60_000) * 60_000).toISOString(),

@@ -80,6 +80,9 @@ class MemoryStore implements ProgressStore {
     for (const m of c.moments) if (!this.moments.has(m.id)) this.moments.set(m.id, m);
     for (const s of c.streamers) this.streamers.set(s.streamerId, structuredClone(s));
     this.checkpoints.set(`${c.topic}:${c.partition}`, c.nextOffset);
+    // As the moment log: positions in the order moments were first stored.
+    const positions = [...this.moments.keys()];
+    return c.moments.map((m) => positions.indexOf(m.id) + 1);
   }
 }
 
@@ -201,9 +204,32 @@ describe("PartitionProcessor", () => {
         streamerId: "default",
       },
     ]);
-    expect([...store.moments.values()]).toEqual(moments);
+    // Published once stored, each with its position in the moment log.
+    expect(moments.map((m) => m.position)).toEqual([1, 2]);
+    expect([...store.moments.values()].map((m, i) => ({ ...m, position: i + 1 }))).toEqual(moments);
     expect(store.streamers.get("default")).toMatchObject({ batchSeq: 1, pendingCount: 0, pendingCounts: {} });
     expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(30n);
+  });
+
+  it("publishes moments only once they are stored, and nothing of a commit that was superseded", async () => {
+    const { processor, producer, store } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
+    let publishedAtCommit = -1;
+    store.onCommit = () => (publishedAtCommit = producer.on(topics.aggregated).length);
+    await processor.handle(
+      { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("🔥", 2)]) },
+      control(),
+    );
+    expect(publishedAtCommit).toBe(0);
+    expect(producer.on(topics.aggregated)).toHaveLength(1);
+
+    // Another member stored the partition further on (this one was evicted while it worked).
+    store.checkpoints.set(`${topics.raw}:0`, 100n);
+    const late = processor.handle(
+      { topic: topics.raw, partition: 0, records: records([twoField("😀", 3), twoField("😀", 4)], 2) },
+      control(),
+    );
+    await expect(late).rejects.toBeInstanceOf(CheckpointSupersededError);
+    expect(producer.on(topics.aggregated)).toHaveLength(1);
   });
 
   it("keeps streamers apart: each has its own batch and settings", async () => {
@@ -428,7 +454,7 @@ describe("PartitionProcessor", () => {
     expect(producer.on(topics.aggregated)).toHaveLength(1);
   });
 
-  it("publishes each streamer's counts per minute of every good emote on emote-window-stats, in the batch's one send, before the commit", async () => {
+  it("publishes each streamer's counts per minute of every good emote on emote-window-stats with the moments, after the commit (dead letters before it)", async () => {
     const { processor, producer, store } = setup();
     let sentAtCommit = -1;
     store.onCommit = () => (sentAtCommit = producer.sent.length);
@@ -446,8 +472,8 @@ describe("PartitionProcessor", () => {
       { streamerId: "s1", windowStart: "2025-01-15T10:21:00.000Z", counts: { "😀": 1 }, total: 1 },
       { streamerId: "s2", windowStart: "2025-01-15T10:20:00.000Z", counts: { "😀": 1 }, total: 1 },
     ]);
-    expect(producer.calls).toEqual([[topics.dlq, topics.stats]]);
-    expect(sentAtCommit).toBe(producer.sent.length);
+    expect(producer.calls).toEqual([[topics.dlq], [topics.stats]]);
+    expect(sentAtCommit).toBe(1);
   });
 
   it("sends a streamer's stats at most once a second, only the minutes that changed, and what a quiet streamer still owes on publishStats", async () => {
@@ -505,7 +531,7 @@ describe("PartitionProcessor", () => {
     await expect(processor.handle(batch, control())).rejects.toThrow("database went away");
     clock.now = 1000;
     await processor.handle(batch, control());
-    expect(stats(producer)).toHaveLength(2); // sent with the failed attempt, then with the retry
+    expect(stats(producer)).toHaveLength(1); // sent after the retry's commit only
     expect(stats(producer).at(-1)).toEqual<WindowStats>({
       streamerId: "default",
       windowStart: "2025-01-15T10:20:00.000Z",
@@ -594,7 +620,7 @@ describe("PartitionProcessor", () => {
       "00-4bf92f3577b34da6a3ce929d0e0e4736-ccccccccccccccc2-01",
     ]);
     expect(record?.headers).toEqual({ traceparent: moments[0]?.traceparent });
-    expect([...store.moments.values()]).toEqual(moments);
+    expect([...store.moments.values()].map((m, i) => ({ ...m, position: i + 1 }))).toEqual(moments);
   });
 
   it("sends moments without trace context without a header or span", async () => {

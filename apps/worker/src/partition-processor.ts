@@ -28,7 +28,8 @@ import { dlqReason, type DlqReason, type WorkerMetrics } from "./worker-metrics.
 export interface ProgressStore {
   loadCheckpoint(topic: string, partition: number): Promise<bigint | null>;
   loadStreamers(streamerIds: string[]): Promise<StreamerProgress[]>;
-  commit(c: Omit<AnalysisCommit, "groupId">): Promise<void>;
+  /** Returns the moments' positions in the moment log, in the order of `c.moments`. */
+  commit(c: Omit<AnalysisCommit, "groupId">): Promise<number[]>;
   /** True when `err` says the store could not be reached: the same call may succeed later. */
   isUnavailable(err: unknown): boolean;
 }
@@ -213,28 +214,29 @@ export class PartitionProcessor {
       if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
     }
 
+    const nextOffset = BigInt(lastOffset) + 1n;
     const spans: SpanHandle[] = [];
     try {
+      // Dead letters before the commit (a replay past it would not make them again);
+      // moments only after it, with their positions: nothing is published that is not
+      // durable, so gateways can order and resume by position (docs/ARCHITECTURE.md).
+      const headers = analyses.map((a) => this.traceMoments(a, spans));
+      if (dead.length > 0) await this.deps.producer.send([{ topic: this.deps.topics.dlq, records: dead }]);
+      const commit = {
+        topic,
+        partition,
+        nextOffset,
+        streamers: [...touched].map((s) => s.toProgress()),
+        moments: analyses.flatMap((a) => a.moments),
+      };
+      const positions = await this.untilStored(control, () => this.deps.store.commit(commit));
       await this.deps.producer.send([
-        {
-          topic: this.deps.topics.aggregated,
-          records: analyses.map((a) => this.momentsRecord(a, spans)),
-        },
-        { topic: this.deps.topics.dlq, records: dead },
+        { topic: this.deps.topics.aggregated, records: momentRecords(analyses, positions, headers) },
         { topic: this.deps.topics.stats, records: this.stats.take(this.now()).map(statsRecord) },
       ]);
     } finally {
       for (const span of spans) span.end();
     }
-    const nextOffset = BigInt(lastOffset) + 1n;
-    const commit = {
-      topic,
-      partition,
-      nextOffset,
-      streamers: [...touched].map((s) => s.toProgress()),
-      moments: analyses.flatMap((a) => a.moments),
-    };
-    await this.untilStored(control, () => this.deps.store.commit(commit));
     this.checkpoints.set(key, nextOffset);
     await control.commit(lastOffset);
 
@@ -264,10 +266,10 @@ export class PartitionProcessor {
   }
 
   /**
-   * One streamer's moments as one record. Each moment with a trace context gets its span
-   * (ended by the caller once Kafka acknowledged); the record's header is the first's.
+   * Gives each moment with a trace context its span (ended by the caller once Kafka
+   * acknowledged the record); returns the record's headers (the first moment's context).
    */
-  private momentsRecord(a: { streamerId: string; moments: Moment[] }, spans: SpanHandle[]): OutgoingRecord {
+  private traceMoments(a: { moments: Moment[] }, spans: SpanHandle[]): OutgoingRecord["headers"] {
     let first: string | undefined;
     // Not exporting: the emote's context passes through unchanged, no span to make.
     const tracing = this.deps.tracing.exporting;
@@ -286,9 +288,7 @@ export class PartitionProcessor {
       m.traceparent = span.traceparent;
       first ??= span.traceparent;
     }
-    const record: OutgoingRecord = { key: a.streamerId, value: JSON.stringify(a.moments) };
-    if (first !== undefined) record.headers = { [TRACEPARENT]: first };
-    return record;
+    return first === undefined ? undefined : { [TRACEPARENT]: first };
   }
 
   /**
@@ -333,6 +333,22 @@ interface StreamerState {
   streamer: StreamerBatch;
   settings: AnalysisSettings;
   stats: StreamerWindowCounts;
+}
+
+/** One record per analysis, its moments with their positions in the moment log (`positions`: all moments in order). */
+function momentRecords(
+  analyses: readonly { streamerId: string; moments: Moment[] }[],
+  positions: readonly number[],
+  headers: readonly OutgoingRecord["headers"][],
+): OutgoingRecord[] {
+  let i = 0;
+  return analyses.map((a, n) => {
+    const moments = a.moments.map((m) => ({ ...m, position: positions[i++] }));
+    const record: OutgoingRecord = { key: a.streamerId, value: JSON.stringify(moments) };
+    const h = headers[n];
+    if (h !== undefined) record.headers = h;
+    return record;
+  });
 }
 
 function statsRecord(s: WindowStats): OutgoingRecord {

@@ -7,6 +7,7 @@ import {
   type TRPCClient,
   type TRPCLink,
 } from "@trpc/client";
+import { RESUME_LOST_CODE } from "./resume-code.ts";
 // Types only: a client app never loads the server's router.
 import type { AppRouter } from "./root.ts";
 
@@ -64,6 +65,17 @@ export function emoteLinks(opts: EmoteClientOptions): {
 }
 
 export type EmoteClient = TRPCClient<AppRouter>;
+
+/**
+ * True when a `moments.live` subscription ended because its resume position (last event
+ * id) cannot be recovered: some moments were missed; show history and subscribe again
+ * without `lastEventId`.
+ */
+export function isResumePositionLost(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || !("data" in error)) return false;
+  const data = (error as { data?: unknown }).data;
+  return typeof data === "object" && data !== null && (data as { code?: unknown }).code === RESUME_LOST_CODE;
+}
 
 // The tRPC client is a proxy in which every property is a procedure path, so its
 // WebSocket is kept here rather than as a `close` property.

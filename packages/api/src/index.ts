@@ -14,7 +14,9 @@ export {
   type LiveObserver,
   type LiveProcedure,
   type LiveSources,
+  type MomentFeed,
 } from "./live.ts";
+export { RESUME_LOST_CODE } from "./resume-code.ts";
 export {
   ROLES,
   authenticate,

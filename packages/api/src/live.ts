@@ -22,9 +22,19 @@ export interface LiveObserver {
   dropped(count: number): void;
 }
 
+/**
+ * The moment log as one server delivers it: in position order, each position once (see
+ * docs/ARCHITECTURE.md, Live subscriptions). A listener added now receives exactly the
+ * moments from `nextPosition()` on.
+ */
+export interface MomentFeed extends LiveFeed<Moment> {
+  /** The position of the next moment the feed emits: every lower one was emitted (or came before this server). */
+  nextPosition(): number;
+}
+
 /** What the server feeds subscriptions with (from Kafka in production, anything in tests). */
 export interface LiveSources {
-  moments: LiveFeed<Moment>;
+  moments: MomentFeed;
   stats: LiveFeed<WindowStats> & {
     /** The latest stats of a streamer's recent minutes, oldest first. */
     recent(streamerId: string): WindowStats[];
@@ -77,6 +87,8 @@ export function openLive(live: LiveSources, procedure: LiveProcedure): () => voi
 export interface DirectMomentsRequest {
   streamerId: string | undefined;
   lastEventId: string | null | undefined;
+  /** Live moments at or below this position were sent already (the client resumed from a server further on). */
+  after: number;
   /** Moments that arrived during the backfill and must go out before the live ones. */
   pending: readonly Moment[];
   signal: AbortSignal;

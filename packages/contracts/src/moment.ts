@@ -19,6 +19,13 @@ export const momentSchema = z.object({
     .string()
     .regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
     .optional(),
+  /**
+   * The moment's place in the moment log (1, 2, 3, … in the order the worker's commits
+   * made moments durable, without gaps): gateways deliver moments in this order and resume
+   * subscribers from it. Set by the worker on every moment it publishes; optional so the
+   * original contract's shape stays valid.
+   */
+  position: z.number().int().positive().optional(),
 });
 export type Moment = z.infer<typeof momentSchema>;
 

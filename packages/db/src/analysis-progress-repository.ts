@@ -3,6 +3,7 @@ import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import {
   consumerCheckpoints,
+  momentLog,
   moments,
   streamerProgress,
   type PendingCounts,
@@ -71,9 +72,13 @@ export async function loadStreamerProgress(
  * durable or none are. Rows travel as one JSON parameter expanded by
  * `jsonb_to_recordset`, so thousands of rows are one short statement (a multi-row VALUES
  * would need 7 bind parameters per row and cost far more to build and plan).
+ *
+ * Returns the moments' positions in the moment log, in the order of `c.moments` (a moment
+ * stored before keeps its position): new moments are numbered after the log's last
+ * position under its row lock, taken last so it is held only for the insert and the commit.
  */
-export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<void> {
-  await db.transaction(async (tx) => {
+export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<number[]> {
+  return db.transaction(async (tx) => {
     // The checkpoint first: its row lock orders commits for the partition, and a member
     // that lost the partition (evicted while it waited) cannot move it back over what the
     // new owner stored. The same offset again is a retry of this very commit.
@@ -91,18 +96,6 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<v
         `${c.topic}[${c.partition}] of group ${c.groupId} is already past offset ${c.nextOffset}`,
       );
     }
-    if (c.moments.length > 0) {
-      await tx.execute(sql`
-        insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio, traceparent)
-        select "id", "streamerId", "emote", "timestamp", "count", "total", "ratio", "traceparent"
-        from rows from (jsonb_to_recordset(${JSON.stringify(c.moments)}::jsonb) as (
-          "id" text, "streamerId" text, "emote" text, "timestamp" timestamptz,
-          "count" integer, "total" integer, "ratio" double precision, "traceparent" text))
-          with ordinality as x("id", "streamerId", "emote", "timestamp", "count", "total", "ratio", "traceparent", n)
-        -- seq follows the order the moments were published in
-        order by n
-        on conflict (id) do nothing`);
-    }
     if (c.streamers.length > 0) {
       await tx.execute(sql`
         insert into ${streamerProgress}
@@ -116,6 +109,48 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<v
           pending_counts = excluded.pending_counts, pending_traces = excluded.pending_traces,
           updated_at = now()`);
     }
+    if (c.moments.length === 0) return [];
+    return storeMoments(tx, c.moments);
+  });
+}
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/** Appends the moments not stored yet to the moment log (the caller's transaction holds its lock until commit). */
+async function storeMoments(tx: Transaction, list: readonly Moment[]): Promise<number[]> {
+  const unique = [...new Map(list.map((m) => [m.id, m])).values()];
+  const [log] = await tx
+    .select({ lastPosition: momentLog.lastPosition })
+    .from(momentLog)
+    .where(eq(momentLog.id, 1))
+    .for("update");
+  if (!log) throw new Error("the moment log has no row: the database is not migrated");
+  // Under the log's lock no other transaction stores moments, so "not stored yet" stays
+  // true until this one commits, and the new positions follow the last one without a gap.
+  await tx.execute(sql`
+    insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio, traceparent, "position")
+    select "id", "streamerId", "emote", "timestamp", "count", "total", "ratio", "traceparent",
+      ${log.lastPosition}::bigint + row_number() over (order by n)
+    from rows from (jsonb_to_recordset(${JSON.stringify(unique)}::jsonb) as (
+      "id" text, "streamerId" text, "emote" text, "timestamp" timestamptz,
+      "count" integer, "total" integer, "ratio" double precision, "traceparent" text))
+      with ordinality as x("id", "streamerId", "emote", "timestamp", "count", "total", "ratio", "traceparent", n)
+    where not exists (select 1 from ${moments} m where m.id = x."id")
+    order by n`);
+  const ids = JSON.stringify(unique.map((m) => m.id));
+  const stored = await tx
+    .select({ id: moments.id, position: moments.position })
+    .from(moments)
+    .where(sql`${moments.id} in (select jsonb_array_elements_text(${ids}::jsonb))`);
+  const positions = new Map(stored.map((r) => [r.id, r.position]));
+  const last = Math.max(log.lastPosition, ...positions.values());
+  if (last > log.lastPosition) {
+    await tx.update(momentLog).set({ lastPosition: last }).where(eq(momentLog.id, 1));
+  }
+  return list.map((m) => {
+    const position = positions.get(m.id);
+    if (position === undefined) throw new Error(`moment ${m.id} was not stored`);
+    return position;
   });
 }
 

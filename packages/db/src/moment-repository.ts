@@ -2,7 +2,7 @@ import type { Moment } from "@emote/contracts";
 import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { rowToMoment } from "./moment-rows.ts";
-import { moments } from "./schema.ts";
+import { momentLog, moments } from "./schema.ts";
 
 export interface MomentQuery {
   streamerId?: string;
@@ -41,24 +41,35 @@ export async function listMoments(db: Database, q: MomentQuery): Promise<Moment[
   return rows.map(rowToMoment);
 }
 
+/** The moment's position in the moment log; null when no moment has that id (any more). */
+export async function momentPosition(db: Database, id: string): Promise<number | null> {
+  const [row] = await db.select({ position: moments.position }).from(moments).where(eq(moments.id, id));
+  return row?.position ?? null;
+}
+
+/** The last position of the moment log: every moment up to it is committed and visible. */
+export async function lastMomentPosition(db: Database): Promise<number> {
+  const [row] = await db.select({ lastPosition: momentLog.lastPosition }).from(momentLog);
+  return row?.lastPosition ?? 0;
+}
+
 /**
- * Moments stored after the one with id `afterId` (in insertion order), optionally of one
- * streamer: what a live subscriber that saw `afterId` last has missed. Unknown id → none
- * (its moment is not stored yet, so neither is anything after it).
+ * Moments of the moment log after position `after` (and before `before`, when given),
+ * optionally of one streamer, in log order: what a live subscriber whose last moment had
+ * position `after` has missed.
  */
-export async function listMomentsAfter(
+export async function listMomentsInLog(
   db: Database,
-  q: { afterId: string; streamerId?: string; limit: number },
+  q: { after: number; before?: number; streamerId?: string; limit: number },
 ): Promise<Moment[]> {
-  const [last] = await db.select({ seq: moments.seq }).from(moments).where(eq(moments.id, q.afterId));
-  if (!last) return [];
-  const where = [gt(moments.seq, last.seq)];
+  const where = [gt(moments.position, q.after)];
+  if (q.before !== undefined) where.push(lt(moments.position, q.before));
   if (q.streamerId !== undefined) where.push(eq(moments.streamerId, q.streamerId));
   const rows = await db
     .select()
     .from(moments)
     .where(and(...where))
-    .orderBy(asc(moments.seq))
+    .orderBy(asc(moments.position))
     .limit(q.limit);
   return rows.map(rowToMoment);
 }

@@ -11,6 +11,7 @@ export function rowToMoment(r: MomentRow): Moment {
     count: r.count,
     total: r.total,
     ratio: r.ratio,
+    position: r.position,
     ...(r.traceparent !== null && { traceparent: r.traceparent }),
   };
 }

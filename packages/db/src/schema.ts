@@ -2,15 +2,19 @@ import type { AnalysisSettings } from "@emote/contracts";
 import {
   bigint,
   bigserial,
+  check,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 
 /**
  * Analysis settings per streamer. The row whose id is DEFAULTS_ROW_ID holds the defaults
@@ -38,16 +42,34 @@ export const moments = pgTable(
     /** The moment's W3C trace context (see the contract), so history and live resume keep it. */
     traceparent: text(),
     detectedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
-    /** Insertion order: what a resuming live subscriber has missed is what came after its last moment. */
-    seq: bigserial({ mode: "number" }).notNull(),
+    /**
+     * The moment's place in the moment log: 1, 2, 3, … in commit order (see `momentLog`),
+     * so a row is visible only once every lower position is. What a resuming live
+     * subscriber has missed is what has a higher position than its last moment.
+     */
+    position: bigint({ mode: "number" }).notNull(),
   },
   (t) => [
-    index("moments_seq_idx").on(t.seq),
-    index("moments_streamer_seq_idx").on(t.streamerId, t.seq),
+    uniqueIndex("moments_position_idx").on(t.position),
+    index("moments_streamer_position_idx").on(t.streamerId, t.position),
     // Keyset pagination newest first, per streamer and across streamers.
     index("moments_streamer_window_idx").on(t.streamerId, t.windowStart.desc(), t.id.desc()),
     index("moments_window_idx").on(t.windowStart.desc(), t.id.desc()),
   ],
+);
+
+/**
+ * One row: the last position handed out in the moment log. A commit that stores moments
+ * locks it, numbers its new moments after it and moves it on, so positions follow commit
+ * order without gaps (the lock is held only from that statement to the commit).
+ */
+export const momentLog = pgTable(
+  "moment_log",
+  {
+    id: smallint().primaryKey().default(1),
+    lastPosition: bigint({ mode: "number" }).notNull(),
+  },
+  (t) => [check("moment_log_single_row", sql`${t.id} = 1`)],
 );
 
 /** Allowed and other emotes of a streamer's open batch: UTC minute (epoch ms) -> emote -> count. */

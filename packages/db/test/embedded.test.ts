@@ -10,7 +10,9 @@ import {
   FULL_RELOAD_PAYLOAD,
   getEffectiveSettings,
   listMoments,
-  listMomentsAfter,
+  lastMomentPosition,
+  listMomentsInLog,
+  momentPosition,
   listSettingsChanges,
   loadStreamerProgress,
   openEmbeddedDatabase,
@@ -48,7 +50,7 @@ describe("the embedded database (PGlite)", () => {
       () => listening++,
     );
     await saveSettings(first.db, "s1", { threshold: 0.4 });
-    await commitAnalysis(first.db, {
+    const positions = await commitAnalysis(first.db, {
       groupId: "g",
       topic: "t",
       partition: 0,
@@ -80,9 +82,12 @@ describe("the embedded database (PGlite)", () => {
         changedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
       },
     ]);
-    expect((await listMomentsAfter(first.db, { afterId: "m1", limit: 10 })).map((m) => m.id)).toEqual([
-      "m2",
-      "m3",
+    expect(positions).toEqual([1, 2, 3]);
+    expect(await lastMomentPosition(first.db)).toBe(3);
+    const after = (await momentPosition(first.db, "m1")) ?? 0;
+    expect((await listMomentsInLog(first.db, { after, limit: 10 })).map((m) => [m.id, m.position])).toEqual([
+      ["m2", 2],
+      ["m3", 3],
     ]);
     await sub.unlisten();
     await first.close();

@@ -1,6 +1,12 @@
 import type { LiveSources } from "@emote/api";
 import type { Moment, WindowStats } from "@emote/contracts";
-import { SpanKind, traceIdOf, type Logger, type Tracing } from "@emote/observability";
+import { errorMessage, SpanKind, traceIdOf, type Logger, type Tracing } from "@emote/observability";
+import {
+  DEFAULT_SEQUENCER_OPTIONS,
+  MomentSequencer,
+  type MomentLogReader,
+  type SequencerOptions,
+} from "./moment-sequencer.ts";
 
 type Listener<T> = (item: T) => number | void;
 
@@ -18,25 +24,27 @@ class Fanout<T> {
   }
 }
 
-/** How many recent moment ids are remembered to drop a worker's republished duplicates. */
-const SEEN_IDS = 20_000;
 /** Minutes of stats kept per streamer for subscribers that join late. */
 const RECENT_MINUTES = 15;
 
 /**
  * The server's in-memory side of the live feeds: moments and window stats arrive from
- * Kafka (or anything else in tests) and go out to every matching subscription.
+ * Kafka (or anything else in tests) and go out to every matching subscription, moments
+ * in the order of the moment log (moment-sequencer.ts).
  */
 export class LiveHub {
   private readonly tracing: Tracing | undefined;
   private readonly log: Logger | undefined;
   private readonly momentFanout = new Fanout<Moment>();
   private readonly statsFanout = new Fanout<WindowStats>();
-  private readonly seen = new Set<string>();
+  private readonly sequencer: MomentSequencer;
   private readonly recentStats = new Map<string, Map<string, WindowStats>>();
 
   readonly sources: LiveSources = {
-    moments: { subscribe: (l) => this.momentFanout.subscribe(l) },
+    moments: {
+      subscribe: (l) => this.momentFanout.subscribe(l),
+      nextPosition: () => this.sequencer.nextPosition(),
+    },
     stats: {
       subscribe: (l) => this.statsFanout.subscribe(l),
       recent: (streamerId) =>
@@ -46,47 +54,71 @@ export class LiveHub {
     },
   };
 
-  /** Tracing: a span per moment delivered (child of its traceparent); log: a debug line per moment. */
-  constructor(opts: { tracing?: Tracing; log?: Logger } = {}) {
+  /**
+   * `momentLog`: the moment log in PostgreSQL (gaps are read from it). Tracing: a span per
+   * moment delivered (child of its traceparent); log: a debug line per moment.
+   */
+  constructor(opts: {
+    momentLog: MomentLogReader;
+    sequencer?: Partial<SequencerOptions>;
+    tracing?: Tracing;
+    log?: Logger;
+  }) {
     this.tracing = opts.tracing;
     this.log = opts.log;
+    const log = opts.log;
+    this.sequencer = new MomentSequencer(opts.momentLog, (m) => this.emitMoment(m), {
+      ...DEFAULT_SEQUENCER_OPTIONS,
+      ...opts.sequencer,
+      failed: (err) =>
+        log?.warn({ err: errorMessage(err) }, "moment log not read: tried again within a second"),
+    });
+  }
+
+  /** Starts after the moment log's current end. Before any subscriber. */
+  start(): Promise<void> {
+    return this.sequencer.start();
+  }
+
+  close(): void {
+    this.sequencer.close();
   }
 
   /**
-   * Publishes moments once each (a worker that crashed may have published some again);
-   * returns how many were new. Each goes to subscribers as it came, its traceparent (the
-   * worker's) unchanged; its span and debug line are made whether or not anyone listens,
-   * so a trace shows the moment reached this server.
+   * Takes moments as they came from Kafka; returns how many were new. They go out in
+   * position order, each once (a repeat, or one that comes after it was read from
+   * PostgreSQL, is dropped).
    */
   publishMoments(moments: readonly Moment[]): number {
-    let fresh = 0;
-    for (const m of moments) {
-      if (this.seen.has(m.id)) continue;
-      fresh++;
-      this.seen.add(m.id);
-      if (this.seen.size > SEEN_IDS) this.seen.delete(this.seen.values().next().value as string);
-      const span =
-        m.traceparent === undefined
-          ? undefined
-          : this.tracing?.startSpan("moment deliver", {
-              parent: m.traceparent,
-              kind: SpanKind.CONSUMER,
-              attributes: {
-                "emote.moment_id": m.id,
-                "emote.streamer_id": m.streamerId,
-                "emote.emote": m.emote,
-              },
-            });
-      const subscribers = this.momentFanout.emit(m);
-      span?.end();
-      if (this.log?.isLevelEnabled("debug")) {
-        this.log.debug(
-          { momentId: m.id, streamerId: m.streamerId, traceId: traceIdOf(m.traceparent), subscribers },
-          "moment delivered",
-        );
-      }
+    return this.sequencer.offer(moments);
+  }
+
+  /**
+   * One moment of the log to subscribers, its traceparent (the worker's) unchanged; its
+   * span and debug line are made whether or not anyone listens, so a trace shows the
+   * moment reached this server.
+   */
+  private emitMoment(m: Moment): void {
+    const span =
+      m.traceparent === undefined
+        ? undefined
+        : this.tracing?.startSpan("moment deliver", {
+            parent: m.traceparent,
+            kind: SpanKind.CONSUMER,
+            attributes: {
+              "emote.moment_id": m.id,
+              "emote.streamer_id": m.streamerId,
+              "emote.emote": m.emote,
+            },
+          });
+    const subscribers = this.momentFanout.emit(m);
+    span?.end();
+    if (this.log?.isLevelEnabled("debug")) {
+      this.log.debug(
+        { momentId: m.id, streamerId: m.streamerId, traceId: traceIdOf(m.traceparent), subscribers },
+        "moment delivered",
+      );
     }
-    return fresh;
   }
 
   publishStats(stats: WindowStats): void {

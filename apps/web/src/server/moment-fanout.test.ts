@@ -108,6 +108,7 @@ describe("MomentFanout", () => {
       direct.attach({
         streamerId: undefined,
         lastEventId: undefined,
+        after: 0,
         pending: [],
         signal: new AbortController().signal,
       });
@@ -129,12 +130,12 @@ describe("MomentFanout", () => {
     socket.request([subscribeMsg(1, { streamerId: "a" }), subscribeMsg(2, {})]);
     const ac1 = new AbortController();
     const ac2 = new AbortController();
-    expect(direct.attach({ streamerId: "a", lastEventId: undefined, pending: [], signal: ac1.signal })).toBe(
-      true,
-    );
-    expect(direct.attach({ streamerId: undefined, lastEventId: null, pending: [], signal: ac2.signal })).toBe(
-      true,
-    );
+    expect(
+      direct.attach({ streamerId: "a", lastEventId: undefined, after: 0, pending: [], signal: ac1.signal }),
+    ).toBe(true);
+    expect(
+      direct.attach({ streamerId: undefined, lastEventId: null, after: 0, pending: [], signal: ac2.signal }),
+    ).toBe(true);
     const ma = moment("a");
     const mb = moment("b");
     f.emit(ma);
@@ -153,6 +154,7 @@ describe("MomentFanout", () => {
     otherDirect.attach({
       streamerId: undefined,
       lastEventId: undefined,
+      after: 0,
       pending: [],
       signal: new AbortController().signal,
     });
@@ -175,10 +177,14 @@ describe("MomentFanout", () => {
     socket.request(subscribeMsg(6, { streamerId: "y" }));
     const signal = new AbortController().signal;
     // No request noted with this input: the procedure keeps the stock path.
-    expect(direct.attach({ streamerId: "z", lastEventId: undefined, pending: [], signal })).toBe(false);
+    expect(direct.attach({ streamerId: "z", lastEventId: undefined, after: 0, pending: [], signal })).toBe(
+      false,
+    );
     const pending = moment("y");
-    expect(direct.attach({ streamerId: "y", lastEventId: undefined, pending: [pending], signal })).toBe(true);
-    expect(direct.attach({ streamerId: "x", lastEventId: "m-0", pending: [], signal })).toBe(true);
+    expect(
+      direct.attach({ streamerId: "y", lastEventId: undefined, after: 0, pending: [pending], signal }),
+    ).toBe(true);
+    expect(direct.attach({ streamerId: "x", lastEventId: "m-0", after: 0, pending: [], signal })).toBe(true);
     expect(JSON.parse(socket.sent[0] as string)).toMatchObject({ id: 6, result: { id: pending.id } });
   });
 
@@ -189,7 +195,9 @@ describe("MomentFanout", () => {
     socket.request(subscribeMsg(1));
     socket.request({ id: 1, method: "subscription.stop" });
     const signal = new AbortController().signal;
-    expect(direct.attach({ streamerId: undefined, lastEventId: undefined, pending: [], signal })).toBe(false);
+    expect(
+      direct.attach({ streamerId: undefined, lastEventId: undefined, after: 0, pending: [], signal }),
+    ).toBe(false);
   });
 
   it("asks the socket's budget before every frame and writes none it refuses", () => {
@@ -204,6 +212,7 @@ describe("MomentFanout", () => {
       direct.attach({
         streamerId: undefined,
         lastEventId: undefined,
+        after: 0,
         pending: [],
         signal: new AbortController().signal,
       });

@@ -107,6 +107,8 @@ interface SocketState {
 interface Subscription {
   state: SocketState;
   prefix: string;
+  /** Moments at or below this position were sent already (a client resumed from a server further on). */
+  after: number;
 }
 
 /** The body of a tracked data frame after the op id: built once per moment. */
@@ -194,7 +196,7 @@ export class MomentFanout {
     const noted = state.noted[index];
     if (!noted) return false; // not matched: the procedure yields through tRPC as before
     state.noted.splice(index, 1);
-    const sub: Subscription = { state, prefix: noted.prefix };
+    const sub: Subscription = { state, prefix: noted.prefix, after: request.after };
     for (const m of request.pending) this.deliver(sub, momentFrameBody(m));
     const key = streamerId ?? ALL;
     let set = this.byStreamer.get(key);
@@ -225,8 +227,9 @@ export class MomentFanout {
     // Clients number their operations from 1, so most subscriptions share a prefix: each
     // distinct frame is encoded to bytes once and the same Buffer goes to every socket.
     const frames = new Map<string, { payload: Buffer; frame?: Buffer }>();
-    if (forStreamer) for (const sub of forStreamer) this.deliver(sub, body, frames);
-    if (forAll) for (const sub of forAll) this.deliver(sub, body, frames);
+    const position = moment.position ?? Number.POSITIVE_INFINITY;
+    if (forStreamer) for (const sub of forStreamer) if (position > sub.after) this.deliver(sub, body, frames);
+    if (forAll) for (const sub of forAll) if (position > sub.after) this.deliver(sub, body, frames);
     return (forStreamer?.size ?? 0) + (forAll?.size ?? 0);
   }
 

@@ -2,7 +2,14 @@ import { fileURLToPath } from "node:url";
 import { kafkaBrokers } from "@emote/config";
 import { openKafkaBus } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
-import { assertDatabaseReachable, connectDatabase, databaseCheck, type DatabaseConnection } from "@emote/db";
+import {
+  assertDatabaseReachable,
+  connectDatabase,
+  databaseCheck,
+  lastMomentPosition,
+  listMomentsInLog,
+  type DatabaseConnection,
+} from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
 import { createGateway } from "./gateway.ts";
 import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
@@ -126,7 +133,17 @@ export async function runWebServer(
 ): Promise<RunningWebServer> {
   const log = obs.log.child({ component: "web" });
   const metrics = createWebMetrics(obs.registry);
-  const hub = new LiveHub({ tracing: obs.tracing, log });
+  const db = conn.db;
+  const hub = new LiveHub({
+    momentLog: {
+      lastPosition: () => lastMomentPosition(db),
+      read: (after, upTo, limit) => listMomentsInLog(db, { after, before: upTo + 1, limit }),
+    },
+    tracing: obs.tracing,
+    log,
+  });
+  // Before the port opens: subscribers resume against the moment log's position.
+  await hub.start();
   const gateway = createGateway(
     {
       allowedHosts: opts.allowedHosts,
@@ -184,6 +201,7 @@ export async function runWebServer(
   try {
     feeds = await consumeLiveFeeds(bus, hub, { log, momentsReceived: metrics.momentsReceived });
   } catch (err) {
+    hub.close();
     await closeHttp();
     throw err;
   }
@@ -201,6 +219,7 @@ export async function runWebServer(
       ws.broadcastReconnectNotification();
       await closeHttp();
       await consumer.disconnect();
+      hub.close();
     },
   };
 }

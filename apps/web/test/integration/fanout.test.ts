@@ -6,15 +6,18 @@ import { closeEmoteClient, createEmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
+import { connectDatabase } from "@emote/db";
 import { testInfraConfig, waitFor } from "@emote/infra";
 import { createObservability } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
+import { storeAndPublish } from "./live-helpers.ts";
 
 // The moments.live fast path (moment-fanout.ts) must put on the wire exactly what tRPC's
 // stock adapter sends: one server of each kind, the same moments, raw frames compared.
 const infra = testInfraConfig();
 const prefix = `it-fanout-${randomUUID().slice(0, 8)}.`;
+const conn = connectDatabase(infra.databaseUrl, { max: 2 });
 let direct: RunningWebServer;
 let stock: RunningWebServer;
 let bus: Bus;
@@ -42,15 +45,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([direct.close(), stock.close()]);
+  await conn.close();
 });
 
-async function publish(moments: Moment[]): Promise<void> {
-  const producer = await bus.producer();
-  await producer.send([
-    { topic: bus.topics.aggregated, records: [{ key: "k", value: JSON.stringify(moments) }] },
-  ]);
-  await producer.disconnect();
-}
+/** One record of moments, stored and numbered first as the worker does. */
+const publish = (moments: Moment[]) => storeAndPublish(conn.db, bus, moments, "one");
 
 /** A raw tRPC WebSocket subscriber: every text frame it receives, in order. */
 async function rawSubscriber(server: RunningWebServer, input: Record<string, unknown>) {

@@ -20,7 +20,7 @@ const server = createWebServer({
   db: conn.db,
   authSecret: DEV_AUTH_SECRET,
   live: {
-    moments: { subscribe: () => () => undefined },
+    moments: { subscribe: () => () => undefined, nextPosition: () => 1 },
     stats: { subscribe: () => () => undefined, recent: () => [] },
   },
   staticRoot: mkdtempSync(join(tmpdir(), "web-static-")),

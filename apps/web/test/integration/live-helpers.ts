@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import { createEmoteClient, type EmoteClient } from "@emote/api/client";
 import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
+import { commitAnalysis, type Database } from "@emote/db";
 
 /**
  * A `moments.live` subscriber over WebSocket with the typed client; its client is pushed
@@ -25,14 +27,42 @@ export function subscribeMoments(
   return { client, received, started, stop: () => sub.unsubscribe() };
 }
 
-/** Publishes moments to the bus's aggregated-emote-data, one record each, as the worker does. */
-export async function publishMoments(bus: Bus, moments: Moment[]): Promise<void> {
+/**
+ * Publishes moments to the bus's aggregated-emote-data (one record each, or all in one),
+ * as they are: a gateway emits only moments with a position (see `storeAndPublish`).
+ */
+export async function publishMoments(
+  bus: Bus,
+  moments: Moment[],
+  record: "each" | "one" = "each",
+): Promise<void> {
   const producer = await bus.producer();
-  await producer.send([
-    {
-      topic: bus.topics.aggregated,
-      records: moments.map((m) => ({ key: m.streamerId, value: JSON.stringify([m]) })),
-    },
-  ]);
+  const records =
+    record === "one"
+      ? [{ key: moments[0]?.streamerId ?? "k", value: JSON.stringify(moments) }]
+      : moments.map((m) => ({ key: m.streamerId, value: JSON.stringify([m]) }));
+  await producer.send([{ topic: bus.topics.aggregated, records }]);
   await producer.disconnect();
+}
+
+/**
+ * What the worker does with the moments of a batch: store them (numbered in the moment
+ * log), then publish them with their positions. Sets each moment's `position`.
+ */
+export async function storeAndPublish(
+  db: Database,
+  bus: Bus,
+  moments: Moment[],
+  record: "each" | "one" = "each",
+): Promise<void> {
+  const positions = await commitAnalysis(db, {
+    groupId: `live-it-${randomUUID()}`,
+    topic: "live-it",
+    partition: 0,
+    nextOffset: 1n,
+    streamers: [],
+    moments,
+  });
+  moments.forEach((m, i) => (m.position = positions[i]));
+  await publishMoments(bus, moments, record);
 }

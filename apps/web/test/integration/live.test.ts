@@ -58,9 +58,9 @@ function moment(streamerId: string): Moment {
   };
 }
 
-/** What the worker does for each analysis: store, then publish. */
+/** What the worker does for each analysis: store, then publish with the positions stored. */
 async function detect(...moments: Moment[]): Promise<void> {
-  await commitAnalysis(conn.db, {
+  const positions = await commitAnalysis(conn.db, {
     groupId: `web-it-${prefix}`,
     topic: "web-it",
     partition: 0,
@@ -68,6 +68,7 @@ async function detect(...moments: Moment[]): Promise<void> {
     streamers: [],
     moments,
   });
+  moments.forEach((m, i) => (m.position = positions[i]));
   await publishMoments(bus, moments);
 }
 

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeEmoteClient, type EmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Moment } from "@emote/contracts";
-import { commitAnalysis, connectDatabase } from "@emote/db";
+import { connectDatabase } from "@emote/db";
 import { startTcpProxy, testInfraConfig, waitFor, type TcpProxy } from "@emote/infra";
 import { createObservability, type Observability } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
-import { publishMoments, subscribeMoments } from "./live-helpers.ts";
+import { storeAndPublish, subscribeMoments } from "./live-helpers.ts";
 
 // The web server's probes on its own port: metrics after a known stream, readiness
 // following PostgreSQL through a proxy that is cut and restored, and the worker's
@@ -60,7 +60,7 @@ async function serve(
   return {
     server,
     prefix,
-    publish: (moments) => publishMoments(bus, moments),
+    publish: (moments) => storeAndPublish(conn.db, bus, moments),
   };
 }
 
@@ -213,15 +213,6 @@ describe("trace context", () => {
     await live.started;
     const first = moment(s, { traceparent: traceparent() });
     const second = moment(s, { traceparent: traceparent() });
-    // As the worker does: store, then publish.
-    await commitAnalysis(conn.db, {
-      groupId: `obs-it-${runId}`,
-      topic: "obs-it",
-      partition: 0,
-      nextOffset: BigInt(counter),
-      streamers: [],
-      moments: [first, second],
-    });
     await publish([first, second]);
     await waitFor("the live moments", () => live.received.length >= 2, 15_000);
     expect(live.received).toEqual([first, second]);

@@ -79,6 +79,20 @@ describe("worker on the real Kafka and PostgreSQL", () => {
 
     const end = Math.max(...sent.map((m) => Date.parse(m.timestamp))) + 60_000;
     expect(await storedMoments(["s1", "s2", "s3", "s4"], start, end)).toEqual(expected);
+    // Each published with the position it was stored under: a moment of the log, once.
+    const rows = await conn.db
+      .select({ id: moments.id, position: moments.position })
+      .from(moments)
+      .where(
+        inArray(
+          moments.id,
+          expected.map((m) => m.id),
+        ),
+      );
+    const stored = new Map(rows.map((r) => [r.id, r.position]));
+    const positions = published().map((m) => m.position);
+    expect(positions).toEqual(published().map((m) => stored.get(m.id)));
+    expect(new Set(positions).size).toBe(expected.length);
   });
 
   it("applies a settings change made in the database from the next batch on, without a restart", async () => {

@@ -1,88 +1,115 @@
 import { streamerIdSchema, type Moment } from "@emote/contracts";
-import { listMomentsAfter } from "@emote/db";
+import { listMomentsInLog, momentPosition } from "@emote/db";
 import { tracked } from "@trpc/server";
 import { z } from "zod";
-import { MAX_QUEUED, listen, openLive } from "../live.ts";
-import { queryText } from "../input.ts";
+import { listen, openLive, type Listening } from "../live.ts";
+import { resumePositionLost, resumeText } from "../resume.ts";
 import { liveProcedure } from "../trpc.ts";
 
 /** Moments read from PostgreSQL at a time; the socket's budget paces each one out. */
 const BACKFILL_PAGE = 200;
-/**
- * Backfilled ids remembered to skip their live copies. Only recent ones can come again
- * live (the live queue holds at most MAX_QUEUED, all stored after the subscription
- * began), so the set stays bounded however long the backfill is.
- */
-const BACKFILLED_IDS = 2 * MAX_QUEUED;
 
 /**
- * Live moments, each a tracked event whose id is the moment's id. A client that
- * reconnects with its last event id first gets what was stored after it, then the live
- * stream, without repeats. Listening starts before the backfill, so nothing falls between.
- * Over WebSocket the backfill waits for room on the socket before each moment, so it
- * never queues more than the socket's budget, however far back the client resumes.
+ * Live moments, each a tracked event whose id is the moment's id, in the order of the
+ * moment log (positions: commit order, the same on every server). A client that
+ * reconnects with its last event id — to this server or another — gets every moment
+ * after that one exactly once: the part this server delivered before the subscription
+ * began from PostgreSQL (committed, since a server delivers only committed moments), the
+ * rest live. An id that names no stored moment ends the subscription with the
+ * resume-lost signal (NOT_FOUND), never a silent gap. Over WebSocket the backfill waits
+ * for room on the socket before each moment, so it never queues more than the socket's
+ * budget, however far back the client resumes.
  */
 export const momentsLive = liveProcedure
-  .input(z.object({ streamerId: streamerIdSchema.optional(), lastEventId: queryText(64).nullish() }))
+  .input(z.object({ streamerId: streamerIdSchema.optional(), lastEventId: resumeText.nullish() }))
   .subscription(async function* ({ ctx, input }) {
     const { signal } = ctx.session;
     const observer = ctx.live.observer;
+    const feed = ctx.live.moments;
+    const streamerId = input.streamerId;
     // Counted until the subscription ends, on either path (tRPC's or the direct fan-out).
     const closed = openLive(ctx.live, "moments.live");
-    const live = listen(
-      ctx.live.moments,
-      signal,
-      (m: Moment) => !input.streamerId || m.streamerId === input.streamerId,
-      observer && (() => observer.dropped(1)),
-    );
+    const subscribe = () =>
+      listen(
+        feed,
+        signal,
+        (m: Moment) => !streamerId || m.streamerId === streamerId,
+        observer && (() => observer.dropped(1)),
+      );
+    // Listening starts before anything is read, so nothing falls between the two.
+    let live: Listening<Moment> = subscribe();
+    let liveFrom = feed.nextPosition();
     try {
-      const backfilled = new Set<string>();
-      let after = input.lastEventId;
-      while (after && !signal.aborted) {
-        const page = await listMomentsAfter(ctx.db, {
-          afterId: after,
-          limit: BACKFILL_PAGE,
-          ...(input.streamerId !== undefined && { streamerId: input.streamerId }),
-        });
-        for (const m of page) {
-          const room = ctx.live.connection?.room();
-          if (room) await room;
-          if (signal?.aborted) return;
-          backfilled.add(m.id);
-          if (backfilled.size > BACKFILLED_IDS) backfilled.delete(backfilled.values().next().value as string);
+      // The position of the last moment the client has: live moments up to it are skipped.
+      let sent = liveFrom - 1;
+      if (input.lastEventId) {
+        const position = await positionOf(ctx, input.lastEventId);
+        if (position === null) throw resumePositionLost(input.lastEventId);
+        sent = position;
+      }
+      for (;;) {
+        // What this server delivered before listening began and the client has not seen.
+        while (sent < liveFrom - 1 && !signal.aborted) {
+          const page = await listMomentsInLog(ctx.db, {
+            after: sent,
+            before: liveFrom,
+            limit: BACKFILL_PAGE,
+            ...(streamerId !== undefined && { streamerId }),
+          });
+          for (const m of page) {
+            const room = ctx.live.connection?.room();
+            if (room) await room;
+            if (signal.aborted) return;
+            observer?.delivered(1);
+            yield tracked(m.id, m);
+            sent = m.position ?? sent;
+          }
+          if (page.length < BACKFILL_PAGE) sent = liveFrom - 1;
+        }
+        if (signal.aborted) break;
+        // WebSocket fast path: hand the live part over to the server's fan-out, which
+        // serialises each moment once. Drain and attach happen in one synchronous step, so
+        // nothing falls between; then this generator only waits for the subscription's end.
+        if (ctx.live.directMoments && live.dropped() === 0) {
+          const after = sent;
+          const pending = live.drain().filter((m) => (m.position ?? 0) > after);
+          const attached = ctx.live.directMoments.attach({
+            streamerId,
+            lastEventId: input.lastEventId,
+            after,
+            pending,
+            signal,
+          });
+          if (attached) {
+            await live.return();
+            await new Promise<void>((resolve) =>
+              signal.addEventListener("abort", () => resolve(), { once: true }),
+            );
+            ctx.session.throwIfExpired();
+            return;
+          }
+          for (const m of pending) {
+            observer?.delivered(1);
+            yield tracked(m.id, m);
+            sent = m.position ?? sent;
+          }
+        }
+        let overflowed = false;
+        for await (const m of live) {
+          // Fell more than MAX_QUEUED behind: what was dropped is read again from PostgreSQL.
+          if (live.dropped() > 0) {
+            overflowed = true;
+            break;
+          }
+          if ((m.position ?? 0) <= sent) continue;
           observer?.delivered(1);
           yield tracked(m.id, m);
+          sent = m.position ?? sent;
         }
-        after = page.length === BACKFILL_PAGE ? page.at(-1)?.id : undefined;
-      }
-      // WebSocket fast path: hand the live part over to the server's fan-out, which
-      // serialises each moment once. Drain and attach happen in one synchronous step, so
-      // nothing falls between; then this generator only waits for the subscription's end.
-      if (ctx.live.directMoments && !signal.aborted) {
-        const pending = live.drain().filter((m) => !backfilled.has(m.id));
-        const attached = ctx.live.directMoments.attach({
-          streamerId: input.streamerId,
-          lastEventId: input.lastEventId,
-          pending,
-          signal,
-        });
-        if (attached) {
-          await live.return();
-          await new Promise<void>((resolve) =>
-            signal.addEventListener("abort", () => resolve(), { once: true }),
-          );
-          ctx.session.throwIfExpired();
-          return;
-        }
-        for (const m of pending) {
-          observer?.delivered(1);
-          yield tracked(m.id, m);
-        }
-      }
-      for await (const m of live) {
-        if (backfilled.has(m.id)) continue;
-        observer?.delivered(1);
-        yield tracked(m.id, m);
+        if (!overflowed) break;
+        await live.return();
+        live = subscribe();
+        liveFrom = feed.nextPosition();
       }
       ctx.session.throwIfExpired();
     } finally {
@@ -90,3 +117,13 @@ export const momentsLive = liveProcedure
       await live.return();
     }
   });
+
+/** The position of the moment a client last received; null when none can be found. */
+async function positionOf(
+  ctx: { db: Parameters<typeof momentPosition>[0] },
+  id: string,
+): Promise<number | null> {
+  // Not a moment id at all (or text PostgreSQL cannot compare): nothing to look up.
+  if (id.length > 64 || id.includes("\0")) return null;
+  return momentPosition(ctx.db, id);
+}

@@ -12,7 +12,7 @@ export const createCaller = createCallerFactory(appRouter);
 
 /** Live sources that never emit: these tests call queries and mutations only. */
 export const noLive: LiveSources = {
-  moments: { subscribe: () => () => undefined },
+  moments: { subscribe: () => () => undefined, nextPosition: () => 1 },
   stats: { subscribe: () => () => undefined, recent: () => [] },
 };
 

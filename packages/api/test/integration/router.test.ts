@@ -106,7 +106,7 @@ describe("moments.history", () => {
   );
 
   beforeAll(async () => {
-    await commitAnalysis(conn.db, {
+    const positions = await commitAnalysis(conn.db, {
       groupId: `api-it-${streamerId}`,
       topic: "api-it",
       partition: 0,
@@ -114,6 +114,8 @@ describe("moments.history", () => {
       streamers: [],
       moments: all,
     });
+    // History gives each moment with its position in the moment log.
+    all.forEach((m, i) => (m.position = positions[i]));
   });
 
   it("pages through a streamer's moments newest first, without gaps or repeats", async () => {

@@ -9,6 +9,11 @@ import {
   inArray,
   loadCheckpoint,
   loadStreamerProgress,
+  consumerCheckpoints,
+  and,
+  eq,
+  lastMomentPosition,
+  listMomentsInLog,
   moments,
 } from "../../src/index.ts";
 
@@ -54,5 +59,61 @@ describe("commitAnalysis in the real PostgreSQL", () => {
       .from(moments)
       .where(inArray(moments.id, [a, b, late]));
     expect(stored.map((r) => r.id).sort()).toEqual([a, b].sort());
+  });
+
+  it("numbers moments in commit order without gaps, also when a commit is held open by a row lock", async () => {
+    const groupId = `it-log-${randomUUID()}`;
+    const commit = (partition: number, ids: string[], nextOffset = 1n) =>
+      commitAnalysis(conn.db, {
+        groupId,
+        topic: "t",
+        partition,
+        nextOffset,
+        streamers: [],
+        moments: ids.map(moment),
+      });
+    const start = await lastMomentPosition(conn.db);
+
+    const first = await commit(0, [`${groupId}-0a`, `${groupId}-0b`]);
+    expect(first[1]).toBe((first[0] ?? 0) + 1);
+    // A retry of a commit that landed gets the same positions and numbers nothing new.
+    expect(await commit(0, [`${groupId}-0a`, `${groupId}-0b`])).toEqual(first);
+
+    // Partition 1's checkpoint row is locked: its commit waits while partition 2's goes through.
+    await commit(1, [], 0n);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = conn.db.transaction(async (tx) => {
+      await tx
+        .select()
+        .from(consumerCheckpoints)
+        .where(and(eq(consumerCheckpoints.groupId, groupId), eq(consumerCheckpoints.partition, 1)))
+        .for("update");
+      locked();
+      await released;
+    });
+    await isLocked;
+    const held = commit(1, [`${groupId}-1a`]);
+    const concurrent = await Promise.all(
+      [2, 3, 4, 5].map((p) => commit(p, [`${groupId}-${p}a`, `${groupId}-${p}b`, `${groupId}-${p}c`])),
+    );
+    release();
+    await holder;
+    const [late] = await held;
+
+    const all = [...first, ...concurrent.flat(), late ?? 0];
+    // Everyone else committed before the held one: it is numbered last.
+    expect(late).toBe(Math.max(...all));
+    expect(new Set(all).size).toBe(all.length);
+    // Each commit's moments follow each other, in the order given.
+    for (const c of concurrent) expect(c).toEqual([c[0], (c[0] ?? 0) + 1, (c[0] ?? 0) + 2]);
+    expect(await lastMomentPosition(conn.db)).toBeGreaterThanOrEqual(start + all.length);
+    const log = await listMomentsInLog(conn.db, { after: (first[0] ?? 1) - 1, limit: 1_000 });
+    // No gaps: the log from the first position on is every number once.
+    expect(log.map((m) => m.position)).toEqual(log.map((_, i) => (first[0] ?? 0) + i));
+    const ours = log.filter((m) => m.id.startsWith(groupId));
+    expect(ours.map((m) => m.position)).toEqual([...all].sort((x, y) => x - y));
   });
 });

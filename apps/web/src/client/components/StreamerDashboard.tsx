@@ -24,7 +24,7 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
     [],
   );
 
-  const feed = useLiveMoments(streamerId, onMoment);
+  const { items: feed, missed } = useLiveMoments(streamerId, onMoment);
   const moments = useMemo(() => feed.map((item) => item.moment), [feed]);
   const liveCount = feed.filter((item) => item.live).length;
   const stats = useWindowStats(streamerId);
@@ -50,6 +50,11 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
         className="panel--feed"
       >
         <FloatingEmotes floaters={floaters} onDone={landed} />
+        {missed ? (
+          <p className="notice" role="status" data-testid="moments-missed">
+            some moments were missed — see history
+          </p>
+        ) : null}
         <MomentFeed streamerId={streamerId} items={feed} />
       </Panel>
       <Panel

@@ -1,3 +1,4 @@
+import { isResumePositionLost } from "@emote/api/client";
 import { skipToken } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
 import { trpc, type Moment } from "../trpc.ts";
@@ -13,38 +14,49 @@ export interface FeedItem {
   live: boolean;
 }
 
+export interface LiveMoments {
+  items: FeedItem[];
+  /** The server could not resume from where the feed was: some moments are only in the history. */
+  missed: boolean;
+}
+
 /**
  * A streamer's moments, newest first, without duplicates: the latest stored ones, then
  * every moment after them over the subscription. The subscription starts from the newest
  * stored moment (`lastEventId`), so nothing falls between the two; a reconnect resumes
- * from the last moment received in the same way. `onMoment` sees each live one once.
+ * from the last moment received in the same way. When the server signals that it cannot
+ * resume from there (the moment is gone), `missed` is set and the feed goes on from now.
+ * `onMoment` sees each live one once.
  */
-export function useLiveMoments(streamerId: string, onMoment?: (moment: Moment) => void): FeedItem[] {
+export function useLiveMoments(streamerId: string, onMoment?: (moment: Moment) => void): LiveMoments {
   const recent = trpc.moments.history.useQuery(
     { streamerId, limit: RECENT },
     // Loaded once per mount: it fixes where the subscription starts.
     { staleTime: Number.POSITIVE_INFINITY, gcTime: 0 },
   );
   const [live, setLive] = useState<Moment[]>([]);
+  const [missed, setMissed] = useState(false);
   const seen = useRef(new Set<string>());
-  trpc.moments.live.useSubscription(
-    recent.isPending ? skipToken : { streamerId, lastEventId: recent.data?.items[0]?.id ?? null },
-    {
-      onData({ data: moment }) {
-        if (seen.current.has(moment.id)) return;
-        seen.current.add(moment.id);
-        setLive((current) => [moment, ...current].slice(0, FEED_KEPT));
-        onMoment?.(moment);
-      },
+  const from = missed ? null : (recent.data?.items[0]?.id ?? null);
+  trpc.moments.live.useSubscription(recent.isPending ? skipToken : { streamerId, lastEventId: from }, {
+    onError(err) {
+      if (isResumePositionLost(err)) setMissed(true);
     },
-  );
+    onData({ data: moment }) {
+      if (seen.current.has(moment.id)) return;
+      seen.current.add(moment.id);
+      setLive((current) => [moment, ...current].slice(0, FEED_KEPT));
+      onMoment?.(moment);
+    },
+  });
   const stored = recent.data?.items;
   return useMemo(() => {
     const liveIds = new Set(live.map((m) => m.id));
     const earlier = (stored ?? []).filter((m) => !liveIds.has(m.id));
-    return [
+    const items = [
       ...live.map((moment) => ({ moment, live: true })),
       ...earlier.map((moment) => ({ moment, live: false })),
     ].slice(0, FEED_KEPT);
-  }, [live, stored]);
+    return { items, missed };
+  }, [live, stored, missed]);
 }
