@@ -39,6 +39,7 @@ class MemoryStore implements ProgressStore {
   checkpoints = new Map<string, bigint>();
   streamers = new Map<string, StreamerProgress>();
   moments = new Map<string, Moment>();
+  lastCommitted = new Map<string, string[]>();
   failNextCommit = false;
   /** The next calls to refuse as an unreachable database would, in order ("all": every call). */
   unreachable: (keyof ProgressStore | "all")[] = [];
@@ -57,6 +58,14 @@ class MemoryStore implements ProgressStore {
   async loadCheckpoint(topic: string, partition: number) {
     this.reach("loadCheckpoint");
     return this.checkpoints.get(`${topic}:${partition}`) ?? null;
+  }
+  async loadLastCommitted(topic: string, partition: number) {
+    this.reach("loadLastCommitted");
+    const positions = [...this.moments.keys()];
+    return (this.lastCommitted.get(`${topic}:${partition}`) ?? []).map((id) => ({
+      ...(this.moments.get(id) as Moment),
+      position: positions.indexOf(id) + 1,
+    }));
   }
   async loadStreamers(ids: string[]) {
     this.reach("loadStreamers");
@@ -80,6 +89,10 @@ class MemoryStore implements ProgressStore {
     for (const m of c.moments) if (!this.moments.has(m.id)) this.moments.set(m.id, m);
     for (const s of c.streamers) this.streamers.set(s.streamerId, structuredClone(s));
     this.checkpoints.set(`${c.topic}:${c.partition}`, c.nextOffset);
+    this.lastCommitted.set(
+      `${c.topic}:${c.partition}`,
+      c.moments.map((m) => m.id),
+    );
     // As the moment log: positions in the order moments were first stored.
     const positions = [...this.moments.keys()];
     return c.moments.map((m) => positions.indexOf(m.id) + 1);
@@ -90,7 +103,13 @@ class RecordingProducer implements BusProducer {
   sent: { topic: string; record: OutgoingRecord }[] = [];
   /** Topics with records, per call of send. */
   calls: string[][] = [];
+  /** The next send with records for this topic fails (a broker gone). */
+  failNextSendTo: string | undefined;
   async send(batches: { topic: string; records: OutgoingRecord[] }[]) {
+    if (batches.some((b) => b.topic === this.failNextSendTo && b.records.length > 0)) {
+      this.failNextSendTo = undefined;
+      throw new Error("broker went away");
+    }
     this.calls.push(batches.filter((b) => b.records.length > 0).map((b) => b.topic));
     for (const b of batches) for (const record of b.records) this.sent.push({ topic: b.topic, record });
   }
@@ -230,6 +249,26 @@ describe("PartitionProcessor", () => {
     );
     await expect(late).rejects.toBeInstanceOf(CheckpointSupersededError);
     expect(producer.on(topics.aggregated)).toHaveLength(1);
+  });
+
+  it("publishes the last commit's moments again when a worker failed to send them after its commit", async () => {
+    const { producer, store, make } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
+    producer.failNextSendTo = topics.aggregated;
+    const first = {
+      topic: topics.raw,
+      partition: 0,
+      records: records([twoField("🔥", 1), twoField("🔥", 2)]),
+    };
+    await expect(make().handle(first, control())).rejects.toThrow("broker went away");
+    expect(store.moments.size).toBe(1);
+    expect(producer.on(topics.aggregated)).toEqual([]);
+
+    // Whoever takes the partition next (here after a restart) publishes them before going on.
+    const next = { topic: topics.raw, partition: 0, records: records([twoField("😀", 3)], 2) };
+    await make().handle(next, control());
+    const [again] = producer.on(topics.aggregated);
+    expect(JSON.parse(String(again?.value))).toEqual([{ ...[...store.moments.values()][0], position: 1 }]);
+    expect(again?.key).toBe("default");
   });
 
   it("keeps streamers apart: each has its own batch and settings", async () => {

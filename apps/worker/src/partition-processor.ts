@@ -27,6 +27,8 @@ import { dlqReason, type DlqReason, type WorkerMetrics } from "./worker-metrics.
 /** Durable progress, kept in the same store as the moments. */
 export interface ProgressStore {
   loadCheckpoint(topic: string, partition: number): Promise<bigint | null>;
+  /** The moments the partition's last commit stored (with positions): perhaps never published. */
+  loadLastCommitted(topic: string, partition: number): Promise<Moment[]>;
   loadStreamers(streamerIds: string[]): Promise<StreamerProgress[]>;
   /** Returns the moments' positions in the moment log, in the order of `c.moments`. */
   commit(c: Omit<AnalysisCommit, "groupId">): Promise<number[]>;
@@ -153,6 +155,7 @@ export class PartitionProcessor {
     const key = `${topic}:${partition}`;
     if (!this.checkpoints.has(key)) {
       const stored = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
+      await this.republishLastCommitted(topic, partition, control);
       this.checkpoints.set(key, stored);
     }
     const checkpoint = this.checkpoints.get(key) ?? null;
@@ -289,6 +292,29 @@ export class PartitionProcessor {
       first ??= span.traceparent;
     }
     return first === undefined ? undefined : { [TRACEPARENT]: first };
+  }
+
+  /**
+   * Moments are published after their commit, so a worker that died (or failed to send)
+   * in between left the last commit's moments stored but perhaps not published: whoever
+   * takes the partition on publishes them again before going on (repeats are dropped by
+   * consumers, by id or position).
+   */
+  private async republishLastCommitted(
+    topic: string,
+    partition: number,
+    control: BatchControl,
+  ): Promise<void> {
+    const last = await this.untilStored(control, () => this.deps.store.loadLastCommitted(topic, partition));
+    if (last.length === 0) return;
+    const byStreamer = new Map<string, Moment[]>();
+    for (const m of last) byStreamer.set(m.streamerId, [...(byStreamer.get(m.streamerId) ?? []), m]);
+    await this.deps.producer.send([
+      {
+        topic: this.deps.topics.aggregated,
+        records: [...byStreamer].map(([key, moments]) => ({ key, value: JSON.stringify(moments) })),
+      },
+    ]);
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   databaseCheck,
   isTransientDatabaseError,
   loadCheckpoint,
+  loadLastCommittedMoments,
   loadSettingsSnapshot,
   loadStreamerProgress,
   type DatabaseConnection,
@@ -151,6 +152,7 @@ export async function runWorker(
     parser,
     store: {
       loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
+      loadLastCommitted: (topic, partition) => loadLastCommittedMoments(conn.db, groupId, topic, partition),
       loadStreamers: (ids) => loadStreamerProgress(conn.db, groupId, ids),
       commit: (c) => commitAnalysis(conn.db, { groupId, ...c }),
       isUnavailable: isTransientDatabaseError,

@@ -1,6 +1,7 @@
 import type { Moment } from "@emote/contracts";
-import { and, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
+import { rowToMoment } from "./moment-rows.ts";
 import {
   consumerCheckpoints,
   momentLog,
@@ -48,6 +49,35 @@ export async function loadCheckpoint(
   return rows[0]?.nextOffset ?? null;
 }
 
+/**
+ * The moments the partition's last commit stored, with their positions, in log order:
+ * what its worker may not have published if it died right after that commit.
+ */
+export async function loadLastCommittedMoments(
+  db: Database,
+  groupId: string,
+  topic: string,
+  partition: number,
+): Promise<Moment[]> {
+  const [row] = await db
+    .select({ ids: consumerCheckpoints.lastMomentIds })
+    .from(consumerCheckpoints)
+    .where(
+      and(
+        eq(consumerCheckpoints.groupId, groupId),
+        eq(consumerCheckpoints.topic, topic),
+        eq(consumerCheckpoints.partition, partition),
+      ),
+    );
+  if (!row || row.ids.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(moments)
+    .where(inArray(moments.id, row.ids))
+    .orderBy(asc(moments.position));
+  return rows.map(rowToMoment);
+}
+
 export async function loadStreamerProgress(
   db: Database,
   groupId: string,
@@ -78,16 +108,23 @@ export async function loadStreamerProgress(
  * position under its row lock, taken last so it is held only for the insert and the commit.
  */
 export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<number[]> {
+  const lastMomentIds = c.moments.map((m) => m.id);
   return db.transaction(async (tx) => {
     // The checkpoint first: its row lock orders commits for the partition, and a member
     // that lost the partition (evicted while it waited) cannot move it back over what the
     // new owner stored. The same offset again is a retry of this very commit.
     const advanced = await tx
       .insert(consumerCheckpoints)
-      .values({ groupId: c.groupId, topic: c.topic, partition: c.partition, nextOffset: c.nextOffset })
+      .values({
+        groupId: c.groupId,
+        topic: c.topic,
+        partition: c.partition,
+        nextOffset: c.nextOffset,
+        lastMomentIds,
+      })
       .onConflictDoUpdate({
         target: [consumerCheckpoints.groupId, consumerCheckpoints.topic, consumerCheckpoints.partition],
-        set: { nextOffset: c.nextOffset, updatedAt: sql`now()` },
+        set: { nextOffset: c.nextOffset, lastMomentIds, updatedAt: sql`now()` },
         setWhere: lte(consumerCheckpoints.nextOffset, c.nextOffset),
       })
       .returning({ nextOffset: consumerCheckpoints.nextOffset });

@@ -104,6 +104,12 @@ export const consumerCheckpoints = pgTable(
     topic: text().notNull(),
     partition: integer().notNull(),
     nextOffset: bigint({ mode: "bigint" }).notNull(),
+    /**
+     * The ids of the moments the last commit stored: they are published after it, so a
+     * worker that died in between may not have; whoever loads the checkpoint next
+     * publishes them again (consumers drop repeats).
+     */
+    lastMomentIds: jsonb().$type<string[]>().notNull().default([]),
     updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.topic, t.partition] })],

@@ -1,0 +1,1 @@
+ALTER TABLE "consumer_checkpoints" ADD COLUMN "last_moment_ids" jsonb DEFAULT '[]'::jsonb NOT NULL;
