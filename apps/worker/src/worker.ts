@@ -57,6 +57,7 @@ export interface WorkerOptions {
   groupId: string;
   concurrency: number;
   sessionTimeoutMs: number;
+  heartbeatIntervalMs?: number;
   parseThread: boolean;
   /** Accepted emote timestamps (default the contract's: 2000-01-01 … now + 24 h). */
   timestamps?: { earliestMs: number; maxAheadMs: number };
@@ -136,6 +137,7 @@ async function startConsuming(
         groupId: env.WORKER_GROUP_ID,
         concurrency: env.WORKER_CONCURRENCY,
         sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
         parseThread: env.WORKER_PARSE_THREAD,
         timestamps: {
           earliestMs: Date.parse(env.WORKER_TIMESTAMP_EARLIEST),
@@ -219,6 +221,7 @@ export async function runWorker(
     fromBeginning: true,
     concurrency: opts.concurrency,
     sessionTimeoutMs: opts.sessionTimeoutMs,
+    heartbeatIntervalMs: opts.heartbeatIntervalMs,
   });
   const stopped = new Promise<Error>((resolve) => consumer.onStopped(resolve));
   metrics.watchLag(() => consumer.lag());

@@ -1,21 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus, BusConsumer, IncomingRecord, OutgoingRecord } from "@emote/bus";
-import type { AnalysisSettings, Moment } from "@emote/contracts";
 import { testInfraConfig } from "@emote/infra";
 import { createObservability, TRACEPARENT, type Observability } from "@emote/observability";
 
 export { waitFor } from "@emote/infra";
-import { analyzeBatch, toMoment } from "../src/analysis.ts";
+import type { ProducedEmote } from "../src/reference.ts";
+export { byId, expectedMoments } from "../src/reference.ts";
 import { readWorkerEnv, type WorkerEnv } from "../src/env.ts";
 
 export const infra = testInfraConfig();
 
-export interface RawMessage {
-  emote: string;
-  timestamp: string;
-  streamerId?: string;
-}
+export type RawMessage = ProducedEmote;
 
 /** Environment for a private set of topics and a private consumer group. */
 export function isolatedVars(overrides: Record<string, string> = {}): Record<string, string> {
@@ -89,46 +85,6 @@ export async function collect(
     if (last) await control.commit(last.offset);
   });
   return { records, stop: () => consumer.disconnect() };
-}
-
-/**
- * What a never-interrupted run must produce: each streamer's emotes in order, cut into
- * batches of `interval`, each analysed with the original rule.
- */
-export function expectedMoments(
-  messages: RawMessage[],
-  settingsFor: (streamerId: string, batchSeq: number) => AnalysisSettings,
-): Moment[] {
-  const byStreamer = new Map<string, RawMessage[]>();
-  for (const m of messages) {
-    const id = m.streamerId ?? "default";
-    byStreamer.set(id, [...(byStreamer.get(id) ?? []), m]);
-  }
-  const out: Moment[] = [];
-  for (const [streamerId, list] of byStreamer) {
-    let seq = 0;
-    let start = 0;
-    for (;;) {
-      const settings = settingsFor(streamerId, seq);
-      if (start + settings.interval > list.length) break;
-      const batch = list.slice(start, start + settings.interval).map((m) => ({
-        emote: m.emote,
-        timestampMs: Date.parse(m.timestamp),
-      }));
-      out.push(...analyzeBatch(batch, settings).map((f) => toMoment(streamerId, seq, f)));
-      start += settings.interval;
-      seq++;
-    }
-  }
-  return out;
-}
-
-/**
- * Sorted by id, without their moment-log positions: those number every commit to the
- * database, this test's and others', so what a rule gives is compared without them.
- */
-export function byId(moments: Moment[]): Moment[] {
-  return moments.map(({ position: _, ...m }) => m).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** One sample of a Prometheus text exposition. */

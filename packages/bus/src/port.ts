@@ -112,6 +112,8 @@ export interface ConsumerOptions {
   concurrency?: number;
   /** How long the group waits for a silent member (a killed process) before rebalancing. */
   sessionTimeoutMs?: number;
+  /** How often the member heartbeats (at most a third of the session timeout). */
+  heartbeatIntervalMs?: number;
 }
 
 export interface Bus {

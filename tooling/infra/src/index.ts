@@ -6,3 +6,5 @@ export * from "./test-env.ts";
 export * from "./wait-for.ts";
 export * from "./tcp-proxy.ts";
 export * from "./otlp-collector.ts";
+export * from "./kafka-cluster.ts";
+export { repoRoot } from "./repo-root.ts";

@@ -9,7 +9,8 @@ import { repoRoot } from "./repo-root.ts";
 /**
  * A single-node Apache Kafka (KRaft, broker + controller) run from the jars Maven fetches
  * into `.cache/kafka`, for machines without Docker. Started detached so it outlives the
- * command that started it; `down` stops it by the pid it recorded.
+ * command that started it; `down` stops it by the pid it recorded. The three-node cluster
+ * (kafka-cluster.ts) runs the same jars with the same helpers, one directory per node.
  */
 export interface LocalKafkaPaths {
   root: string;
@@ -23,10 +24,12 @@ export interface LocalKafkaPaths {
   pom: string;
 }
 
-export function localKafkaPaths(root = join(repoRoot, ".cache", "kafka")): LocalKafkaPaths {
+export const KAFKA_CACHE_DIR = join(repoRoot, ".cache", "kafka");
+
+export function localKafkaPaths(root = KAFKA_CACHE_DIR, lib = join(root, "lib")): LocalKafkaPaths {
   return {
     root,
-    lib: join(root, "lib"),
+    lib,
     data: join(root, "data"),
     serverProperties: join(root, "server.properties"),
     log4j: join(root, "log4j2.properties"),
@@ -48,8 +51,23 @@ export interface LocalKafkaState {
   foreign?: boolean;
 }
 
-const START_TIMEOUT_MS = 90_000;
+export const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
+
+/** One KRaft node's place: its id, client port, controller port, and the quorum it is in. */
+export interface KafkaNodeConfig {
+  id: number;
+  port: number;
+  controllerPort: number;
+  /** `id@host:port` of every controller of the cluster. */
+  voters: string;
+  /** Nodes in the cluster: internal topics and new topics are replicated that many times (at most 3). */
+  clusterSize: number;
+}
+
+export function singleNode(port: number): KafkaNodeConfig {
+  return { id: 1, port, controllerPort: port + 1, voters: `1@127.0.0.1:${port + 1}`, clusterSize: 1 };
+}
 
 export async function localKafkaStatus(port: number, paths = localKafkaPaths()): Promise<LocalKafkaState> {
   const logFile = join(paths.logDir, "server.log");
@@ -79,8 +97,8 @@ export async function upLocalKafka(
       throw new Error(`Port ${port} is taken by a program that is not Kafka. Set KAFKA_PORT to a free port.`);
     }
     fetchJars(paths, log);
-    writeConfig(paths, port);
-    formatStorage(paths, log);
+    writeConfig(paths, singleNode(port));
+    formatStorage(paths, log, randomClusterId());
     const pid = startBroker(paths);
     log(`Started Kafka (pid ${pid}) on 127.0.0.1:${port}; waiting for it to answer…`);
     await waitUntilReady(port, START_TIMEOUT_MS, pid);
@@ -91,13 +109,22 @@ export async function upLocalKafka(
 }
 
 export async function downLocalKafka(log: Log, paths = localKafkaPaths()): Promise<void> {
-  const pid = ownBrokerPid(paths);
-  if (pid === undefined) {
+  if (ownBrokerPid(paths) === undefined) {
     rmSync(paths.pidFile, { force: true });
     log("Kafka is not running (nothing started by infra:up).");
     return;
   }
-  log(`Stopping Kafka (pid ${pid})…`);
+  await stopBroker(paths, log, "Kafka");
+}
+
+/** Stops the node whose pid `paths` records (SIGTERM, then SIGKILL after 30 s). */
+export async function stopBroker(paths: LocalKafkaPaths, log: Log, name: string): Promise<void> {
+  const pid = ownBrokerPid(paths);
+  if (pid === undefined) {
+    rmSync(paths.pidFile, { force: true });
+    return;
+  }
+  log(`Stopping ${name} (pid ${pid})…`);
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (isAlive(pid) && Date.now() < deadline) await sleep(200);
@@ -107,10 +134,10 @@ export async function downLocalKafka(log: Log, paths = localKafkaPaths()): Promi
     while (isAlive(pid)) await sleep(100);
   }
   rmSync(paths.pidFile, { force: true });
-  log("Kafka stopped.");
+  log(`${name} stopped.`);
 }
 
-function fetchJars(paths: LocalKafkaPaths, log: Log): void {
+export function fetchJars(paths: LocalKafkaPaths, log: Log): void {
   const marker = join(paths.lib, ".complete");
   const pom = readFileSync(paths.pom, "utf8");
   if (existsSync(marker) && readFileSync(marker, "utf8") === pom) return;
@@ -135,15 +162,18 @@ function fetchJars(paths: LocalKafkaPaths, log: Log): void {
   writeFileSync(marker, pom);
 }
 
-function writeConfig(paths: LocalKafkaPaths, port: number): void {
+export function writeConfig(paths: LocalKafkaPaths, node: KafkaNodeConfig): void {
   mkdirSync(paths.logDir, { recursive: true });
-  const controllerPort = port + 1;
-  // Single-node KRaft: internal topics must have replication factor 1, else consumer
-  // groups wait forever for a coordinator.
+  const { port, controllerPort } = node;
+  // Internal topics must not ask for more replicas than there are nodes, else consumer
+  // groups wait forever for a coordinator. A cluster gets the seed's durability settings:
+  // three replicas, two in sync for an acknowledged write, no unclean leader election.
+  const replicas = Math.min(3, node.clusterSize);
+  const minIsr = Math.min(2, replicas);
   const props = [
     "process.roles=broker,controller",
-    "node.id=1",
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `node.id=${node.id}`,
+    `controller.quorum.voters=${node.voters}`,
     `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
     "controller.listener.names=CONTROLLER",
@@ -151,13 +181,20 @@ function writeConfig(paths: LocalKafkaPaths, port: number): void {
     "inter.broker.listener.name=PLAINTEXT",
     `log.dirs=${paths.data}`,
     "num.partitions=6",
-    "offsets.topic.replication.factor=1",
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${minIsr}`,
+    "unclean.leader.election.enable=false",
+    `offsets.topic.replication.factor=${replicas}`,
     "offsets.topic.num.partitions=12",
-    "transaction.state.log.replication.factor=1",
-    "transaction.state.log.min.isr=1",
-    "share.coordinator.state.topic.replication.factor=1",
-    "share.coordinator.state.topic.min.isr=1",
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
     "group.initial.rebalance.delay.ms=0",
+    // A killed node is fenced (out of the in-sync replicas, its partitions led elsewhere)
+    // after 4 s without a heartbeat instead of Kafka's 9 s: writes with acks=all wait that long.
+    "broker.heartbeat.interval.ms=1000",
+    "broker.session.timeout.ms=4000",
     "log.retention.hours=24",
     "",
   ].join("\n");
@@ -184,10 +221,10 @@ function writeConfig(paths: LocalKafkaPaths, port: number): void {
   writeFileSync(paths.log4j, log4j);
 }
 
-function javaArgs(paths: LocalKafkaPaths, mainClass: string, args: string[]): string[] {
+function javaArgs(paths: LocalKafkaPaths, mainClass: string, args: string[], heap = "1g"): string[] {
   return [
     "-Xms256m",
-    "-Xmx1g",
+    `-Xmx${heap}`,
     "-XX:+UseG1GC",
     `-Dlog4j2.configurationFile=${paths.log4j}`,
     `-Dkafka.logs.dir=${paths.logDir}`,
@@ -198,10 +235,9 @@ function javaArgs(paths: LocalKafkaPaths, mainClass: string, args: string[]): st
   ];
 }
 
-function formatStorage(paths: LocalKafkaPaths, log: Log): void {
+export function formatStorage(paths: LocalKafkaPaths, log: Log, clusterId: string): void {
   if (existsSync(join(paths.data, "meta.properties"))) return;
   log(`Formatting KRaft storage in ${paths.data}…`);
-  const clusterId = randomClusterId();
   const result = spawnSync(
     "java",
     javaArgs(paths, "kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", paths.serverProperties]),
@@ -213,13 +249,14 @@ function formatStorage(paths: LocalKafkaPaths, log: Log): void {
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
-function randomClusterId(): string {
+export function randomClusterId(): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
 }
 
-function startBroker(paths: LocalKafkaPaths): number {
+/** Starts the node detached and records its pid; `heap` is its -Xmx. */
+export function startBroker(paths: LocalKafkaPaths, heap = "1g"): number {
   const out = openSync(join(paths.logDir, "stdout.log"), "a");
-  const child = spawn("java", javaArgs(paths, "kafka.Kafka", [paths.serverProperties]), {
+  const child = spawn("java", javaArgs(paths, "kafka.Kafka", [paths.serverProperties], heap), {
     detached: true,
     stdio: ["ignore", out, out],
   });
@@ -229,11 +266,16 @@ function startBroker(paths: LocalKafkaPaths): number {
   return child.pid;
 }
 
-async function waitUntilReady(port: number, timeoutMs: number, pid: number | undefined): Promise<void> {
+export async function waitUntilReady(
+  port: number,
+  timeoutMs: number,
+  pid: number | undefined,
+  logDir = join(KAFKA_CACHE_DIR, "logs"),
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (pid !== undefined && !isAlive(pid)) {
-      throw new Error("Kafka exited during start-up; see .cache/kafka/logs/server.log and stdout.log.");
+      throw new Error(`Kafka exited during start-up; see ${logDir}/server.log and stdout.log.`);
     }
     if (await answersMetadata(port, 5_000, true)) return;
     await sleep(500);
@@ -245,7 +287,11 @@ async function waitUntilReady(port: number, timeoutMs: number, pid: number | und
  * True when a broker on the port answers a metadata request; with `coordinator`, also when
  * its group coordinator is up (the first consumer group otherwise waits for it).
  */
-async function answersMetadata(port: number, timeoutMs: number, coordinator = false): Promise<boolean> {
+export async function answersMetadata(
+  port: number,
+  timeoutMs: number,
+  coordinator = false,
+): Promise<boolean> {
   const kafka = new Kafka({
     brokers: [`127.0.0.1:${port}`],
     clientId: "emote-infra-probe",
@@ -267,7 +313,7 @@ async function answersMetadata(port: number, timeoutMs: number, coordinator = fa
   }
 }
 
-function ownBrokerPid(paths: LocalKafkaPaths): number | undefined {
+export function ownBrokerPid(paths: LocalKafkaPaths): number | undefined {
   if (!existsSync(paths.pidFile)) return undefined;
   const pid = Number(readFileSync(paths.pidFile, "utf8").trim());
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
@@ -281,7 +327,7 @@ function ownBrokerPid(paths: LocalKafkaPaths): number | undefined {
   return pid;
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
@@ -296,7 +342,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function portInUse(port: number): Promise<boolean> {
+export async function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: "127.0.0.1", port });
     socket.once("connect", () => {
@@ -308,7 +354,7 @@ async function portInUse(port: number): Promise<boolean> {
 }
 
 /** A directory lock, so parallel `infra:up`/test runs start one broker, not several. */
-async function withLock<T>(paths: LocalKafkaPaths, log: Log, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(paths: LocalKafkaPaths, log: Log, fn: () => Promise<T>): Promise<T> {
   const staleMs = START_TIMEOUT_MS + 60_000;
   let waited = false;
   for (;;) {

@@ -8,6 +8,8 @@ export interface KafkaClientOptions {
   logCreator?: KafkaConfig["logCreator"];
   /** How connections to brokers are made (tests route them through a proxy they cut). */
   socketFactory?: KafkaConfig["socketFactory"];
+  /** Longest pause between retries (kafkajs's default is 30 s); a feed that must notice a returning broker soon lowers it. */
+  maxRetryTimeMs?: number;
 }
 
 export function createKafka(opts: KafkaClientOptions): Kafka {
@@ -16,7 +18,11 @@ export function createKafka(opts: KafkaClientOptions): Kafka {
     clientId: opts.clientId,
     logLevel: opts.logLevel ?? logLevel.WARN,
     connectionTimeout: 3_000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: {
+      initialRetryTime: 100,
+      retries: 8,
+      ...(opts.maxRetryTimeMs && { maxRetryTime: opts.maxRetryTimeMs }),
+    },
   };
   if (opts.logCreator) config.logCreator = opts.logCreator;
   if (opts.socketFactory) config.socketFactory = opts.socketFactory;

@@ -133,13 +133,14 @@ export function kafkaConsumer(
   kafka: Kafka,
   opts: ConsumerOptions,
 ): BusConsumer & { connect(): Promise<void> } {
+  const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
   const consumer: Consumer = kafka.consumer({
     groupId: opts.groupId,
     maxWaitTimeInMs: 100,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
-    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
+    sessionTimeout,
+    heartbeatInterval: opts.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeout / 3)),
   });
   let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));

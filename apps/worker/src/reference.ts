@@ -1,0 +1,62 @@
+import type { AnalysisSettings, Moment } from "@emote/contracts";
+import { analyzeBatch, toMoment } from "./analysis.ts";
+
+/** One raw emote as produced (its key is the streamer, `default` when it has none). */
+export interface ProducedEmote {
+  emote: string;
+  timestamp: string;
+  streamerId?: string;
+}
+
+/**
+ * What a never-interrupted run must produce: each streamer's emotes in order, cut into
+ * batches of `interval`, each analysed with the original rule. Failover tests and the
+ * chaos run hold every stored and delivered moment against it.
+ */
+export function expectedMoments(
+  messages: Iterable<ProducedEmote>,
+  settingsFor: (streamerId: string, batchSeq: number) => AnalysisSettings,
+): Moment[] {
+  return expectedBatches(messages, settingsFor).flatMap((b) => b.moments);
+}
+
+/** The same, batch by batch: within a streamer's batch the moments have no order of their own. */
+export function expectedBatches(
+  messages: Iterable<ProducedEmote>,
+  settingsFor: (streamerId: string, batchSeq: number) => AnalysisSettings,
+): { streamerId: string; batchSeq: number; moments: Moment[] }[] {
+  const byStreamer = new Map<string, ProducedEmote[]>();
+  for (const m of messages) {
+    const id = m.streamerId ?? "default";
+    let list = byStreamer.get(id);
+    if (!list) byStreamer.set(id, (list = []));
+    list.push(m);
+  }
+  const out: { streamerId: string; batchSeq: number; moments: Moment[] }[] = [];
+  for (const [streamerId, list] of byStreamer) {
+    let seq = 0;
+    let start = 0;
+    for (;;) {
+      const settings = settingsFor(streamerId, seq);
+      if (start + settings.interval > list.length) break;
+      const batch = list.slice(start, start + settings.interval).map((m) => ({
+        emote: m.emote,
+        timestampMs: Date.parse(m.timestamp),
+      }));
+      const moments = analyzeBatch(batch, settings).map((f) => toMoment(streamerId, seq, f));
+      if (moments.length > 0) out.push({ streamerId, batchSeq: seq, moments });
+      start += settings.interval;
+      seq++;
+    }
+  }
+  return out;
+}
+
+/**
+ * Moments in id order, to compare sets of moments whatever order they arrived in, without
+ * their moment-log positions: those number every commit to the database, this run's and
+ * others', so what the rule gives is compared without them.
+ */
+export function byId(moments: Moment[]): Moment[] {
+  return moments.map(({ position: _, ...m }) => m).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
