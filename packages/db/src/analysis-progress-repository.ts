@@ -39,13 +39,7 @@ export async function loadCheckpoint(
   const rows = await db
     .select({ nextOffset: consumerCheckpoints.nextOffset })
     .from(consumerCheckpoints)
-    .where(
-      and(
-        eq(consumerCheckpoints.groupId, groupId),
-        eq(consumerCheckpoints.topic, topic),
-        eq(consumerCheckpoints.partition, partition),
-      ),
-    );
+    .where(checkpointRow(groupId, topic, partition));
   return rows[0]?.nextOffset ?? null;
 }
 
@@ -62,13 +56,7 @@ export async function loadLastCommittedMoments(
   const [row] = await db
     .select({ ids: consumerCheckpoints.lastMomentIds })
     .from(consumerCheckpoints)
-    .where(
-      and(
-        eq(consumerCheckpoints.groupId, groupId),
-        eq(consumerCheckpoints.topic, topic),
-        eq(consumerCheckpoints.partition, partition),
-      ),
-    );
+    .where(checkpointRow(groupId, topic, partition));
   if (!row || row.ids.length === 0) return [];
   const rows = await db
     .select()
@@ -194,4 +182,13 @@ async function storeMoments(tx: Transaction, list: readonly Moment[]): Promise<n
 /** A commit for a partition whose stored checkpoint is further on: nothing was written. */
 export class CheckpointSupersededError extends Error {
   override name = "CheckpointSupersededError";
+}
+
+/** The checkpoint row of one partition for one consumer group. */
+function checkpointRow(groupId: string, topic: string, partition: number) {
+  return and(
+    eq(consumerCheckpoints.groupId, groupId),
+    eq(consumerCheckpoints.topic, topic),
+    eq(consumerCheckpoints.partition, partition),
+  );
 }
