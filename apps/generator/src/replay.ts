@@ -19,7 +19,8 @@ export type ReplayLine = { ok: true; message: TracedEmoteMessage } | { ok: false
  */
 export function parseReplayLine(line: string, lineNumber: number, tag: string): ReplayLine {
   const parsed = parseRawEmote(Buffer.from(line, "utf8"));
-  if (!parsed.ok) return parsed;
+  // The detail reads like the worker's DLQ header ("not JSON", "invalid emote: …").
+  if (!parsed.ok) return { ok: false, reason: parsed.detail };
   const { emote, timestampMs, streamerId, id } = parsed.value;
   const message: TracedEmoteMessage = {
     emote,
