@@ -62,7 +62,7 @@ export function runBus(ids: RunIds, brokers: string[], partitions: number): Bus 
  * emote), on a private stretch of virtual time so the rows it makes are this run's only.
  */
 export function* seededStream(ids: RunIds, seed: number): Generator<ProducedEmote, void, undefined> {
-  const start = Date.UTC(2040, 0, 1) + Math.floor(Math.random() * 5_000_000) * 60_000;
+  const start = Date.UTC(2011, 0, 1) + Math.floor(Math.random() * 4_000_000) * 60_000;
   for (const m of generateEmotes({ seed, streamers: ids.streamers.length, start })) {
     yield {
       emote: m.emote,

@@ -10,7 +10,7 @@ function moment(streamerId: string, seq: number, count = 5): Moment {
     count,
     total: 30,
     ratio: count / 30,
-    timestamp: new Date(Date.UTC(2040, 0, 1, 0, seq)).toISOString(),
+    timestamp: new Date(Date.UTC(2012, 0, 1, 0, seq)).toISOString(),
   } as Moment;
 }
 

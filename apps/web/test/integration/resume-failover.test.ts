@@ -122,7 +122,7 @@ let produced = 0;
 const stream = generateEmotes({
   seed: 12,
   streamers: streamers.length,
-  start: Date.UTC(2036, 0, 1) + Math.floor(Math.random() * 1_000_000) * 60_000,
+  start: Date.UTC(2015, 0, 1) + Math.floor(Math.random() * 1_000_000) * 60_000,
   rate: 2,
 });
 async function produce(count: number): Promise<void> {
