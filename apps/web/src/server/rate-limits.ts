@@ -1,5 +1,5 @@
 import { RateLimitedError, type CallLimiter, type CallLimits } from "@emote/api";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 export interface RateLimitOptions {
   /** Mutations per caller per minute (0 = unlimited). */
@@ -24,14 +24,21 @@ export interface RateLimits {
  */
 function limiter(perMinute: number, name: LimitName, limited: (name: LimitName) => void): CallLimiter {
   if (perMinute === 0) return { take: async () => undefined };
-  const memory = new RateLimiterMemory({ points: perMinute, duration: 60 });
+  return callLimiter(new RateLimiterMemory({ points: perMinute, duration: 60 }), () => limited(name));
+}
+
+/**
+ * A rate-limiter-flexible limiter as the API's CallLimiter: a refusal is told to
+ * `limited` (the metric) and thrown as RateLimitedError with the wait it says.
+ */
+export function callLimiter(limiter: Pick<RateLimiterAbstract, "consume">, limited: () => void): CallLimiter {
   return {
     async take(key) {
       try {
-        await memory.consume(key);
+        await limiter.consume(key);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
-        limited(name);
+        limited();
         throw new RateLimitedError(err.msBeforeNext);
       }
     },

@@ -1,5 +1,6 @@
-import { RateLimitedError, type CallLimiter } from "@emote/api";
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { CallLimiter } from "@emote/api";
+import { BurstyRateLimiter, RateLimiterMemory } from "rate-limiter-flexible";
+import { callLimiter } from "../rate-limits.ts";
 
 /** How long the burst reserve takes to refill. */
 const BURST_REFILL_SECONDS = 10;
@@ -24,17 +25,7 @@ export function viewerEmoteLimiter(perSecond: number, burst: number, limited: ()
           }),
         )
       : steady;
-  return {
-    async take(key) {
-      try {
-        await limiter.consume(key);
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        limited();
-        throw new RateLimitedError(err.msBeforeNext);
-      }
-    },
-  };
+  return callLimiter(limiter, limited);
 }
 
 /**
