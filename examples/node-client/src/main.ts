@@ -1,25 +1,8 @@
-import WebSocket from "ws";
-import { closeEmoteClient, createEmoteClient } from "@emote/api/client";
+import { closeEmoteClient } from "@emote/api/client";
+import { startExample } from "./connect.ts";
 import { HELP, readOptions } from "./env.ts";
 
-let options;
-try {
-  options = readOptions(process.argv.slice(2));
-} catch (err) {
-  console.error(`node-client: ${(err as Error).message}\n\n${HELP}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-
-// Node 20 has no global WebSocket; the client takes the `ws` package's.
-const client = createEmoteClient({
-  url: options.url,
-  token: options.token ?? null,
-  WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-});
+const { options, client } = startExample("node-client", HELP, readOptions);
 
 const who = await client.auth.whoami.query();
 console.log(`connected to ${options.url} as ${who.role}${who.streamerId ? ` (${who.streamerId})` : ""}`);

@@ -1,25 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import WebSocket from "ws";
-import { TRPCClientError, closeEmoteClient, createEmoteClient } from "@emote/api/client";
+import { TRPCClientError, closeEmoteClient } from "@emote/api/client";
+import { startExample } from "./connect.ts";
 import { REACT_HELP, readReactOptions } from "./env.ts";
 
-let options;
-try {
-  options = readReactOptions(process.argv.slice(2));
-} catch (err) {
-  console.error(`react: ${(err as Error).message}\n\n${REACT_HELP}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(REACT_HELP);
-  process.exit(0);
-}
-
-const client = createEmoteClient({
-  url: options.url,
-  token: options.token ?? null,
-  WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-});
+const { options, client } = startExample("react", REACT_HELP, readReactOptions);
 
 let sent = 0;
 let exitCode = 0;
