@@ -83,39 +83,41 @@ export class SettingsReloader {
     if (this.stopped || this.timer || this.running) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.drain().then((failed) => {
+      this.running = this.reload().then((failed) => {
         this.running = undefined;
         // Try again later, not in a tight loop while the database is away.
         if (failed) this.schedule(this.opts.retryMs);
+        // What arrived during the reload waits one window too, so a long burst costs at
+        // most one query per window, not one per reload's duration.
+        else if (this.full || this.streamers.size > 0) this.schedule(this.opts.coalesceMs);
       });
     }, delayMs);
     this.timer.unref();
   }
 
-  /** Reloads until nothing is asked any more; true when a reload failed (its changes kept). */
-  private async drain(): Promise<boolean> {
-    while (!this.stopped && (this.full || this.streamers.size > 0)) {
-      const full = this.full;
-      const ids = [...this.streamers];
-      this.full = false;
-      this.streamers.clear();
-      try {
-        if (full) {
-          this.cache.replace(await this.source.all());
-          this.on.reloaded("full", 0);
-        } else {
-          this.cache.update(ids, await this.source.streamers(ids));
-          this.on.reloaded("streamers", ids.length);
-        }
-      } catch (err) {
-        this.on.failed(err as Error);
-        if (full) {
-          this.full = true;
-          this.streamers.clear();
-        } else this.want(ids);
-        return true;
+  /** Reloads what is asked now; true when the reload failed (its changes kept). */
+  private async reload(): Promise<boolean> {
+    if (this.stopped || (!this.full && this.streamers.size === 0)) return false;
+    const full = this.full;
+    const ids = [...this.streamers];
+    this.full = false;
+    this.streamers.clear();
+    try {
+      if (full) {
+        this.cache.replace(await this.source.all());
+        this.on.reloaded("full", 0);
+      } else {
+        this.cache.update(ids, await this.source.streamers(ids));
+        this.on.reloaded("streamers", ids.length);
       }
+      return false;
+    } catch (err) {
+      this.on.failed(err as Error);
+      if (full) {
+        this.full = true;
+        this.streamers.clear();
+      } else this.want(ids);
+      return true;
     }
-    return false;
   }
 }
