@@ -311,7 +311,7 @@ export class PartitionProcessor {
         moments: analyses.flatMap((a) => a.moments),
       };
       const positions = await this.untilStored(control, () => this.deps.store.commit(commit));
-      await this.publishCommitted([
+      await this.publishCommitted(control, [
         {
           topic: this.deps.topics.aggregated,
           records: withPositions(analyses, positions).flatMap((a) => this.fitting(a.streamerId, a.moments)),
@@ -443,7 +443,7 @@ export class PartitionProcessor {
     if (last.length === 0) return;
     const byStreamer = new Map<string, Moment[]>();
     for (const m of last) byStreamer.set(m.streamerId, [...(byStreamer.get(m.streamerId) ?? []), m]);
-    await this.publishCommitted([
+    await this.publishCommitted(control, [
       {
         topic: this.deps.topics.aggregated,
         records: [...byStreamer].flatMap(([streamerId, moments]) => this.fitting(streamerId, moments)),
@@ -456,9 +456,14 @@ export class PartitionProcessor {
    * left out and logged, each other record sent alone: its moments are stored, and
    * gateways read a position they miss from PostgreSQL (docs/ARCHITECTURE.md → Resume), so
    * refusing it again on every retry would only stall the partition. Any other error
-   * throws: the batch's retry (or the partition's next owner) publishes them again.
+   * throws: the batch's retry (or the partition's next owner) publishes them again. One by
+   * one, it heartbeats, and stops once the partition is no longer this worker's (its next
+   * owner publishes the last commit's moments again).
    */
-  private async publishCommitted(batches: { topic: string; records: OutgoingRecord[] }[]): Promise<void> {
+  private async publishCommitted(
+    control: BatchControl,
+    batches: { topic: string; records: OutgoingRecord[] }[],
+  ): Promise<void> {
     try {
       await this.deps.producer.send(batches);
       return;
@@ -467,6 +472,8 @@ export class PartitionProcessor {
     }
     for (const { topic, records } of batches) {
       for (const record of records) {
+        if (!control.shouldContinue()) return;
+        await control.heartbeat();
         try {
           await this.deps.producer.send([{ topic, records: [record] }]);
         } catch (err) {
@@ -557,6 +564,9 @@ function withPositions(
   analyses: readonly { streamerId: string; moments: Moment[] }[],
   positions: readonly number[],
 ): { streamerId: string; moments: Moment[] }[] {
+  if (positions.length !== analyses.reduce((n, a) => n + a.moments.length, 0)) {
+    throw new Error(`the store returned ${positions.length} positions for a different number of moments`);
+  }
   let i = 0;
   return analyses.map((a) => ({
     streamerId: a.streamerId,

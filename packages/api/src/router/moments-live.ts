@@ -82,9 +82,11 @@ export const momentsLive = liveProcedure
           });
           if (attached) {
             await live.items.return();
-            await new Promise<void>((resolve) =>
-              signal.addEventListener("abort", () => resolve(), { once: true }),
-            );
+            if (!signal.aborted) {
+              await new Promise<void>((resolve) =>
+                signal.addEventListener("abort", () => resolve(), { once: true }),
+              );
+            }
             ctx.session.throwIfExpired();
             return;
           }
