@@ -1,5 +1,11 @@
 import { createHash } from "node:crypto";
-import { recordBytes, type IncomingRecord, type OutgoingRecord, type RecordHeaders } from "@emote/bus";
+import {
+  LONE_RECORD_FRAMING_BYTES,
+  recordBytes,
+  type IncomingRecord,
+  type OutgoingRecord,
+  type RecordHeaders,
+} from "@emote/bus";
 import type { DlqReason } from "@emote/contracts";
 
 /**
@@ -29,8 +35,6 @@ export interface Refusal {
   detail: string;
 }
 
-/** Room the broker's framing takes beyond key, value and headers (see the Kafka adapter). */
-const FRAMING_BYTES = 1_024 + 64;
 const ERROR_MAX_CHARS = 1_024;
 /** Original headers and keys up to this size are kept whole; the value gives way first. */
 const SMALL_BYTES = 1_024;
@@ -73,7 +77,7 @@ export function deadLetter(
   };
   const truncated: string[] = [];
   let key = record.key;
-  const budget = maxBytes - FRAMING_BYTES - Buffer.byteLength(DLQ_HEADERS.truncated) - 20;
+  const budget = maxBytes - LONE_RECORD_FRAMING_BYTES - Buffer.byteLength(DLQ_HEADERS.truncated) - 20;
   const ownBytes = headerBytes(own);
   // The original headers travel on untouched, beside the DLQ's own, when they fit.
   let headers: RecordHeaders = { ...record.headers, ...own };

@@ -1,5 +1,6 @@
 import {
   isRecordRejected,
+  LONE_RECORD_FRAMING_BYTES,
   recordBytes,
   type BatchControl,
   type BusProducer,
@@ -51,8 +52,6 @@ export interface ProgressStore {
 
 /** How long a streamer's in-memory state outlives its last emote (it is durable in the store). */
 export const DEFAULT_STREAMER_IDLE_MS = 15 * 60_000;
-/** Room the broker's framing takes in a record, beyond key, value and headers. */
-const FRAMING_BYTES = 1_024 + 64;
 
 /**
  * A record's effects failed in a way no retry mends and it could not be dead-lettered
@@ -492,7 +491,10 @@ export class PartitionProcessor {
     const record: OutgoingRecord = { key: streamerId, value: JSON.stringify(moments) };
     const first = moments.find((m) => m.traceparent !== undefined)?.traceparent;
     if (first !== undefined) record.headers = { [TRACEPARENT]: first };
-    if (moments.length === 1 || recordBytes(record) <= this.deps.maxMessageBytes.aggregated - FRAMING_BYTES) {
+    if (
+      moments.length === 1 ||
+      recordBytes(record) <= this.deps.maxMessageBytes.aggregated - LONE_RECORD_FRAMING_BYTES
+    ) {
       return [record];
     }
     const mid = Math.ceil(moments.length / 2);

@@ -14,6 +14,19 @@ export interface OutgoingRecord {
   headers?: RecordHeaders;
 }
 
+/** Kafka's default `message.max.bytes`: what a topic takes when it sets no limit of its own. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+/** Room a record batch's header takes, and each record's framing in it. */
+export const BATCH_FRAMING_BYTES = 1_024;
+export const RECORD_FRAMING_BYTES = 64;
+/** What a record sent alone needs beyond `recordBytes` to fit a topic's limit. */
+export const LONE_RECORD_FRAMING_BYTES = BATCH_FRAMING_BYTES + RECORD_FRAMING_BYTES;
+
+/** `err` and the errors it wraps (`cause`), at most five deep. */
+export function* errorChain(err: unknown): Generator<Error> {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) yield e;
+}
+
 /** A record's size as the limit counts it: key, value and headers (Kafka adds a little framing). */
 export function recordBytes(r: OutgoingRecord): number {
   let n = (r.key === null ? 0 : Buffer.byteLength(r.key)) + Buffer.byteLength(r.value);
@@ -72,9 +85,7 @@ export class RecordRejectedError extends Error {
 
 /** True when `err`, or an error it wraps, is a RecordRejectedError. */
 export function isRecordRejected(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof RecordRejectedError) return true;
-  }
+  for (const e of errorChain(err)) if (e instanceof RecordRejectedError) return true;
   return false;
 }
 

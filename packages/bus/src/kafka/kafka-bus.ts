@@ -1,5 +1,9 @@
 import kafkajs, { Partitioners, type Admin, type Consumer, type Kafka } from "kafkajs";
 import {
+  BATCH_FRAMING_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  errorChain,
+  RECORD_FRAMING_BYTES,
   RecordRejectedError,
   type Bus,
   type BusConsumer,
@@ -13,11 +17,6 @@ import { topicNames } from "../topics.ts";
 import { ensureTopics } from "./topics-admin.ts";
 
 // Node's ESM loader finds only kafkajs's first few named exports; the rest via the default.
-/** The broker's default `message.max.bytes`: what a topic takes when its config cannot be read. */
-const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
-/** Room for the record batch's header and each record's framing. */
-const BATCH_OVERHEAD_BYTES = 1_024;
-const RECORD_OVERHEAD_BYTES = 64;
 
 /** Broker answers that a retry of the same records would get again. */
 const REJECTIONS = new Set([
@@ -28,7 +27,7 @@ const REJECTIONS = new Set([
 ]);
 
 function isRejection(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+  for (const e of errorChain(err)) {
     // kafkajs throws these while encoding a value or header it cannot serialise.
     if (e.name === "TypeError" || e.name === "RangeError") return true;
     if (REJECTIONS.has((e as { type?: string }).type ?? "")) return true;
@@ -43,13 +42,13 @@ function isRejection(err: unknown): boolean {
 function bySize(records: OutgoingRecord[], limit: number): OutgoingRecord[][] {
   const runs: OutgoingRecord[][] = [];
   let run: OutgoingRecord[] = [];
-  let size = BATCH_OVERHEAD_BYTES;
+  let size = BATCH_FRAMING_BYTES;
   for (const r of records) {
-    const n = recordBytes(r) + RECORD_OVERHEAD_BYTES;
+    const n = recordBytes(r) + RECORD_FRAMING_BYTES;
     if (run.length > 0 && size + n > limit) {
       runs.push(run);
       run = [];
-      size = BATCH_OVERHEAD_BYTES;
+      size = BATCH_FRAMING_BYTES;
     }
     run.push(r);
     size += n;
@@ -60,7 +59,7 @@ function bySize(records: OutgoingRecord[], limit: number): OutgoingRecord[][] {
 
 export function kafkaProducer(
   kafka: Kafka,
-  limitOf: (topic: string) => Promise<number> = async () => KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  limitOf: (topic: string) => Promise<number> = async () => DEFAULT_MAX_MESSAGE_BYTES,
 ): BusProducer & { connect(): Promise<void> } {
   // Idempotent with one request in flight: retries can neither duplicate nor reorder, so
   // they may go on for as long as the broker is away. The Java client's partitioner keeps
@@ -243,7 +242,7 @@ async function topicMaxMessageBytes(kafka: Kafka, topic: string): Promise<number
     const value = Number(
       resources[0]?.configEntries.find((e) => e.configName === "max.message.bytes")?.configValue,
     );
-    return Number.isInteger(value) && value > 0 ? value : KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    return Number.isInteger(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES;
   } finally {
     await admin.disconnect();
   }

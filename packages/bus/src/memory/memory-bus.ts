@@ -8,7 +8,7 @@ import type {
   OutgoingRecord,
   RecordBatch,
 } from "../port.ts";
-import { recordBytes, RecordRejectedError } from "../port.ts";
+import { DEFAULT_MAX_MESSAGE_BYTES, recordBytes, RecordRejectedError } from "../port.ts";
 import { topicNames } from "../topics.ts";
 
 /**
@@ -18,8 +18,6 @@ import { topicNames } from "../topics.ts";
  * go. For the embedded mode and tests; nothing is kept across restarts.
  */
 const MAX_BATCH = 5_000;
-/** Kafka's default `max.message.bytes`, so what fits here fits a default broker. */
-export const MEMORY_MAX_MESSAGE_BYTES = 1_048_588;
 
 interface Member {
   topics: string[];
@@ -119,12 +117,12 @@ export function memoryBus(opts: {
   partitions: number;
   topicPrefix?: string;
   log?: MemoryLog;
-  /** Per topic, the largest record it takes (default MEMORY_MAX_MESSAGE_BYTES). */
+  /** Per topic, the largest record it takes (default Kafka's, so what fits here fits a default broker). */
   maxMessageBytes?: Record<string, number>;
 }): Bus & { log: MemoryLog } {
   const log = opts.log ?? new MemoryLog(opts.partitions);
   const topics = topicNames(opts.topicPrefix ?? "");
-  const limit = (topic: string) => opts.maxMessageBytes?.[topic] ?? MEMORY_MAX_MESSAGE_BYTES;
+  const limit = (topic: string) => opts.maxMessageBytes?.[topic] ?? DEFAULT_MAX_MESSAGE_BYTES;
   return {
     dependency: { name: "in-process-bus", label: "In-process bus" },
     log,
