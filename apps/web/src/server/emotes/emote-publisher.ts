@@ -127,8 +127,12 @@ export class EmotePublisher {
   /** The request on the wire is late: its emotes and those queued behind it fail now. */
   private late(batch: Pending[]): void {
     this.stalled = true;
+    this.failAll(batch, this.unavailable());
+  }
+
+  /** Kafka failed or is late: `batch` and those queued behind it fail, and new ones for a while. */
+  private failAll(batch: Pending[], err: EmoteRefusedError): void {
     this.refuseUntil = Date.now() + this.opts.retryAfterMs;
-    const err = this.unavailable();
     this.fail(batch, err);
     const queued = this.queue;
     this.queue = [];
@@ -149,11 +153,7 @@ export class EmotePublisher {
     this.inFlight = 0;
     this.stalled = false;
     if (err) {
-      this.refuseUntil = Date.now() + this.opts.retryAfterMs;
-      this.fail(batch, err);
-      const queued = this.queue;
-      this.queue = [];
-      this.fail(queued, err);
+      this.failAll(batch, err);
       return;
     }
     for (const p of batch) {
