@@ -3,6 +3,8 @@ import type { AppRouter } from "./root.ts";
 
 export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory, type Context } from "./trpc.ts";
+export { errorShapeOf } from "./error-shape.ts";
+export { emoteSendInput, sendEmote, type EmoteSendInput } from "./router/emotes.ts";
 export { createTRPCContext, type ContextDeps } from "./context.ts";
 export { RateLimitedError, limitKey, type CallLimiter, type CallLimits } from "./rate-limit.ts";
 export {

@@ -3,7 +3,7 @@ import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { EmoteRefusedError, type SentEmote } from "../emotes/ingest.ts";
 import { RateLimitedError, limitKey } from "../rate-limit.ts";
-import { assertCallerValid, bareProcedure } from "../trpc.ts";
+import { assertCallerValid, bareProcedure, type Context } from "../trpc.ts";
 
 /**
  * Only what a viewer chooses: the server sets the timestamp, id, viewer and trace context.
@@ -36,46 +36,56 @@ const refusalCode = {
   unavailable: "SERVICE_UNAVAILABLE",
 } as const;
 
-export const emotesRouter = {
-  /**
-   * A viewer's reaction: checked against the viewer's own limit (token `sub`, else client
-   * address) and the streamer's allowed emotes, then resolved once Kafka has it. Not
-   * counted against the mutation limit: reactions have their own.
-   */
-  send: bareProcedure.input(emoteSendInput).mutation(async ({ ctx, input }): Promise<SentEmote> => {
-    assertCallerValid(ctx.caller);
-    const ingest = ctx.emotes;
-    if (!ingest) {
-      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "this server does not take emotes" });
-    }
-    const viewerKey = limitKey(ctx.caller, ctx.clientAddress);
-    const limiter = ctx.limits?.emotes;
-    if (limiter) {
-      try {
-        await limiter.take(viewerKey);
-      } catch (err) {
-        if (!(err instanceof RateLimitedError)) throw err;
-        throw refusal(
-          "TOO_MANY_REQUESTS",
-          `too many emotes from this viewer: retry in ${err.retryAfterSeconds} s`,
-          err,
-        );
-      }
-    }
-    const cached = ingest.allowedEmotes(input.streamerId);
-    // Nearly always in memory already: no await (a microtask per call) then.
-    const allowed = Array.isArray(cached) ? cached : await cached;
-    if (!allowed.includes(input.emote)) {
-      throw new TRPCError({
-        code: "BAD_REQUEST",
-        message: `emote: not one of the emotes streamer ${input.streamerId} allows (${allowed.join(" ")})`,
-      });
-    }
+/** emotes.send's input as the server has checked it. */
+export type EmoteSendInput = z.infer<typeof emoteSendInput>;
+
+/**
+ * emotes.send's work, called by the procedure and by the WebSocket fast path (apps/web
+ * ws-emotes.ts), so both check exactly the same: the caller, the viewer's own limit (token
+ * `sub`, else client address), the streamer's allowed emotes, then resolved once Kafka has
+ * the emote. Throws TRPCError. Not counted against the mutation limit: reactions have their own.
+ */
+export async function sendEmote(
+  ctx: Pick<Context, "caller" | "clientAddress" | "limits" | "emotes">,
+  input: EmoteSendInput,
+): Promise<SentEmote> {
+  assertCallerValid(ctx.caller);
+  const ingest = ctx.emotes;
+  if (!ingest) {
+    throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: "this server does not take emotes" });
+  }
+  const viewerKey = limitKey(ctx.caller, ctx.clientAddress);
+  const limiter = ctx.limits?.emotes;
+  if (limiter) {
     try {
-      return await ingest.send({ streamerId: input.streamerId, emote: input.emote, viewerKey });
+      await limiter.take(viewerKey);
     } catch (err) {
-      if (!(err instanceof EmoteRefusedError)) throw err;
-      throw refusal(refusalCode[err.reason], err.message, new RateLimitedError(err.retryAfterMs));
+      if (!(err instanceof RateLimitedError)) throw err;
+      throw refusal(
+        "TOO_MANY_REQUESTS",
+        `too many emotes from this viewer: retry in ${err.retryAfterSeconds} s`,
+        err,
+      );
     }
-  }),
+  }
+  const cached = ingest.allowedEmotes(input.streamerId);
+  // Nearly always in memory already: no await (a microtask per call) then.
+  const allowed = Array.isArray(cached) ? cached : await cached;
+  if (!allowed.includes(input.emote)) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `emote: not one of the emotes streamer ${input.streamerId} allows (${allowed.join(" ")})`,
+    });
+  }
+  try {
+    return await ingest.send({ streamerId: input.streamerId, emote: input.emote, viewerKey });
+  } catch (err) {
+    if (!(err instanceof EmoteRefusedError)) throw err;
+    throw refusal(refusalCode[err.reason], err.message, new RateLimitedError(err.retryAfterMs));
+  }
+}
+
+export const emotesRouter = {
+  /** A viewer's reaction (sendEmote). */
+  send: bareProcedure.input(emoteSendInput).mutation(({ ctx, input }) => sendEmote(ctx, input)),
 } satisfies TRPCRouterRecord;
