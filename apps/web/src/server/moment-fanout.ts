@@ -1,6 +1,6 @@
 import type { DirectMoments, DirectMomentsRequest, LiveFeed } from "@emote/api";
 import type { Moment } from "@emote/contracts";
-import { hasWsInternals } from "./ws-internals.ts";
+import { textFrame, writeRaw } from "./ws-frames.ts";
 
 /**
  * The fan-out path of `moments.live` over WebSocket.
@@ -50,40 +50,6 @@ export interface FrameBudget {
 
 const OPEN = 1;
 
-/** A whole WebSocket text frame (server to client, unmasked) around `payload`. */
-export function textFrame(payload: Buffer): Buffer {
-  const n = payload.length;
-  const headerLength = n < 126 ? 2 : n < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + n);
-  frame[0] = 0x81; // FIN + text
-  if (n < 126) frame[1] = n;
-  else if (n < 65_536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(n, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(n), 2);
-  }
-  payload.copy(frame, headerLength);
-  return frame;
-}
-
-/**
- * Writes a pre-built frame straight to the TCP socket under a ws 8 WebSocket, skipping
- * ws's per-send framing (header allocation, cork + two writes): the same bytes ws would
- * write, and still counted in `bufferedAmount`. Only when ws's sender is idle (no
- * compression is on, so it always is) — otherwise false and the caller uses `send`.
- * Relies on ws internals (ws-internals.ts: checked at start-up, and on every socket), so
- * ws is pinned and the unit tests of this file and test/integration/fanout.test.ts check
- * the bytes.
- */
-function writeRaw(socket: FanoutSocket, frame: Buffer): boolean {
-  if (!hasWsInternals(socket)) return false;
-  const { _socket: tcp, _sender: sender } = socket;
-  if (tcp.destroyed || sender._state !== 0 || sender._queue.length > 0) return false;
-  tcp.write(frame);
-  return true;
-}
 const MAX_NOTED_REQUESTS = 64;
 const ALL = "\u0000all";
 

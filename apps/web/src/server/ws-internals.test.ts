@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fanoutMayWriteRaw, hasWsInternals, installedWsHasInternals } from "./ws-internals.ts";
+import { mayWriteRawFrames, hasWsInternals, installedWsHasInternals } from "./ws-internals.ts";
 
 describe("the ws internals the fan-out relies on", () => {
   it("are there in the installed (pinned) ws", () => {
@@ -21,10 +21,10 @@ describe("the ws internals the fan-out relies on", () => {
   it("when the start-up check fails, the fan-out sends through ws.send, with one warning", () => {
     const warnings: string[] = [];
     const log = { warn: (msg: string) => void warnings.push(msg) };
-    expect(fanoutMayWriteRaw(log, () => false)).toBe(false);
+    expect(mayWriteRawFrames(log, () => false)).toBe(false);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("sending through ws.send instead");
-    expect(fanoutMayWriteRaw(log, () => true)).toBe(true);
+    expect(mayWriteRawFrames(log, () => true)).toBe(true);
     expect(warnings).toHaveLength(1);
   });
 });

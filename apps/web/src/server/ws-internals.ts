@@ -54,16 +54,16 @@ export function installedWsHasInternals(): boolean {
 }
 
 /**
- * Whether the fan-out may write pre-built frames under ws: the start-up check, with one
+ * Whether the fan-out and emotes.send may write pre-built frames under ws: the start-up check, with one
  * warning when it fails (the server then works as before, through ws.send).
  */
-export function fanoutMayWriteRaw(
+export function mayWriteRawFrames(
   log: Pick<Logger, "warn">,
   check: () => boolean = installedWsHasInternals,
 ): boolean {
   if (check()) return true;
   log.warn(
-    "the installed ws lacks the internals the moments.live fan-out writes through (_socket, _sender): " +
+    "the installed ws lacks the internals the moments.live fan-out and emotes.send write through (_socket, _sender): " +
       "sending through ws.send instead (the same frames, more CPU per frame); paced backfills " +
       "may not hear the socket's drain (docs/ARCHITECTURE.md, Per-client limits)",
   );
