@@ -12,6 +12,7 @@ import { handleProbe, type Probes } from "@emote/observability";
 import type { AnyProcedure } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { readBodyWithin } from "./body-limit.ts";
+import { answerEmoteOverHttp, plainEmoteInput } from "./http-emotes.ts";
 import type { RunningEmoteIngest } from "./emotes/emote-ingest.ts";
 import type { ClientLimits } from "./env.ts";
 import { contextDepsOf, type Gateway } from "./gateway.ts";
@@ -33,6 +34,8 @@ export interface HttpDeps {
   limits: Pick<ClientLimits, "http" | "historyItemsPerRequest">;
   /** Counts the bodies refused for their size (the server's metrics). */
   onBodyRefused?: () => void;
+  /** "direct" (default): a plain emotes.send answered by http-emotes.ts; "stock": by tRPC's adapter. */
+  emotesPath?: "direct" | "stock";
 }
 
 /** Paths of the subscription procedures: over HTTP (SSE) they would bypass the WebSocket's checks. */
@@ -71,18 +74,19 @@ function retryAfter(errors: readonly { cause?: unknown }[]): number | undefined 
 export function createHttpServer(deps: HttpDeps): Server {
   const { http } = deps.limits;
   const contextDeps = contextDepsOf(deps);
+  const contextOf = (req: IncomingMessage) =>
+    createTRPCContext(contextDeps, {
+      req,
+      token: req.headers.authorization,
+      requestId: requestIdOf(req),
+      live: deps.live,
+      historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, false),
+    });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
     maxBatchSize: http.maxBatchSize,
-    createContext: ({ req }) =>
-      createTRPCContext(contextDeps, {
-        req,
-        token: req.headers.authorization,
-        requestId: requestIdOf(req),
-        live: deps.live,
-        historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, false),
-      }),
+    createContext: ({ req }) => contextOf(req),
     onError: deps.gateway.onError,
     responseMeta({ errors }) {
       const seconds = retryAfter(errors);
@@ -93,6 +97,13 @@ export function createHttpServer(deps: HttpDeps): Server {
     const body = await readBodyWithin(req, res, http.maxBodyBytes);
     if (body === undefined) {
       deps.onBodyRefused?.();
+      return;
+    }
+    const emote = deps.emotesPath === "stock" ? undefined : plainEmoteInput(req, body);
+    if (emote) {
+      await answerEmoteOverHttp(res, await contextOf(req), emote.input, (error) =>
+        deps.gateway.onError({ error, path: "emotes.send", type: "mutation", req }),
+      );
       return;
     }
     // tRPC's adapter takes a body already read from `req.body` instead of the stream.

@@ -62,6 +62,8 @@ export interface WebServerOptions {
   maxTokenLifetimeSeconds: number;
   staticDir?: string | undefined;
   fanout?: "direct" | "stock";
+  /** emotes.send: its fast paths (default: ws-emotes.ts, http-emotes.ts) or tRPC's adapters. */
+  emotesPath?: "direct" | "stock";
   /** Per-client limits (docs/SECURITY.md); default: the env schema's defaults. */
   limits?: ClientLimits;
   /** How emotes.send takes viewers' emotes; default: the env schema's defaults. */
@@ -94,7 +96,7 @@ export function webServerOptions(env: WebServerEnv, authSecret: string): WebServ
 export async function startWebServer(
   env: WebEnv,
   obs: Observability,
-  options: { fanout?: "direct" | "stock" } = {},
+  options: Pick<WebServerOptions, "fanout" | "emotesPath"> = {},
 ): Promise<RunningWebServer> {
   const { bus } = await openKafkaBus({
     brokers: kafkaBrokers(env),
@@ -178,6 +180,7 @@ export async function runWebServer(
     probes: obs,
     limits,
     onBodyRefused: () => counters.refused.bodySize++,
+    ...(opts.emotesPath && { emotesPath: opts.emotesPath }),
   });
   const ws = attachWebSockets(server, {
     ...deps,
@@ -186,6 +189,7 @@ export async function runWebServer(
     limits,
     counters,
     ...(opts.fanout && { fanout: opts.fanout }),
+    ...(opts.emotesPath && { emotesPath: opts.emotesPath }),
   });
   metrics.readFrom({
     connections: () => ws.wss.clients.size,

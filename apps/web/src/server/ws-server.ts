@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { HistoryAllowance, appRouter, createTRPCContext, type LiveSources } from "@emote/api";
+import { HistoryAllowance, appRouter, createTRPCContext, type Context, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import type { Logger } from "@emote/observability";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { guardConnection, type LimitCounters } from "./connection-guard.ts";
+import type { SocketBudget } from "./socket-budget.ts";
 import { ConnectionsPerAddress } from "./connection-limits.ts";
 import type { RunningEmoteIngest } from "./emotes/emote-ingest.ts";
 import type { ClientLimits } from "./env.ts";
@@ -13,7 +14,8 @@ import { contextDepsOf, type Gateway } from "./gateway.ts";
 import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
 import { requestIdOf } from "./request-errors.ts";
 import { refuseUpgrade } from "./upgrade-guard.ts";
-import { fanoutMayWriteRaw } from "./ws-internals.ts";
+import { WsEmotes } from "./ws-emotes.ts";
+import { mayWriteRawFrames } from "./ws-internals.ts";
 
 /** Client messages are small tRPC requests; ws's default limit is 100 MiB. */
 const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -43,6 +45,11 @@ export function attachWebSockets(
      * per-socket buffers (moment-fanout.ts); "stock": tRPC's adapter alone (for comparison).
      */
     fanout?: "direct" | "stock";
+    /**
+     * "direct" (default): emotes.send answered without tRPC's per-call machinery
+     * (ws-emotes.ts); "stock": through tRPC's adapter (for comparison).
+     */
+    emotesPath?: "direct" | "stock";
   },
 ): {
   wss: WebSocketServer;
@@ -87,12 +94,16 @@ export function attachWebSockets(
   });
   // Registered before tRPC's handler: the limits wrap the socket's send before tRPC's
   // first frame, and the fan-out's 'message' listener runs first.
-  const fanout =
-    deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments, fanoutMayWriteRaw(deps.log));
+  const raw = mayWriteRawFrames(deps.log);
+  const fanout = deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments, raw);
   const guarded = new WeakMap<WebSocket, Pick<LiveSources, "connection" | "directMoments">>();
+  /** Each socket's 'message' listeners before tRPC's, and its context once tRPC made it. */
+  const untilTrpc = new WeakMap<WebSocket, { before: unknown[]; budget: SocketBudget }>();
+  const contexts = new WeakMap<WebSocket, Context>();
   wss.on("connection", (client: WebSocket) => {
     const { budget, live } = guardConnection(client, deps.limits.ws, deps.counters);
     guarded.set(client, { connection: live, ...(fanout && { directMoments: fanout.watch(client, budget) }) });
+    untilTrpc.set(client, { before: client.listeners("message"), budget });
   });
   wss.on("close", () => fanout?.close());
   const handler = applyWSSHandler({
@@ -101,17 +112,34 @@ export function attachWebSockets(
     // Off: tRPC's keep-alive counts any client message as alive (connection-guard.ts pings).
     keepAlive: { enabled: false },
     onError: deps.gateway.onError,
-    createContext: ({ info, req, res }) => {
+    createContext: async ({ info, req, res }) => {
       const token = info.connectionParams?.token;
-      return createTRPCContext(contextDeps, {
+      const ctx = await createTRPCContext(contextDeps, {
         req,
         token: typeof token === "string" ? token : undefined,
         requestId: requestIdOf(req),
         live: { ...deps.live, ...guarded.get(res) },
         historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, true),
       });
+      contexts.set(res, ctx);
+      return ctx;
     },
   });
+  if (deps.emotesPath !== "stock") {
+    const emotes = new WsEmotes(deps.gateway.onError, raw);
+    let warned = false;
+    wss.on("connection", (client: WebSocket, req: IncomingMessage) => {
+      const guard = untilTrpc.get(client);
+      if (guard && emotes.intercept(client, req, guard.before, () => contexts.get(client), guard.budget))
+        return;
+      if (warned) return;
+      warned = true;
+      deps.log.warn(
+        "tRPC's WebSocket adapter did not add exactly one 'message' listener: emotes.send goes " +
+          "through tRPC's adapter instead of its fast path (the same answers, more CPU per emote)",
+      );
+    });
+  }
   return {
     wss,
     broadcastReconnectNotification: handler.broadcastReconnectNotification,
