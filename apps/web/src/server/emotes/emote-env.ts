@@ -10,7 +10,7 @@ const positive = (max: number) => z.coerce.number().int().min(1).max(max);
 export const emoteEnvSchema = z.object({
   /** emotes.send per viewer (token sub, else client address) per second; 0 = no limit. */
   EMOTE_RATE_PER_SECOND: whole(100_000).default(10),
-  /** Most a viewer may send in one second now and then (the reserve refills in 10 s). */
+  /** Most a viewer may send at once: a token bucket this big, refilled at the rate. */
   EMOTE_BURST: whole(100_000).default(20),
   /** Emotes per streamer per second one gateway takes; past it they are shed. 0 = no cap. */
   EMOTE_STREAMER_MAX_PER_SECOND: whole(10_000_000).default(20_000),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RateLimitedError } from "@emote/api";
-import { StreamerCap, viewerEmoteLimiter } from "./emote-limits.ts";
+import { StreamerCap, ViewerBuckets, viewerEmoteLimiter } from "./emote-limits.ts";
 
 async function taken(
   limiter: { take(key: string): Promise<void> },
@@ -52,6 +52,39 @@ describe("viewerEmoteLimiter", () => {
         1_000,
       ),
     ).toBe(1_000);
+  });
+});
+
+describe("ViewerBuckets", () => {
+  it("refills at the rate up to the burst, and says how long until the next token", () => {
+    let t = 1_000_000;
+    const buckets = new ViewerBuckets(10, 20, () => t);
+    const takeN = (n: number) =>
+      Array.from({ length: n }, () => buckets.take("v")).filter((w) => w === undefined).length;
+    expect(takeN(25)).toBe(20);
+    expect(buckets.take("v")).toBe(100); // one token a tenth of a second
+    t += 250;
+    expect(takeN(5)).toBe(2); // 2.5 tokens came back
+    expect(buckets.take("v")).toBe(50);
+    t += 60_000; // a minute later: full again, never more than the burst
+    expect(takeN(25)).toBe(20);
+  });
+
+  it("forgets viewers whose bucket is full again instead of growing", () => {
+    let t = 0;
+    const buckets = new ViewerBuckets(10, 20, () => t);
+    for (let i = 0; i < 20; i++) buckets.take("busy");
+    let most = 0;
+    // 100,000 viewers passing by, a thousand every tenth of a second, one emote each.
+    for (let round = 0; round < 100; round++) {
+      for (let i = 0; i < 1_000; i++) buckets.take(`passing-${round}-${i}`);
+      most = Math.max(most, buckets.size);
+      t += 100;
+    }
+    expect(most).toBeLessThanOrEqual(20_001);
+    // Forgotten or not, busy is full again 10 s later: the burst, never more.
+    const taken = Array.from({ length: 25 }, () => buckets.take("busy")).filter((w) => w === undefined);
+    expect(taken.length).toBe(20);
   });
 });
 
