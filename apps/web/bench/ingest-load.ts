@@ -1,12 +1,12 @@
 /**
  * Load process of bench:ingest: BENCH_VIEWERS viewers, each with a viewer token of its own
- * (so the per-viewer limit counts each), a share of them over HTTP (one POST per emote,
- * keep-alive) and the rest over one WebSocket each (tRPC's wire protocol, written by hand
- * so the load costs little CPU). Prints `READY` once every socket is open; on `GO` (stdin)
+ * (so the per-viewer limit counts each), a share of them over HTTP (one POST per emote on
+ * a keep-alive connection of the viewer's own) and the rest over one WebSocket each
+ * (tRPC's wire protocol; both written by hand so the load costs little CPU). Prints `READY` once every socket is open; on `GO` (stdin)
  * sends BENCH_RATE emotes/s in all for BENCH_SECONDS, open loop (each viewer in turn, at
  * most 16 of its own in flight), then prints `RESULT <json>`.
  */
-import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
 import { signToken } from "@emote/api";
@@ -39,38 +39,49 @@ function answer(startedAt: number, code: string): void {
   byCode[code] = (byCode[code] ?? 0) + 1;
 }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-
-function httpViewer(token: string): Viewer {
+/**
+ * An HTTP viewer: one keep-alive connection of its own, requests written by hand and
+ * pipelined (HTTP/1.1 answers come back in order), answers read as far as the status line
+ * and Content-Length — Node's http client costs several times the server's work per call.
+ */
+async function httpViewer(token: string): Promise<Viewer> {
+  const socket = connect({ host: url.hostname, port: Number(url.port) });
+  socket.setNoDelay(true);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", () => resolve());
+    socket.once("error", reject);
+  });
+  const head =
+    `POST /trpc/emotes.send HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
+    `Authorization: Bearer ${token}\r\nContent-Length: `;
+  const startedAt: number[] = [];
+  let buffered: Buffer = Buffer.alloc(0);
   const viewer: Viewer = {
     inFlight: 0,
     send(input) {
-      const startedAt = performance.now();
+      startedAt.push(performance.now());
       viewer.inFlight++;
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: "/trpc/emotes.send",
-          method: "POST",
-          agent,
-          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        },
-        (res) => {
-          res.resume();
-          res.on("end", () => {
-            viewer.inFlight--;
-            answer(startedAt, res.statusCode === 200 ? "ok" : `http ${res.statusCode}`);
-          });
-        },
-      );
-      req.on("error", () => {
-        viewer.inFlight--;
-        answer(startedAt, "http error");
-      });
-      req.end(input);
+      socket.write(`${head}${Buffer.byteLength(input)}\r\n\r\n${input}`);
     },
   };
+  socket.on("data", (chunk: Buffer) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    for (;;) {
+      const end = buffered.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const headers = buffered.toString("latin1", 0, end);
+      const bodyBytes = Number(/\r\ncontent-length: *(\d+)/i.exec(headers)?.[1] ?? 0);
+      if (buffered.length < end + 4 + bodyBytes) return;
+      buffered = buffered.subarray(end + 4 + bodyBytes);
+      viewer.inFlight--;
+      const status = headers.slice(9, 12);
+      answer(startedAt.shift() ?? performance.now(), status === "200" ? "ok" : `http ${status}`);
+    }
+  });
+  socket.on("error", () => {
+    for (const at of startedAt.splice(0)) answer(at, "http error");
+    viewer.inFlight = 0;
+  });
   return viewer;
 }
 
@@ -112,7 +123,7 @@ const httpCount = Math.round(viewers * httpShare);
 const tokens = await Promise.all(
   Array.from({ length: viewers }, (_, i) => signToken({ role: "viewer", sub: `bench-viewer-${i}` }, secret)),
 );
-for (let i = 0; i < httpCount; i++) all.push(httpViewer(tokens[i] as string));
+all.push(...(await Promise.all(tokens.slice(0, httpCount).map((t) => httpViewer(t)))));
 // Opened a few hundred at a time: thousands of handshakes at once overflow the accept queue.
 for (let i = httpCount; i < viewers; i += 200) {
   const batch = tokens.slice(i, Math.min(viewers, i + 200));

@@ -3,7 +3,8 @@
  * server (startWebServer) on 127.0.0.1, a random port, limits opened for thousands of
  * viewers from one address (connection rate and per-address caps off; the per-viewer
  * emote limit as set by ingest.ts). Prints `READY <port>`; SIGTERM closes it cleanly, so a
- * `--cpu-prof` profile is written.
+ * `--cpu-prof` profile is written. BENCH_EMOTES_PATH=stock answers emotes.send through
+ * tRPC's adapters instead of the fast paths (the comparison).
  */
 import { DEV_AUTH_SECRET } from "@emote/config";
 import { createObservability } from "@emote/observability";
@@ -21,7 +22,9 @@ const env = readWebEnv({
 });
 // Warnings only: stdout also carries the READY line ingest.ts looks for.
 const obs = createObservability("emote-web-bench", { LOG_LEVEL: "warn", LOG_FORMAT: "json" });
-const server = await startWebServer(env, obs);
+const server = await startWebServer(env, obs, {
+  emotesPath: process.env.BENCH_EMOTES_PATH === "stock" ? "stock" : "direct",
+});
 console.log(`READY ${server.port}`);
 process.once("SIGTERM", () => {
   server.close().then(

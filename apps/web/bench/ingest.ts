@@ -25,13 +25,15 @@ import { sendEmotes } from "@emote/generator/sender";
 import { ensureDatabase, processStats } from "@emote/infra";
 
 const HELP = `Usage: npm run bench:ingest -- [--quick] [--viewers 1000,5000] [--rate 10000] [--seconds 20]
-                                [--http-share 0.1] [--streamers 20] [--cpu-prof]
+                                [--http-share 0.1] [--streamers 20] [--paths direct,stock] [--cpu-prof]
   --quick        one short step: 1000 viewers, 8 s, a smaller baseline
   --viewers      comma-separated viewer counts, one step (fresh gateway and load process) each
   --rate         emotes per second the load process sends in all (default 10000)
   --seconds      sending time per step (default 20)
   --http-share   share of the viewers that send over HTTP instead of WebSocket (default 0.1)
   --streamers    streamers the load's emotes go to (default 20)
+  --paths        how the gateway answers emotes.send, one step per viewer count each:
+                 direct (its fast paths, the default) and/or stock (tRPC's adapters)
   --cpu-prof     the gateway runs with node --cpu-prof (profiles in apps/web/test-output/profiles)
 Uses KAFKA_BROKERS (else the local broker on KAFKA_PORT) and BENCH_DATABASE_URL (default
 postgres://postgres@127.0.0.1:5432/emote_bench). The gateway's per-viewer limit is raised to
@@ -46,6 +48,7 @@ const { values } = parseArgs({
     seconds: { type: "string" },
     "http-share": { type: "string", default: "0.1" },
     streamers: { type: "string", default: "20" },
+    paths: { type: "string", default: "direct" },
     "cpu-prof": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -59,7 +62,9 @@ const seconds = Number(values.seconds ?? (values.quick ? "8" : "20"));
 const rate = Number(values.rate);
 const httpShare = Number(values["http-share"]);
 const streamers = Number(values.streamers);
+const paths = values.paths.split(",");
 if (
+  paths.some((p) => p !== "direct" && p !== "stock") ||
   steps.some((n) => !Number.isInteger(n) || n <= 0) ||
   !(seconds > 0) ||
   !(rate > 0) ||
@@ -210,6 +215,7 @@ log("worker consuming");
 
 interface StepResult {
   viewers: number;
+  path: string;
   acceptedPerSecond: number;
   gatewayCpuMsPer1000: number;
   sendP50: number;
@@ -226,7 +232,7 @@ interface StepResult {
   gatewayCounts: Record<string, number>;
 }
 
-async function step(viewers: number): Promise<StepResult> {
+async function step(viewers: number, path: string): Promise<StepResult> {
   if (values["cpu-prof"]) mkdirSync(profileDir, { recursive: true });
   const gateway = child(
     webDir,
@@ -234,6 +240,7 @@ async function step(viewers: number): Promise<StepResult> {
     {
       EMOTE_RATE_PER_SECOND: process.env.EMOTE_RATE_PER_SECOND ?? "50",
       EMOTE_BURST: process.env.EMOTE_BURST ?? "100",
+      BENCH_EMOTES_PATH: path,
     },
     values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
   );
@@ -316,6 +323,7 @@ async function step(viewers: number): Promise<StepResult> {
   await stop(gateway);
   return {
     viewers,
+    path,
     acceptedPerSecond: accepted / windowSeconds,
     gatewayCpuMsPer1000: ((cpu * 1000) / accepted) * 1000,
     sendP50: loadResult.sendP50,
@@ -335,10 +343,14 @@ async function step(viewers: number): Promise<StepResult> {
 const results: StepResult[] = [];
 try {
   for (const viewers of steps) {
-    log(`${viewers} viewers, ${rate} emotes/s for ${seconds} s (${Math.round(httpShare * 100)}% over HTTP)…`);
-    const r = await step(viewers);
-    results.push(r);
-    log(JSON.stringify(r));
+    for (const path of paths) {
+      log(
+        `${viewers} viewers, ${rate} emotes/s for ${seconds} s (${Math.round(httpShare * 100)}% over HTTP, ${path} emotes.send path)…`,
+      );
+      const r = await step(viewers, path);
+      results.push(r);
+      log(JSON.stringify(r));
+    }
   }
 } finally {
   await stop(worker);
@@ -350,16 +362,16 @@ console.log(
   `\nbaseline (generator → Kafka): ${f(base.rate)} emotes/s, ${f(base.cpuMsPer1000, 1)} ms CPU per 1,000 emotes`,
 );
 console.log(
-  "| viewers | accepted emotes/s | ÷ baseline | gateway CPU ms / 1,000 | send p50 / p99 ms | e2e p50 / p99 ms (probes) | refused / skipped |",
+  "| viewers | emotes.send path | accepted emotes/s | ÷ baseline | gateway CPU ms / 1,000 | send p50 / p99 ms | e2e p50 / p99 ms (probes) | refused / skipped |",
 );
-console.log("| --: | --: | --: | --: | --: | --: | --: |");
+console.log("| --: | :-- | --: | --: | --: | --: | --: | --: |");
 for (const r of results) {
   const refused = Object.entries(r.byCode)
     .filter(([code]) => code !== "ok")
     .map(([code, n]) => `${code} ${n}`)
     .join(", ");
   console.log(
-    `| ${r.viewers} | ${f(r.acceptedPerSecond)} | ${f(r.acceptedPerSecond / base.rate, 3)} | ${f(r.gatewayCpuMsPer1000, 1)} | ${f(r.sendP50, 1)} / ${f(r.sendP99, 1)} | ${f(r.e2eP50)} / ${f(r.e2eP99)} (${r.probes}, ${r.probesLost} lost) | ${refused || "none"} / ${r.skipped} |`,
+    `| ${r.viewers} | ${r.path} | ${f(r.acceptedPerSecond)} | ${f(r.acceptedPerSecond / base.rate, 3)} | ${f(r.gatewayCpuMsPer1000, 1)} | ${f(r.sendP50, 1)} / ${f(r.sendP99, 1)} | ${f(r.e2eP50)} / ${f(r.e2eP99)} (${r.probes}, ${r.probesLost} lost) | ${refused || "none"} / ${r.skipped} |`,
   );
 }
 process.exit(0);
