@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { RateLimitedError, type Context } from "@emote/api";
+import type { Context } from "@emote/api";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { callSendEmote } from "./emote-call.ts";
+import { retryAfter, type ErrorReport } from "./request-errors.ts";
 
 /**
  * The fast path of `emotes.send` over HTTP (its WebSocket twin: ws-emotes.ts).
@@ -32,19 +33,20 @@ export function plainEmoteInput(req: IncomingMessage, body: string): { input: un
 /** Answers one plain emotes.send call on `res`. */
 export async function answerEmoteOverHttp(
   res: ServerResponse,
+  req: IncomingMessage,
   ctx: Context,
   input: unknown,
-  onError: Parameters<typeof callSendEmote>[2],
+  onError: (report: ErrorReport) => void,
 ): Promise<void> {
-  const outcome = await callSendEmote(ctx, input, onError);
+  const outcome = await callSendEmote(req, ctx, input, onError);
   const headers: Record<string, string> = { vary: "trpc-accept, accept", "content-type": "application/json" };
   let status = 200;
   let body: string;
   if ("data" in outcome) body = JSON.stringify({ result: { data: outcome.data } });
   else {
     const { error, shape } = outcome;
-    if (error.cause instanceof RateLimitedError)
-      headers["retry-after"] = String(error.cause.retryAfterSeconds);
+    const seconds = retryAfter([error]);
+    if (seconds !== undefined) headers["retry-after"] = String(seconds);
     status = getHTTPStatusCodeFromError(error);
     body = JSON.stringify({ error: shape });
   }

@@ -1,12 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  HistoryAllowance,
-  RateLimitedError,
-  appRouter,
-  createTRPCContext,
-  type LiveSources,
-} from "@emote/api";
+import { HistoryAllowance, appRouter, createTRPCContext, type LiveSources } from "@emote/api";
 import type { Database } from "@emote/db";
 import { handleProbe, type Probes } from "@emote/observability";
 import type { AnyProcedure } from "@trpc/server";
@@ -16,7 +10,7 @@ import { answerEmoteOverHttp, plainEmoteInput } from "./http-emotes.ts";
 import type { RunningEmoteIngest } from "./emotes/emote-ingest.ts";
 import type { ClientLimits } from "./env.ts";
 import { contextDepsOf, type Gateway } from "./gateway.ts";
-import { requestIdOf } from "./request-errors.ts";
+import { requestIdOf, retryAfter } from "./request-errors.ts";
 import { setSecurityHeaders } from "./security-headers.ts";
 import { staticFiles } from "./static-files.ts";
 
@@ -53,14 +47,6 @@ function procedureNames(path: string): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Seconds a rate-limited caller should wait: the longest of a batch's refusals. */
-function retryAfter(errors: readonly { cause?: unknown }[]): number | undefined {
-  const waits = errors.flatMap((e) =>
-    e.cause instanceof RateLimitedError ? [e.cause.retryAfterSeconds] : [],
-  );
-  return waits.length > 0 ? Math.max(...waits) : undefined;
 }
 
 /**
@@ -101,9 +87,7 @@ export function createHttpServer(deps: HttpDeps): Server {
     }
     const emote = deps.emotesPath === "stock" ? undefined : plainEmoteInput(req, body);
     if (emote) {
-      await answerEmoteOverHttp(res, await contextOf(req), emote.input, (error) =>
-        deps.gateway.onError({ error, path: "emotes.send", type: "mutation", req }),
-      );
+      await answerEmoteOverHttp(res, req, await contextOf(req), emote.input, deps.gateway.onError);
       return;
     }
     // tRPC's adapter takes a body already read from `req.body` instead of the stream.

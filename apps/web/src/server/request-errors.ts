@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Logger } from "@emote/observability";
+import { RateLimitedError } from "@emote/api";
 import type { TRPCError } from "@trpc/server";
 
 const ids = new WeakMap<IncomingMessage, string>();
@@ -39,4 +40,15 @@ export function logRequestErrors(log: Logger): (report: ErrorReport) => void {
       log.debug({ ...fields, reason: error.message }, `refused ${path ?? "a request"}`);
     }
   };
+}
+
+/**
+ * Seconds a rate-limited caller should wait (`Retry-After`): the longest of an HTTP
+ * answer's refusals (several in a batch), undefined when none was rate limited.
+ */
+export function retryAfter(errors: readonly { cause?: unknown }[]): number | undefined {
+  const waits = errors.flatMap((e) =>
+    e.cause instanceof RateLimitedError ? [e.cause.retryAfterSeconds] : [],
+  );
+  return waits.length > 0 ? Math.max(...waits) : undefined;
 }

@@ -103,9 +103,7 @@ export class WsEmotes {
     ctx: Context,
     call: EmoteCall,
   ) {
-    const outcome = await callSendEmote(ctx, call.input, (error) =>
-      this.onError({ error, path: "emotes.send", type: "mutation", req }),
-    );
+    const outcome = await callSendEmote(req, ctx, call.input, this.onError);
     const { id, jsonrpc } = call;
     const answer = JSON.stringify(
       "data" in outcome
