@@ -1,6 +1,6 @@
 import type { DirectMoments, DirectMomentsRequest, LiveFeed } from "@emote/api";
 import type { Moment } from "@emote/contracts";
-import { textFrame, writeRaw } from "./ws-frames.ts";
+import { sendTextFrame, textFrame } from "./ws-frames.ts";
 
 /**
  * The fan-out path of `moments.live` over WebSocket.
@@ -116,8 +116,10 @@ export class MomentFanout {
     this.sockets.set(socket, state);
     socket.on("message", (data, isBinary) => {
       if (isBinary || !Buffer.isBuffer(data) || data.length < 20) return;
+      // Looked for in the bytes: most frames (a crowd's emotes.send) are none of these, and
+      // are not decoded here only to be decoded again by the listener that answers them.
+      if (!data.includes("moments.live") && !data.includes("subscription.stop")) return;
       const text = data.toString("utf8");
-      if (!text.includes("moments.live") && !text.includes("subscription.stop")) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
@@ -215,12 +217,8 @@ export class MomentFanout {
     }
     if (!state.budget.admit(encoded.payload.length)) return;
     this.counters.framesSent++;
-    if (this.raw) {
-      encoded.frame ??= textFrame(encoded.payload);
-      if (writeRaw(socket, encoded.frame)) return;
-    }
-    // A text frame, as tRPC's (ws's send on a guarded socket asks the budget again: same answer).
-    socket.send(encoded.payload, { binary: false });
+    if (this.raw) encoded.frame ??= textFrame(encoded.payload);
+    sendTextFrame(socket, encoded.payload, encoded.frame);
   }
 
   stats(): FanoutCounters {

@@ -3,7 +3,7 @@ import type { Context } from "@emote/api";
 import { callSendEmote } from "./emote-call.ts";
 import type { FrameBudget } from "./moment-fanout.ts";
 import type { ErrorReport } from "./request-errors.ts";
-import { textFrame, writeRaw } from "./ws-frames.ts";
+import { sendTextFrame, textFrame } from "./ws-frames.ts";
 
 /**
  * The fast path of `emotes.send` over WebSocket (its HTTP twin: http-emotes.ts).
@@ -113,8 +113,6 @@ export class WsEmotes {
     if (socket.readyState !== OPEN) return;
     const payload = Buffer.from(answer, "utf8");
     if (!budget.admit(payload.length)) return;
-    if (this.raw && writeRaw(socket, textFrame(payload))) return;
-    // A text frame, as tRPC's (ws's send on a guarded socket asks the budget again: same answer).
-    socket.send(payload, { binary: false });
+    sendTextFrame(socket, payload, this.raw ? textFrame(payload) : undefined);
   }
 }

@@ -29,13 +29,28 @@ export function textFrame(payload: Buffer): Buffer {
  * write, and still counted in `bufferedAmount`. Only when ws's sender is idle (no
  * compression is on, so it always is) — otherwise false and the caller uses `send`.
  * Relies on ws internals (ws-internals.ts: checked at start-up, and on every socket), so
- * ws is pinned and the unit tests of moment-fanout.ts and ws-emotes.ts and
- * test/integration/fanout.test.ts check the bytes.
+ * ws is pinned and the unit tests of moment-fanout.ts, test/integration/fanout.test.ts
+ * and test/integration/emote-fast-paths.test.ts check the bytes.
  */
-export function writeRaw(socket: unknown, frame: Buffer): boolean {
+function writeRaw(socket: unknown, frame: Buffer): boolean {
   if (!hasWsInternals(socket)) return false;
   const { _socket: tcp, _sender: sender } = socket;
   if (tcp.destroyed || sender._state !== 0 || sender._queue.length > 0) return false;
   tcp.write(frame);
   return true;
+}
+
+/**
+ * Sends `payload` as one text frame, as tRPC's: `frame` (its pre-built frame, when the
+ * caller writes raw) straight to the TCP socket if ws allows it now, else through ws's
+ * `send` — the same bytes. Budgets are the caller's to ask first (ws's `send` on a guarded
+ * socket asks again: the same answer).
+ */
+export function sendTextFrame(
+  socket: { send(data: Buffer, options: { binary: false }): void },
+  payload: Buffer,
+  frame: Buffer | undefined,
+): void {
+  if (frame && writeRaw(socket, frame)) return;
+  socket.send(payload, { binary: false });
 }
