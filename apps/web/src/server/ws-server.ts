@@ -96,14 +96,26 @@ export function attachWebSockets(
   // first frame, and the fan-out's 'message' listener runs first.
   const raw = mayWriteRawFrames(deps.log);
   const fanout = deps.fanout === "stock" ? undefined : new MomentFanout(deps.live.moments, raw);
-  const guarded = new WeakMap<WebSocket, Pick<LiveSources, "connection" | "directMoments">>();
-  /** Each socket's 'message' listeners before tRPC's, and its context once tRPC made it. */
-  const untilTrpc = new WeakMap<WebSocket, { before: unknown[]; budget: SocketBudget }>();
-  const contexts = new WeakMap<WebSocket, Context>();
+  /**
+   * What the server keeps of each socket: what its live procedures see of it, its budget,
+   * its 'message' listeners before tRPC's, and its context once tRPC has made it.
+   */
+  const sockets = new WeakMap<
+    WebSocket,
+    {
+      live: Pick<LiveSources, "connection" | "directMoments">;
+      budget: SocketBudget;
+      beforeTrpc: unknown[];
+      ctx?: Context;
+    }
+  >();
   wss.on("connection", (client: WebSocket) => {
     const { budget, live } = guardConnection(client, deps.limits.ws, deps.counters);
-    guarded.set(client, { connection: live, ...(fanout && { directMoments: fanout.watch(client, budget) }) });
-    untilTrpc.set(client, { before: client.listeners("message"), budget });
+    sockets.set(client, {
+      live: { connection: live, ...(fanout && { directMoments: fanout.watch(client, budget) }) },
+      budget,
+      beforeTrpc: client.listeners("message"),
+    });
   });
   wss.on("close", () => fanout?.close());
   const handler = applyWSSHandler({
@@ -118,10 +130,11 @@ export function attachWebSockets(
         req,
         token: typeof token === "string" ? token : undefined,
         requestId: requestIdOf(req),
-        live: { ...deps.live, ...guarded.get(res) },
+        live: { ...deps.live, ...sockets.get(res)?.live },
         historyAllowance: new HistoryAllowance(deps.limits.historyItemsPerRequest, true),
       });
-      contexts.set(res, ctx);
+      const socket = sockets.get(res);
+      if (socket) socket.ctx = ctx;
       return ctx;
     },
   });
@@ -129,9 +142,8 @@ export function attachWebSockets(
     const emotes = new WsEmotes(deps.gateway.onError, raw);
     let warned = false;
     wss.on("connection", (client: WebSocket, req: IncomingMessage) => {
-      const guard = untilTrpc.get(client);
-      if (guard && emotes.intercept(client, req, guard.before, () => contexts.get(client), guard.budget))
-        return;
+      const socket = sockets.get(client);
+      if (socket && emotes.intercept(client, req, socket.beforeTrpc, () => socket.ctx, socket.budget)) return;
       if (warned) return;
       warned = true;
       deps.log.warn(
