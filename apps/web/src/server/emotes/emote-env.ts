@@ -44,7 +44,7 @@ export interface EmoteOptions {
 export function emoteOptionsOf(env: EmoteEnv): EmoteOptions {
   return {
     perViewerPerSecond: env.EMOTE_RATE_PER_SECOND,
-    perViewerBurst: Math.max(env.EMOTE_BURST, env.EMOTE_RATE_PER_SECOND),
+    perViewerBurst: env.EMOTE_BURST,
     perStreamerPerSecond: env.EMOTE_STREAMER_MAX_PER_SECOND,
     maxPending: env.EMOTE_QUEUE_MAX,
     lingerMs: env.EMOTE_LINGER_MS,

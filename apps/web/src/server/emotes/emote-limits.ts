@@ -6,7 +6,7 @@ const SWEEP_FROM = 10_000;
 /**
  * emotes.send per viewer (the limit key: token `sub`, else client address), in this
  * process's memory: a token bucket of `burst` refilled at `perSecond` a second, so a viewer
- * may send `burst` at once, then `perSecond` a second. 0 = no limit. `limited` is told
+ * may send `burst` at once (never less than `perSecond`), then `perSecond` a second. 0 = no limit. `limited` is told
  * every refusal (the metric). Buckets that are full again are forgotten (a full bucket is
  * what a new viewer gets), swept whenever the map has doubled since the last sweep.
  *
@@ -51,7 +51,7 @@ export class ViewerBuckets {
       b = { tokens: this.burst, at };
       this.buckets.set(key, b);
     } else {
-      b.tokens = Math.min(this.burst, b.tokens + ((at - b.at) * this.perSecond) / 1000);
+      b.tokens = Math.min(this.burst, this.tokensAt(b, at));
       b.at = at;
     }
     if (b.tokens >= 1) {
@@ -66,9 +66,14 @@ export class ViewerBuckets {
     return this.buckets.size;
   }
 
+  /** The tokens `b` has at `at`, refilled since it was last taken from (burst not applied). */
+  private tokensAt(b: { tokens: number; at: number }, at: number): number {
+    return b.tokens + ((at - b.at) * this.perSecond) / 1000;
+  }
+
   private sweep(at: number): void {
     for (const [key, b] of this.buckets) {
-      if (b.tokens + ((at - b.at) * this.perSecond) / 1000 >= this.burst) this.buckets.delete(key);
+      if (this.tokensAt(b, at) >= this.burst) this.buckets.delete(key);
     }
     this.sweepAt = Math.max(SWEEP_FROM, 2 * this.buckets.size);
   }
