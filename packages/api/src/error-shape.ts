@@ -4,7 +4,7 @@ import type { Context } from "./trpc.ts";
 
 /**
  * The error object tRPC's adapters answer for `error` (through this API's errorFormatter),
- * for a server that answers a call without tRPC's adapter (apps/web ws-emotes.ts), so its
+ * for a server that answers a call without tRPC's adapters (apps/web emote-call.ts), so its
  * clients see the same shape.
  */
 export function errorShapeOf(

@@ -40,8 +40,8 @@ const refusalCode = {
 export type EmoteSendInput = z.infer<typeof emoteSendInput>;
 
 /**
- * emotes.send's work, called by the procedure and by the WebSocket fast path (apps/web
- * ws-emotes.ts), so both check exactly the same: the caller, the viewer's own limit (token
+ * emotes.send's work, called by the procedure and by the gateway's fast paths (apps/web
+ * emote-call.ts, over WebSocket and HTTP), so all check exactly the same: the caller, the viewer's own limit (token
  * `sub`, else client address), the streamer's allowed emotes, then resolved once Kafka has
  * the emote. Throws TRPCError. Not counted against the mutation limit: reactions have their own.
  */
