@@ -9,6 +9,7 @@ import { testInfraConfig } from "@emote/infra";
 import { createObservability } from "@emote/observability";
 import { DEFAULT_EMOTE_OPTIONS } from "../../src/server/emotes/emote-env.ts";
 import { runWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
+import { testServerOptions } from "./server-options.ts";
 
 // emotes.send's fast paths (ws-emotes.ts, http-emotes.ts) against tRPC's own adapters: the
 // same calls, over the WebSocket and over HTTP, to a server with the fast paths and to one
@@ -29,18 +30,11 @@ beforeAll(async () => {
   for (const path of ["direct", "stock"] as const) {
     servers[path] = await runWebServer(
       { bus, conn },
-      {
-        port: 0,
-        host: "127.0.0.1",
-        authSecret: DEV_AUTH_SECRET,
-        allowedOrigins: [],
-        allowedHosts: [],
-        rateLimits: { mutationsPerMinute: 60, connectionsPerMinute: 0 },
-        maxTokenLifetimeSeconds: 86_400,
+      testServerOptions({
         // Two emotes at once, then one a second: a viewer's third call in a row is refused.
         emotes: { ...DEFAULT_EMOTE_OPTIONS, perViewerPerSecond: 1, perViewerBurst: 2 },
         emotesPath: path,
-      },
+      }),
       createObservability("emote-web", { LOG_LEVEL: "silent" }),
     );
   }

@@ -17,6 +17,7 @@ import { DEFAULT_EMOTE_OPTIONS } from "../../src/server/emotes/emote-env.ts";
 import { VIEWER_HEADER } from "../../src/server/emotes/emote-records.ts";
 import { runWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 import { subscribeMoments } from "./live-helpers.ts";
+import { testServerOptions } from "./server-options.ts";
 
 // Real viewers' emotes through the gateway, the real broker and the real worker: several
 // viewers make the moment subscribers get; Kafka cut away (every connection of the
@@ -107,16 +108,9 @@ beforeAll(async () => {
   );
   server = await runWebServer(
     { bus, conn },
-    {
-      port: 0,
-      host: "127.0.0.1",
-      authSecret: DEV_AUTH_SECRET,
-      allowedOrigins: [],
-      allowedHosts: [],
-      rateLimits: { mutationsPerMinute: 60, connectionsPerMinute: 0 },
-      maxTokenLifetimeSeconds: 86_400,
+    testServerOptions({
       emotes: { ...DEFAULT_EMOTE_OPTIONS, maxPending: QUEUE_MAX, ackTimeoutMs: ACK_TIMEOUT_MS },
-    },
+    }),
     obs,
   );
 }, 60_000);

@@ -11,6 +11,7 @@ import { createObservability, type Observability } from "@emote/observability";
 import { SignJWT } from "jose";
 import { readWebEnv } from "../../src/server/env.ts";
 import { runWebServer, startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
+import { testServerOptions } from "./server-options.ts";
 
 // Attacks on the real server (Kafka, PostgreSQL, HTTP and WebSocket on one port), each
 // with the outcome it must get. The limits are lowered so a flood is quick to provoke.
@@ -323,15 +324,10 @@ describe("errors", () => {
       await bus.ensureTopics();
       broken = await runWebServer(
         { bus, conn },
-        {
-          port: 0,
-          host: "127.0.0.1",
+        testServerOptions({
           authSecret: secret,
-          allowedOrigins: [],
-          allowedHosts: [],
           rateLimits: { mutationsPerMinute: 0, connectionsPerMinute: 0 },
-          maxTokenLifetimeSeconds: 86_400,
-        },
+        }),
         capturing(lines),
       );
     });
