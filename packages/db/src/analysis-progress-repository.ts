@@ -96,6 +96,10 @@ export async function loadStreamerProgress(
  * position under its row lock, taken last so it is held only for the insert and the commit.
  */
 export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<number[]> {
+  if (c.moments.length === 0) {
+    await commitWithoutMoments(db, c);
+    return [];
+  }
   const lastMomentIds = c.moments.map((m) => m.id);
   return db.transaction(async (tx) => {
     // The checkpoint first: its row lock orders commits for the partition, and a member
@@ -177,6 +181,48 @@ async function storeMoments(tx: Transaction, list: readonly Moment[]): Promise<n
     if (position === undefined) throw new Error(`moment ${m.id} was not stored`);
     return position;
   });
+}
+
+/**
+ * Most batches close no moment: their checkpoint and open batches are one statement, so
+ * one round trip instead of four (begin, checkpoint, streamers, commit). The streamers'
+ * rows are written only when the checkpoint advanced, and a single statement is atomic.
+ */
+async function commitWithoutMoments(db: Database, c: AnalysisCommit): Promise<void> {
+  const result = await db.execute(sql`
+    with checkpoint as (
+      insert into ${consumerCheckpoints} (group_id, topic, partition, next_offset, last_moment_ids)
+      values (${c.groupId}, ${c.topic}, ${c.partition}, ${c.nextOffset}, '[]'::jsonb)
+      on conflict (group_id, topic, partition) do update set
+        next_offset = excluded.next_offset, last_moment_ids = excluded.last_moment_ids, updated_at = now()
+      where ${consumerCheckpoints.nextOffset} <= excluded.next_offset
+      returning 1
+    ), streamers as (
+      insert into ${streamerProgress}
+        (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces)
+      select ${c.groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces"
+      from jsonb_to_recordset(${JSON.stringify(c.streamers)}::jsonb) as x(
+        "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
+        "pendingTraces" jsonb)
+      where exists (select 1 from checkpoint)
+      on conflict (group_id, streamer_id) do update set
+        batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,
+        pending_counts = excluded.pending_counts, pending_traces = excluded.pending_traces,
+        updated_at = now()
+    )
+    select count(*)::int as advanced from checkpoint`);
+  if (Number(firstRowOf(result)?.advanced ?? 0) === 0) {
+    throw new CheckpointSupersededError(
+      `${c.topic}[${c.partition}] of group ${c.groupId} is already past offset ${c.nextOffset}`,
+    );
+  }
+}
+
+/** The first row a raw statement answered: postgres.js answers with the rows, PGlite with `{ rows }`. */
+function firstRowOf(result: unknown): Record<string, unknown> | undefined {
+  const rows: unknown = Array.isArray(result) ? result : (result as { rows?: unknown }).rows;
+  const first: unknown = Array.isArray(rows) ? rows[0] : undefined;
+  return typeof first === "object" && first !== null ? (first as Record<string, unknown>) : undefined;
 }
 
 /** A commit for a partition whose stored checkpoint is further on: nothing was written. */

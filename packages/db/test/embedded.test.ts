@@ -6,7 +6,9 @@ import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
 import { waitFor } from "@emote/infra";
 import {
   SETTINGS_CHANNEL,
+  CheckpointSupersededError,
   commitAnalysis,
+  loadCheckpoint,
   FULL_RELOAD_PAYLOAD,
   getEffectiveSettings,
   listMoments,
@@ -107,6 +109,15 @@ describe("the embedded database (PGlite)", () => {
         pendingTraces: { "0": { "🔥": TRACEPARENT } },
       },
     ]);
+    // A batch that closes no moment is one statement; PGlite answers it in its own shape.
+    const plain = { groupId: "g", topic: "t", partition: 0, moments: [] };
+    const next = { streamerId: "s1", batchSeq: 3, pendingCount: 0, pendingCounts: {}, pendingTraces: {} };
+    expect(await commitAnalysis(again.db, { ...plain, nextOffset: 5n, streamers: [next] })).toEqual([]);
+    await expect(
+      commitAnalysis(again.db, { ...plain, nextOffset: 4n, streamers: [{ ...next, batchSeq: 9 }] }),
+    ).rejects.toBeInstanceOf(CheckpointSupersededError);
+    expect(await loadCheckpoint(again.db, "g", "t", 0)).toBe(5n);
+    expect(await loadStreamerProgress(again.db, "g", ["s1"])).toEqual([next]);
 
     // A TRUNCATE (no row trigger) is announced with the payload that asks for a full reload.
     const afterTruncate: string[] = [];

@@ -8,6 +8,7 @@ import {
   connectDatabase,
   inArray,
   loadCheckpoint,
+  loadLastCommittedMoments,
   loadStreamerProgress,
   consumerCheckpoints,
   and,
@@ -59,6 +60,28 @@ describe("commitAnalysis in the real PostgreSQL", () => {
       .from(moments)
       .where(inArray(moments.id, [a, b, late]));
     expect(stored.map((r) => r.id).sort()).toEqual([a, b].sort());
+  });
+
+  it("a commit without moments (one statement) is as atomic: an older one writes no streamer either", async () => {
+    const groupId = `it-commit-plain-${randomUUID()}`;
+    const at = { groupId, topic: "t", partition: 3, moments: [] };
+    await commitAnalysis(conn.db, { ...at, nextOffset: 10n, streamers: [progress(1)] });
+    await commitAnalysis(conn.db, { ...at, nextOffset: 10n, streamers: [progress(1)] });
+    await commitAnalysis(conn.db, { ...at, nextOffset: 30n, streamers: [progress(3)] });
+    await expect(
+      commitAnalysis(conn.db, { ...at, nextOffset: 20n, streamers: [progress(9)] }),
+    ).rejects.toBeInstanceOf(CheckpointSupersededError);
+    expect(await loadCheckpoint(conn.db, groupId, "t", 3)).toBe(30n);
+    expect(await loadStreamerProgress(conn.db, groupId, ["s1"])).toEqual([progress(3)]);
+    // A commit with moments after one without: the moments' ids are the checkpoint's again.
+    await commitAnalysis(conn.db, {
+      ...at,
+      nextOffset: 40n,
+      streamers: [],
+      moments: [moment(`${groupId}-m`)],
+    });
+    await commitAnalysis(conn.db, { ...at, nextOffset: 50n, streamers: [] });
+    expect(await loadLastCommittedMoments(conn.db, groupId, "t", 3)).toEqual([]);
   });
 
   it("numbers moments in commit order without gaps, also when a commit is held open by a row lock", async () => {
