@@ -1,4 +1,4 @@
-import kafkajs, { Partitioners, type Admin, type Consumer, type Kafka } from "kafkajs";
+import kafkajs, { type Admin, type Consumer, type Kafka } from "kafkajs";
 import {
   BATCH_FRAMING_BYTES,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -14,6 +14,7 @@ import {
   recordBytes,
 } from "../port.ts";
 import { topicNames } from "../topics.ts";
+import { keyPartitioner } from "./key-partitioner.ts";
 import { ensureTopics } from "./topics-admin.ts";
 
 // Node's ESM loader finds only kafkajs's first few named exports; the rest via the default.
@@ -62,13 +63,13 @@ export function kafkaProducer(
   limitOf: (topic: string) => Promise<number> = async () => DEFAULT_MAX_MESSAGE_BYTES,
 ): BusProducer & { connect(): Promise<void> } {
   // Idempotent with one request in flight: retries can neither duplicate nor reorder, so
-  // they may go on for as long as the broker is away. The Java client's partitioner keeps
-  // keys on the same partitions as other Kafka clients.
+  // they may go on for as long as the broker is away. The Java client's assignment of keys
+  // to partitions (as other Kafka clients do), each key's hash computed once.
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: keyPartitioner,
     retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
   });
   return {
