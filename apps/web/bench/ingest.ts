@@ -273,28 +273,33 @@ function cpuNow(gatewayPid: number, brokerPids: number[]) {
 /**
  * One probe loop until `until()`: PROBE_INTERVAL - 1 emotes to `streamerId`, then the one
  * that closes its batch, timed until its moment arrives (`arrival` is set by the subscriber).
+ * Only probes whose closing emote is sent while `recording()` count: the loops run from
+ * the start of the warm-up, so the probes' own start-up is not in the measured window.
  */
 async function probeLoop(
   prober: ReturnType<typeof createEmoteClient>,
   streamerId: string,
   arrival: { next?: () => void },
   until: () => boolean,
+  recording: () => boolean,
   e2e: number[],
 ): Promise<number> {
   let lost = 0;
   while (!until()) {
+    let counted = false;
     try {
       for (let i = 0; i < PROBE_INTERVAL - 1; i++)
         await prober.emotes.send.mutate({ streamerId, emote: "🔥" });
       const arrived = new Promise<number>((resolve) => (arrival.next = () => resolve(performance.now())));
       const sentAt = performance.now();
+      counted = recording();
       await within(prober.emotes.send.mutate({ streamerId, emote: "🔥" }), 10_000, "probe emote");
       const at = await Promise.race([arrived, new Promise<undefined>((r) => setTimeout(r, 5_000))]);
       arrival.next = undefined;
-      if (at === undefined) lost++;
-      else e2e.push(at - sentAt);
+      if (counted && at === undefined) lost++;
+      else if (counted && at !== undefined) e2e.push(at - sentAt);
     } catch {
-      lost++;
+      if (counted) lost++;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -355,25 +360,31 @@ async function step(viewers: number, path: string): Promise<StepResult> {
   );
 
   const brokerPids = pidsMatching("kafka.Kafka");
+  // Once before the window: the first fetch() of a process loads its HTTP client.
+  await metric(url, "emote_web_emotes_accepted_total");
   load.stdin!.write("GO\n");
-  await loadLines.next("MEASURING", (warmup + 60) * 1000);
-  const accepted0 = await metric(url, "emote_web_emotes_accepted_total");
-  const cpu0 = cpuNow(gateway.pid!, brokerPids);
-  const result = loadLines.next("RESULT", (seconds + 60) * 1000);
-  let measuring = true;
-  void result.finally(() => (measuring = false));
+  let cpu0: ReturnType<typeof cpuNow> | undefined;
+  let done = false;
   const e2e: number[] = [];
-  const lost = await Promise.all(
+  const probing = Promise.all(
     probers.map((prober, i) =>
       probeLoop(
         prober,
         PROBES[i] as string,
         arrivals[i] as { next?: () => void },
-        () => !measuring || performance.now() - cpu0.at > seconds * 1000 - 500,
+        () => done || (cpu0 !== undefined && performance.now() - cpu0.at > seconds * 1000 - 500),
+        () => cpu0 !== undefined,
         e2e,
       ),
     ),
   );
+  await loadLines.next("MEASURING", (warmup + 60) * 1000);
+  const accepted0 = await metric(url, "emote_web_emotes_accepted_total");
+  cpu0 = cpuNow(gateway.pid!, brokerPids);
+  const result = loadLines.next("RESULT", (seconds + 60) * 1000);
+  const finished = () => (done = true);
+  result.then(finished, finished);
+  const lost = await probing;
   const loadResult = JSON.parse(await result) as {
     byCode: Record<string, number>;
     sendP50: number;
