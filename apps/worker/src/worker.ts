@@ -52,6 +52,14 @@ export interface StartedWorker extends RunningWorker {
 
 /** How often quiet streamers' due window stats are sent (the contract's throttle is 1 s). */
 const STATS_TICK_MS = 1000;
+/** How often processed offsets are committed to the consumer group (a crash replays at most this). */
+const GROUP_COMMIT_INTERVAL_MS = 1000;
+/**
+ * How long a fetch waits for more records: each batch costs a database commit, so at 10,000
+ * emotes/s batches of 20 ms cost a third less CPU than batches of whatever has arrived
+ * (BENCHMARKS.md → bench:ingest), for at most 20 ms more until a moment.
+ */
+const FETCH_WAIT_MS = 20;
 
 export interface WorkerOptions {
   groupId: string;
@@ -222,6 +230,10 @@ export async function runWorker(
     concurrency: opts.concurrency,
     sessionTimeoutMs: opts.sessionTimeoutMs,
     heartbeatIntervalMs: opts.heartbeatIntervalMs,
+    // The stored checkpoint says what is applied; the group's offset only where a restart
+    // begins reading, and what it replays is skipped against the checkpoint.
+    commitIntervalMs: GROUP_COMMIT_INTERVAL_MS,
+    fetchWaitMs: FETCH_WAIT_MS,
   });
   const stopped = new Promise<Error>((resolve) => consumer.onStopped(resolve));
   metrics.watchLag(() => consumer.lag());

@@ -24,9 +24,20 @@ export function describeBusContract(
       return bus;
     }
 
-    async function consume(bus: Bus, topic: string, groupId: string, fromBeginning = true) {
+    async function consume(
+      bus: Bus,
+      topic: string,
+      groupId: string,
+      fromBeginning = true,
+      commitIntervalMs?: number,
+    ) {
       const received: (IncomingRecord & { partition: number })[] = [];
-      const consumer = await bus.consumer({ groupId, topics: [topic], fromBeginning });
+      const consumer = await bus.consumer({
+        groupId,
+        topics: [topic],
+        fromBeginning,
+        ...(commitIntervalMs === undefined ? {} : { commitIntervalMs }),
+      });
       consumers.push(consumer);
       const joined = new Promise<void>((resolve) => consumer.onRebalance(resolve));
       await consumer.run(async (batch, control) => {
@@ -68,6 +79,37 @@ export function describeBusContract(
       expect(String(r1?.key)).toBe("k1");
       const h = r1?.headers?.h;
       expect(String(Array.isArray(h) ? h[0] : h)).toBe("v");
+      await producer.disconnect();
+    });
+
+    it("commits periodically when asked: the group catches up within the interval, on leaving, and a restart reads on", async () => {
+      const bus = await fresh();
+      const producer = await bus.producer();
+      const send = (from: number, n: number) =>
+        producer.send([
+          {
+            topic: bus.topics.raw,
+            records: Array.from({ length: n }, (_, i) => ({ key: "k", value: `r${from + i}` })),
+          },
+        ]);
+      const groupId = `g-${randomUUID()}`;
+      await send(0, 10);
+      const first = await consume(bus, bus.topics.raw, groupId, true, 300);
+      await until("the first ten", () => first.received.length === 10);
+      // By the timer, with no batch after the last one.
+      let lags = await first.consumer.lag();
+      const deadline = Date.now() + timeoutMs;
+      while (lags.some((l) => l.lag > 0) && Date.now() < deadline) lags = await first.consumer.lag();
+      expect(lags.reduce((sum, l) => sum + l.committed, 0)).toBe(10);
+      // Then by disconnect(), which sends what is pending.
+      await send(10, 3);
+      await until("three more", () => first.received.length === 13);
+      await first.consumer.disconnect();
+      consumers.splice(consumers.indexOf(first.consumer), 1);
+      await send(13, 2);
+      const second = await consume(bus, bus.topics.raw, groupId, true, 300);
+      await until("the two sent since", () => second.received.length >= 2);
+      expect(second.received.map(text)).toEqual(["r13", "r14"]);
       await producer.disconnect();
     });
 

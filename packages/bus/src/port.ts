@@ -125,6 +125,19 @@ export interface ConsumerOptions {
   sessionTimeoutMs?: number;
   /** How often the member heartbeats (at most a third of the session timeout). */
   heartbeatIntervalMs?: number;
+  /**
+   * Committed offsets are sent to the group at most this often, off the batch's path (0 or
+   * unset: after every batch, awaited). For consumers whose group offset only says where a
+   * restart begins reading: a crash then replays up to this much, which they must skip or
+   * drop (the worker against its stored checkpoint, a gateway's feed by moment position).
+   */
+  commitIntervalMs?: number;
+  /**
+   * A fetch waits up to this long for 64 KiB of records (Kafka's fetch.min.bytes and
+   * fetch.max.wait.ms): fewer, larger batches, for at most this much added latency. Unset:
+   * a fetch answers as soon as any record is there.
+   */
+  fetchWaitMs?: number;
 }
 
 export interface Bus {

@@ -27,6 +27,8 @@ export async function consumeLiveFeeds(
     topics: [bus.topics.aggregated, bus.topics.stats],
     fromBeginning: false,
     concurrency: 2,
+    // Where kafkajs's own restart begins reading again: what it replays, the hub drops (by position).
+    commitIntervalMs: 1_000,
   });
   const joined = new Promise<void>((resolve) => consumer.onRebalance(resolve));
   await consumer.run(async (batch, control) => {

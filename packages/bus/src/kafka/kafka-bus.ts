@@ -129,6 +129,9 @@ async function startNewGroupAtEnd(kafka: Kafka, groupId: string, topics: string[
   }
 }
 
+/** What a fetch with a wait (ConsumerOptions.fetchWaitMs) waits for at most. */
+const FETCH_WAIT_MIN_BYTES = 64 * 1024;
+
 export function kafkaConsumer(
   kafka: Kafka,
   opts: ConsumerOptions,
@@ -136,7 +139,9 @@ export function kafkaConsumer(
   const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
   const consumer: Consumer = kafka.consumer({
     groupId: opts.groupId,
-    maxWaitTimeInMs: 100,
+    // Without a wait: a fetch answers as soon as any record is there (at most 100 ms when none).
+    maxWaitTimeInMs: opts.fetchWaitMs ?? 100,
+    minBytes: opts.fetchWaitMs === undefined ? 1 : FETCH_WAIT_MIN_BYTES,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
     sessionTimeout,
@@ -153,6 +158,9 @@ export function kafkaConsumer(
   for (const left of [consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) {
     consumer.on(left, () => (joined = false));
   }
+  const commits = periodicCommits(consumer, opts.commitIntervalMs ?? 0);
+  // A new generation may own other partitions: what the last one resolved is not ours to commit.
+  consumer.on(consumer.events.GROUP_JOIN, () => commits?.forget());
   // Lag is asked for at every metrics scrape: one admin connection, opened on first use.
   let admin: Admin | undefined;
   let closed = false;
@@ -194,8 +202,8 @@ export function kafkaConsumer(
     async run(handler) {
       await consumer.run({
         // Offsets are resolved only once a batch's effects are durable; committing each
-        // resolved batch keeps replay after a crash short.
-        autoCommit: true,
+        // resolved batch (unless commits are periodic) keeps replay after a crash short.
+        autoCommit: commits === undefined,
         autoCommitThreshold: 1,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: opts.concurrency ?? 1,
@@ -214,7 +222,8 @@ export function kafkaConsumer(
               heartbeat,
               async commit(offset) {
                 resolveOffset(offset);
-                await commitOffsetsIfNecessary();
+                if (commits) commits.add(batch.topic, batch.partition, offset);
+                else await commitOffsetsIfNecessary();
               },
             },
           );
@@ -223,9 +232,60 @@ export function kafkaConsumer(
     },
     async disconnect() {
       closed = true;
+      await commits?.flush();
       await consumer.disconnect();
       await admin?.disconnect();
     },
+  };
+}
+
+/**
+ * Offsets resolved by batches, committed to the group by a timer at most every
+ * `intervalMs` (one request in flight), so no batch waits for the group coordinator.
+ * A failed commit is carried by the next one. Undefined when `intervalMs` is 0.
+ */
+function periodicCommits(consumer: Consumer, intervalMs: number) {
+  if (intervalMs <= 0) return undefined;
+  let pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  let lastCommit = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const schedule = (): void => {
+    if (timer || pending.size === 0) return;
+    timer = setTimeout(() => void flush(), Math.max(0, lastCommit + intervalMs - Date.now()));
+    timer.unref();
+  };
+  const flush = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    chain = chain.then(async () => {
+      if (pending.size === 0) return;
+      const offsets = pending;
+      pending = new Map();
+      lastCommit = Date.now();
+      try {
+        await consumer.commitOffsets([...offsets.values()]);
+      } catch {
+        for (const [key, o] of offsets) if (!pending.has(key)) pending.set(key, o);
+        schedule();
+      }
+    });
+    return chain;
+  };
+  return {
+    /** `offset` is the last one handled: the group is told the next one to read. */
+    add(topic: string, partition: number, offset: string): void {
+      pending.set(`${topic}\u0000${partition}`, {
+        topic,
+        partition,
+        offset: (BigInt(offset) + 1n).toString(),
+      });
+      schedule();
+    },
+    forget(): void {
+      pending.clear();
+    },
+    flush,
   };
 }
 
