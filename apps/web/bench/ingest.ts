@@ -363,7 +363,8 @@ async function step(viewers: number, path: string): Promise<StepResult> {
   // Once before the window: the first fetch() of a process loads its HTTP client.
   await metric(url, "emote_web_emotes_accepted_total");
   load.stdin!.write("GO\n");
-  let cpu0: ReturnType<typeof cpuNow> | undefined;
+  // Set when the measured window starts (the probes' loops read it).
+  const window: { start?: ReturnType<typeof cpuNow> } = {};
   let done = false;
   const e2e: number[] = [];
   const probing = Promise.all(
@@ -372,15 +373,17 @@ async function step(viewers: number, path: string): Promise<StepResult> {
         prober,
         PROBES[i] as string,
         arrivals[i] as { next?: () => void },
-        () => done || (cpu0 !== undefined && performance.now() - cpu0.at > seconds * 1000 - 500),
-        () => cpu0 !== undefined,
+        () =>
+          done || (window.start !== undefined && performance.now() - window.start.at > seconds * 1000 - 500),
+        () => window.start !== undefined,
         e2e,
       ),
     ),
   );
   await loadLines.next("MEASURING", (warmup + 60) * 1000);
   const accepted0 = await metric(url, "emote_web_emotes_accepted_total");
-  cpu0 = cpuNow(gateway.pid!, brokerPids);
+  const cpu0 = cpuNow(gateway.pid!, brokerPids);
+  window.start = cpu0;
   const result = loadLines.next("RESULT", (seconds + 60) * 1000);
   const finished = () => (done = true);
   result.then(finished, finished);
