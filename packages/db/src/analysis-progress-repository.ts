@@ -1,5 +1,5 @@
 import type { Moment } from "@emote/contracts";
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { rowToMoment } from "./moment-rows.ts";
 import {
@@ -126,17 +126,7 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<n
       );
     }
     if (c.streamers.length > 0) {
-      await tx.execute(sql`
-        insert into ${streamerProgress}
-          (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces)
-        select ${c.groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces"
-        from jsonb_to_recordset(${JSON.stringify(c.streamers)}::jsonb) as x(
-          "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
-          "pendingTraces" jsonb)
-        on conflict (group_id, streamer_id) do update set
-          batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,
-          pending_counts = excluded.pending_counts, pending_traces = excluded.pending_traces,
-          updated_at = now()`);
+      await tx.execute(upsertStreamers(c.groupId, c.streamers, sql`true`));
     }
     if (c.moments.length === 0) return [];
     return storeMoments(tx, c.moments);
@@ -197,25 +187,29 @@ async function commitWithoutMoments(db: Database, c: AnalysisCommit): Promise<vo
         next_offset = excluded.next_offset, last_moment_ids = excluded.last_moment_ids, updated_at = now()
       where ${consumerCheckpoints.nextOffset} <= excluded.next_offset
       returning 1
-    ), streamers as (
-      insert into ${streamerProgress}
-        (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces)
-      select ${c.groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces"
-      from jsonb_to_recordset(${JSON.stringify(c.streamers)}::jsonb) as x(
-        "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
-        "pendingTraces" jsonb)
-      where exists (select 1 from checkpoint)
-      on conflict (group_id, streamer_id) do update set
-        batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,
-        pending_counts = excluded.pending_counts, pending_traces = excluded.pending_traces,
-        updated_at = now()
-    )
+    ), streamers as (${upsertStreamers(c.groupId, c.streamers, sql`exists (select 1 from checkpoint)`)})
     select count(*)::int as advanced from checkpoint`);
   if (Number(firstRowOf(result)?.advanced ?? 0) === 0) {
     throw new CheckpointSupersededError(
       `${c.topic}[${c.partition}] of group ${c.groupId} is already past offset ${c.nextOffset}`,
     );
   }
+}
+
+/** Writes the streamers' open batches and batch counters, for the rows where `condition` holds. */
+function upsertStreamers(groupId: string, streamers: StreamerProgress[], condition: SQL): SQL {
+  return sql`
+    insert into ${streamerProgress}
+      (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces)
+    select ${groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces"
+    from jsonb_to_recordset(${JSON.stringify(streamers)}::jsonb) as x(
+      "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
+      "pendingTraces" jsonb)
+    where ${condition}
+    on conflict (group_id, streamer_id) do update set
+      batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,
+      pending_counts = excluded.pending_counts, pending_traces = excluded.pending_traces,
+      updated_at = now()`;
 }
 
 /** The first row a raw statement answered: postgres.js answers with the rows, PGlite with `{ rows }`. */
