@@ -113,6 +113,35 @@ export function describeBusContract(
       await producer.disconnect();
     });
 
+    it("lets the batch in hand finish on disconnect and commits it: the group reads on after it", async () => {
+      const bus = await fresh();
+      const producer = await bus.producer();
+      const groupId = `g-${randomUUID()}`;
+      await producer.send([{ topic: bus.topics.raw, records: [{ key: "k", value: "r0" }] }]);
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inHand!: () => void;
+      const started = new Promise<void>((r) => (inHand = r));
+      const consumer = await bus.consumer({ groupId, topics: [bus.topics.raw], commitIntervalMs: 60_000 });
+      const joined = new Promise<void>((resolve) => consumer.onRebalance(resolve));
+      await consumer.run(async (batch, control) => {
+        inHand();
+        await held;
+        const last = batch.records.at(-1);
+        if (last) await control.commit(last.offset);
+      });
+      await joined;
+      await started;
+      const leaving = consumer.disconnect();
+      release();
+      await leaving;
+      await producer.send([{ topic: bus.topics.raw, records: [{ key: "k", value: "r1" }] }]);
+      const next = await consume(bus, bus.topics.raw, groupId);
+      await until("the record sent since", () => next.received.length >= 1);
+      expect(next.received.map(text)).toEqual(["r1"]);
+      await producer.disconnect();
+    });
+
     it("keeps each key on one partition, in the order sent", async () => {
       const bus = await fresh();
       const producer = await bus.producer();

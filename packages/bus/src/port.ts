@@ -127,9 +127,10 @@ export interface ConsumerOptions {
   heartbeatIntervalMs?: number;
   /**
    * Committed offsets are sent to the group at most this often, off the batch's path (0 or
-   * unset: after every batch, awaited). For consumers whose group offset only says where a
-   * restart begins reading: a crash then replays up to this much, which they must skip or
-   * drop (the worker against its stored checkpoint, a gateway's feed by moment position).
+   * unset: after every batch, awaited), and on disconnect. For consumers whose group offset
+   * only says where a restart begins reading: a crash or a rebalance then replays up to
+   * this much, which they must skip or drop (the worker against its stored checkpoint, a
+   * gateway's feed moments by position).
    */
   commitIntervalMs?: number;
   /**

@@ -137,11 +137,13 @@ export function kafkaConsumer(
   opts: ConsumerOptions,
 ): BusConsumer & { connect(): Promise<void> } {
   const sessionTimeout = opts.sessionTimeoutMs ?? 30_000;
+  // A wait of 0 with a minimum size would answer at once, empty: a spinning fetch loop.
+  const fetchWaits = opts.fetchWaitMs !== undefined && opts.fetchWaitMs > 0;
   const consumer: Consumer = kafka.consumer({
     groupId: opts.groupId,
     // Without a wait: a fetch answers as soon as any record is there (at most 100 ms when none).
-    maxWaitTimeInMs: opts.fetchWaitMs ?? 100,
-    minBytes: opts.fetchWaitMs === undefined ? 1 : FETCH_WAIT_MIN_BYTES,
+    maxWaitTimeInMs: fetchWaits ? opts.fetchWaitMs : 100,
+    minBytes: fetchWaits ? FETCH_WAIT_MIN_BYTES : 1,
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
     sessionTimeout,
@@ -164,6 +166,9 @@ export function kafkaConsumer(
   // Lag is asked for at every metrics scrape: one admin connection, opened on first use.
   let admin: Admin | undefined;
   let closed = false;
+  // Batches being handled: disconnect() lets them finish before the last commit.
+  let handling = 0;
+  let drained: (() => void) | undefined;
   return {
     async connect() {
       if (opts.fromBeginning === false) await startNewGroupAtEnd(kafka, opts.groupId, opts.topics);
@@ -215,24 +220,35 @@ export function kafkaConsumer(
           isStale,
           commitOffsetsIfNecessary,
         }) => {
-          await handler(
-            { topic: batch.topic, partition: batch.partition, records: batch.messages },
-            {
-              shouldContinue: () => isRunning() && !isStale(),
-              heartbeat,
-              async commit(offset) {
-                resolveOffset(offset);
-                if (commits) commits.add(batch.topic, batch.partition, offset);
-                else await commitOffsetsIfNecessary();
+          // Closing: a batch fetched meanwhile is left unresolved, for whoever reads the partition next.
+          if (closed) return;
+          handling++;
+          try {
+            await handler(
+              { topic: batch.topic, partition: batch.partition, records: batch.messages },
+              {
+                shouldContinue: () => !closed && isRunning() && !isStale(),
+                heartbeat,
+                async commit(offset) {
+                  resolveOffset(offset);
+                  if (commits) commits.add(batch.topic, batch.partition, offset);
+                  else await commitOffsetsIfNecessary();
+                },
               },
-            },
-          );
+            );
+          } finally {
+            handling--;
+            if (handling === 0) drained?.();
+          }
         },
       });
     },
     async disconnect() {
       closed = true;
-      await commits?.flush();
+      // The batches in hand resolve their offsets first; then those go to the group while
+      // this member is still in it (kafkajs commits nothing for a consumer that is stopping).
+      if (handling > 0) await new Promise<void>((resolve) => (drained = resolve));
+      await commits?.close();
       await consumer.disconnect();
       await admin?.disconnect();
     },
@@ -250,8 +266,11 @@ function periodicCommits(consumer: Consumer, intervalMs: number) {
   let lastCommit = 0;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
+  // Bumped by forget(): offsets of a commit that failed across a rebalance are not put back.
+  let generation = 0;
+  let closed = false;
   const schedule = (): void => {
-    if (timer || pending.size === 0) return;
+    if (closed || timer || pending.size === 0) return;
     timer = setTimeout(() => void flush(), Math.max(0, lastCommit + intervalMs - Date.now()));
     timer.unref();
   };
@@ -261,11 +280,14 @@ function periodicCommits(consumer: Consumer, intervalMs: number) {
     chain = chain.then(async () => {
       if (pending.size === 0) return;
       const offsets = pending;
+      const sentIn = generation;
       pending = new Map();
       lastCommit = Date.now();
       try {
         await consumer.commitOffsets([...offsets.values()]);
       } catch {
+        // kafkajs logs the refusal; the next commit carries these offsets, unless a rebalance came between.
+        if (sentIn !== generation) return;
         for (const [key, o] of offsets) if (!pending.has(key)) pending.set(key, o);
         schedule();
       }
@@ -283,9 +305,15 @@ function periodicCommits(consumer: Consumer, intervalMs: number) {
       schedule();
     },
     forget(): void {
+      generation++;
       pending.clear();
     },
-    flush,
+    /** Sends what is pending, once; nothing is scheduled after it. */
+    async close(): Promise<void> {
+      await flush();
+      closed = true;
+      clearTimeout(timer);
+    },
   };
 }
 
