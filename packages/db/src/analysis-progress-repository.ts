@@ -128,7 +128,6 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<n
     if (c.streamers.length > 0) {
       await tx.execute(upsertStreamers(c.groupId, c.streamers, sql`true`));
     }
-    if (c.moments.length === 0) return [];
     return storeMoments(tx, c.moments);
   });
 }

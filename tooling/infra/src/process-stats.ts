@@ -27,7 +27,8 @@ export function pidsMatching(text: string): number[] {
 export function machineBusySeconds(): number {
   const cpu =
     readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
-  const total = cpu.reduce((sum, n) => sum + n, 0);
+  // guest and guest_nice (the last two) are counted in user and nice already.
+  const total = cpu.slice(0, 8).reduce((sum, n) => sum + n, 0);
   const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
   return (total - idle) / 100;
 }

@@ -27,7 +27,8 @@ export async function consumeLiveFeeds(
     topics: [bus.topics.aggregated, bus.topics.stats],
     fromBeginning: false,
     concurrency: 2,
-    // Where kafkajs's own restart begins reading again: what it replays, the hub drops (by position).
+    // Where kafkajs's own restart begins reading again: replayed moments the hub drops by
+    // position; replayed window stats are sent again, and newer ones follow them.
     commitIntervalMs: 1_000,
   });
   const joined = new Promise<void>((resolve) => consumer.onRebalance(resolve));
