@@ -105,26 +105,8 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<n
     // The checkpoint first: its row lock orders commits for the partition, and a member
     // that lost the partition (evicted while it waited) cannot move it back over what the
     // new owner stored. The same offset again is a retry of this very commit.
-    const advanced = await tx
-      .insert(consumerCheckpoints)
-      .values({
-        groupId: c.groupId,
-        topic: c.topic,
-        partition: c.partition,
-        nextOffset: c.nextOffset,
-        lastMomentIds,
-      })
-      .onConflictDoUpdate({
-        target: [consumerCheckpoints.groupId, consumerCheckpoints.topic, consumerCheckpoints.partition],
-        set: { nextOffset: c.nextOffset, lastMomentIds, updatedAt: sql`now()` },
-        setWhere: lte(consumerCheckpoints.nextOffset, c.nextOffset),
-      })
-      .returning({ nextOffset: consumerCheckpoints.nextOffset });
-    if (advanced.length === 0) {
-      throw new CheckpointSupersededError(
-        `${c.topic}[${c.partition}] of group ${c.groupId} is already past offset ${c.nextOffset}`,
-      );
-    }
+    const advanced = await advanceCheckpoint(tx, c, lastMomentIds);
+    if (advanced.length === 0) throw superseded(c);
     if (c.streamers.length > 0) {
       await tx.execute(upsertStreamers(c.groupId, c.streamers, sql`true`));
     }
@@ -178,21 +160,39 @@ async function storeMoments(tx: Transaction, list: readonly Moment[]): Promise<n
  * rows are written only when the checkpoint advanced, and a single statement is atomic.
  */
 async function commitWithoutMoments(db: Database, c: AnalysisCommit): Promise<void> {
+  // The same checkpoint upsert as the transaction's (drizzle puts an embedded query in parentheses).
   const result = await db.execute(sql`
-    with checkpoint as (
-      insert into ${consumerCheckpoints} (group_id, topic, partition, next_offset, last_moment_ids)
-      values (${c.groupId}, ${c.topic}, ${c.partition}, ${c.nextOffset}, '[]'::jsonb)
-      on conflict (group_id, topic, partition) do update set
-        next_offset = excluded.next_offset, last_moment_ids = excluded.last_moment_ids, updated_at = now()
-      where ${consumerCheckpoints.nextOffset} <= excluded.next_offset
-      returning 1
-    ), streamers as (${upsertStreamers(c.groupId, c.streamers, sql`exists (select 1 from checkpoint)`)})
+    with checkpoint as ${advanceCheckpoint(db, c, [])}, streamers as (${upsertStreamers(c.groupId, c.streamers, sql`exists (select 1 from checkpoint)`)})
     select count(*)::int as advanced from checkpoint`);
-  if (Number(firstRowOf(result)?.advanced ?? 0) === 0) {
-    throw new CheckpointSupersededError(
-      `${c.topic}[${c.partition}] of group ${c.groupId} is already past offset ${c.nextOffset}`,
-    );
-  }
+  if (Number(firstRowOf(result)?.advanced ?? 0) === 0) throw superseded(c);
+}
+
+/**
+ * Moves the partition's checkpoint to `c.nextOffset` unless it is further already (the
+ * same offset again is a retry of the same commit); returns a row only when it moved.
+ */
+function advanceCheckpoint(db: Database | Transaction, c: AnalysisCommit, lastMomentIds: string[]) {
+  return db
+    .insert(consumerCheckpoints)
+    .values({
+      groupId: c.groupId,
+      topic: c.topic,
+      partition: c.partition,
+      nextOffset: c.nextOffset,
+      lastMomentIds,
+    })
+    .onConflictDoUpdate({
+      target: [consumerCheckpoints.groupId, consumerCheckpoints.topic, consumerCheckpoints.partition],
+      set: { nextOffset: c.nextOffset, lastMomentIds, updatedAt: sql`now()` },
+      setWhere: lte(consumerCheckpoints.nextOffset, c.nextOffset),
+    })
+    .returning({ nextOffset: consumerCheckpoints.nextOffset });
+}
+
+function superseded(c: AnalysisCommit): CheckpointSupersededError {
+  return new CheckpointSupersededError(
+    `${c.topic}[${c.partition}] of group ${c.groupId} is already past offset ${c.nextOffset}`,
+  );
 }
 
 /** Writes the streamers' open batches and batch counters, for the rows where `condition` holds. */
