@@ -26,7 +26,7 @@ export function SettingsPanel({ streamerId }: { streamerId: string }) {
         settings={settings.data}
         readOnly={
           whoami.error
-            ? "Your token was not accepted, so the settings are read-only. Sign out or sign in again."
+            ? "Could not check what your token allows, so the settings are read-only for now."
             : whyReadOnly(whoami.data, streamerId)
         }
       />

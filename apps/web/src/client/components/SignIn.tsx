@@ -1,18 +1,22 @@
 import { useId, useState, type FormEvent } from "react";
-import { generalError } from "../field-errors.ts";
+import { describeSignInProblem, type SignInProblem } from "../token-claims.ts";
 import { trpc } from "../trpc.ts";
 import { RoleBadge } from "./RoleBadge.tsx";
 
 interface Props {
   token: string | null;
-  onToken(token: string | null): void;
+  /** Why the last sign-in ended (expired or refused), shown until the next one. */
+  problem: SignInProblem | null;
+  onSignIn(token: string): void;
+  onSignOut(): void;
 }
 
 /**
  * Takes an access token (from `npm run token`), shows the role the server says it grants,
- * and remembers it in this browser.
+ * and remembers it in this browser. After a sign-in ended on its own, says why and offers
+ * to sign in again.
  */
-export function SignIn({ token, onToken }: Props) {
+export function SignIn({ token, problem, onSignIn, onSignOut }: Props) {
   const inputId = useId();
   const [draft, setDraft] = useState("");
   const whoami = trpc.auth.whoami.useQuery();
@@ -20,11 +24,9 @@ export function SignIn({ token, onToken }: Props) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!draft.trim()) return;
-    onToken(draft);
+    onSignIn(draft);
     setDraft("");
   };
-
-  const problem = token ? generalError(whoami.error) : null;
 
   return (
     <div className="sign-in">
@@ -32,18 +34,18 @@ export function SignIn({ token, onToken }: Props) {
         <span className="sign-in__label">Role</span>
         {whoami.data ? <RoleBadge identity={whoami.data} /> : null}
         {whoami.isPending ? <span className="muted">checking…</span> : null}
-        {problem ? (
-          <span className="sign-in__error" role="alert">
-            {problem}
-          </span>
-        ) : null}
       </div>
       {token ? (
-        <button type="button" className="button button--quiet" onClick={() => onToken(null)}>
+        <button type="button" className="button button--quiet" onClick={onSignOut}>
           Sign out
         </button>
       ) : (
-        <form className="sign-in__form" onSubmit={submit}>
+        <form className="sign-in__form" onSubmit={submit} aria-label="Sign in">
+          {problem ? (
+            <p className="sign-in__error" role="alert" data-testid="sign-in-problem">
+              {describeSignInProblem(problem)}
+            </p>
+          ) : null}
           <label htmlFor={inputId} className="visually-hidden">
             Access token
           </label>
@@ -58,7 +60,7 @@ export function SignIn({ token, onToken }: Props) {
             onChange={(e) => setDraft(e.target.value)}
           />
           <button type="submit" className="button" disabled={!draft.trim()}>
-            Sign in
+            {problem ? "Sign in again" : "Sign in"}
           </button>
         </form>
       )}

@@ -3,14 +3,16 @@ import { trpc } from "../trpc.ts";
 
 interface Props {
   value: string;
+  /** The signed-in streamer's own streamer: always offered, even before it has data. */
+  own: string | null;
   onChange(streamerId: string): void;
 }
 
-/** Picks the streamer the dashboard follows, from `streamers.list` (plus the current one). */
-export function StreamerSelect({ value, onChange }: Props) {
+/** Picks the streamer the dashboard follows, from `streamers.list` (plus the current one and one's own). */
+export function StreamerSelect({ value, own, onChange }: Props) {
   const id = useId();
   const streamers = trpc.streamers.list.useQuery(undefined, { refetchInterval: 10_000 });
-  const options = [...new Set([value, ...(streamers.data ?? [])])].sort();
+  const options = [...new Set([value, ...(own ? [own] : []), ...(streamers.data ?? [])])].sort();
   return (
     <div className="field field--inline streamer-select">
       <label htmlFor={id}>Streamer</label>

@@ -1,19 +1,20 @@
 import { useCallback, useState } from "react";
 
-export const DEFAULT_STREAMER = "default";
 const PARAM = "streamer";
 
-function readStreamer(): string {
-  return new URLSearchParams(window.location.search).get(PARAM) || DEFAULT_STREAMER;
+function readStreamer(): string | null {
+  return new URLSearchParams(window.location.search).get(PARAM) || null;
 }
 
-/** The selected streamer, kept in the address (`?streamer=`) so a reload or a shared link keeps it. */
-export function useStreamerParam(): [string, (streamerId: string) => void] {
+/**
+ * The streamer picked for the dashboard, kept in the address (`?streamer=`) so a reload or
+ * a shared link keeps it; null when none was picked (the page chooses: a streamer's own).
+ */
+export function useStreamerParam(): [string | null, (streamerId: string) => void] {
   const [streamerId, setStreamerId] = useState(readStreamer);
   const select = useCallback((next: string) => {
     const url = new URL(window.location.href);
-    if (next === DEFAULT_STREAMER) url.searchParams.delete(PARAM);
-    else url.searchParams.set(PARAM, next);
+    url.searchParams.set(PARAM, next);
     window.history.replaceState(null, "", url);
     setStreamerId(next);
   }, []);
