@@ -24,7 +24,7 @@ export function ChartTable({ model }: { model: ChartModel }) {
               const marked = model.marks.some((k) => k.minuteIndex === i && k.emote === s.emote);
               return (
                 <td key={s.emote}>
-                  {s.counts[i] ?? 0}
+                  {s.counts[i] ?? "no data"}
                   {marked ? " *" : ""}
                 </td>
               );

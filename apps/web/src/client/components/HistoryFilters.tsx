@@ -1,17 +1,8 @@
 import { useId, useState, type FormEvent } from "react";
 import { fieldError, type ApiError } from "../field-errors.ts";
+import type { HistoryFilter } from "../history-filter.ts";
 import { trpc } from "../trpc.ts";
 import { FormField } from "./FormField.tsx";
-
-export interface HistoryFilter {
-  /** Empty: every streamer. */
-  streamerId: string;
-  /** Empty: any emote. */
-  emote: string;
-  /** `datetime-local` values (local time); empty: unbounded. */
-  from: string;
-  to: string;
-}
 
 interface Props {
   initial: HistoryFilter;

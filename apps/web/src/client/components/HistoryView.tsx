@@ -1,14 +1,21 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { generalError } from "../field-errors.ts";
 import { localInputToIso } from "../format.ts";
-import { trpc } from "../trpc.ts";
-import { HistoryFilters, type HistoryFilter } from "./HistoryFilters.tsx";
+import { filterMayInclude, type HistoryFilter } from "../history-filter.ts";
+import { trpc, type Moment } from "../trpc.ts";
+import { HistoryFilters } from "./HistoryFilters.tsx";
 import { HistoryTable } from "./HistoryTable.tsx";
 
 const PAGE_SIZE = 20;
 
-/** Stored moments, newest first, filtered, a page at a time. */
-export function HistoryView({ streamerId }: { streamerId: string }) {
+interface Props {
+  streamerId: string;
+  /** The newest moment that arrived live: the view refreshes when it could be among its rows. */
+  latestLive: Moment | undefined;
+}
+
+/** Stored moments, newest first, filtered, a page at a time; refreshed as live moments arrive. */
+export function HistoryView({ streamerId, latestLive }: Props) {
   const [filter, setFilter] = useState<HistoryFilter>({ streamerId, emote: "", from: "", to: "" });
   const from = localInputToIso(filter.from);
   const to = localInputToIso(filter.to);
@@ -22,6 +29,14 @@ export function HistoryView({ streamerId }: { streamerId: string }) {
     },
     { getNextPageParam: (page) => page.nextCursor },
   );
+  const { refetch } = history;
+  // Only a new live moment refreshes: a new filter loads its own rows.
+  const handled = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!latestLive || handled.current === latestLive.id) return;
+    handled.current = latestLive.id;
+    if (filterMayInclude(filter, latestLive)) void refetch();
+  }, [latestLive, filter, refetch]);
   const moments = history.data?.pages.flatMap((p) => p.items) ?? [];
   const problem = generalError(history.error);
 

@@ -1,5 +1,5 @@
 import { useId } from "react";
-import type { ChartModel } from "../chart-model.ts";
+import { dataRuns, type ChartModel } from "../chart-model.ts";
 import { formatMinute, formatPercent } from "../format.ts";
 import { ChartTable } from "./ChartTable.tsx";
 
@@ -14,7 +14,7 @@ interface Props {
   streamerId: string;
 }
 
-/** Every allowed emote's count per minute, moments ringed; an SVG line chart. */
+/** Every allowed emote's count per minute, moments ringed; an SVG line chart, broken where there is no data. */
 export function LiveChart({ model, streamerId }: Props) {
   const titleId = useId();
   const descId = useId();
@@ -31,7 +31,7 @@ export function LiveChart({ model, streamerId }: Props) {
   const ticks = [0, 1, 2, 3, 4, 5].map((k) => (k * yMax) / 5);
   const lastMinute = minutes.at(-1) ?? "";
   const slot = minutes.length > 1 ? PLOT_W / (minutes.length - 1) : PLOT_W;
-  const countAt = (emote: string, i: number) => series.find((s) => s.emote === emote)?.counts[i] ?? 0;
+  const countAt = (emote: string, i: number) => series.find((s) => s.emote === emote)?.counts[i] ?? null;
 
   return (
     <figure className="chart">
@@ -68,21 +68,27 @@ export function LiveChart({ model, streamerId }: Props) {
         ))}
         {series.map((s) => (
           <g key={s.emote} className="chart__series">
-            <polyline
-              fill="none"
-              stroke={s.color}
-              strokeWidth={2}
-              strokeLinejoin="round"
-              points={s.counts.map((c, i) => `${x(i)},${y(c)}`).join(" ")}
-            />
-            {s.counts.map((c, i) => (
-              <circle key={i} cx={x(i)} cy={y(c)} r={2.5} fill={s.color} />
+            {dataRuns(s.counts).map(([first, last]) => (
+              <polyline
+                key={first}
+                fill="none"
+                stroke={s.color}
+                strokeWidth={2}
+                strokeLinejoin="round"
+                points={s.counts
+                  .slice(first, last + 1)
+                  .map((c, k) => `${x(first + k)},${y(c ?? 0)}`)
+                  .join(" ")}
+              />
             ))}
+            {s.counts.map((c, i) =>
+              c === null ? null : <circle key={i} cx={x(i)} cy={y(c)} r={2.5} fill={s.color} />,
+            )}
           </g>
         ))}
         {marks.map((mark) => {
           const cx = x(mark.minuteIndex);
-          const cy = y(countAt(mark.emote, mark.minuteIndex));
+          const cy = y(countAt(mark.emote, mark.minuteIndex) ?? mark.count);
           return (
             <g key={`${mark.minuteIndex}-${mark.emote}`} className="chart__mark" data-testid="chart-mark">
               <circle
@@ -104,7 +110,7 @@ export function LiveChart({ model, streamerId }: Props) {
             <li key={s.emote}>
               <span className="legend__swatch" style={{ background: s.color }} aria-hidden="true" />
               <span className="legend__emote">{s.emote}</span>
-              <span className="legend__count">{s.counts.at(-1) ?? 0}</span>
+              <span className="legend__count">{s.counts.at(-1) ?? "–"}</span>
             </li>
           ))}
           <li className="legend__moment">

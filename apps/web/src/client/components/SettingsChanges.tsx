@@ -7,6 +7,8 @@ import { trpc } from "../trpc.ts";
 const SHOWN = 5;
 
 const LABELS = { interval: "Interval", threshold: "Threshold", allowedEmotes: "Allowed emotes" } as const;
+/** Emote lists are set in the colour emoji font. */
+const EMOTE_CLASS = { interval: undefined, threshold: undefined, allowedEmotes: "changes__emotes" } as const;
 
 /** The latest changes of a streamer's settings (who, when, what), from the audit log. */
 export function SettingsChanges({ streamerId }: { streamerId: string }) {
@@ -42,7 +44,8 @@ export function SettingsChanges({ streamerId }: { streamerId: string }) {
                 <ul className="changes__fields">
                   {fields.map((f) => (
                     <li key={f.field}>
-                      {LABELS[f.field]}: <del>{f.before}</del> → <ins>{f.after}</ins>
+                      {LABELS[f.field]}: <del className={EMOTE_CLASS[f.field]}>{f.before}</del> →{" "}
+                      <ins className={EMOTE_CLASS[f.field]}>{f.after}</ins>
                     </li>
                   ))}
                 </ul>

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from "react";
-import { buildChartModel } from "../chart-model.ts";
+import { buildChartModel, MINUTE_MS } from "../chart-model.ts";
 import { useLiveMoments } from "../hooks/use-live-moments.ts";
+import { useNow } from "../hooks/use-now.ts";
 import { useWindowStats } from "../hooks/use-window-stats.ts";
 import { trpc, type Moment } from "../trpc.ts";
 import { FloatingEmotes, makeFloater, type Floater } from "./FloatingEmotes.tsx";
@@ -13,6 +14,8 @@ import { SettingsPanel } from "./SettingsPanel.tsx";
 
 /** At most this many emotes in the air at once; a flood of moments must not flood the page. */
 const MAX_FLOATERS = 24;
+/** How often the chart looks again for minutes without data (a stall shows as a growing gap). */
+const CHART_TICK_MS = 15_000;
 
 /** Everything about one streamer; remounted (state reset) when the selection changes. */
 export function StreamerDashboard({ streamerId }: { streamerId: string }) {
@@ -29,12 +32,15 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
   const { items: feed, missed } = useLiveMoments(streamerId, onMoment);
   const moments = useMemo(() => feed.map((item) => item.moment), [feed]);
   const liveCount = feed.filter((item) => item.live).length;
-  const stats = useWindowStats(streamerId);
+  const latestLive = feed.find((item) => item.live)?.moment;
+  const { stats, receivedAt } = useWindowStats(streamerId);
+  const now = useNow(CHART_TICK_MS);
+  const silentMinutes = receivedAt === null ? 0 : Math.floor((now - receivedAt) / MINUTE_MS);
   const settings = trpc.settings.get.useQuery({ streamerId });
   const allowed = settings.data?.allowedEmotes;
   const model = useMemo(
-    () => (allowed ? buildChartModel(stats, allowed, moments) : null),
-    [stats, allowed, moments],
+    () => (allowed ? buildChartModel(stats, allowed, moments, { silentMinutes }) : null),
+    [stats, allowed, moments, silentMinutes],
   );
 
   return (
@@ -68,7 +74,7 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
         <SettingsPanel streamerId={streamerId} />
       </Panel>
       <Panel title="History" className="panel--history">
-        <HistoryView streamerId={streamerId} />
+        <HistoryView streamerId={streamerId} latestLive={latestLive} />
       </Panel>
     </div>
   );
