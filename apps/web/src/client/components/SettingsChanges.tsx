@@ -1,12 +1,12 @@
 import type { ReactNode } from "react";
 import { formatDateTime } from "../format.ts";
 import { describeChange } from "../settings-changes.ts";
+import { SETTINGS_LABELS } from "../settings-validation.ts";
 import { trpc } from "../trpc.ts";
 
 /** How many of the latest changes the panel shows. */
 const SHOWN = 5;
 
-const LABELS = { interval: "Interval", threshold: "Threshold", allowedEmotes: "Allowed emotes" } as const;
 /** Emote lists are set in the colour emoji font. */
 const EMOTE_CLASS = { interval: undefined, threshold: undefined, allowedEmotes: "changes__emotes" } as const;
 
@@ -44,7 +44,7 @@ export function SettingsChanges({ streamerId }: { streamerId: string }) {
                 <ul className="changes__fields">
                   {fields.map((f) => (
                     <li key={f.field}>
-                      {LABELS[f.field]}: <del className={EMOTE_CLASS[f.field]}>{f.before}</del> →{" "}
+                      {SETTINGS_LABELS[f.field]}: <del className={EMOTE_CLASS[f.field]}>{f.before}</del> →{" "}
                       <ins className={EMOTE_CLASS[f.field]}>{f.after}</ins>
                     </li>
                   ))}

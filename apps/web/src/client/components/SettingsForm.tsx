@@ -1,5 +1,12 @@
 import { useState, type FormEvent } from "react";
 import { fieldError, generalError } from "../field-errors.ts";
+import {
+  checkSettingsField,
+  SETTINGS_LABELS,
+  SETTINGS_RULES,
+  serverSettingsMessage,
+  type SettingsField,
+} from "../settings-validation.ts";
 import { trpc, type Settings } from "../trpc.ts";
 import { FormField } from "./FormField.tsx";
 
@@ -21,15 +28,38 @@ export function parseEmotes(text: string): string[] {
   return text.split(/[\s,]+/u).filter(Boolean);
 }
 
-/** Numbers as typed; an empty field is sent as is, so the server names what is wrong. */
+/** Numbers as typed; an empty field is NaN, which the check names like any other wrong number. */
 function toNumber(text: string): number {
   return text.trim() === "" ? Number.NaN : Number(text);
+}
+
+type FieldMessages = Partial<Record<SettingsField, string>>;
+
+/** The fields being changed, as the server takes them. */
+function changesOf(draft: Draft) {
+  return {
+    ...(draft.interval !== undefined && { interval: toNumber(draft.interval) }),
+    ...(draft.threshold !== undefined && { threshold: toNumber(draft.threshold) }),
+    ...(draft.allowedEmotes !== undefined && { allowedEmotes: parseEmotes(draft.allowedEmotes) }),
+  };
+}
+
+/** What is wrong with the changes, field by field, in the words the server would use. */
+function checkChanges(changes: ReturnType<typeof changesOf>): FieldMessages {
+  const messages: FieldMessages = {};
+  if (changes.interval !== undefined) messages.interval = checkSettingsField("interval", changes.interval);
+  if (changes.threshold !== undefined)
+    messages.threshold = checkSettingsField("threshold", changes.threshold);
+  if (changes.allowedEmotes !== undefined)
+    messages.allowedEmotes = checkSettingsField("allowedEmotes", changes.allowedEmotes);
+  return messages;
 }
 
 export function SettingsForm({ streamerId, settings, readOnly }: Props) {
   const utils = trpc.useUtils();
   const [draft, setDraft] = useState<Draft>({});
   const [saved, setSaved] = useState(false);
+  const [checked, setChecked] = useState<FieldMessages>({});
   const update = trpc.settings.update.useMutation({
     onSuccess(next) {
       utils.settings.get.setData({ streamerId }, next);
@@ -44,22 +74,29 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
   const allowedEmotes = draft.allowedEmotes ?? settings.allowedEmotes.join(" ");
   const edit = (patch: Draft) => {
     setDraft((d) => ({ ...d, ...patch }));
+    // A field's message goes once it is edited; the others stay until the next save.
+    setChecked((c) => {
+      const next = { ...c };
+      for (const field of Object.keys(patch) as SettingsField[]) delete next[field];
+      return next;
+    });
     setSaved(false);
   };
   const dirty = Object.keys(draft).length > 0;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    update.mutate({
-      streamerId,
-      ...(draft.interval !== undefined && { interval: toNumber(draft.interval) }),
-      ...(draft.threshold !== undefined && { threshold: toNumber(draft.threshold) }),
-      ...(draft.allowedEmotes !== undefined && { allowedEmotes: parseEmotes(draft.allowedEmotes) }),
-    });
+    const changes = changesOf(draft);
+    const messages = checkChanges(changes);
+    setChecked(messages);
+    if (Object.values(messages).some(Boolean)) return;
+    update.mutate({ streamerId, ...changes });
   };
 
   const error = update.error;
   const problem = generalError(error);
+  const messageFor = (field: SettingsField) =>
+    checked[field] ?? serverSettingsMessage(field, fieldError(error, field));
   const emotePreview = parseEmotes(allowedEmotes);
 
   return (
@@ -78,34 +115,34 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
         <legend className="visually-hidden">Analysis settings for {streamerId}</legend>
         <div className="settings__numbers">
           <FormField
-            label="Interval"
+            label={SETTINGS_LABELS.interval}
             name="interval"
             type="number"
             inputMode="numeric"
             min={1}
             max={10_000}
             step={1}
-            hint="Messages per analysed batch (1–10,000)."
+            hint={`Messages per analysed batch: ${SETTINGS_RULES.interval}.`}
             value={interval}
             onValue={(v) => edit({ interval: v })}
-            error={fieldError(error, "interval")}
+            error={messageFor("interval")}
           />
           <FormField
-            label="Threshold"
+            label={SETTINGS_LABELS.threshold}
             name="threshold"
             type="number"
             inputMode="decimal"
             min={0}
             max={1}
             step={0.01}
-            hint="An emote's share of a minute that makes a moment (0–1)."
+            hint={`An emote's share of a minute that makes a moment: ${SETTINGS_RULES.threshold}.`}
             value={threshold}
             onValue={(v) => edit({ threshold: v })}
-            error={fieldError(error, "threshold")}
+            error={messageFor("threshold")}
           />
         </div>
         <FormField
-          label="Allowed emotes"
+          label={SETTINGS_LABELS.allowedEmotes}
           name="allowedEmotes"
           type="text"
           autoComplete="off"
@@ -113,7 +150,7 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
           hint="Separated by spaces. Other emotes are ignored by the analysis."
           value={allowedEmotes}
           onValue={(v) => edit({ allowedEmotes: v })}
-          error={fieldError(error, "allowedEmotes")}
+          error={messageFor("allowedEmotes")}
         />
         <ul className="chips" aria-label="Allowed emotes as entered">
           {emotePreview.map((e, i) => (
@@ -132,6 +169,7 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
               className="button button--quiet"
               onClick={() => {
                 setDraft({});
+                setChecked({});
                 update.reset();
               }}
             >

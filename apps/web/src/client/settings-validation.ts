@@ -1,0 +1,50 @@
+import { analysisSettingsSchema, type AnalysisSettings } from "@emote/contracts";
+
+export type SettingsField = keyof AnalysisSettings;
+
+const { interval, threshold } = analysisSettingsSchema.shape;
+const count = new Intl.NumberFormat("en");
+
+/** What each field takes, in a streamer's words, with the bounds read from the schema. */
+export const SETTINGS_RULES: Record<SettingsField, string> = {
+  interval: `a whole number from ${count.format(interval.minValue ?? 1)} to ${count.format(interval.maxValue ?? Number.MAX_SAFE_INTEGER)}`,
+  threshold: `a number above ${threshold.minValue ?? 0} and below ${threshold.maxValue ?? 1}, like 0.3 for 30%`,
+  allowedEmotes: "at least one emote, separated by spaces",
+};
+
+export const SETTINGS_LABELS: Record<SettingsField, string> = {
+  interval: "Interval",
+  threshold: "Threshold",
+  allowedEmotes: "Allowed emotes",
+};
+
+/** The sentence for a field whose value zod refused in its own (developer's) words. */
+export function plainSettingsMessage(field: SettingsField): string {
+  return field === "allowedEmotes"
+    ? `${SETTINGS_LABELS[field]} needs ${SETTINGS_RULES[field]}.`
+    : `${SETTINGS_LABELS[field]} must be ${SETTINGS_RULES[field]}.`;
+}
+
+// zod's own messages ("Too small: expected number to be >=1", "Invalid input: expected
+// number, received null") as they reach the client in a BAD_REQUEST's field errors.
+const ZOD_DEFAULT = /^(Too (big|small)|Invalid|Unrecognized)/;
+
+/** A field's message from the server, in plain words if it came in zod's own. */
+export function serverSettingsMessage(field: SettingsField, message: string | undefined): string | undefined {
+  if (message === undefined) return undefined;
+  return ZOD_DEFAULT.test(message) ? plainSettingsMessage(field) : message;
+}
+
+/**
+ * Checks a field before it is sent, with the same schema the server uses: its own messages
+ * read exactly as the server's would; where it has none, the field's plain sentence.
+ */
+export function checkSettingsField<F extends SettingsField>(
+  field: F,
+  value: AnalysisSettings[F] | number,
+): string | undefined {
+  const result = analysisSettingsSchema.shape[field].safeParse(value, {
+    error: () => plainSettingsMessage(field),
+  });
+  return result.success ? undefined : result.error.issues[0]?.message;
+}
