@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "@emote/api";
-import { DEFAULT_SETTINGS } from "@emote/contracts";
+import { analysisSettingsSchema, DEFAULT_SETTINGS } from "@emote/contracts";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
@@ -185,7 +185,10 @@ describe("dashboard in Chromium", () => {
     await settings.getByRole("button", { name: "Save settings" }).click();
     const invalid = settings.getByRole("alert");
     await invalid.first().waitFor({ timeout: 15_000 });
-    await expect(invalid.first().textContent()).resolves.toMatch(/threshold must be below 1/);
+    // In the schema's words, the same on the client as on the server.
+    const refusal = analysisSettingsSchema.shape.threshold.safeParse(1.5).error?.issues[0]?.message;
+    expect(refusal).toMatch(/threshold/i);
+    await expect(invalid.first().textContent()).resolves.toBe(refusal);
     await expect(threshold.getAttribute("aria-invalid")).resolves.toBe("true");
 
     await threshold.fill("0.25");
@@ -309,6 +312,108 @@ describe("dashboard in Chromium", () => {
     await expect(notice.textContent()).resolves.toBe("some moments were missed — see history");
     // The feed goes on from now: the subscription is live again.
     await page.locator('[data-status="live"]').waitFor({ timeout: 30_000 });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("keeps the public view after a token the server refuses, offers to sign in again, and forgets it", async () => {
+    await page.goto(`${server.url}/?streamer=${streamerId}`);
+    const signOut = page.getByRole("button", { name: "Sign out" });
+    if (await signOut.isVisible()) await signOut.click();
+    const forged = await signToken({ role: "streamer", streamerId, sub: "ui-forger" }, `${authSecret}-other`);
+    await page.getByLabel("Access token").fill(forged);
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    const problem = page.getByTestId("sign-in-problem");
+    await expect
+      .poll(() => problem.textContent(), { timeout: 15_000 })
+      .toMatch(/^Your token was not accepted \(.+\)\. You are back to the public view\.$/);
+    await expect(problem.getAttribute("role")).resolves.toBe("alert");
+    await expect(page.getByRole("button", { name: "Sign in again" }).isVisible()).resolves.toBe(true);
+    await expect.poll(() => page.getByTestId("role").textContent(), { timeout: 15_000 }).toBe("viewer");
+    // The public view goes on without the token: reaction bar, chart and feed.
+    const buttons = page.getByRole("group", { name: `React to ${streamerId}` }).getByRole("button");
+    await expect.poll(() => buttons.count(), { timeout: 15_000 }).toBe(DEFAULT_SETTINGS.allowedEmotes.length);
+    await page.getByRole("img", { name: `Emotes per minute for ${streamerId}` }).waitFor({ timeout: 30_000 });
+    await page.getByTestId("moment").first().waitFor({ timeout: 30_000 });
+    await expect(page.evaluate(() => localStorage.getItem("emote-pulse.token"))).resolves.toBeNull();
+
+    // Not kept across a reload: the page opens signed out, without the message.
+    await page.reload();
+    await expect.poll(() => page.getByTestId("role").textContent(), { timeout: 15_000 }).toBe("viewer");
+    await expect(page.getByRole("button", { name: "Sign in", exact: true }).isVisible()).resolves.toBe(true);
+    await expect(problem.count()).resolves.toBe(0);
+
+    // A remembered token that has expired is dropped before any request carries it.
+    const expired = await signToken(
+      { role: "streamer", streamerId, sub: "ui-owner" },
+      authSecret,
+      "-1 minute",
+    );
+    await page.evaluate((t) => localStorage.setItem("emote-pulse.token", t), expired);
+    await page.reload();
+    await expect
+      .poll(() => problem.textContent(), { timeout: 15_000 })
+      .toBe("Your sign-in expired. You are back to the public view.");
+    await expect(page.evaluate(() => localStorage.getItem("emote-pulse.token"))).resolves.toBeNull();
+    await expect.poll(() => buttons.count(), { timeout: 15_000 }).toBe(DEFAULT_SETTINGS.allowedEmotes.length);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("lands a streamer on their own dashboard, even one with no data yet, and lists it in the selector", async () => {
+    const own = `ui-own-${runId}`;
+    await page.goto(`${server.url}/`);
+    const token = await signToken({ role: "streamer", streamerId: own, sub: "ui-new-streamer" }, authSecret);
+    await page.getByLabel("Access token").fill(token);
+    await page.getByRole("button", { name: /^Sign in/ }).click();
+    const select = page.getByRole("banner").getByLabel("Streamer");
+    await expect.poll(() => select.inputValue(), { timeout: 15_000 }).toBe(own);
+    expect(new URL(page.url()).searchParams.get("streamer")).toBe(own);
+    await page.getByRole("form", { name: `Analysis settings for ${own}` }).waitFor({ timeout: 15_000 });
+
+    // Another streamer, then back to one's own through the selector.
+    await select.selectOption(streamerId);
+    await page
+      .getByRole("form", { name: `Analysis settings for ${streamerId}` })
+      .waitFor({ timeout: 15_000 });
+    await select.selectOption(own);
+    await page.getByRole("form", { name: `Analysis settings for ${own}` }).waitFor({ timeout: 15_000 });
+
+    // Opening the dashboard without a streamer in the address, signed in: one's own.
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => select.inputValue(), { timeout: 15_000 }).toBe(own);
+    await expect(select.locator("option").allTextContents()).resolves.toContain(own);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it("shows the reaction bar within a phone's first screen, the feed's title above the list", async () => {
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      colorScheme: "light",
+    });
+    try {
+      const small = await phone.newPage();
+      small.on("pageerror", (err) => pageErrors.push(err.message));
+      await small.goto(`${server.url}/?streamer=${streamerId}`);
+      const bar = small.getByRole("group", { name: `React to ${streamerId}` });
+      const buttons = bar.getByRole("button");
+      await expect
+        .poll(() => buttons.count(), { timeout: 30_000 })
+        .toBe(DEFAULT_SETTINGS.allowedEmotes.length);
+      await small.getByTestId("moment").first().waitFor({ timeout: 30_000 });
+      const box = await bar.boundingBox();
+      expect(box).not.toBeNull();
+      expect((box?.y ?? Infinity) + (box?.height ?? 0)).toBeLessThanOrEqual(844);
+      const feedTitle = await small.getByRole("heading", { name: "Live moments" }).boundingBox();
+      const list = await small.getByRole("list", { name: /Live moments/ }).boundingBox();
+      expect(feedTitle?.y ?? Infinity).toBeLessThan(list?.y ?? 0);
+      await mkdir(OUTPUT_DIR, { recursive: true });
+      await small.screenshot({ path: join(OUTPUT_DIR, "dashboard-phone.png"), animations: "disabled" });
+    } finally {
+      await phone.close();
+    }
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
