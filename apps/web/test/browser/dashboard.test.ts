@@ -217,11 +217,14 @@ describe("dashboard in Chromium", () => {
     await page.getByTestId("chart-mark").first().waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="moment"][data-live="true"]').first().waitFor({ timeout: 90_000 });
     await mkdir(OUTPUT_DIR, { recursive: true });
-    // Animations finished, so the pictures do not depend on the frame they were taken at.
+    // Animations finished, so the pictures do not depend on the frame they were taken at;
+    // without motion, no moment that arrives meanwhile is caught half faded in.
     const shot = { fullPage: true, animations: "disabled" } as const;
+    await page.emulateMedia({ reducedMotion: "reduce" });
     await page.screenshot({ ...shot, path: join(OUTPUT_DIR, "dashboard.png") });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ ...shot, path: join(OUTPUT_DIR, "dashboard-dark.png") });
+    await page.emulateMedia({ colorScheme: "light", reducedMotion: "no-preference" });
 
     expect(pageErrors).toEqual([]);
   }, 180_000);
@@ -392,6 +395,8 @@ describe("dashboard in Chromium", () => {
       isMobile: true,
       hasTouch: true,
       colorScheme: "light",
+      // Moments arrive every few seconds: without motion, none is caught half faded in.
+      reducedMotion: "reduce",
     });
     try {
       const small = await phone.newPage();
