@@ -5,10 +5,16 @@ export type SettingsField = keyof AnalysisSettings;
 const { interval, threshold } = analysisSettingsSchema.shape;
 const count = new Intl.NumberFormat("en");
 
-/** What each field takes, in a streamer's words, with the bounds read from the schema. */
+/** The numbers' bounds, read from the schema (the form's inputs and its sentences use them). */
+export const SETTINGS_BOUNDS = {
+  interval: { min: interval.minValue ?? 1, max: interval.maxValue ?? Number.MAX_SAFE_INTEGER },
+  threshold: { min: threshold.minValue ?? 0, max: threshold.maxValue ?? 1 },
+} as const;
+
+/** What each field takes, in a streamer's words. */
 export const SETTINGS_RULES: Record<SettingsField, string> = {
-  interval: `a whole number from ${count.format(interval.minValue ?? 1)} to ${count.format(interval.maxValue ?? Number.MAX_SAFE_INTEGER)}`,
-  threshold: `a number above ${threshold.minValue ?? 0} and below ${threshold.maxValue ?? 1}, like 0.3 for 30%`,
+  interval: `a whole number from ${count.format(SETTINGS_BOUNDS.interval.min)} to ${count.format(SETTINGS_BOUNDS.interval.max)}`,
+  threshold: `a number above ${SETTINGS_BOUNDS.threshold.min} and below ${SETTINGS_BOUNDS.threshold.max}, like 0.3 for 30%`,
   allowedEmotes: "at least one emote, separated by spaces",
 };
 

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { fieldError, generalError } from "../field-errors.ts";
 import {
   checkSettingsField,
+  SETTINGS_BOUNDS,
   SETTINGS_LABELS,
   SETTINGS_RULES,
   serverSettingsMessage,
@@ -119,8 +120,8 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
             name="interval"
             type="number"
             inputMode="numeric"
-            min={1}
-            max={10_000}
+            min={SETTINGS_BOUNDS.interval.min}
+            max={SETTINGS_BOUNDS.interval.max}
             step={1}
             hint={`Messages per analysed batch: ${SETTINGS_RULES.interval}.`}
             value={interval}
@@ -132,8 +133,8 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
             name="threshold"
             type="number"
             inputMode="decimal"
-            min={0}
-            max={1}
+            min={SETTINGS_BOUNDS.threshold.min}
+            max={SETTINGS_BOUNDS.threshold.max}
             step={0.01}
             hint={`An emote's share of a minute that makes a moment: ${SETTINGS_RULES.threshold}.`}
             value={threshold}
