@@ -339,6 +339,8 @@ describe("dashboard in Chromium", () => {
     await page.getByRole("img", { name: `Emotes per minute for ${streamerId}` }).waitFor({ timeout: 30_000 });
     await page.getByTestId("moment").first().waitFor({ timeout: 30_000 });
     await expect(page.evaluate(() => localStorage.getItem("emote-pulse.token"))).resolves.toBeNull();
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, "dashboard-token-refused.png"), animations: "disabled" });
 
     // Not kept across a reload: the page opens signed out, without the message.
     await page.reload();
