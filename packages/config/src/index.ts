@@ -116,7 +116,7 @@ export const tracingEnvSchema = z.object({
     .url()
     .optional()
     .describe(
-      "OTLP/HTTP collector base URL (spans go to <url>/v1/traces); unset: no spans exported, trace ids still travel.",
+      "OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`); unset: no spans exported, trace ids still travel.",
     ),
 });
 

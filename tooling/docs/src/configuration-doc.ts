@@ -67,6 +67,13 @@ export function renderConfigurationDoc(): string {
         `- ${code(option.flag)} / ${code(option.env)} — default: ${option.defaultText}. ${capitalize(option.help)}.`,
     ),
     "",
+    "## Outside the schemas",
+    "",
+    "- `examples/node-client` reads `EMOTE_URL` (default `http://127.0.0.1:3000`) and `EMOTE_TOKEN` (none: a",
+    "  viewer) as defaults of its `--url` and `--token` flags.",
+    "- The benchmarks read `BENCH_DATABASE_URL` and `BENCH_WORKER_NODE_ARGS`: see BENCHMARKS.md.",
+    "- `NODE_OPTIONS` is Node's own (e.g. `--max-semi-space-size=32` for a gateway: see BENCHMARKS.md).",
+    "",
   ];
   return lines.join("\n");
 }
