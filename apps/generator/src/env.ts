@@ -9,8 +9,13 @@ export const serviceEnvSchema = kafkaEnvSchema
   .extend(observabilityEnvSchema.shape)
   .extend(metricsEnvSchema(DEFAULT_METRICS_PORT).shape)
   .extend({
-    /** How long SIGINT/SIGTERM may take to send what is pending before it is abandoned. */
-    GENERATOR_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+    GENERATOR_SHUTDOWN_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(3_600_000)
+      .default(10_000)
+      .describe("How long SIGINT/SIGTERM may take to send what is pending before it is abandoned."),
   });
 export type ServiceEnv = z.infer<typeof serviceEnvSchema>;
 

@@ -132,10 +132,10 @@ describe("parseCli", () => {
     for (const variable of [
       "LOG_LEVEL",
       "LOG_FORMAT",
-      "METRICS_PORT (default 9465",
+      "METRICS_PORT (default: 9465)",
       "METRICS_HOST",
       "OTEL_EXPORTER_OTLP_ENDPOINT",
-      "GENERATOR_SHUTDOWN_TIMEOUT_MS (default 10000)",
+      "GENERATOR_SHUTDOWN_TIMEOUT_MS (default: 10000)",
     ]) {
       expect(text).toContain(variable);
     }

@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { DEFAULT_EMOTES } from "@emote/contracts";
 import { TOPICS } from "@emote/bus";
+import { envHelp } from "@emote/config";
+import { serviceEnvSchema } from "./env.ts";
 
 /** A bad flag or variable: main prints the message as one line and exits 2. */
 export class OptionsError extends Error {
@@ -214,6 +216,14 @@ function readFlags(argv: readonly string[]): [Key, string][] {
   return out;
 }
 
+/** Every option as --help shows it, for docs/configuration.md. */
+export function optionReference(): { flag: string; env: string; defaultText: string; help: string }[] {
+  return KEYS.map((key) => {
+    const spec = SPECS[key];
+    return { flag: `--${key}${spec.value ? ` ${spec.value}` : ""}`, ...spec };
+  });
+}
+
 export function helpText(): string {
   const rows = KEYS.map((key) => {
     const spec = SPECS[key];
@@ -239,16 +249,7 @@ export function helpText(): string {
     "Each record carries a W3C `traceparent` header (a replayed line's own `traceparent`, when",
     "valid, is kept as its parent).",
     "",
-    "Environment:",
-    "  KAFKA_BROKERS (default 127.0.0.1:$KAFKA_PORT, port 9092), KAFKA_PARTITIONS for topics it",
-    "  creates (default 6), KAFKA_TOPIC_PREFIX (default none).",
-    "  LOG_LEVEL (default info; debug logs every emote sent with its trace id), LOG_FORMAT json|pretty",
-    "  (default pretty on a terminal, JSON otherwise).",
-    "  METRICS_PORT (default 9465; 0 = any free port, logged) and METRICS_HOST (default 127.0.0.1):",
-    "  /metrics, /healthz and /readyz while the run lasts.",
-    "  OTEL_EXPORTER_OTLP_ENDPOINT: export a producer span per emote over OTLP/HTTP (default off).",
-    "  GENERATOR_SHUTDOWN_TIMEOUT_MS (default 10000): how long SIGINT/SIGTERM may take to send",
-    "  what is pending before it is abandoned.",
+    envHelp(serviceEnvSchema),
     "",
     "Stops on SIGINT/SIGTERM after sending what is pending (the same signal again exits at once).",
     "Exit codes: 0 done or stopped, 1 Kafka unreachable, a send failed, METRICS_PORT in use or",

@@ -299,7 +299,7 @@ export class PartitionProcessor {
     try {
       // Dead letters before the commit (a replay past it would not make them again);
       // moments only after it, with their positions: nothing is published that is not
-      // durable, so gateways can order and resume by position (docs/ARCHITECTURE.md).
+      // durable, so gateways can order and resume by position (docs/architecture.md → Resume: the moment log).
       for (const a of analyses) this.traceMoments(a.moments, spans);
       if (dead.length > 0) await this.deps.producer.send([{ topic: this.deps.topics.dlq, records: dead }]);
       const commit = {
@@ -453,7 +453,7 @@ export class PartitionProcessor {
   /**
    * Sends records whose effects are committed already. One the broker refuses for good is
    * left out and logged, each other record sent alone: its moments are stored, and
-   * gateways read a position they miss from PostgreSQL (docs/ARCHITECTURE.md → Resume), so
+   * gateways read a position they miss from PostgreSQL (docs/architecture.md → Resume: the moment log), so
    * refusing it again on every retry would only stall the partition. Any other error
    * throws: the batch's retry (or the partition's next owner) publishes them again. One by
    * one, it heartbeats, and stops once the partition is no longer this worker's (its next

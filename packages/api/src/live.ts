@@ -24,7 +24,7 @@ export interface LiveObserver {
 
 /**
  * The moment log as one server delivers it: in position order, each position once (see
- * docs/ARCHITECTURE.md, Live subscriptions). A listener added now receives exactly the
+ * docs/architecture.md, Live subscriptions). A listener added now receives exactly the
  * moments from `nextPosition()` on.
  */
 export interface MomentFeed extends LiveFeed<Moment> {

@@ -11,20 +11,34 @@ export const DEFAULT_KAFKA_PORT = 9092;
 const port = z.coerce.number().int().min(1).max(65_535);
 
 export const kafkaEnvSchema = z.object({
-  /** Comma-separated host:port list; when unset, the local broker of `npm run infra:up`. */
-  KAFKA_BROKERS: z.string().trim().min(1).optional(),
-  KAFKA_PORT: port.default(DEFAULT_KAFKA_PORT),
-  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
-  /** Prepended to every topic name, so several deployments or test runs can share a cluster. */
+  KAFKA_BROKERS: z
+    .string()
+    .trim()
+    .min(1)
+    .optional()
+    .describe(
+      "Comma-separated host:port of an existing cluster; unset: the local broker of `npm run infra:up` on KAFKA_PORT.",
+    ),
+  KAFKA_PORT: port
+    .default(DEFAULT_KAFKA_PORT)
+    .describe("Port of the local broker (its controller takes the next one)."),
+  KAFKA_PARTITIONS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(6)
+    .describe("Partitions per topic when a process creates the topics."),
   KAFKA_TOPIC_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, "only letters, digits, '.', '_' and '-'")
-    .default(""),
+    .default("")
+    .describe("Prepended to every topic name, so several deployments or test runs can share a cluster."),
 });
 export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
 
 export const databaseEnvSchema = z.object({
-  DATABASE_URL: z.url().default(DEFAULT_DATABASE_URL),
+  DATABASE_URL: z.url().default(DEFAULT_DATABASE_URL).describe("PostgreSQL connection URL."),
 });
 
 /** Development only: anyone can mint tokens with it. Refused off loopback and with NODE_ENV=production. */
@@ -34,20 +48,25 @@ export const DEV_AUTH_SECRET = "emote-pulse-development-secret-not-for-productio
 export const DEFAULT_TOKEN_MAX_LIFETIME_SECONDS = 24 * 3600;
 
 export const authEnvSchema = z.object({
-  /** HS256 key for the API's bearer tokens; at least 32 characters. No default: see requireAuthSecret. */
+  // No default: requireAuthSecret decides when a server may run without one.
   AUTH_SECRET: z
     .string()
     .min(32, "must be at least 32 characters (make one with: openssl rand -base64 48)")
-    .optional(),
-  /** Tokens whose lifetime (exp − iat, or exp − now without iat) exceeds this are refused. At most 7 days. */
+    .optional()
+    .describe(
+      "HS256 key of the API's bearer tokens, at least 32 characters (openssl rand -base64 48). " +
+        "Required by the web server; `npm start` on loopback makes one in PULSE_DATA_DIR/auth-secret.",
+    ),
   AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce
     .number()
     .int()
     .min(60)
     .max(7 * 24 * 3600)
-    .default(DEFAULT_TOKEN_MAX_LIFETIME_SECONDS),
-  /** `production` refuses the development secret even on loopback. */
-  NODE_ENV: z.string().optional(),
+    .default(DEFAULT_TOKEN_MAX_LIFETIME_SECONDS)
+    .describe(
+      "Tokens living longer (exp − iat, or exp − now without iat) are refused; at most 7 days (604800).",
+    ),
+  NODE_ENV: z.string().optional().describe("`production` refuses the development secret even on loopback."),
 });
 export type AuthEnv = z.infer<typeof authEnvSchema>;
 
@@ -58,29 +77,47 @@ const commaList = z.string().transform((s) =>
     .filter(Boolean),
 );
 
-/** What a gateway (the web server, `npm start`) lets in, and how fast. docs/SECURITY.md has the numbers. */
+/** What a gateway (the web server, `npm start`) lets in, and how fast. docs/security.md has the numbers. */
 export const gatewayEnvSchema = z.object({
-  /**
-   * Host names (no port) the server answers to, besides loopback names and HOST; a request
-   * or upgrade naming another Host is refused (DNS rebinding). `*` turns the check off.
-   */
-  ALLOWED_HOSTS: commaList.default([]),
-  /** Mutations per caller (token sub, else client address) per minute; 0 = no limit. */
-  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
-  /** WebSocket connection attempts per client address per minute; 0 = no limit. */
-  RATE_LIMIT_CONNECTIONS_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  ALLOWED_HOSTS: commaList
+    .default([])
+    .describe(
+      "Host names (comma separated, no port) the server answers to besides loopback names and HOST; " +
+        "another Host gets 421 (DNS rebinding). `*` turns the check off.",
+    ),
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60)
+    .describe("Mutations per caller (token sub, else client address) per minute; 0 = no limit."),
+  RATE_LIMIT_CONNECTIONS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(60)
+    .describe("WebSocket connection attempts per client address per minute; 0 = no limit."),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
 export const logEnvSchema = z.object({
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  /** Unset: readable lines on a terminal, JSON (one object a line) otherwise. */
-  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info")
+    .describe("fatal, error, warn, info, debug, trace or silent; debug logs each moment's traceId."),
+  LOG_FORMAT: z
+    .enum(["json", "pretty"])
+    .optional()
+    .describe("json or pretty; unset: readable lines on a terminal, JSON (one object a line) otherwise."),
 });
 
 export const tracingEnvSchema = z.object({
-  /** OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`); unset, nothing is exported. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .describe(
+      "OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`); unset: no spans exported, trace ids still travel.",
+    ),
 });
 
 /** Logs and traces: every process has both. */
@@ -93,8 +130,14 @@ export type ObservabilityEnv = z.infer<typeof observabilityEnvSchema>;
  */
 export function metricsEnvSchema(defaultPort: number) {
   return z.object({
-    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(defaultPort),
-    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+    METRICS_PORT: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(65_535)
+      .default(defaultPort)
+      .describe("Port of /metrics (Prometheus), /healthz and /readyz; 0 = any free port, logged."),
+    METRICS_HOST: z.string().min(1).default("127.0.0.1").describe("Address the probe port binds to."),
   });
 }
 
@@ -129,6 +172,7 @@ export class ConfigError extends Error {
 }
 
 export { isLoopbackHost, requireAuthSecret, AUTH_SECRET_HINT } from "./auth-secret.ts";
+export { envHelp, envVariables, type EnvVariable } from "./env-reference.ts";
 
 /** Where a database URL points, without its credentials, for messages and logs. */
 export function describeDatabaseUrl(url: string): string {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { databaseEnvSchema, envHelp } from "@emote/config";
 import postgres from "postgres";
 import { CASING } from "./casing.ts";
 
@@ -25,6 +26,9 @@ export async function migrateDatabase(url: string): Promise<void> {
   }
 }
 
-/** What `npm run db:migrate -- --help` prints (configuration.test.ts checks it names DATABASE_URL). */
-export const MIGRATE_HELP =
-  "Usage: npm run db:migrate\n\nApplies the committed migrations to DATABASE_URL (default postgres://postgres@127.0.0.1:5432/emote).";
+/** What `npm run db:migrate -- --help` prints; the environment section comes from the schema. */
+export const MIGRATE_HELP = `Usage: npm run db:migrate
+
+Applies the committed migrations to DATABASE_URL.
+
+${envHelp(databaseEnvSchema)}`;

@@ -9,7 +9,8 @@ import {
   waitFor,
   type LocalCluster,
 } from "@emote/infra";
-import { privateBrokerPorts, readChaosEnv } from "./env.ts";
+import { envHelp } from "@emote/config";
+import { chaosEnvSchema, privateBrokerPorts, readChaosEnv } from "./env.ts";
 import { Feeder } from "./feeder.ts";
 import { spawnService, stopAll, type ServiceProcess } from "./fleet.ts";
 import { ProgressWatch } from "./progress-watch.ts";
@@ -46,9 +47,9 @@ duplicated.
   --streamers S streamers (default 8)
   --rounds R    rounds of kills on the cluster (default 2; --quick: 1)
 
-Environment: DATABASE_URL (the run's rows are its own streamers'), KAFKA_PORT and
-KAFKA_TEST_CLUSTER_PORT (the run's private brokers: a cluster of three on that port..+5,
-a single broker on +6/+7; default KAFKA_PORT + 10). The brokers are stopped at the end.`;
+The run's rows are its own streamers'; its private brokers are stopped at the end.
+
+${envHelp(chaosEnvSchema)}`;
 
 interface Options {
   quick: boolean;

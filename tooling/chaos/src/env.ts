@@ -2,11 +2,16 @@ import { databaseEnvSchema, kafkaEnvSchema, parseEnv } from "@emote/config";
 import { z } from "zod";
 
 export const chaosEnvSchema = kafkaEnvSchema.extend(databaseEnvSchema.shape).extend({
-  /**
-   * First port of the private brokers of the failover tests and the chaos run: a cluster
-   * of three on it..+5 and a single broker to restart on +6/+7. Default KAFKA_PORT + 10.
-   */
-  KAFKA_TEST_CLUSTER_PORT: z.coerce.number().int().min(1).max(65_528).optional(),
+  KAFKA_TEST_CLUSTER_PORT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65_528)
+    .optional()
+    .describe(
+      "First port of the private brokers of the failover tests and the chaos run: three nodes on it..+5, " +
+        "a single broker to restart on +6/+7. Unset: KAFKA_PORT + 10.",
+    ),
 });
 export type ChaosEnv = z.infer<typeof chaosEnvSchema>;
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env -S npx tsx
 import {
   DEFAULT_DATABASE_URL,
+  DEFAULT_TEST_DATABASE_URL,
   describeDatabaseUrl,
+  envHelp,
   kafkaBrokers,
-  kafkaEnvSchema,
   parseEnv,
 } from "@emote/config";
 import { assertKafkaReachable, createKafka, ensureTopics } from "@emote/bus/kafka";
@@ -16,6 +17,7 @@ import {
   upLocalCluster,
 } from "./kafka-cluster.ts";
 import { databaseExists, ensureDatabase } from "./postgres-server.ts";
+import { infraEnvSchema } from "./infra-env.ts";
 import { prepareTestInfra } from "./test-env.ts";
 
 const HELP = `Usage: npm run infra:<command>   (or: tsx tooling/infra/src/cli.ts <command>)
@@ -34,11 +36,9 @@ Commands:
             whether PostgreSQL answers.
   test-env  What 'npm test' runs first: 'up' for tests (database emote_test by default).
 
-Environment:
-  KAFKA_BROKERS     external cluster, comma-separated host:port (default: the local broker)
-  KAFKA_PORT        port of the local broker (default 9092; its controller uses the next port)
-  KAFKA_PARTITIONS  partitions per topic when creating topics (default 6)
-  DATABASE_URL      PostgreSQL URL (default ${DEFAULT_DATABASE_URL})
+test-env defaults DATABASE_URL to ${DEFAULT_TEST_DATABASE_URL}.
+
+${envHelp(infraEnvSchema)}
 `;
 
 const log = (line: string) => console.log(line);
@@ -57,7 +57,7 @@ function brokerCount(args: string[]): number {
 
 async function main(command: string | undefined, args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) command = "--help";
-  const kafkaEnv = parseEnv(kafkaEnvSchema, process.env);
+  const kafkaEnv = parseEnv(infraEnvSchema, process.env);
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   switch (command) {
     case "up": {

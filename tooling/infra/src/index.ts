@@ -8,3 +8,4 @@ export * from "./tcp-proxy.ts";
 export * from "./otlp-collector.ts";
 export * from "./kafka-cluster.ts";
 export { repoRoot } from "./repo-root.ts";
+export * from "./infra-env.ts";

@@ -6,7 +6,7 @@ import { hostAllowlist } from "./host-allowlist.ts";
 import { logRequestErrors, type ErrorReport } from "./request-errors.ts";
 import { createRateLimits, type LimitName, type RateLimitOptions, type RateLimits } from "./rate-limits.ts";
 
-/** What the HTTP and WebSocket servers check before and around every call (docs/SECURITY.md). */
+/** What the HTTP and WebSocket servers check before and around every call (docs/security.md). */
 export interface Gateway {
   hostAllowed(host: string | undefined): boolean;
   rateLimits: RateLimits;

@@ -20,7 +20,7 @@ export interface RateLimits {
 /**
  * Fixed one-minute windows in this process's memory (rate-limiter-flexible): each gateway
  * of a cluster counts on its own, so behind N gateways a caller gets up to N times the
- * limit (docs/SECURITY.md). `limited` is told every refusal (the metric).
+ * limit (docs/security.md). `limited` is told every refusal (the metric).
  */
 function limiter(perMinute: number, name: LimitName, limited: (name: LimitName) => void): CallLimiter {
   if (perMinute === 0) return { take: async () => undefined };

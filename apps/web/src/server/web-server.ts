@@ -64,7 +64,7 @@ export interface WebServerOptions {
   fanout?: "direct" | "stock";
   /** emotes.send: its fast paths (default: ws-emotes.ts, http-emotes.ts) or tRPC's adapters. */
   emotesPath?: "direct" | "stock";
-  /** Per-client limits (docs/SECURITY.md); default: the env schema's defaults. */
+  /** Per-client limits (docs/security.md); default: the env schema's defaults. */
   limits?: ClientLimits;
   /** How emotes.send takes viewers' emotes; default: the env schema's defaults. */
   emotes?: EmoteOptions;

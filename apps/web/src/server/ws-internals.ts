@@ -65,7 +65,7 @@ export function mayWriteRawFrames(
   log.warn(
     "the installed ws lacks the internals the moments.live fan-out and emotes.send write through (_socket, _sender): " +
       "sending through ws.send instead (the same frames, more CPU per frame); paced backfills " +
-      "may not hear the socket's drain (docs/ARCHITECTURE.md, Per-client limits)",
+      "may not hear the socket's drain (docs/decisions/004-hand-written-websocket-frames.md)",
   );
   return false;
 }
