@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "@emote/api";
 import { repoRoot } from "@emote/infra";
@@ -23,9 +24,14 @@ function pinned(file: string, section: string, name: string): string {
   return `${name}@${version}`;
 }
 
-/** Runs a command to its end (killed after `timeoutMs`); its output is in the error if it fails. */
+/** Runs a command to its end (killed after `timeoutMs`); a failure's message has its output. */
 async function sh(cwd: string, command: string, args: string[], timeoutMs: number) {
-  return run(command, args, { cwd, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: process.env });
+  try {
+    return await run(command, args, { cwd, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    throw new Error(`${(err as Error).message}${stdout ?? ""}${stderr ?? ""}`, { cause: err });
+  }
 }
 
 describe("@emote-pulse/client installed from its tarball into a project outside the repository", () => {
@@ -81,9 +87,9 @@ describe("@emote-pulse/client installed from its tarball into a project outside 
       readFileSync(join(installed, `dist/${f}.d.ts`), "utf8"),
     );
     const specifiers = declarations.flatMap((text) =>
-      [...text.matchAll(/(?:from\s+|import\()["']([^"']+)["']/g)].map((m) => m[1]),
+      ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName),
     );
-    expect(new Set(specifiers.filter((s) => !s?.startsWith("./")))).toEqual(
+    expect(new Set(specifiers.filter((s) => !s.startsWith("./")))).toEqual(
       new Set(["@trpc/client", "@trpc/server", "@trpc/server/unstable-core-do-not-import"]),
     );
   });

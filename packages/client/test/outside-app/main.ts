@@ -24,3 +24,11 @@ const sent = await client.emotes.send.mutate({ streamerId: "default", emote });
 const moment = await nextMoment;
 console.log(JSON.stringify({ moment, sent, emote }));
 await closeEmotePulseClient(client);
+
+/** Never called: each marked line must be a type error, or the package's types were lost (`any`). */
+export function typeProbes(m: Moment): unknown {
+  // @ts-expect-error a moment's count is a number
+  const count: string = m.count;
+  // @ts-expect-error emotes.send takes no timestamp: the server sets it
+  return [count, client.emotes.send.mutate({ streamerId: "default", emote: "x", timestamp: "now" })];
+}
