@@ -9,26 +9,36 @@ import { repoRoot } from "@emote/infra";
 export interface PulseProcess {
   url: string;
   authSecret: string;
+  /** Stops the process; removes its data folder unless the caller gave it. */
   stop(): Promise<void>;
+}
+
+export interface PulseOptions {
+  /** Kept across starts when given (a restart); otherwise a temporary folder. */
+  dataDir?: string;
+  port?: number;
+  authSecret?: string;
+  /** Simulated reaction ticks a second (default 50). */
+  generatorRate?: number;
 }
 
 /**
  * `npm start`'s embedded server in its own process (in-process bus, embedded PostgreSQL in
- * a temporary folder), on a port of its own, with simulated emotes for streamer "default".
+ * a data folder), with simulated emotes for streamer "default".
  */
-export async function startPulseProcess(): Promise<PulseProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), "emote-sdk-pulse-"));
-  const authSecret = randomBytes(48).toString("base64");
+export async function startPulseProcess(opts: PulseOptions = {}): Promise<PulseProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "emote-sdk-pulse-"));
+  const authSecret = opts.authSecret ?? randomBytes(48).toString("base64");
   // The embedded mode: no Kafka or PostgreSQL of the environment.
   const { KAFKA_BROKERS: _kafka, DATABASE_URL: _database, ...inherited } = process.env;
   const child = spawn(process.execPath, ["--import", "tsx", "apps/pulse/src/main.ts"], {
     cwd: repoRoot,
     env: {
       ...inherited,
-      PORT: "0",
+      PORT: String(opts.port ?? 0),
       HOST: "127.0.0.1",
       PULSE_DATA_DIR: dataDir,
-      PULSE_GENERATOR_RATE: "50",
+      PULSE_GENERATOR_RATE: String(opts.generatorRate ?? 50),
       AUTH_SECRET: authSecret,
       LOG_FORMAT: "json",
       LOG_LEVEL: "info",
@@ -41,7 +51,7 @@ export async function startPulseProcess(): Promise<PulseProcess> {
     const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
     await exited;
     clearTimeout(killer);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {
