@@ -1,5 +1,13 @@
 import { parseArgs } from "node:util";
 
+/** The server's address as given, checked: an http(s) URL. */
+function serverUrl(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new Error(`--url must be an http:// or https:// URL, not "${value}"`);
+  }
+  return value;
+}
+
 export const HELP = `Usage: npm start -w @emote/example-node-client -- [--url URL] [--streamer ID] [--token TOKEN]
 
 Prints every significant moment as it is detected, and what it missed when it reconnects.
@@ -23,7 +31,7 @@ export function readOptions(argv: string[]): {
     },
   });
   return {
-    url: values.url,
+    url: values.help ? values.url : serverUrl(values.url),
     help: values.help,
     ...(values.streamer !== undefined && { streamerId: values.streamer }),
     ...(values.token !== undefined && { token: values.token }),
@@ -73,7 +81,7 @@ export function readReactOptions(argv: string[]): ReactOptions {
       throw new Error("--per-second must be above 0 and at most 1000");
   }
   return {
-    url: values.url,
+    url: values.help ? values.url : serverUrl(values.url),
     streamerId: values.streamer,
     emote: values.emote ?? "",
     count,

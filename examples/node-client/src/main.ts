@@ -1,10 +1,10 @@
-import { closeEmoteClient } from "@emote/api/client";
-import { startExample } from "./connect.ts";
+import { closeEmotePulseClient } from "@emote-pulse/client";
+import { firstCall, startExample } from "./connect.ts";
 import { HELP, readOptions } from "./env.ts";
 
 const { options, client } = startExample("node-client", HELP, readOptions);
 
-const who = await client.auth.whoami.query();
+const who = await firstCall("node-client", options.url, () => client.auth.whoami.query());
 console.log(`connected to ${options.url} as ${who.role}${who.streamerId ? ` (${who.streamerId})` : ""}`);
 
 const subscription = client.moments.live.subscribe(
@@ -20,7 +20,7 @@ const subscription = client.moments.live.subscribe(
 
 const stop = () => {
   subscription.unsubscribe();
-  void closeEmoteClient(client).then(() => process.exit(0));
+  void closeEmotePulseClient(client).then(() => process.exit(0));
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);

@@ -1,9 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { TRPCClientError, closeEmoteClient } from "@emote/api/client";
-import { startExample } from "./connect.ts";
+import { TRPCClientError, closeEmotePulseClient, type ErrorData } from "@emote-pulse/client";
+import { firstCall, startExample } from "./connect.ts";
 import { REACT_HELP, readReactOptions } from "./env.ts";
 
 const { options, client } = startExample("react", REACT_HELP, readReactOptions);
+
+// emotes.send goes over the WebSocket, which keeps retrying an unreachable server: one
+// HTTP call first tells a wrong --url at once.
+await firstCall("react", options.url, () => client.auth.whoami.query());
 
 let sent = 0;
 let exitCode = 0;
@@ -18,10 +22,7 @@ while (sent < options.count) {
     await sleep(1000 / options.perSecond);
   } catch (err) {
     // Limited or the server busy: wait as long as it says, then go on. Anything else is final.
-    const data =
-      err instanceof TRPCClientError
-        ? (err.data as { code?: string; retryAfterSeconds?: number | null })
-        : undefined;
+    const data = err instanceof TRPCClientError ? (err.data as ErrorData | undefined) : undefined;
     if (data?.code === "TOO_MANY_REQUESTS" || data?.code === "SERVICE_UNAVAILABLE") {
       const wait = data.retryAfterSeconds ?? 1;
       console.error(`react: ${(err as Error).message} (waiting ${wait} s)`);
@@ -34,5 +35,5 @@ while (sent < options.count) {
   }
 }
 console.log(`sent ${sent} of ${options.count}`);
-await closeEmoteClient(client);
+await closeEmotePulseClient(client);
 process.exit(exitCode);

@@ -1,0 +1,26 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "./public-types.ts";
+
+/** Every procedure's input, e.g. `RouterInputs["moments"]["history"]`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** Every procedure's answer, e.g. `RouterOutputs["settings"]["get"]`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+/** A significant moment: an emote's share of a streamer's window above the threshold. */
+export type Moment = RouterOutputs["moments"]["history"]["items"][number];
+/** A page of moments.history; `nextCursor` asks for the next one. */
+export type MomentPage = RouterOutputs["moments"]["history"];
+/** A streamer's analysis settings (settings.get, settings.update). */
+export type AnalysisSettings = RouterOutputs["settings"]["get"];
+/** A change to settings: only the fields given change. */
+export type SettingsUpdate = RouterInputs["settings"]["update"];
+/** One window's emote counts for a streamer (stats.live). */
+export type WindowStats = RouterOutputs["stats"]["live"];
+/** What the server answers once Kafka has an emote (emotes.send). */
+export type SentEmote = RouterOutputs["emotes"]["send"];
+/** Who the server takes the caller for (auth.whoami). */
+export type Identity = RouterOutputs["auth"]["whoami"];
+/** One settings change in the audit log (audit.list). */
+export type AuditEntry = RouterOutputs["audit"]["list"]["items"][number];
+/** The `data` of a TRPCClientError: `code`, `httpStatus`, `retryAfterSeconds`, `zodError`, `requestId`. */
+export type ErrorData = AppRouter["_def"]["_config"]["$types"]["errorShape"]["data"];
