@@ -129,7 +129,11 @@ describe("the codecs registered with kafkajs", () => {
 
   it("bound gzip's output too", async () => {
     const bomb = gzipSync(Buffer.alloc(MAX_DECOMPRESSED_BATCH_BYTES + 1));
-    await expect(codec(kafkajs.CompressionTypes.GZIP).decompress(bomb)).rejects.toThrow(CorruptBatchError);
+    await expect(codec(kafkajs.CompressionTypes.GZIP).decompress(bomb)).rejects.toThrow(
+      new CorruptBatchError(
+        `a gzip record batch could not be decompressed: the gzip data exceeds ${MAX_DECOMPRESSED_BATCH_BYTES} bytes`,
+      ),
+    );
   });
 
   it("produce gzip, and refuse to produce the read-only codecs with a clear error", async () => {

@@ -15,6 +15,11 @@ export const MAX_DECOMPRESSED_BATCH_BYTES = 64 * 1024 * 1024;
 /** A compressed record batch that does not decode: corrupt, truncated, or too large. */
 export class CorruptBatchError extends Error {
   override name = "CorruptBatchError";
+  /**
+   * Read by kafkajs: the same fetch would fail again, so its retries and its restart of the
+   * consumer would only loop on this batch. The consumer stops for good instead.
+   */
+  readonly retriable = false;
 }
 
 interface KafkajsCodec {
@@ -49,11 +54,23 @@ function readOnlyCodec(name: string, decode: (src: Buffer, limit: number) => Uin
 }
 
 const gunzip = promisify(unzip);
+
+async function gunzipWithin(src: Buffer, limit: number): Promise<Buffer> {
+  try {
+    return await gunzip(src, { maxOutputLength: limit });
+  } catch (err) {
+    // zlib's own words for it name Buffer, not the data.
+    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      throw new Error(`the gzip data exceeds ${limit} bytes`, { cause: err });
+    }
+    throw err;
+  }
+}
+
 /** kafkajs's own gzip, its output bounded like the others'. */
 const gzipCodec: KafkajsCodec = {
   compress: (encoder) => promisify(gzip)(encoder.buffer),
-  decompress: (buffer) =>
-    decompressWith("gzip", (src, limit) => gunzip(src, { maxOutputLength: limit }), buffer),
+  decompress: (buffer) => decompressWith("gzip", gunzipWithin, buffer),
 };
 
 const CODECS = {
