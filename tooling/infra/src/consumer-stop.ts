@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createKafka } from "@emote/bus/kafka";
 import { topicNames } from "@emote/bus";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { childProcesses } from "./child-processes.ts";
 import { testInfraConfig } from "./test-env.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -28,6 +29,8 @@ export interface ConsumingEntryPoint {
  */
 export function describeConsumerStop(app: ConsumingEntryPoint): void {
   describe(`${app.who} whose consumer stops for good`, () => {
+    const children = childProcesses();
+    afterEach(() => children.killAll());
     it("fails /readyz saying so, and exits with 1 in bounded time", async () => {
       const infra = testInfraConfig();
       const prefix = `stop-${randomUUID().slice(0, 8)}.`;
@@ -51,19 +54,21 @@ export function describeConsumerStop(app: ConsumingEntryPoint): void {
       await producer.send({ topic: topics.raw, acks: -1, messages: [{ key: "s1", value: "{not json" }] });
       await producer.disconnect();
 
-      const child = spawn(process.execPath, ["--import", "tsx", app.entry], {
-        cwd: app.cwd,
-        env: {
-          PATH: process.env.PATH,
-          KAFKA_BROKERS: infra.brokers.join(","),
-          KAFKA_PARTITIONS: "1",
-          KAFKA_TOPIC_PREFIX: prefix,
-          DATABASE_URL: infra.databaseUrl,
-          LOG_FORMAT: "json",
-          ...app.vars,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const child = children.track(
+        spawn(process.execPath, ["--import", "tsx", app.entry], {
+          cwd: app.cwd,
+          env: {
+            PATH: process.env.PATH,
+            KAFKA_BROKERS: infra.brokers.join(","),
+            KAFKA_PARTITIONS: "1",
+            KAFKA_TOPIC_PREFIX: prefix,
+            DATABASE_URL: infra.databaseUrl,
+            LOG_FORMAT: "json",
+            ...app.vars,
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        }),
+      );
       const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
       let url: string | undefined;
       let out = "";

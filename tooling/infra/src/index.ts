@@ -4,6 +4,7 @@ export * from "./process-stats.ts";
 export * from "./refused-port.ts";
 export * from "./test-env.ts";
 export * from "./wait-for.ts";
+export * from "./child-processes.ts";
 export * from "./tcp-proxy.ts";
 export * from "./otlp-collector.ts";
 export * from "./kafka-cluster.ts";

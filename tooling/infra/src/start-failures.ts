@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { childProcesses } from "./child-processes.ts";
 import { refusedPort } from "./refused-port.ts";
 import { testInfraConfig } from "./test-env.ts";
 
@@ -17,16 +18,20 @@ export interface EntryPoint {
   required?: Record<string, string>;
 }
 
+const children = childProcesses();
+
 /** Runs the real entry point with only `vars` (and PATH) in its environment. */
 function run(
   app: EntryPoint,
   vars: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", app.entry], {
-    cwd: app.cwd,
-    env: { PATH: process.env.PATH, ...app.required, ...vars },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = children.track(
+    spawn(process.execPath, ["--import", "tsx", app.entry], {
+      cwd: app.cwd,
+      env: { PATH: process.env.PATH, ...app.required, ...vars },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -40,6 +45,7 @@ function run(
  * what to do, never the password. Shared by the services' own test files.
  */
 export function describeStartFailures(app: EntryPoint): void {
+  afterEach(() => children.killAll());
   const BAD_PORT = `${app.portVariable}: Invalid input: expected number, received NaN`;
 
   describe(`${app.who}'s start with an invalid configuration`, () => {

@@ -18,7 +18,7 @@ export interface LiveFeeds {
  */
 export async function consumeLiveFeeds(
   bus: Bus,
-  hub: LiveHub,
+  hub: Pick<LiveHub, "publishMoments" | "publishStats">,
   { log, momentsReceived }: { log: Logger; momentsReceived: Counter },
 ): Promise<LiveFeeds> {
   const groupId = `emote-web-${randomUUID()}`;

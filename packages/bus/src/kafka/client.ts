@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
+import { registerKafkaCodecs } from "./codecs/index.ts";
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -12,7 +13,9 @@ export interface KafkaClientOptions {
   maxRetryTimeMs?: number;
 }
 
+/** A kafkajs client that reads every codec Kafka has (see registerKafkaCodecs). */
 export function createKafka(opts: KafkaClientOptions): Kafka {
+  registerKafkaCodecs();
   const config: KafkaConfig = {
     brokers: opts.brokers,
     clientId: opts.clientId,
