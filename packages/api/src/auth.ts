@@ -97,3 +97,9 @@ export function canEditSettings(caller: Caller, streamerId: string): boolean {
   if (caller.role === "admin" || caller.role === "moderator") return true;
   return caller.role === "streamer" && caller.streamerId === streamerId;
 }
+
+/** May this caller create the streamer `streamerId`? An admin any, a streamer token its own. */
+export function canCreateStreamer(caller: Caller, streamerId: string): boolean {
+  if (caller.kind !== "token") return false;
+  return caller.role === "admin" || (caller.role === "streamer" && caller.streamerId === streamerId);
+}
