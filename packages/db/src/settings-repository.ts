@@ -97,7 +97,8 @@ const SETTINGS_LOCK_NAMESPACE = 0x5e77;
 
 /**
  * Writes a streamer's settings (missing fields keep their effective value) and, with an
- * actor, its audit row (before and after), in one transaction; the table's trigger
+ * actor, its audit row (before and after), in one transaction; a streamer with settings
+ * of its own exists (it is registered in the same transaction). The table's trigger
  * announces the change on SETTINGS_CHANNEL. Changes to one streamer are serialised, so
  * each audit row's `before` is the previous row's `after`.
  */
@@ -111,6 +112,12 @@ export async function saveSettings(
     await tx.execute(sql`select pg_advisory_xact_lock(${SETTINGS_LOCK_NAMESPACE}, hashtext(${streamerId}))`);
     const before = await getEffectiveSettings(tx, streamerId);
     const next = { ...before, ...patch };
+    if (streamerId !== DEFAULTS_ROW_ID) {
+      await tx
+        .insert(streamers)
+        .values({ streamerId, createdBy: actor?.sub ?? null })
+        .onConflictDoNothing();
+    }
     await tx
       .insert(streamerSettings)
       .values({ streamerId, ...next })

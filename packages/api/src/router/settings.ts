@@ -1,5 +1,5 @@
 import { analysisSettingsSchema, streamerIdSchema } from "@emote/contracts";
-import { createStreamer, getEffectiveSettings, saveSettings, streamerExists } from "@emote/db";
+import { getEffectiveSettings, saveSettings, streamerExists } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { canCreateStreamer, canEditSettings } from "../auth.ts";
@@ -36,8 +36,10 @@ export const settingsRouter = {
       });
     }
     const { streamerId, ...patch } = input;
-    if (canCreateStreamer(caller, streamerId)) await createStreamer(ctx.db, streamerId, caller.sub);
-    else if (!(await streamerExists(ctx.db, streamerId))) throw unknownStreamer(streamerId);
+    // Saving creates the streamer: only a caller who may create it may name a new one.
+    if (!canCreateStreamer(caller, streamerId) && !(await streamerExists(ctx.db, streamerId))) {
+      throw unknownStreamer(streamerId);
+    }
     return saveSettings(ctx.db, streamerId, patch, {
       sub: caller.sub,
       role: caller.role,

@@ -36,6 +36,14 @@ describe("streamers in the real PostgreSQL", () => {
     expect(await streamerExists(conn.db, id)).toBe(true);
   });
 
+  it("registers a streamer whose settings are saved, and never the defaults row", async () => {
+    const id = `st-${randomUUID()}`;
+    await saveSettings(conn.db, id, { interval: 5 }, { sub: "admin-1", role: "admin", requestId: "r" });
+    expect(await streamerExists(conn.db, id)).toBe(true);
+    await saveSettings(conn.db, "*", { interval: 30 });
+    expect(await streamerExists(conn.db, "*")).toBe(false);
+  });
+
   it("lists streamers a page at a time in id order, each page after the last id of the one before", async () => {
     const prefix = `page-${randomUUID().slice(0, 8)}`;
     const ids = Array.from({ length: 5 }, (_, i) => `${prefix}-${i}`);
