@@ -84,6 +84,10 @@ describe("parseCli", () => {
     [["--emotes", " , "], '--emotes: must list at least one emote (got " , ")'],
     [["--emotes", "🔥,🔥"], '--emotes: must not list an emote twice (got "🔥,🔥")'],
     [
+      ["--emotes", "🔥,hello world"],
+      '--emotes: An emote is one emoji (such as 🔥) or a named emote written :name: (letters, digits, _ + -, up to 32) (got "🔥,hello world")',
+    ],
+    [
       ["--topic", "a topic"],
       `--topic: must be a Kafka topic name (letters, digits, '.', '_', '-') (got "a topic")`,
     ],

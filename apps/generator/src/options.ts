@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { DEFAULT_EMOTES } from "@emote/contracts";
+import { DEFAULT_EMOTES, emoteSchema } from "@emote/contracts";
 import { TOPICS } from "@emote/bus";
 import { envHelp } from "@emote/config";
 import { serviceEnvSchema } from "./env.ts";
@@ -31,7 +31,8 @@ const emoteList = z
   )
   .pipe(
     z
-      .array(z.string().refine((e) => [...e].length <= 16, "each emote is at most 16 code points"))
+      // What the worker would dead-letter is refused here (contracts: what an emote is).
+      .array(emoteSchema)
       .min(1, "must list at least one emote")
       .refine((list) => new Set(list).size === list.length, "must not list an emote twice"),
   );

@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_SETTINGS,
   DLQ_REASONS,
+  isEmote,
   isStorableId,
   isStorableText,
+  isStreamerId,
   momentSchema,
   timestampWindow,
 } from "@emote/contracts";
@@ -39,6 +41,7 @@ function analysedSoundly(parsed: ParsedBatch, n: number): void {
     const streamerId = parsed.streamers[parsed.streamer[i] as number] as string;
     const timestampMs = parsed.timestampMs[i] as number;
     expect(isStorableText(emote) && isStorableId(streamerId)).toBe(true);
+    expect(isEmote(emote) && isStreamerId(streamerId)).toBe(true);
     expect(timestampMs >= window.earliestMs && timestampMs <= window.latestMs).toBe(true);
     stats.add(streamerId, emote, timestampMs);
     const moments = new StreamerBatch(streamerId).add(emote, timestampMs, settings, undefined) ?? [];
@@ -71,7 +74,7 @@ describe("the worker's parser and analysis under hostile input (fast-check)", ()
     );
   });
 
-  it("accept only storable emotes with timestamps in the window, whatever the strings and dates", () => {
+  it("accept only emotes and streamer ids by the contract's rules, with timestamps in the window, whatever the strings and dates", () => {
     let accepted = 0;
     let refused = 0;
     fc.assert(

@@ -9,6 +9,7 @@ import {
 } from "@emote/bus";
 import {
   DEFAULT_SETTINGS,
+  NOT_AN_EMOTE_MESSAGE,
   windowStatsSchema,
   type AnalysisSettings,
   type Moment,
@@ -332,8 +333,8 @@ describe("PartitionProcessor", () => {
     ]);
     expect(dead.map((r) => r.headers?.[DLQ_HEADERS.error])).toEqual([
       "not JSON",
-      "invalid emote: Invalid input: expected string, received number",
-      "invalid emote: Invalid input: expected string, received undefined",
+      `invalid emote: ${NOT_AN_EMOTE_MESSAGE}`,
+      `invalid emote: ${NOT_AN_EMOTE_MESSAGE}`,
       "invalid timestamp: Invalid ISO datetime",
     ]);
     expect(dead.map((r) => String(r.value))).toEqual(

@@ -9,11 +9,15 @@ const hostileString = (maxLength: number) => fc.string({ unit: hostileUnit, maxL
 
 /**
  * Raw emotes as a hostile producer might write them: strings of any code points (lone
- * surrogates and U+0000 included), dates from year 0 to 9999, optional ids.
+ * surrogates and U+0000 included) and near-emotes, dates from year 0 to 9999, optional ids.
  */
 export const hostileEmote = fc.record(
   {
-    emote: hostileString(70),
+    // Emotes by the contract's rule often enough that plenty go on to the analysis.
+    emote: fc.oneof(
+      hostileString(70),
+      fc.constantFrom("🔥", "❤️", "❤", "👩‍💻", "🇫🇷", ":kappa:", "🔥\u202e", " ", "hello", ":a b:"),
+    ),
     // Mostly plausible dates, so plenty are accepted and go on to the analysis and storage.
     timestamp: fc
       .oneof(
@@ -35,7 +39,11 @@ export const hostileEmote = fc.record(
         },
       )
       .map((d) => d.toISOString()),
-    streamerId: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/), hostileString(10)),
+    streamerId: fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/),
+      fc.constantFrom("..", "s1"),
+      hostileString(10),
+    ),
     id: hostileString(130),
   },
   { requiredKeys: ["emote", "timestamp"] },

@@ -42,6 +42,16 @@ describe("authenticate", () => {
       { role: "admin", sub: "a", exp: now() + 90_000 },
       "token lives longer than 86400 s",
     ],
+    [
+      "an iat 30 days ahead and an exp an hour after it",
+      { role: "admin", sub: "a", iat: now() + 30 * 86_400, exp: now() + 30 * 86_400 + 3_600 },
+      "token is issued in the future (more than 60 s ahead of this server's clock)",
+    ],
+    [
+      "an iat 61 s ahead",
+      { role: "admin", sub: "a", iat: now() + 61, exp: now() + 3_600 },
+      "token is issued in the future (more than 60 s ahead of this server's clock)",
+    ],
     ["an expiry in the past", { role: "admin", sub: "a", exp: now() - 10 }, "token expired"],
     [
       "a streamer without its streamerId",
@@ -51,6 +61,11 @@ describe("authenticate", () => {
     ["an unknown role", { role: "root", sub: "s", exp: now() + 60 }, "token claims are not valid"],
   ])("refuses a token with %s", async (_what, payload, reason) => {
     expect(await authenticate(await raw(payload), secret)).toEqual({ kind: "invalid", reason });
+  });
+
+  it("accepts an iat up to the clock skew ahead (a signer whose clock runs a little fast)", async () => {
+    const token = await raw({ role: "viewer", sub: "v", iat: now() + 50, exp: now() + 3_600 });
+    expect(await authenticate(token, secret)).toMatchObject({ kind: "token", role: "viewer" });
   });
 
   it("takes the maximum lifetime it is given", async () => {

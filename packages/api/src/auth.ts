@@ -32,6 +32,13 @@ export interface VerifyOptions {
   maxLifetimeSeconds?: number;
 }
 
+/**
+ * How far a token's `iat` may lie ahead of this server's clock: the signer's clock may run
+ * a little ahead; beyond that the lifetime cap (exp − iat) would not bound how long the
+ * token works from now.
+ */
+export const TOKEN_CLOCK_SKEW_SECONDS = 60;
+
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 export async function signToken(claims: Claims, secret: string, expiresIn = "12h"): Promise<string> {
@@ -61,7 +68,14 @@ export async function authenticate(
       requiredClaims: ["exp", "sub"],
     });
     const exp = payload.exp as number;
-    const since = payload.iat ?? Math.floor(Date.now() / 1000);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    if (payload.iat !== undefined && payload.iat > nowSeconds + TOKEN_CLOCK_SKEW_SECONDS) {
+      return {
+        kind: "invalid",
+        reason: `token is issued in the future (more than ${TOKEN_CLOCK_SKEW_SECONDS} s ahead of this server's clock)`,
+      };
+    }
+    const since = payload.iat ?? nowSeconds;
     if (exp - since > maxLifetimeSeconds) {
       return { kind: "invalid", reason: `token lives longer than ${maxLifetimeSeconds} s` };
     }
@@ -82,4 +96,10 @@ export function canEditSettings(caller: Caller, streamerId: string): boolean {
   if (caller.kind !== "token") return false;
   if (caller.role === "admin" || caller.role === "moderator") return true;
   return caller.role === "streamer" && caller.streamerId === streamerId;
+}
+
+/** May this caller create the streamer `streamerId`? An admin any, a streamer token its own. */
+export function canCreateStreamer(caller: Caller, streamerId: string): boolean {
+  if (caller.kind !== "token") return false;
+  return caller.role === "admin" || (caller.role === "streamer" && caller.streamerId === streamerId);
 }

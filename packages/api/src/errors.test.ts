@@ -12,18 +12,27 @@ const messageOf = (schema: z.ZodType, input: unknown) => {
 };
 
 describe("describeZodError", () => {
-  it("keeps a schema's own sentence, without repeating the field", () => {
-    expect(messageOf(analysisSettingsSchema.partial(), { threshold: 1 })).toBe("threshold: must be below 1");
+  it("keeps a schema's own sentence, after the field's name", () => {
+    expect(messageOf(analysisSettingsSchema.partial(), { threshold: 1 })).toBe(
+      "threshold: Threshold must be a share above 0 and below 1 (0.3 is 30% of the emotes)",
+    );
+  });
+
+  it("does not repeat a field's name that starts the schema's message", () => {
+    expect(messageOf(z.object({ a: z.number().min(1, "a must be positive") }), { a: 0 })).toBe(
+      "a: must be positive",
+    );
+  });
+
+  it("names a streamer id that breaks the rule", () => {
+    expect(messageOf(settingsUpdateInput, { streamerId: ".." })).toBe(
+      "streamerId: A streamer id is 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+    );
   });
 
   it.each<[string, z.ZodType, unknown, string]>([
-    ["a missing field", settingsUpdateInput, { threshold: 0.5 }, "streamerId: is required"],
-    [
-      "a wrong type",
-      settingsUpdateInput,
-      { streamerId: "s", threshold: "high" },
-      "threshold: must be a number",
-    ],
+    ["a missing field", z.object({ a: z.string() }), {}, "a: is required"],
+    ["a wrong type", z.object({ a: z.number() }), { a: "high" }, "a: must be a number"],
     ["a number over an inclusive maximum", momentsHistoryInput, { limit: 501 }, "limit: must be at most 500"],
     [
       "a string over its length",

@@ -9,6 +9,7 @@ export { createTRPCContext, type ContextDeps } from "./context.ts";
 export { RateLimitedError, limitKey, type CallLimiter, type CallLimits } from "./rate-limit.ts";
 export {
   EmoteRefusedError,
+  type AllowedEmotes,
   type EmoteIngest,
   type EmoteToSend,
   type RefusalReason,

@@ -1,3 +1,5 @@
+export * from "./emote.ts";
+export * from "./streamer-id.ts";
 export * from "./settings.ts";
 export * from "./raw-emote.ts";
 export * from "./moment.ts";

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { DlqReason } from "./dlq.ts";
-import { DEFAULT_STREAMER_ID, STREAMER_ID_MAX, STREAMER_ID_PATTERN, streamerIdSchema } from "./settings.ts";
-import { isStorableId, isStorableText, UNFIT_ID_MESSAGE, UNSTORABLE_TEXT_MESSAGE } from "./storable-text.ts";
+import { emoteSchema, isEmote } from "./emote.ts";
+import { isStorableId, UNFIT_ID_MESSAGE } from "./storable-text.ts";
+import { DEFAULT_STREAMER_ID, isStreamerId, streamerIdSchema } from "./streamer-id.ts";
 
 /** Larger messages are rejected before parsing so one bad producer cannot stall a worker. */
 export const MAX_RAW_MESSAGE_BYTES = 64 * 1024;
-const EMOTE_MAX = 64;
 const ID_MAX = 128;
 
 /**
@@ -13,7 +13,7 @@ const ID_MAX = 128;
  * original two-field form `{emote, timestamp}` is still accepted; unknown fields are ignored.
  */
 export const rawEmoteSchema = z.object({
-  emote: z.string().min(1).max(EMOTE_MAX).refine(isStorableText, UNSTORABLE_TEXT_MESSAGE),
+  emote: emoteSchema,
   timestamp: z.iso.datetime({ offset: true }),
   streamerId: streamerIdSchema.optional(),
   id: z.string().max(ID_MAX).refine(isStorableId, UNFIT_ID_MESSAGE).optional(),
@@ -74,16 +74,8 @@ function knownGood(json: unknown): RawEmote | undefined {
   if (typeof timestamp !== "string") return undefined;
   const timestampMs = acceptedTimestamps.get(timestamp);
   if (timestampMs === undefined) return undefined;
-  if (typeof emote !== "string" || emote.length < 1 || emote.length > EMOTE_MAX || !isStorableText(emote)) {
-    return undefined;
-  }
-  if (
-    streamerId !== undefined &&
-    (typeof streamerId !== "string" ||
-      streamerId.length < 1 ||
-      streamerId.length > STREAMER_ID_MAX ||
-      !STREAMER_ID_PATTERN.test(streamerId))
-  ) {
+  if (typeof emote !== "string" || !isEmote(emote)) return undefined;
+  if (streamerId !== undefined && (typeof streamerId !== "string" || !isStreamerId(streamerId))) {
     return undefined;
   }
   if (id !== undefined && (typeof id !== "string" || id.length > ID_MAX || !isStorableId(id)))

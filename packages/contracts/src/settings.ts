@@ -1,35 +1,36 @@
 import { z } from "zod";
-import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from "./storable-text.ts";
+import { emoteSchema } from "./emote.ts";
 
 /** The eight emotes of the original system, in its order. */
 export const DEFAULT_EMOTES = ["😀", "😡", "😢", "😮", "❤️", "👍", "👎", "🔥"] as const;
 
-export const STREAMER_ID_MAX = 64;
-export const STREAMER_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
+export const INTERVAL_MIN = 1;
+export const INTERVAL_MAX = 10_000;
+export const ALLOWED_EMOTES_MAX = 64;
 
-export const streamerIdSchema = z
-  .string()
-  .min(1, "streamerId must not be empty")
-  .max(STREAMER_ID_MAX, `streamerId must be at most ${STREAMER_ID_MAX} characters`)
-  .regex(STREAMER_ID_PATTERN, "streamerId may contain only letters, digits, '_', '.' and '-'");
-
-const emoteSchema = z
-  .string()
-  .min(1, "an emote must not be empty")
-  .refine((e) => [...e].length <= 16, "an emote is at most 16 code points")
-  .refine(isStorableText, `an emote ${UNSTORABLE_TEXT_MESSAGE}`);
+/**
+ * Each field has one message, whatever is wrong with it (missing, null, a string, out of
+ * range): the rule, in the words a streamer reads beside the field.
+ */
+const INTERVAL_MESSAGE = `Interval must be a whole number of emotes from ${INTERVAL_MIN} to ${INTERVAL_MAX.toLocaleString("en-US")}`;
+const THRESHOLD_MESSAGE = "Threshold must be a share above 0 and below 1 (0.3 is 30% of the emotes)";
+const ALLOWED_EMOTES_MESSAGE = `Allowed emotes must be a list of 1 to ${ALLOWED_EMOTES_MAX} emotes`;
 
 export const analysisSettingsSchema = z.object({
-  interval: z.number().int("interval must be an integer").min(1).max(10_000),
-  threshold: z.number().gt(0, "threshold must be above 0").lt(1, "threshold must be below 1"),
+  interval: z
+    .number({ error: INTERVAL_MESSAGE })
+    .int(INTERVAL_MESSAGE)
+    .min(INTERVAL_MIN, INTERVAL_MESSAGE)
+    .max(INTERVAL_MAX, INTERVAL_MESSAGE),
+  threshold: z.number({ error: THRESHOLD_MESSAGE }).gt(0, THRESHOLD_MESSAGE).lt(1, THRESHOLD_MESSAGE),
   allowedEmotes: z
-    .array(emoteSchema)
-    .min(1, "allowedEmotes needs at least one emote")
-    .max(64, "allowedEmotes holds at most 64 emotes")
-    // Compared in NFC: "é" typed precomposed and decomposed look the same to a moderator.
+    .array(emoteSchema, { error: ALLOWED_EMOTES_MESSAGE })
+    .min(1, ALLOWED_EMOTES_MESSAGE)
+    .max(ALLOWED_EMOTES_MAX, ALLOWED_EMOTES_MESSAGE)
+    // Compared in NFC: the same emoji typed two ways looks the same to a moderator.
     .refine(
       (list) => new Set(list.map((e) => e.normalize("NFC"))).size === list.length,
-      "allowedEmotes must be distinct (compared in Unicode NFC)",
+      "Allowed emotes must not list the same emote twice",
     ),
 });
 export type AnalysisSettings = z.infer<typeof analysisSettingsSchema>;
@@ -39,6 +40,3 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   threshold: 0.3,
   allowedEmotes: [...DEFAULT_EMOTES],
 };
-
-/** Streamer that the original two-field messages belong to. */
-export const DEFAULT_STREAMER_ID = "default";

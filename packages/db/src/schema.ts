@@ -28,6 +28,19 @@ export const streamerSettings = pgTable("streamer_settings", {
   updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
 
+/**
+ * The streamers that exist: only these take reactions, have settings changed and are
+ * listed. Created by an admin or a streamer's own token (streamers.create), or registered
+ * when the worker first analyses one of their emotes (a trigger on streamer_progress:
+ * producers on Kafka are trusted). `default` exists from the start.
+ */
+export const streamers = pgTable("streamers", {
+  streamerId: text().primaryKey(),
+  /** Who created it: a token's subject, or null when the worker registered it. */
+  createdBy: text(),
+  createdAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
 /** Significant moments; `id` is deterministic, so writers upsert and never duplicate. */
 export const moments = pgTable(
   "moments",

@@ -1,7 +1,14 @@
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "@emote/contracts";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { DEFAULTS_ROW_ID, settingsAudit, streamerSettings, type StreamerSettingsRow } from "./schema.ts";
+import { alias } from "drizzle-orm/pg-core";
+import {
+  DEFAULTS_ROW_ID,
+  settingsAudit,
+  streamerSettings,
+  streamers,
+  type StreamerSettingsRow,
+} from "./schema.ts";
 
 function toSettings(row: StreamerSettingsRow): AnalysisSettings {
   return { interval: row.interval, threshold: row.threshold, allowedEmotes: row.allowedEmotes };
@@ -36,6 +43,28 @@ export async function getEffectiveSettings(db: Database, streamerId: string): Pr
   return defaults ? toSettings(defaults) : DEFAULT_SETTINGS;
 }
 
+const ownSettings = alias(streamerSettings, "own_settings");
+const defaultSettings = alias(streamerSettings, "default_settings");
+
+/**
+ * The settings that apply to a streamer that exists, or null when no such streamer exists:
+ * one query, what the gateway asks once per streamer and cache period for emotes.send.
+ */
+export async function getExistingStreamerSettings(
+  db: Database,
+  streamerId: string,
+): Promise<AnalysisSettings | null> {
+  const [row] = await db
+    .select({ own: ownSettings, defaults: defaultSettings })
+    .from(streamers)
+    .leftJoin(ownSettings, eq(ownSettings.streamerId, streamers.streamerId))
+    .leftJoin(defaultSettings, eq(defaultSettings.streamerId, DEFAULTS_ROW_ID))
+    .where(eq(streamers.streamerId, streamerId));
+  if (!row) return null;
+  if (row.own) return toSettings(row.own);
+  return row.defaults ? toSettings(row.defaults) : DEFAULT_SETTINGS;
+}
+
 /**
  * The rows of these streamers (DEFAULTS_ROW_ID for the defaults), in one query: what a
  * worker reloads when those were announced as changed. A streamer missing from the result
@@ -68,7 +97,8 @@ const SETTINGS_LOCK_NAMESPACE = 0x5e77;
 
 /**
  * Writes a streamer's settings (missing fields keep their effective value) and, with an
- * actor, its audit row (before and after), in one transaction; the table's trigger
+ * actor, its audit row (before and after), in one transaction; a streamer with settings
+ * of its own exists (it is registered in the same transaction). The table's trigger
  * announces the change on SETTINGS_CHANNEL. Changes to one streamer are serialised, so
  * each audit row's `before` is the previous row's `after`.
  */
@@ -82,6 +112,12 @@ export async function saveSettings(
     await tx.execute(sql`select pg_advisory_xact_lock(${SETTINGS_LOCK_NAMESPACE}, hashtext(${streamerId}))`);
     const before = await getEffectiveSettings(tx, streamerId);
     const next = { ...before, ...patch };
+    if (streamerId !== DEFAULTS_ROW_ID) {
+      await tx
+        .insert(streamers)
+        .values({ streamerId, createdBy: actor?.sub ?? null })
+        .onConflictDoNothing();
+    }
     await tx
       .insert(streamerSettings)
       .values({ streamerId, ...next })

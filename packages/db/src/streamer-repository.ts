@@ -1,17 +1,38 @@
-import { ne } from "drizzle-orm";
+import { asc, eq, gt } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { DEFAULTS_ROW_ID, streamerProgress, streamerSettings } from "./schema.ts";
+import { streamers } from "./schema.ts";
 
-/** Streamers the system knows: any with settings of their own or with analysed emotes. */
-export async function listStreamerIds(db: Database): Promise<string[]> {
+/**
+ * Creates a streamer; true when it is new, false when it existed already (creating is
+ * idempotent: a retried call is not an error).
+ */
+export async function createStreamer(db: Database, streamerId: string, createdBy: string): Promise<boolean> {
   const rows = await db
-    .selectDistinct({ id: streamerProgress.streamerId })
-    .from(streamerProgress)
-    .union(
-      db
-        .select({ id: streamerSettings.streamerId })
-        .from(streamerSettings)
-        .where(ne(streamerSettings.streamerId, DEFAULTS_ROW_ID)),
-    );
-  return rows.map((r) => r.id).sort();
+    .insert(streamers)
+    .values({ streamerId, createdBy })
+    .onConflictDoNothing()
+    .returning({ streamerId: streamers.streamerId });
+  return rows.length > 0;
+}
+
+export async function streamerExists(db: Database, streamerId: string): Promise<boolean> {
+  const rows = await db
+    .select({ streamerId: streamers.streamerId })
+    .from(streamers)
+    .where(eq(streamers.streamerId, streamerId));
+  return rows.length > 0;
+}
+
+/** One page of streamer ids in id order, those after `after` (keyset: as cheap on page 1,000 as on page 1). */
+export async function listStreamerIds(
+  db: Database,
+  page: { after?: string | undefined; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .select({ streamerId: streamers.streamerId })
+    .from(streamers)
+    .where(page.after === undefined ? undefined : gt(streamers.streamerId, page.after))
+    .orderBy(asc(streamers.streamerId))
+    .limit(page.limit);
+  return rows.map((r) => r.streamerId);
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { Logger } from "@emote/observability";
 import { RateLimitedError } from "@emote/api";
 import type { TRPCError } from "@trpc/server";
+import { ClientFaultLog, isClientSocketFault } from "./client-faults.ts";
 
 const ids = new WeakMap<IncomingMessage, string>();
 
@@ -29,12 +30,23 @@ export interface ErrorReport {
 /**
  * tRPC's onError for both adapters: an INTERNAL_SERVER_ERROR is the server's fault, so it
  * is logged in full (cause, SQL, stack) under the request id the client was given; the
- * rest are the client's and stay at debug.
+ * rest are the client's and stay at debug. A socket fault of the client's (tRPC's
+ * WebSocket adapter reports those as INTERNAL_SERVER_ERROR too: a frame over the size
+ * limit, a malformed frame) is logged at warn, without a stack, bounded (ClientFaultLog).
  */
-export function logRequestErrors(log: Logger): (report: ErrorReport) => void {
+export function logRequestErrors(
+  log: Logger,
+  faults = new ClientFaultLog(log),
+): (report: ErrorReport) => void {
   return ({ error, path, type, req }) => {
     const fields = { requestId: requestIdOf(req), path, type, code: error.code };
-    if (error.code === "INTERNAL_SERVER_ERROR") {
+    if (isClientSocketFault(error.cause)) {
+      const { code, message } = error.cause;
+      faults.report(
+        { requestId: fields.requestId, fault: code, reason: message },
+        "closed a WebSocket for a client's protocol fault",
+      );
+    } else if (error.code === "INTERNAL_SERVER_ERROR") {
       log.error({ ...fields, err: error.cause ?? error }, `internal error in ${path ?? "a request"}`);
     } else {
       log.debug({ ...fields, reason: error.message }, `refused ${path ?? "a request"}`);

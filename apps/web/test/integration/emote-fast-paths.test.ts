@@ -163,4 +163,26 @@ describe("emotes.send's fast paths answer as tRPC's adapters do", () => {
     expect(answers.direct?.[5]?.headers["retry-after"]).toBe("1");
     expect(answers.direct?.[0]?.headers["content-type"]).toBe("application/json");
   }, 30_000);
+
+  it("a streamer that does not exist: NOT_FOUND naming streamerId, over the WebSocket and over HTTP, on both", async () => {
+    const nobody = { streamerId: `nobody-${runId}`, emote: "🔥" };
+    const answers: Record<string, unknown[]> = {};
+    for (const path of ["direct", "stock"] as const) {
+      const token = await signToken({ role: "viewer", sub: `nobody-${path}-${runId}` }, DEV_AUTH_SECRET);
+      const url = servers[path].url;
+      answers[path] = [
+        ...(await overWebSocket(url, token, [call(1, nobody)])),
+        await overHttp(url, "/trpc/emotes.send", JSON.stringify(nobody), token),
+      ];
+    }
+    expect(answers.direct).toEqual(answers.stock);
+    const [ws, http] = answers.direct as [
+      { error: { message: string; data: { code: string } } },
+      HttpAnswer & { body: { error: { message: string } } },
+    ];
+    expect(ws.error.data.code).toBe("NOT_FOUND");
+    expect(ws.error.message).toMatch(/^streamerId: there is no streamer "nobody-/);
+    expect(http.status).toBe(404);
+    expect(http.body.error.message).toBe(ws.error.message);
+  }, 30_000);
 });

@@ -8,7 +8,7 @@ import type { Bus, IncomingRecord } from "@emote/bus";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import { DEV_AUTH_SECRET } from "@emote/config";
 import type { Moment } from "@emote/contracts";
-import { connectDatabase, saveSettings } from "@emote/db";
+import { connectDatabase, createStreamer, saveSettings } from "@emote/db";
 import { startTcpProxy, testInfraConfig, waitFor, type TcpProxy } from "@emote/infra";
 import { createObservability } from "@emote/observability";
 import { runWorker, type RunningWorker } from "@emote/worker/worker";
@@ -169,6 +169,7 @@ describe("emotes.send on the real broker", () => {
 
   it("with Kafka cut away: fast SERVICE_UNAVAILABLE, a bounded queue, nothing acknowledged lost; sends succeed once it is back", async () => {
     const streamerId = `it-o-${runId}`;
+    await createStreamer(conn.db, streamerId, "test");
     const acknowledged: string[] = [];
     // One token each, so the per-viewer limit (burst 20) stays out of the way; 20 sockets
     // from one address stay under its connection cap.

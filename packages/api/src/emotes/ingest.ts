@@ -4,14 +4,20 @@
  * emote-ingest.ts); tests pass a fake.
  */
 export interface EmoteIngest {
-  /** The emotes the streamer's settings allow (cached by the server: a crowd costs no queries). */
-  allowedEmotes(streamerId: string): readonly string[] | Promise<readonly string[]>;
+  /**
+   * The emotes the streamer's settings allow, or null when no such streamer exists (cached
+   * by the server, the answer "none" too: a crowd costs no queries).
+   */
+  allowedEmotes(streamerId: string): AllowedEmotes | Promise<AllowedEmotes>;
   /**
    * Stamps the emote (id, timestamp, viewer, traceparent), queues it for Kafka and resolves
    * once Kafka has acknowledged it. Rejects with EmoteRefusedError when it is not taken.
    */
   send(emote: EmoteToSend): Promise<SentEmote>;
 }
+
+/** A streamer's allowed emotes; null: no such streamer. */
+export type AllowedEmotes = readonly string[] | null;
 
 export interface EmoteToSend {
   streamerId: string;

@@ -1,7 +1,8 @@
-import { streamerIdSchema } from "@emote/contracts";
+import { emoteSchema, streamerIdSchema } from "@emote/contracts";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { EmoteRefusedError, type SentEmote } from "../emotes/ingest.ts";
+import { unknownStreamer } from "../streamer-errors.ts";
 import { RateLimitedError, limitKey } from "../rate-limit.ts";
 import { assertCallerValid, bareProcedure, type Context } from "../trpc.ts";
 
@@ -12,7 +13,7 @@ import { assertCallerValid, bareProcedure, type Context } from "../trpc.ts";
  */
 export const emoteSendInput = z.strictObject({
   streamerId: streamerIdSchema,
-  emote: z.string().min(1).max(64),
+  emote: emoteSchema,
 });
 
 /**
@@ -70,7 +71,8 @@ export async function sendEmote(
   }
   const cached = ingest.allowedEmotes(input.streamerId);
   // Nearly always in memory already: no await (a microtask per call) then.
-  const allowed = Array.isArray(cached) ? cached : await cached;
+  const allowed = cached === null || Array.isArray(cached) ? cached : await cached;
+  if (allowed === null) throw unknownStreamer(input.streamerId);
   if (!allowed.includes(input.emote)) {
     throw new TRPCError({
       code: "BAD_REQUEST",

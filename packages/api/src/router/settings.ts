@@ -1,14 +1,18 @@
 import { analysisSettingsSchema, streamerIdSchema } from "@emote/contracts";
-import { getEffectiveSettings, saveSettings } from "@emote/db";
+import { getEffectiveSettings, saveSettings, streamerExists } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { canEditSettings } from "../auth.ts";
+import { canCreateStreamer, canEditSettings } from "../auth.ts";
+import { unknownStreamer } from "../streamer-errors.ts";
 import { publicProcedure } from "../trpc.ts";
 
 export const settingsUpdateInput = analysisSettingsSchema.partial().extend({ streamerId: streamerIdSchema });
 
 export const settingsRouter = {
-  /** The settings that apply to a streamer: its own, else the defaults. */
+  /**
+   * The settings that apply to a streamer: its own, else the defaults (also for a streamer
+   * that does not exist yet: the settings it would start with).
+   */
   get: publicProcedure
     .input(z.object({ streamerId: streamerIdSchema }))
     .query(({ ctx, input }) => getEffectiveSettings(ctx.db, input.streamerId)),
@@ -17,7 +21,8 @@ export const settingsRouter = {
    * Changes some of a streamer's settings in one statement (all or nothing); workers
    * apply them from their next batch. Streamers may change their own, moderators and
    * admins anyone's. Each change is recorded in the audit log (who, before/after, request
-   * id) in the same transaction.
+   * id) in the same transaction. A streamer that does not exist is created first when the
+   * caller may create it (an admin, or its own token); a moderator gets NOT_FOUND.
    */
   update: publicProcedure.input(settingsUpdateInput).mutation(async ({ ctx, input }) => {
     const caller = ctx.caller;
@@ -31,6 +36,10 @@ export const settingsRouter = {
       });
     }
     const { streamerId, ...patch } = input;
+    // Saving creates the streamer: only a caller who may create it may name a new one.
+    if (!canCreateStreamer(caller, streamerId) && !(await streamerExists(ctx.db, streamerId))) {
+      throw unknownStreamer(streamerId);
+    }
     return saveSettings(ctx.db, streamerId, patch, {
       sub: caller.sub,
       role: caller.role,

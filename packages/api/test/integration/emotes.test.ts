@@ -11,11 +11,21 @@ import {
 } from "../../src/index.ts";
 import { conn, createCaller, errorOf, noLive } from "./router-harness.ts";
 
-/** An ingest that records what it is given; the streamer "picky" allows only 🔥. */
+/**
+ * An ingest that records what it is given; the streamer "picky" allows only 🔥, "nobody"
+ * does not exist (as a promise, like a first look-up), "ghost" does not exist (cached).
+ */
 function recordingIngest(refuse?: EmoteRefusedError) {
   const sent: EmoteToSend[] = [];
   const ingest: EmoteIngest = {
-    allowedEmotes: (streamerId) => (streamerId === "picky" ? ["🔥"] : DEFAULT_EMOTES),
+    allowedEmotes: (streamerId) =>
+      streamerId === "nobody"
+        ? Promise.resolve(null)
+        : streamerId === "ghost"
+          ? null
+          : streamerId === "picky"
+            ? ["🔥"]
+            : DEFAULT_EMOTES,
     async send(emote) {
       if (refuse) throw refuse;
       sent.push(emote);
@@ -86,11 +96,29 @@ describe("emotes.send", () => {
     expect(sent).toEqual([]);
   });
 
+  it.each(["nobody", "ghost"])(
+    "refuses a streamer that does not exist (%s) with NOT_FOUND",
+    async (streamerId) => {
+      const { ingest, sent } = recordingIngest();
+      const err = await errorOf(caller(anonymous, { ingest }).emotes.send({ streamerId, emote: "🔥" }));
+      expect(err.code).toBe("NOT_FOUND");
+      expect(err.message).toBe(
+        `streamerId: there is no streamer "${streamerId}" (an admin, or the streamer's own token, creates it with streamers.create)`,
+      );
+      expect(sent).toEqual([]);
+    },
+  );
+
   it.each([
     ["no spaces", "🔥", "streamerId"],
     ["x".repeat(65), "🔥", "streamerId"],
+    ["..", "🔥", "streamerId"],
     ["s1", "", "emote"],
     ["s1", "🔥".repeat(40), "emote"],
+    ["s1", "🔥🔥", "emote"],
+    ["s1", "hello", "emote"],
+    ["s1", " ", "emote"],
+    ["s1", "\u202e", "emote"],
   ])("refuses streamer %j / emote %j with BAD_REQUEST naming %s", async (streamerId, emote, field) => {
     const { ingest, sent } = recordingIngest();
     const err = await errorOf(caller(anonymous, { ingest }).emotes.send({ streamerId, emote }));

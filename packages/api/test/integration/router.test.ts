@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
-import { commitAnalysis, saveSettings } from "@emote/db";
-import { RateLimitedError, type CallLimits, type Caller } from "../../src/index.ts";
+import { commitAnalysis, createStreamer, saveSettings, sql, streamerExists } from "@emote/db";
+import { RateLimitedError, errorShapeOf, type CallLimits, type Caller } from "../../src/index.ts";
 import { conn, createCaller, errorOf, noLive } from "./router-harness.ts";
 
 const as = (caller: Caller) => createCaller({ db: conn.db, caller, live: noLive, requestId: "test" });
@@ -54,6 +54,8 @@ describe("settings.update", () => {
     const other = unique();
     const caller =
       template.kind === "token" && template.role === "streamer" ? { ...template, streamerId: own } : template;
+    await createStreamer(conn.db, own, "setup");
+    await createStreamer(conn.db, other, "setup");
     for (const [streamerId, allowed] of [
       [own, may !== "none"],
       [other, may === "any"],
@@ -76,7 +78,13 @@ describe("settings.update", () => {
     [{ threshold: 1 }, "threshold"],
     [{ allowedEmotes: [] }, "allowedEmotes"],
     [{ allowedEmotes: ["🔥", "🔥"] }, "allowedEmotes"],
-    [{ allowedEmotes: Array.from({ length: 65 }, (_, i) => `e${i}`) }, "allowedEmotes"],
+    [{ allowedEmotes: Array.from({ length: 65 }, (_, i) => `:e${i}:`) }, "allowedEmotes"],
+    [{ allowedEmotes: ["hello", "world", "🔥"] }, "allowedEmotes"],
+    [{ allowedEmotes: [" "] }, "allowedEmotes"],
+    [{ allowedEmotes: ["\u202e"] }, "allowedEmotes"],
+    [{ interval: null }, "interval"],
+    [{ threshold: "0.5" }, "threshold"],
+    [{ streamerId: ".." }, "streamerId"],
     [{ allowedEmotes: ["x".repeat(17)] }, "allowedEmotes"],
     [{ allowedEmotes: ["🔥", "a\u0000b"] }, "allowedEmotes"],
     [{ allowedEmotes: ["\ud83d"] }, "allowedEmotes"],
@@ -84,10 +92,59 @@ describe("settings.update", () => {
   ])("rejects %j with BAD_REQUEST naming %s and changes nothing", async (patch, field) => {
     const streamerId = unique();
     const admin = as({ kind: "token", role: "admin", sub: "admin", expiresAt: later() });
-    const err = await errorOf(admin.settings.update({ streamerId, interval: 12, ...patch }));
+    // Hostile input on purpose: values of the wrong type.
+    const input = { streamerId, interval: 12, ...patch } as Parameters<typeof admin.settings.update>[0];
+    const err = await errorOf(admin.settings.update(input));
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.message).toContain(field);
     expect(await viewer.settings.get({ streamerId })).toEqual(DEFAULT_SETTINGS);
+    expect(await streamerExists(conn.db, streamerId)).toBe(false);
+  });
+
+  it.each([
+    [{ interval: 0 }, "interval: Interval must be a whole number of emotes from 1 to 10,000"],
+    [{ interval: null }, "interval: Interval must be a whole number of emotes from 1 to 10,000"],
+    [{ threshold: 1 }, "threshold: Threshold must be a share above 0 and below 1 (0.3 is 30% of the emotes)"],
+    [{ allowedEmotes: [] }, "allowedEmotes: Allowed emotes must be a list of 1 to 64 emotes"],
+    [
+      { allowedEmotes: ["🔥", "hello"] },
+      "allowedEmotes.1: An emote is one emoji (such as 🔥) or a named emote written :name: (letters, digits, _ + -, up to 32)",
+    ],
+  ])("says what is wrong with %j in one line naming the field", async (patch, message) => {
+    const admin = as({ kind: "token", role: "admin", sub: "admin", expiresAt: later() });
+    const input = { streamerId: unique(), ...patch } as Parameters<typeof admin.settings.update>[0];
+    const err = await errorOf(admin.settings.update(input));
+    // What a client reads: the answer as the API's error formatter shapes it.
+    const shape = errorShapeOf(err, { path: "settings.update", type: "mutation", input, ctx: undefined });
+    expect(shape.message).toBe(message);
+  });
+
+  it("creates an unknown streamer for an admin or its own streamer token, and is NOT_FOUND for a moderator", async () => {
+    const [byAdmin, byOwner, byModerator] = [unique(), unique(), unique()];
+    await as({ kind: "token", role: "admin", sub: "a", expiresAt: later() }).settings.update({
+      streamerId: byAdmin,
+      threshold: 0.5,
+    });
+    await as({
+      kind: "token",
+      role: "streamer",
+      streamerId: byOwner,
+      sub: "s",
+      expiresAt: later(),
+    }).settings.update({ streamerId: byOwner, threshold: 0.5 });
+    const err = await errorOf(
+      as({ kind: "token", role: "moderator", sub: "m", expiresAt: later() }).settings.update({
+        streamerId: byModerator,
+        threshold: 0.5,
+      }),
+    );
+    expect(err.code).toBe("NOT_FOUND");
+    expect(err.message).toBe(
+      `streamerId: there is no streamer "${byModerator}" (an admin, or the streamer's own token, creates it with streamers.create)`,
+    );
+    expect(
+      await Promise.all([byAdmin, byOwner, byModerator].map((id) => streamerExists(conn.db, id))),
+    ).toEqual([true, true, false]);
   });
 });
 
@@ -242,12 +299,112 @@ describe("subscriptions", () => {
 });
 
 describe("streamers.list", () => {
-  it("lists streamers with settings of their own, sorted, without the defaults row", async () => {
+  /** Every page from the start, following nextCursor. */
+  async function allPages(limit: number): Promise<string[][]> {
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: string[]; nextCursor: string | null } = await viewer.streamers.list({
+        cursor,
+        limit,
+      });
+      pages.push(page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return pages;
+  }
+
+  it("lists the streamers that exist in id order, a page at a time, without the defaults row", async () => {
+    const created = [unique(), unique(), unique()];
+    for (const id of created) await createStreamer(conn.db, id, "admin");
+    const pages = await allPages(2);
+    const ids = pages.flat();
+    expect(ids).toEqual(expect.arrayContaining([...created, "default"]));
+    expect(ids).not.toContain("*");
+    expect(ids).toEqual([...ids].sort());
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(pages.every((p) => p.length <= 2)).toBe(true);
+  });
+
+  it("answers 100 ids by default and at most 500, so an answer stays under 40 KB however many streamers exist", async () => {
+    const prefix = `bulk-${randomUUID().slice(0, 8)}`;
+    await conn.db.execute(
+      sql.raw(
+        `insert into streamers (streamer_id) select '${prefix}-' || lpad(i::text, 4, '0') || '-${"x".repeat(40)}' from generate_series(1, 600) i`,
+      ),
+    );
+    const first = await viewer.streamers.list();
+    expect(first.items).toHaveLength(100);
+    const widest = await viewer.streamers.list({ cursor: prefix, limit: 500 });
+    expect(widest.items).toHaveLength(500);
+    expect(widest.items.every((id) => id.startsWith(prefix))).toBe(true);
+    expect(widest.nextCursor).toBe(widest.items.at(-1));
+    expect(Buffer.byteLength(JSON.stringify(widest))).toBeLessThan(40_000);
+  });
+
+  it.each([
+    [{ limit: 0 }, "limit"],
+    [{ limit: 501 }, "limit"],
+    [{ limit: 2.5 }, "limit"],
+    [{ cursor: ".." }, "cursor"],
+    [{ cursor: "a\u0000b" }, "cursor"],
+  ])("rejects %j with BAD_REQUEST naming %s", async (input, field) => {
+    const err = await errorOf(viewer.streamers.list(input));
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.message).toContain(field);
+  });
+});
+
+describe("streamers.create", () => {
+  const token = (c: {
+    role: "viewer" | "streamer" | "moderator" | "admin";
+    streamerId?: string;
+  }): Caller => ({
+    kind: "token",
+    sub: `${c.role}-sub`,
+    expiresAt: later(),
+    ...c,
+  });
+
+  it("lets an admin create any streamer, once (creating it again is no error)", async () => {
     const streamerId = unique();
-    await saveSettings(conn.db, streamerId, { interval: 7 });
-    const list = await viewer.streamers.list();
-    expect(list).toContain(streamerId);
-    expect(list).not.toContain("*");
-    expect(list).toEqual([...list].sort());
+    const admin = as(token({ role: "admin" }));
+    expect(await admin.streamers.create({ streamerId })).toEqual({ streamerId, created: true });
+    expect(await admin.streamers.create({ streamerId })).toEqual({ streamerId, created: false });
+    expect(await streamerExists(conn.db, streamerId)).toBe(true);
+  });
+
+  it("lets a streamer token create only its own streamer", async () => {
+    const own = unique();
+    const other = unique();
+    const streamer = as(token({ role: "streamer", streamerId: own }));
+    expect(await streamer.streamers.create({ streamerId: own })).toEqual({ streamerId: own, created: true });
+    const err = await errorOf(streamer.streamers.create({ streamerId: other }));
+    expect(err.code).toBe("FORBIDDEN");
+    expect(err.message).toBe(`a streamer token may create only its own streamer (${own})`);
+    expect(await streamerExists(conn.db, other)).toBe(false);
+  });
+
+  it.each<[string, Caller]>([
+    ["an anonymous viewer", { kind: "anonymous", role: "viewer" }],
+    ["a viewer token", token({ role: "viewer" })],
+    ["a moderator", token({ role: "moderator" })],
+  ])("refuses %s with FORBIDDEN", async (_who, caller) => {
+    const streamerId = unique();
+    const err = await errorOf(as(caller).streamers.create({ streamerId }));
+    expect(err.code).toBe("FORBIDDEN");
+    expect(await streamerExists(conn.db, streamerId)).toBe(false);
+  });
+
+  it.each([
+    [{ streamerId: ".." }],
+    [{ streamerId: "" }],
+    [{ streamerId: "a b" }],
+    [{ streamerId: "s\u202e" }],
+    [{}],
+    [{ streamerId: "ok", extra: 1 }],
+  ])("rejects %j with BAD_REQUEST", async (input) => {
+    const err = await errorOf(as(token({ role: "admin" })).streamers.create(input as { streamerId: string }));
+    expect(err.code).toBe("BAD_REQUEST");
   });
 });

@@ -15,7 +15,7 @@ export function HistoryFilters({ initial, onApply, error }: Props) {
   const streamerFieldId = useId();
   const [draft, setDraft] = useState<HistoryFilter>(initial);
   const streamers = trpc.streamers.list.useQuery();
-  const options = [...new Set([initial.streamerId, ...(streamers.data ?? [])])].filter(Boolean).sort();
+  const options = [...new Set([initial.streamerId, ...(streamers.data?.items ?? [])])].filter(Boolean).sort();
   const set = (patch: Partial<HistoryFilter>) => setDraft((d) => ({ ...d, ...patch }));
   const submit = (event: FormEvent) => {
     event.preventDefault();

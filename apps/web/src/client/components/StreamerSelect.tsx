@@ -8,11 +8,11 @@ interface Props {
   onChange(streamerId: string): void;
 }
 
-/** Picks the streamer the dashboard follows, from `streamers.list` (plus the current one and one's own). */
+/** Picks the streamer the dashboard follows, from the first page of `streamers.list` (plus the current one and one's own). */
 export function StreamerSelect({ value, own, onChange }: Props) {
   const id = useId();
   const streamers = trpc.streamers.list.useQuery(undefined, { refetchInterval: 10_000 });
-  const options = [...new Set([value, ...(own ? [own] : []), ...(streamers.data ?? [])])].sort();
+  const options = [...new Set([value, ...(own ? [own] : []), ...(streamers.data?.items ?? [])])].sort();
   return (
     <div className="field field--inline streamer-select">
       <label htmlFor={id}>Streamer</label>

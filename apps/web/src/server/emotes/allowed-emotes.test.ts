@@ -39,4 +39,15 @@ describe("AllowedEmotes", () => {
     fail = false;
     expect(await allowed.of("s1")).toEqual(["🔥"]);
   });
+
+  it("remembers a streamer that does not exist for the ttl: a flood of reactions to it costs one read", async () => {
+    let reads = 0;
+    const allowed = new AllowedEmotes(async () => {
+      reads++;
+      return null;
+    }, 1_000);
+    expect(await allowed.of("nobody")).toBeNull();
+    for (let i = 0; i < 1_000; i++) expect(allowed.of("nobody")).toBeNull();
+    expect(reads).toBe(1);
+  });
 });

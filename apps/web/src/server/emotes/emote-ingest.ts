@@ -1,6 +1,6 @@
 import { EmoteRefusedError, type CallLimiter, type EmoteIngest } from "@emote/api";
 import type { BusProducer } from "@emote/bus";
-import { getEffectiveSettings, type Database } from "@emote/db";
+import { getExistingStreamerSettings, type Database } from "@emote/db";
 import { AllowedEmotes } from "./allowed-emotes.ts";
 import type { EmoteOptions } from "./emote-env.ts";
 import { StreamerCap, viewerEmoteLimiter } from "./emote-limits.ts";
@@ -68,7 +68,7 @@ export function createEmoteIngest(deps: {
     pending: () => publisher.pending,
   };
   const allowed = new AllowedEmotes(
-    async (streamerId) => (await getEffectiveSettings(deps.db, streamerId)).allowedEmotes,
+    async (streamerId) => (await getExistingStreamerSettings(deps.db, streamerId))?.allowedEmotes ?? null,
     options.settingsCacheMs,
   );
   const cap = new StreamerCap(options.perStreamerPerSecond);

@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS } from "@emote/contracts";
+import { testInfraConfig } from "@emote/infra";
+import {
+  connectDatabase,
+  createStreamer,
+  getExistingStreamerSettings,
+  listStreamerIds,
+  saveSettings,
+  streamerExists,
+  streamerProgress,
+} from "../../src/index.ts";
+
+const conn = connectDatabase(testInfraConfig().databaseUrl);
+afterAll(() => conn.close());
+
+describe("streamers in the real PostgreSQL", () => {
+  it("has the default streamer from the start", async () => {
+    expect(await streamerExists(conn.db, "default")).toBe(true);
+  });
+
+  it("creates a streamer once: a second create says it existed", async () => {
+    const id = `st-${randomUUID()}`;
+    expect(await streamerExists(conn.db, id)).toBe(false);
+    expect(await createStreamer(conn.db, id, "admin-1")).toBe(true);
+    expect(await createStreamer(conn.db, id, "admin-2")).toBe(false);
+    expect(await streamerExists(conn.db, id)).toBe(true);
+  });
+
+  it("registers a streamer when the worker first records its progress, in any group", async () => {
+    const id = `st-${randomUUID()}`;
+    const progress = { streamerId: id, batchSeq: 0, pendingCount: 0, pendingCounts: {} };
+    await conn.db.insert(streamerProgress).values({ ...progress, groupId: `g-${randomUUID()}` });
+    await conn.db.insert(streamerProgress).values({ ...progress, groupId: `g-${randomUUID()}` });
+    expect(await streamerExists(conn.db, id)).toBe(true);
+  });
+
+  it("registers a streamer whose settings are saved, and never the defaults row", async () => {
+    const id = `st-${randomUUID()}`;
+    await saveSettings(conn.db, id, { interval: 5 }, { sub: "admin-1", role: "admin", requestId: "r" });
+    expect(await streamerExists(conn.db, id)).toBe(true);
+    await saveSettings(conn.db, "*", { interval: 30 });
+    expect(await streamerExists(conn.db, "*")).toBe(false);
+  });
+
+  it("lists streamers a page at a time in id order, each page after the last id of the one before", async () => {
+    const prefix = `page-${randomUUID().slice(0, 8)}`;
+    const ids = Array.from({ length: 5 }, (_, i) => `${prefix}-${i}`);
+    for (const id of ids) await createStreamer(conn.db, id, "admin");
+    const first = await listStreamerIds(conn.db, { after: prefix, limit: 2 });
+    const second = await listStreamerIds(conn.db, { after: first.at(-1), limit: 2 });
+    const third = await listStreamerIds(conn.db, { after: second.at(-1), limit: 2 });
+    expect([...first, ...second, third[0]]).toEqual(ids);
+    expect(first).toHaveLength(2);
+  });
+
+  it("reads an existing streamer's settings in one query, and null for a streamer that does not exist", async () => {
+    const id = `st-${randomUUID()}`;
+    expect(await getExistingStreamerSettings(conn.db, id)).toBeNull();
+    await createStreamer(conn.db, id, "admin");
+    expect(await getExistingStreamerSettings(conn.db, id)).toEqual(DEFAULT_SETTINGS);
+    await saveSettings(conn.db, id, { threshold: 0.6 });
+    expect(await getExistingStreamerSettings(conn.db, id)).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.6 });
+  });
+});
