@@ -128,7 +128,13 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export { isLoopbackHost, requireAuthSecret, AUTH_SECRET_HINT } from "./auth-secret.ts";
+export {
+  isLoopbackHost,
+  requireAuthSecret,
+  readAuthSecretFile,
+  AUTH_SECRET_FILE,
+  AUTH_SECRET_HINT,
+} from "./auth-secret.ts";
 
 /** Where a database URL points, without its credentials, for messages and logs. */
 export function describeDatabaseUrl(url: string): string {
