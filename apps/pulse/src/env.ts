@@ -46,4 +46,6 @@ EMOTE_BURST (20), EMOTE_STREAMER_MAX_PER_SECOND (20000), EMOTE_QUEUE_MAX (20000)
 EMOTE_LINGER_MS (2), EMOTE_BATCH_MAX (2000), EMOTE_ACK_TIMEOUT_MS (2000),
 EMOTE_MAX_EVENT_LOOP_LAG_MS (1000, 0 = off), EMOTE_SETTINGS_CACHE_MS (2000).
 PULSE_GENERATOR_RATE=0 leaves only real viewers' reactions.
+Development tokens (one per role, valid 12 h) are written to PULSE_DATA_DIR/tokens on every
+start (owner-only; the log says where) and printed too when the output is a terminal.
 `;

@@ -1,24 +1,33 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { authenticate } from "@emote/api";
 import { waitFor } from "@emote/infra";
 
 const dataDir = mkdtempSync(join(tmpdir(), "emote-pulse-restart-"));
 const running = new Set<ChildProcess>();
-// Also after a test that timed out: no process of it outlives the file.
-afterAll(() => {
+// Also after a test that failed or timed out: no process of it outlives the test.
+afterEach(() => {
   for (const child of running) child.kill("SIGKILL");
-  rmSync(dataDir, { recursive: true, force: true });
 });
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface LogLine {
+  msg?: string;
+  url?: string;
+  file?: string;
+}
 
 interface Run {
   child: ChildProcess;
   url: string;
   /** Everything it wrote to stdout and stderr. */
   output: () => string;
+  /** Its JSON log lines so far. */
+  logLines: () => LogLine[];
   exited: Promise<number | null>;
 }
 
@@ -43,24 +52,25 @@ async function start(generatorRate: number): Promise<Run> {
     }),
   );
   let out = "";
-  let url: string | undefined;
+  let stdout = "";
+  const lines: LogLine[] = [];
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   child.stdout.on("data", (d: Buffer) => {
     out += d.toString();
-    for (const line of out.split("\n")) {
-      if (url === undefined && line.startsWith("{")) {
-        const parsed = JSON.parse(line) as { msg?: string; url?: string };
-        if (parsed.msg === "running") url = parsed.url;
-      }
-    }
+    stdout += d.toString();
+    const complete = stdout.split("\n");
+    stdout = complete.pop() ?? "";
+    for (const line of complete) if (line.startsWith("{")) lines.push(JSON.parse(line) as LogLine);
   });
+  const runningAt = () => lines.find((l) => l.msg === "running")?.url;
   await waitFor(
     "the process to say it is running",
-    () => url !== undefined || child.exitCode !== null,
+    () => runningAt() !== undefined || child.exitCode !== null,
     90_000,
   );
+  const url = runningAt();
   if (url === undefined) throw new Error(`it exited before running:\n${out}`);
-  return { child, url, output: () => out, exited };
+  return { child, url, output: () => out, logLines: () => lines, exited };
 }
 
 interface Counters {
@@ -88,6 +98,28 @@ async function stop(run: Run): Promise<number | null | "still running"> {
     new Promise<"still running">((r) => setTimeout(() => r("still running"), 30_000)),
   ]);
 }
+
+describe("embedded mode (npm start) with its output not on a terminal", () => {
+  it("writes the development tokens to PULSE_DATA_DIR/tokens and logs where, without logging them", async () => {
+    const run = await start(0);
+    const written = () => run.logLines().find((l) => l.msg?.startsWith("development tokens written"))?.file;
+    await waitFor("the log line naming the tokens file", () => written() !== undefined, 30_000);
+    const file = written() as string;
+    expect(file).toBe(join(dataDir, "tokens"));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const secret = readFileSync(join(dataDir, "auth-secret"), "utf8").trim();
+    const rows = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" "));
+    expect(rows.map(([role]) => role)).toEqual(["viewer", "streamer", "moderator", "admin"]);
+    for (const [role, token] of rows) {
+      expect(await authenticate(token as string, secret)).toMatchObject({ kind: "token", role });
+      expect(run.output()).not.toContain(token);
+    }
+    expect(await stop(run)).toBe(0);
+  }, 120_000);
+});
 
 describe("embedded mode (npm start) stopped and started again", () => {
   it("counts new emotes and makes new moments at once after a long first run", async () => {
