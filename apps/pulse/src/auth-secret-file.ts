@@ -1,21 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConfigError, isLoopbackHost, requireAuthSecret, type AuthEnv } from "@emote/config";
-
-export const SECRET_FILE = "auth-secret";
-
-async function readSecret(file: string): Promise<string | undefined> {
-  const text = await readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT") return undefined;
-    throw err;
-  });
-  if (text === undefined) return undefined;
-  const secret = text.trim();
-  if (secret.length < 32)
-    throw new ConfigError(`${file} holds no usable secret (under 32 characters): delete it`);
-  return secret;
-}
+import {
+  AUTH_SECRET_FILE,
+  isLoopbackHost,
+  readAuthSecretFile,
+  requireAuthSecret,
+  type AuthEnv,
+} from "@emote/config";
 
 /**
  * The embedded mode's token secret. AUTH_SECRET when set (the web server's rules apply);
@@ -29,8 +21,8 @@ export async function pulseAuthSecret(
   dataDir: string,
 ): Promise<{ secret: string; file?: string }> {
   if (env.AUTH_SECRET !== undefined || !isLoopbackHost(host)) return { secret: requireAuthSecret(env, host) };
-  const file = join(dataDir, SECRET_FILE);
-  const existing = await readSecret(file);
+  const file = join(dataDir, AUTH_SECRET_FILE);
+  const existing = await readAuthSecretFile(file);
   if (existing !== undefined) return { secret: existing, file };
   await mkdir(dataDir, { recursive: true });
   const made = randomBytes(48).toString("base64url");
@@ -40,6 +32,6 @@ export async function pulseAuthSecret(
   } catch (err) {
     // Another process made it first: use theirs.
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    return { secret: (await readSecret(file)) as string, file };
+    return { secret: (await readAuthSecretFile(file)) as string, file };
   }
 }

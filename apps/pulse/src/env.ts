@@ -47,6 +47,8 @@ http://127.0.0.1:3000.
 Without KAFKA_BROKERS it uses an in-process bus; without DATABASE_URL an embedded
 PostgreSQL (PGlite) whose data stays in .data/ (settings and history survive restarts).
 The web server's variables mean the same here as in distributed mode.
+Development tokens (one per role, valid 12 h) are written to PULSE_DATA_DIR/tokens on every
+start (owner-only; the log says where) and printed too when the output is a terminal.
 
 ${envHelp(pulseEnvSchema)}
 `;

@@ -1,6 +1,7 @@
-import { ROLES, signToken } from "@emote/api";
-import { runService } from "@emote/observability";
+import { resolve } from "node:path";
+import { errorMessage, runService } from "@emote/observability";
 import { runUntilStopped } from "@emote/worker/worker";
+import { signDevTokens, writeDevTokens } from "./dev-tokens.ts";
 import { HELP, readPulseEnv } from "./env.ts";
 import { startPulse } from "./pulse.ts";
 
@@ -13,13 +14,20 @@ void runService({ service: "emote-pulse", help: HELP, readEnv: readPulseEnv }, a
   });
   const readyInSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
   obs.log.info({ url: pulse.url, bus: pulse.bus, database: pulse.database, readyInSeconds }, "running");
-  const tokens = await Promise.all(
-    ROLES.map(async (role) => {
-      const claims = role === "streamer" ? { role, streamerId: "default", sub: role } : { role, sub: role };
-      return `  ${role.padEnd(9)} ${await signToken(claims, pulse.authSecret)}`;
-    }),
+  const tokens = await signDevTokens(pulse.authSecret);
+  // In every mode: a start whose output goes to a file still tells where its tokens are.
+  const tokensFile = await writeDevTokens(resolve(env.PULSE_DATA_DIR), tokens).then(
+    (file) => {
+      obs.log.info({ file }, "development tokens written (one per role, valid 12 h)");
+      return file;
+    },
+    // Not worth stopping a running service for: the terminal (if any) and npm run token remain.
+    (err: unknown) => {
+      obs.log.warn({ err: errorMessage(err) }, "development tokens not written");
+      return undefined;
+    },
   );
-  // For the person at the terminal, not for a log collector.
+  // The tokens themselves for the person at the terminal, not for a log collector.
   if (process.stdout.isTTY) {
     process.stdout.write(
       [
@@ -30,10 +38,11 @@ void runService({ service: "emote-pulse", help: HELP, readEnv: readPulseEnv }, a
         `  probes: ${pulse.url}/metrics, /healthz, /readyz`,
         "",
         "Development tokens (paste one into the dashboard's sign-in field; valid 12 h):",
-        ...tokens,
+        ...tokens.map((t) => `  ${t.role.padEnd(9)} ${t.token}`),
+        ...(tokensFile ? [`  (also in ${tokensFile})`] : []),
         ...(pulse.authSecretFile
           ? [
-              `  signed with the secret in ${pulse.authSecretFile} (npm run token: AUTH_SECRET=$(cat ${pulse.authSecretFile}))`,
+              `  signed with the secret in ${pulse.authSecretFile} (npm run token signs with it when AUTH_SECRET is unset)`,
             ]
           : []),
         "",

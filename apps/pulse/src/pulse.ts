@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
-import type { Bus } from "@emote/bus";
 import { openKafkaBus } from "@emote/bus/kafka";
-import { memoryBus } from "@emote/bus/memory";
+import { memoryBus, type FirstOffset } from "@emote/bus/memory";
+import { topicNames, type Bus } from "@emote/bus";
 import { kafkaBrokers } from "@emote/config";
-import { openDatabase } from "@emote/db";
+import { loadStoredNextOffsets, openDatabase, type Database } from "@emote/db";
 import { runGenerator } from "@emote/generator/app";
 import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
@@ -12,6 +12,16 @@ import { runWebServer, webServerOptions } from "@emote/web/server";
 import { runWorker } from "@emote/worker/worker";
 import { pulseAuthSecret } from "./auth-secret-file.ts";
 import type { PulseEnv } from "./env.ts";
+
+/**
+ * The in-process bus forgets its records on stop, but the worker's checkpoints stay in the
+ * database: a new bus numbering from 0 again would have every new emote skipped as already
+ * applied. It continues after the furthest stored checkpoint instead.
+ */
+async function storedNextOffsets(db: Database, topic: string): Promise<FirstOffset[]> {
+  const stored = await loadStoredNextOffsets(db, topic);
+  return stored.map((s) => ({ topic, partition: s.partition, offset: Number(s.nextOffset) }));
+}
 
 /** The generator's defaults (the original system's stream for streamer "default"), at `rate`. */
 function generatorOptions(rate: number): GeneratorOptions {
@@ -61,7 +71,12 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
     }));
     busName = `Kafka at ${brokers.join(",")}`;
   } else {
-    bus = memoryBus({ partitions: env.KAFKA_PARTITIONS, topicPrefix: env.KAFKA_TOPIC_PREFIX });
+    const topics = topicNames(env.KAFKA_TOPIC_PREFIX);
+    bus = memoryBus({
+      partitions: env.KAFKA_PARTITIONS,
+      topicPrefix: env.KAFKA_TOPIC_PREFIX,
+      firstOffsets: await storedNextOffsets(conn.db, topics.raw),
+    });
     busName = "the in-process bus";
     await bus.ensureTopics();
   }

@@ -1,10 +1,12 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { AUTH_SECRET_HINT } from "@emote/config";
+import { AUTH_SECRET_FILE, isLoopbackHost, readAuthSecretFile } from "@emote/config";
 import { claimsSchema, signToken } from "./auth.ts";
-import { HELP, readAuthEnv } from "./env.ts";
+import { HELP, invokedFrom, readAuthEnv, type TokenEnv } from "./env.ts";
 
+/** One line on stderr, then exit 2. */
 function fail(message: string): never {
-  console.error(`token: ${message}\n\n${HELP}`);
+  console.error(`token: ${message} (npm run token -- --help for usage)`);
   process.exit(2);
 }
 
@@ -50,5 +52,23 @@ if (lifetime > env.AUTH_TOKEN_MAX_LIFETIME_SECONDS)
   fail(
     `--expires ${values.expires} is longer than AUTH_TOKEN_MAX_LIFETIME_SECONDS (${env.AUTH_TOKEN_MAX_LIFETIME_SECONDS} s)`,
   );
-if (env.AUTH_SECRET === undefined) fail(`AUTH_SECRET is not set: ${AUTH_SECRET_HINT}`);
-console.log(await signToken(claims.data, env.AUTH_SECRET, `${lifetime}s`));
+
+/**
+ * AUTH_SECRET, or on loopback the secret npm start keeps: a freshly made secret would sign
+ * tokens no running server accepts.
+ */
+async function signingSecret(env: TokenEnv): Promise<string> {
+  if (env.AUTH_SECRET !== undefined) return env.AUTH_SECRET;
+  const file = resolve(invokedFrom(), env.PULSE_DATA_DIR, AUTH_SECRET_FILE);
+  if (!isLoopbackHost(env.HOST))
+    fail(`AUTH_SECRET is not set: set it to the secret the server on HOST=${env.HOST} uses`);
+  const kept = await readAuthSecretFile(file).catch((err: unknown) => fail((err as Error).message));
+  if (kept === undefined)
+    fail(
+      `AUTH_SECRET is not set and ${file} does not exist: start npm start once (it makes that file) or set AUTH_SECRET to the server's secret`,
+    );
+  console.error(`token: AUTH_SECRET is not set: signed with npm start's secret in ${file}`);
+  return kept;
+}
+
+console.log(await signToken(claims.data, await signingSecret(env), `${lifetime}s`));

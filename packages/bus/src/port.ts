@@ -43,7 +43,10 @@ export interface IncomingRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers?: RecordHeaders;
-  /** Offset within the partition, as a decimal string (Kafka offsets exceed 2^53). */
+  /**
+   * Offset within the partition, as a decimal string (Kafka offsets exceed 2^53). Only grows,
+   * across restarts of the bus too: stored checkpoints compare it with what they applied.
+   */
   offset: string;
   /** When the record was produced (or appended), epoch milliseconds as a decimal string. */
   timestamp?: string;

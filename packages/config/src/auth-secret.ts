@@ -1,7 +1,27 @@
+import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { ConfigError, DEV_AUTH_SECRET, type AuthEnv } from "./index.ts";
 
 export const AUTH_SECRET_HINT = "make one with `openssl rand -base64 48` and set it in the environment";
+
+/** The file in the embedded mode's data directory (PULSE_DATA_DIR) that keeps its token secret. */
+export const AUTH_SECRET_FILE = "auth-secret";
+
+/**
+ * The secret kept in `file` (the embedded mode's, made on its first start); undefined when
+ * there is no such file. Shared by npm start and npm run token, so both sign alike.
+ */
+export async function readAuthSecretFile(file: string): Promise<string | undefined> {
+  const text = await readFile(file, "utf8").catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    throw new ConfigError(`${file} cannot be read: ${err.message}`);
+  });
+  if (text === undefined) return undefined;
+  const secret = text.trim();
+  if (secret.length < 32)
+    throw new ConfigError(`${file} holds no usable secret (under 32 characters): delete it`);
+  return secret;
+}
 
 /** Whether a server bound to `host` is reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {

@@ -171,7 +171,13 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export { isLoopbackHost, requireAuthSecret, AUTH_SECRET_HINT } from "./auth-secret.ts";
+export {
+  isLoopbackHost,
+  requireAuthSecret,
+  readAuthSecretFile,
+  AUTH_SECRET_FILE,
+  AUTH_SECRET_HINT,
+} from "./auth-secret.ts";
 export { envHelp, envVariables, type EnvVariable } from "./env-reference.ts";
 
 /** Where a database URL points, without its credentials, for messages and logs. */

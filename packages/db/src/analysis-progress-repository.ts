@@ -44,6 +44,28 @@ export async function loadCheckpoint(
 }
 
 /**
+ * Per partition of `topic`, the furthest next offset any consumer group stored: where a
+ * bus that keeps no records across restarts (the in-process one) must continue numbering
+ * so that stored checkpoints never lie ahead of new records.
+ */
+export async function loadStoredNextOffsets(
+  db: Database,
+  topic: string,
+): Promise<{ partition: number; nextOffset: bigint }[]> {
+  return db
+    .select({
+      partition: consumerCheckpoints.partition,
+      nextOffset: sql<bigint>`max(${consumerCheckpoints.nextOffset})`.mapWith((v: string | number | bigint) =>
+        BigInt(v),
+      ),
+    })
+    .from(consumerCheckpoints)
+    .where(eq(consumerCheckpoints.topic, topic))
+    .groupBy(consumerCheckpoints.partition)
+    .orderBy(asc(consumerCheckpoints.partition));
+}
+
+/**
  * The moments the partition's last commit stored, with their positions, in log order:
  * what its worker may not have published if it died right after that commit.
  */

@@ -9,6 +9,7 @@ import {
   CheckpointSupersededError,
   commitAnalysis,
   loadCheckpoint,
+  loadStoredNextOffsets,
   FULL_RELOAD_PAYLOAD,
   getEffectiveSettings,
   listMoments,
@@ -117,6 +118,20 @@ describe("the embedded database (PGlite)", () => {
       commitAnalysis(again.db, { ...plain, nextOffset: 4n, streamers: [{ ...next, batchSeq: 9 }] }),
     ).rejects.toBeInstanceOf(CheckpointSupersededError);
     expect(await loadCheckpoint(again.db, "g", "t", 0)).toBe(5n);
+    // Per partition, the furthest any group got: where the in-process bus continues after a restart.
+    await commitAnalysis(again.db, { ...plain, groupId: "other", nextOffset: 3n, streamers: [] });
+    await commitAnalysis(again.db, {
+      ...plain,
+      groupId: "other",
+      partition: 2,
+      nextOffset: 7n,
+      streamers: [],
+    });
+    expect(await loadStoredNextOffsets(again.db, "t")).toEqual([
+      { partition: 0, nextOffset: 5n },
+      { partition: 2, nextOffset: 7n },
+    ]);
+    expect(await loadStoredNextOffsets(again.db, "elsewhere")).toEqual([]);
     expect(await loadStreamerProgress(again.db, "g", ["s1"])).toEqual([next]);
 
     // A TRUNCATE (no row trigger) is announced with the payload that asks for a full reload.

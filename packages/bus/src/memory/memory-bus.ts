@@ -25,6 +25,19 @@ interface Member {
   onAssign: () => void;
 }
 
+/** One partition's log: `records[i]` has offset `start + i`. */
+interface PartitionLog {
+  start: number;
+  records: IncomingRecord[];
+}
+
+/** Where one partition's offsets begin (the next offset of an earlier run of the bus). */
+export interface FirstOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
 interface Group {
   committed: Map<string, number>;
   members: Set<Member>;
@@ -32,6 +45,11 @@ interface Group {
 
 function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
+}
+
+/** The next offset to be written (Kafka's high watermark). */
+function endOffset(log: PartitionLog): number {
+  return log.start + log.records.length;
 }
 
 /** FNV-1a: stable across runs, so a key always lands on the same partition. */
@@ -43,38 +61,55 @@ function hashKey(key: string | Buffer): number {
 }
 
 export class MemoryLog {
-  private readonly logs = new Map<string, IncomingRecord[][]>();
+  private readonly logs = new Map<string, PartitionLog[]>();
   private readonly groups = new Map<string, Group>();
   private readonly waiters = new Set<() => void>();
   private roundRobin = 0;
 
-  constructor(private readonly defaultPartitions: number) {}
+  private readonly firstOffsets = new Map<string, number>();
+
+  constructor(
+    private readonly defaultPartitions: number,
+    firstOffsets: readonly FirstOffset[] = [],
+  ) {
+    for (const f of firstOffsets) {
+      if (!Number.isSafeInteger(f.offset) || f.offset < 0) {
+        throw new RangeError(
+          `${f.topic}[${f.partition}]: first offset ${f.offset} is not a whole number ≥ 0`,
+        );
+      }
+      this.firstOffsets.set(partitionKey(f.topic, f.partition), f.offset);
+    }
+  }
 
   ensureTopic(topic: string, partitions = this.defaultPartitions): void {
     if (!this.logs.has(topic))
       this.logs.set(
         topic,
-        Array.from({ length: partitions }, () => []),
+        Array.from({ length: partitions }, (_, p) => ({
+          start: this.firstOffsets.get(partitionKey(topic, p)) ?? 0,
+          records: [],
+        })),
       );
   }
 
-  partitions(topic: string): IncomingRecord[][] {
+  partitions(topic: string): PartitionLog[] {
     this.ensureTopic(topic);
-    return this.logs.get(topic) as IncomingRecord[][];
+    return this.logs.get(topic) as PartitionLog[];
   }
 
   append(topic: string, record: OutgoingRecord): void {
     const parts = this.partitions(topic);
     const p = record.key === null ? this.roundRobin++ % parts.length : hashKey(record.key) % parts.length;
-    const log = parts[p] as IncomingRecord[];
+    const log = parts[p] as PartitionLog;
     const incoming: IncomingRecord = {
       key: record.key === null ? null : Buffer.from(record.key),
       value: Buffer.from(record.value),
-      offset: String(log.length),
+      offset: String(endOffset(log)),
       timestamp: String(Date.now()),
     };
     if (record.headers) incoming.headers = record.headers;
-    log.push(incoming);
+    log.records.push(incoming);
   }
 
   /** Wakes every consumer loop waiting for new records. */
@@ -117,10 +152,12 @@ export function memoryBus(opts: {
   partitions: number;
   topicPrefix?: string;
   log?: MemoryLog;
+  /** Where partitions' offsets begin (default 0): an earlier run's next offsets, so they only grow. */
+  firstOffsets?: readonly FirstOffset[];
   /** Per topic, the largest record it takes (default Kafka's, so what fits here fits a default broker). */
   maxMessageBytes?: Record<string, number>;
 }): Bus & { log: MemoryLog } {
-  const log = opts.log ?? new MemoryLog(opts.partitions);
+  const log = opts.log ?? new MemoryLog(opts.partitions, opts.firstOffsets);
   const topics = topicNames(opts.topicPrefix ?? "");
   const limit = (topic: string) => opts.maxMessageBytes?.[topic] ?? DEFAULT_MAX_MESSAGE_BYTES;
   return {
@@ -182,8 +219,8 @@ function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
   for (const t of opts.topics) {
     log
       .partitions(t)
-      .forEach((records, p) =>
-        startOffsets.set(partitionKey(t, p), opts.fromBeginning === false ? records.length : 0),
+      .forEach((part, p) =>
+        startOffsets.set(partitionKey(t, p), opts.fromBeginning === false ? endOffset(part) : part.start),
       );
   }
   let running: Promise<void> | undefined;
@@ -195,10 +232,11 @@ function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
         if (state.stopped) break;
         const [topic, p] = key.split("\u0000") as [string, string];
         const partition = Number(p);
-        const records = log.partitions(topic)[partition] ?? [];
-        const from = positions.get(key) ?? group.committed.get(key) ?? startOffsets.get(key) ?? 0;
-        if (from >= records.length) continue;
-        const batch = records.slice(from, from + MAX_BATCH);
+        const part = log.partitions(topic)[partition];
+        if (!part) continue;
+        const from = positions.get(key) ?? group.committed.get(key) ?? startOffsets.get(key) ?? part.start;
+        if (from >= endOffset(part)) continue;
+        const batch = part.records.slice(from - part.start, from - part.start + MAX_BATCH);
         const myGeneration = generation;
         positions.set(key, from + batch.length);
         delivered = true;
@@ -240,10 +278,11 @@ function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
     joined: () => running !== undefined && !state.stopped,
     async lag() {
       return opts.topics.flatMap((topic) =>
-        log.partitions(topic).map((records, partition) => {
+        log.partitions(topic).map((part, partition) => {
           const key = partitionKey(topic, partition);
-          const committed = group.committed.get(key) ?? startOffsets.get(key) ?? 0;
-          return { topic, partition, committed, end: records.length, lag: records.length - committed };
+          const committed = group.committed.get(key) ?? startOffsets.get(key) ?? part.start;
+          const end = endOffset(part);
+          return { topic, partition, committed, end, lag: end - committed };
         }),
       );
     },

@@ -1,6 +1,7 @@
 import { isResumePositionLost } from "@emote/api/client";
 import { skipToken } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
+import { lastInLog } from "../resume-point.ts";
 import { trpc, type Moment } from "../trpc.ts";
 
 /** How many moments the feed keeps (the history view has the rest). */
@@ -22,9 +23,9 @@ export interface LiveMoments {
 
 /**
  * A streamer's moments, newest first, without duplicates: the latest stored ones, then
- * every moment after them over the subscription. The subscription starts from the newest
- * stored moment (`lastEventId`), so nothing falls between the two; a reconnect resumes
- * from the last moment received in the same way. When the server signals that it cannot
+ * every moment after them over the subscription. The subscription starts from the stored
+ * moment last in the log (`lastEventId`), so nothing falls between the two and no stored
+ * one comes again as live; a reconnect resumes from the last moment received the same way. When the server signals that it cannot
  * resume from there (the moment is gone), `missed` is set and the feed goes on from now.
  * `onMoment` sees each live one once.
  */
@@ -37,7 +38,7 @@ export function useLiveMoments(streamerId: string, onMoment?: (moment: Moment) =
   const [live, setLive] = useState<Moment[]>([]);
   const [missed, setMissed] = useState(false);
   const seen = useRef(new Set<string>());
-  const from = missed ? null : (recent.data?.items[0]?.id ?? null);
+  const from = missed ? null : (lastInLog(recent.data?.items ?? [])?.id ?? null);
   trpc.moments.live.useSubscription(recent.isPending ? skipToken : { streamerId, lastEventId: from }, {
     onError(err) {
       if (isResumePositionLost(err)) setMissed(true);
