@@ -6,9 +6,9 @@ import {
   localCluster,
   startClusterNode,
   upLocalCluster,
-  waitFor,
   type LocalCluster,
 } from "@emote/infra";
+import { waitFor } from "@emote/testkit";
 import { privateBrokerPorts, readChaosEnv } from "./env.ts";
 import { Feeder } from "./feeder.ts";
 import { spawnService, stopAll, type ServiceProcess } from "./fleet.ts";

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { createKafka } from "@emote/bus/kafka";
 import { topicNames } from "@emote/bus";
 import { describe, expect, it } from "vitest";
-import { testInfraConfig } from "./test-env.ts";
+import { testInfraConfig } from "@emote/infra";
 import { waitFor } from "./wait-for.ts";
 
 export interface ConsumingEntryPoint {

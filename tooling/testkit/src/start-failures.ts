@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { refusedPort } from "./refused-port.ts";
-import { testInfraConfig } from "./test-env.ts";
+import { testInfraConfig } from "@emote/infra";
 
 export interface EntryPoint {
   /** How the describe blocks name it: "the worker". */
