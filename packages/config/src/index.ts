@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConfigError } from "./config-error.ts";
 
 /**
  * Environment fragments shared by every process. Each app's env.ts merges the ones it needs
@@ -26,30 +27,6 @@ export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
 export const databaseEnvSchema = z.object({
   DATABASE_URL: z.url().default(DEFAULT_DATABASE_URL),
 });
-
-/** Development only: anyone can mint tokens with it. Refused off loopback and with NODE_ENV=production. */
-export const DEV_AUTH_SECRET = "emote-pulse-development-secret-not-for-production";
-
-/** Longest a token may live (exp − iat); the token CLI and the servers share it. */
-export const DEFAULT_TOKEN_MAX_LIFETIME_SECONDS = 24 * 3600;
-
-export const authEnvSchema = z.object({
-  /** HS256 key for the API's bearer tokens; at least 32 characters. No default: see requireAuthSecret. */
-  AUTH_SECRET: z
-    .string()
-    .min(32, "must be at least 32 characters (make one with: openssl rand -base64 48)")
-    .optional(),
-  /** Tokens whose lifetime (exp − iat, or exp − now without iat) exceeds this are refused. At most 7 days. */
-  AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 24 * 3600)
-    .default(DEFAULT_TOKEN_MAX_LIFETIME_SECONDS),
-  /** `production` refuses the development secret even on loopback. */
-  NODE_ENV: z.string().optional(),
-});
-export type AuthEnv = z.infer<typeof authEnvSchema>;
 
 const commaList = z.string().transform((s) =>
   s
@@ -124,11 +101,16 @@ export function parseEnv<S extends z.ZodType>(
   throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
 }
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
-
-export { isLoopbackHost, requireAuthSecret, AUTH_SECRET_HINT } from "./auth-secret.ts";
+export { ConfigError } from "./config-error.ts";
+export {
+  AUTH_SECRET_HINT,
+  DEFAULT_TOKEN_MAX_LIFETIME_SECONDS,
+  DEV_AUTH_SECRET,
+  authEnvSchema,
+  isLoopbackHost,
+  requireAuthSecret,
+  type AuthEnv,
+} from "./auth-secret.ts";
 
 /** Where a database URL points, without its credentials, for messages and logs. */
 export function describeDatabaseUrl(url: string): string {
