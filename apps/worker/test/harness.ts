@@ -5,8 +5,8 @@ import { testInfraConfig } from "@emote/testkit";
 import { createObservability, TRACEPARENT, type Observability } from "@emote/observability";
 
 export { waitFor } from "@emote/testkit";
-import type { ProducedEmote } from "../src/reference.ts";
-export { byId, expectedMoments } from "../src/reference.ts";
+import type { ProducedEmote } from "./reference.ts";
+export { byId, expectedMoments } from "./reference.ts";
 import { readWorkerEnv, type WorkerEnv } from "../src/env.ts";
 
 export const infra = testInfraConfig();
