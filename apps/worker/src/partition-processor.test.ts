@@ -34,7 +34,7 @@ import { inlineParser } from "./parse-batch.ts";
 import { PartitionProcessor } from "./partition-processor.ts";
 import { UnrecoverableBatchError } from "./poison-bisection.ts";
 import type { ProgressStore } from "./progress-store.ts";
-import { SettingsCache } from "./settings-cache.ts";
+import { SettingsCache } from "@emote/settings";
 import { WorkerMetrics } from "./worker-metrics.ts";
 
 const topics = topicNames();

@@ -24,7 +24,7 @@ import { applyIsolating } from "./poison-bisection.ts";
 import type { ProgressStore } from "./progress-store.ts";
 import { statsRecord } from "./record-fitting.ts";
 import { skipApplied } from "./replay.ts";
-import type { SettingsCache } from "./settings-cache.ts";
+import type { SettingsCache } from "@emote/settings";
 import { untilStored } from "./store-retries.ts";
 import { StreamerLru } from "./streamer-lru.ts";
 import { WindowStatsTracker, type StreamerWindowCounts } from "./window-stats.ts";
