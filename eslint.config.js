@@ -1,5 +1,45 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { URL } from "node:url";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+
+/** The package names of the workspaces under a folder (apps, tooling), read from their package.json. */
+function workspaceNames(folder) {
+  return readdirSync(new URL(`./${folder}/`, import.meta.url), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => {
+      try {
+        return [
+          JSON.parse(readFileSync(new URL(`./${folder}/${d.name}/package.json`, import.meta.url), "utf8"))
+            .name,
+        ];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** A pattern refusing imports of the named packages (and their subpaths). */
+function packagesPattern(names, message) {
+  const alternatives = names.map((n) => n.replaceAll(".", "\\.")).join("|");
+  return { regex: `^(${alternatives})(/|$)`, message };
+}
+
+const APPS = workspaceNames("apps");
+const TOOLING = workspaceNames("tooling");
+// What tests may take from tooling: the test kit and the shared vitest config.
+const TEST_TOOLING = ["@emote/testkit", "@emote/vitest-config"];
+// Benchmarks also provision (ensureDatabase) and measure (processStats) through infra.
+const BENCH_TOOLING = [...TEST_TOOLING, "@emote/infra"];
+const TEST_FILES = ["**/*.test.ts", "**/*.test.tsx", "**/test/**", "**/vitest.config.ts"];
+const BENCH_FILES = ["**/bench/**"];
+
+const NO_APPS = packagesPattern(APPS, "Packages never import an app: move what both need into a package.");
+const noTooling = (allowed, message) =>
+  packagesPattern(
+    TOOLING.filter((n) => !allowed.includes(n)),
+    message,
+  );
 
 const PACKAGE_BOUNDARIES = [
   {
@@ -44,16 +84,92 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: PACKAGE_BOUNDARIES }] },
   },
   {
-    // kafkajs stays behind the bus port (kafkajs is in maintenance mode: one place to replace it).
-    files: ["**/*.ts", "**/*.tsx"],
-    ignores: ["packages/bus/src/kafka/**", "tooling/infra/**", "**/test/**", "**/bench/**"],
+    // Direction: apps may import packages; packages never import an app or tooling. Tests
+    // may use the test kit. (Later blocks replace this rule's options for the files they match.)
+    files: ["packages/**/*.ts", "packages/**/*.tsx"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "kafkajs", message: "Use the bus port (@emote/bus, @emote/bus/kafka)." }],
-          patterns: PACKAGE_BOUNDARIES,
+          patterns: [
+            ...PACKAGE_BOUNDARIES,
+            NO_APPS,
+            noTooling([], "Packages never import tooling (tests may use @emote/testkit)."),
+          ],
         },
+      ],
+    },
+  },
+  {
+    files: TEST_FILES.map((f) => `packages/${f}`),
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...PACKAGE_BOUNDARIES,
+            NO_APPS,
+            noTooling(TEST_TOOLING, "A package's tests take from tooling only @emote/testkit."),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // An app imports another app only through its declared exports (PACKAGE_BOUNDARIES).
+    files: ["apps/**/*.ts", "apps/**/*.tsx"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...PACKAGE_BOUNDARIES,
+            noTooling([], "Apps never import tooling (tests may use @emote/testkit)."),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: TEST_FILES.map((f) => `apps/${f}`),
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...PACKAGE_BOUNDARIES,
+            noTooling(TEST_TOOLING, "An app's tests take from tooling only @emote/testkit."),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: BENCH_FILES.map((f) => `apps/${f}`),
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...PACKAGE_BOUNDARIES,
+            noTooling(
+              BENCH_TOOLING,
+              "An app's benchmarks take from tooling only @emote/testkit and @emote/infra.",
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // kafkajs stays behind the bus port (kafkajs is in maintenance mode: one place to replace it).
+    // A rule of its own, so the boundary blocks above and this one do not replace each other.
+    files: ["**/*.ts", "**/*.tsx"],
+    ignores: ["packages/bus/src/kafka/**", "tooling/infra/**", "**/test/**", "**/bench/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        { paths: [{ name: "kafkajs", message: "Use the bus port (@emote/bus, @emote/bus/kafka)." }] },
       ],
     },
   },

@@ -1,3 +1,3 @@
 import { defineTestProjects } from "@emote/vitest-config";
 
-export default defineTestProjects({ integrationSetup: "./src/test-setup.ts" });
+export default defineTestProjects({ integrationSetup: "./test/setup.ts" });

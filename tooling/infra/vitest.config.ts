@@ -1,3 +1,3 @@
 import { defineTestProjects } from "@emote/vitest-config";
 
-export default defineTestProjects({ integrationSetup: "./src/test-setup.ts", testTimeout: 60_000 });
+export default defineTestProjects();

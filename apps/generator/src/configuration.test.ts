@@ -1,4 +1,4 @@
-import { describeConfigurationDocs } from "@emote/infra/config-docs";
+import { describeConfigurationDocs } from "@emote/testkit/config-docs";
 import { serviceEnvSchema } from "./env.ts";
 import { helpText } from "./options.ts";
 

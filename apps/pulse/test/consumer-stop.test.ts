@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll } from "vitest";
-import { describeConsumerStop } from "@emote/infra/consumer-stop";
+import { describeConsumerStop } from "@emote/testkit/consumer-stop";
 
 const dataDir = mkdtempSync(join(tmpdir(), "emote-pulse-stop-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { authenticate } from "@emote/api";
-import { waitFor } from "@emote/infra";
+import { waitFor } from "@emote/testkit";
 
 const dataDir = mkdtempSync(join(tmpdir(), "emote-pulse-restart-"));
 const running = new Set<ChildProcess>();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeEmoteClient, isResumePositionLost, type EmoteClient } from "@emote/api/client";
 import type { Moment } from "@emote/contracts";
-import { waitFor } from "@emote/infra";
+import { waitFor } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { readPulseEnv } from "../src/env.ts";
 import { startPulse } from "../src/pulse.ts";

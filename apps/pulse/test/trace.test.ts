@@ -4,7 +4,7 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { BusConsumer } from "@emote/bus";
 import { closeEmoteClient } from "@emote/api/client";
 import { parseRawEmote } from "@emote/contracts";
-import { testInfraConfig, waitFor } from "@emote/infra";
+import { testInfraConfig, waitFor } from "@emote/testkit";
 import { createObservability, traceIdOf, traceparentFromHeaders } from "@emote/observability";
 import { readPulseEnv } from "../src/env.ts";
 import { startPulse, type RunningPulse } from "../src/pulse.ts";

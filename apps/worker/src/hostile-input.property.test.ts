@@ -11,7 +11,7 @@ import {
   timestampWindow,
 } from "@emote/contracts";
 import { packValues, parseBatch, type ParsedBatch } from "./parse-batch.ts";
-import { StreamerBatch } from "./streamer-batches.ts";
+import { StreamerBatch } from "./analysis/index.ts";
 import { WindowStatsTracker } from "./window-stats.ts";
 import { hostileEmote } from "../test/hostile-emotes.ts";
 

@@ -32,8 +32,10 @@ import {
 } from "@emote/observability";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import { inlineParser } from "./parse-batch.ts";
-import { PartitionProcessor, UnrecoverableBatchError, type ProgressStore } from "./partition-processor.ts";
-import { SettingsCache } from "./settings-cache.ts";
+import { PartitionProcessor } from "./partition-processor.ts";
+import { UnrecoverableBatchError } from "./poison-bisection.ts";
+import type { ProgressStore } from "./progress-store.ts";
+import { SettingsCache } from "@emote/settings";
 import { WorkerMetrics } from "./worker-metrics.ts";
 
 const topics = topicNames();

@@ -1,5 +1,5 @@
 import type { WindowStats } from "@emote/contracts";
-import { minuteStart } from "./analysis.ts";
+import { minuteStart } from "./analysis/index.ts";
 
 const MINUTE_MS = 60_000;
 

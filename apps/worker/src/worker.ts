@@ -22,12 +22,11 @@ import {
   type Observability,
   type ProbeServer,
 } from "@emote/observability";
+import { followSettings, SettingsCache } from "@emote/settings";
 import type { WorkerEnv } from "./env.ts";
 import { PartitionProcessor } from "./partition-processor.ts";
 import { inlineParser } from "./parse-batch.ts";
 import { threadParser } from "./parse-thread.ts";
-import { SettingsCache } from "./settings-cache.ts";
-import { followSettings } from "./settings-follower.ts";
 import { WorkerMetrics } from "./worker-metrics.ts";
 
 export interface RunningWorker {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus, BusConsumer, IncomingRecord, OutgoingRecord } from "@emote/bus";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import { createObservability, TRACEPARENT, type Observability } from "@emote/observability";
 
-export { waitFor } from "@emote/infra";
-import type { ProducedEmote } from "../src/reference.ts";
-export { byId, expectedMoments } from "../src/reference.ts";
+export { waitFor } from "@emote/testkit";
+import type { ProducedEmote } from "./reference.ts";
+export { byId, expectedMoments } from "./reference.ts";
 import { readWorkerEnv, type WorkerEnv } from "../src/env.ts";
 
 export const infra = testInfraConfig();

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { refusedPort } from "@emote/infra";
+import { refusedPort } from "@emote/testkit";
 
 const exampleDir = fileURLToPath(new URL("..", import.meta.url));
 

@@ -1,4 +1,4 @@
-import { describeConfigurationDocs } from "@emote/infra/config-docs";
+import { describeConfigurationDocs } from "@emote/testkit/config-docs";
 import { HELP, tokenEnvSchema } from "./env.ts";
 
 describeConfigurationDocs({

@@ -1,6 +1,36 @@
 import { readFile } from "node:fs/promises";
 import { isIP } from "node:net";
-import { ConfigError, DEV_AUTH_SECRET, type AuthEnv } from "./index.ts";
+import { z } from "zod";
+import { ConfigError } from "./config-error.ts";
+
+/** Development only: anyone can mint tokens with it. Refused off loopback and with NODE_ENV=production. */
+export const DEV_AUTH_SECRET = "emote-pulse-development-secret-not-for-production";
+
+/** Longest a token may live (exp − iat); the token CLI and the servers share it. */
+export const DEFAULT_TOKEN_MAX_LIFETIME_SECONDS = 24 * 3600;
+
+export const authEnvSchema = z.object({
+  // No default: requireAuthSecret decides when a server may run without one.
+  AUTH_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (make one with: openssl rand -base64 48)")
+    .optional()
+    .describe(
+      "HS256 key of the API's bearer tokens, at least 32 characters (openssl rand -base64 48). " +
+        "Required by the web server; `npm start` on loopback makes one in PULSE_DATA_DIR/auth-secret.",
+    ),
+  AUTH_TOKEN_MAX_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(DEFAULT_TOKEN_MAX_LIFETIME_SECONDS)
+    .describe(
+      "Tokens living longer (exp − iat, or exp − now without iat) are refused; at most 7 days (604800).",
+    ),
+  NODE_ENV: z.string().optional().describe("`production` refuses the development secret even on loopback."),
+});
+export type AuthEnv = z.infer<typeof authEnvSchema>;
 
 export const AUTH_SECRET_HINT = "make one with `openssl rand -base64 48` and set it in the environment";
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import { startTcpProxy, testInfraConfig, waitFor } from "@emote/infra";
+import { startTcpProxy, testInfraConfig, waitFor } from "@emote/testkit";
 import { connectDatabase, isTransientDatabaseError } from "../src/index.ts";
 
 // A transaction whose connection drops mid-statement: postgres.js 3.4.9 then wrote its

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
-import { waitFor } from "@emote/infra";
+import { waitFor } from "@emote/testkit";
 import {
   SETTINGS_CHANNEL,
   CheckpointSupersededError,

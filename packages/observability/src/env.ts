@@ -1,5 +1,7 @@
+import type { z } from "zod";
 import { logEnvSchema } from "@emote/config";
-import type { LogEnv } from "./logger.ts";
+
+export type LogEnv = z.infer<typeof logEnvSchema>;
 
 /**
  * The log settings of a process whose environment did not parse, for its last line:

@@ -3,9 +3,9 @@ export {
   createLogger,
   errorMessage,
   type Logger,
-  type LogEnv,
   type LoggerOptions,
 } from "./logger.ts";
+export type { LogEnv } from "./env.ts";
 export { kafkaLogCreator, kafkaLogging } from "./kafka-logs.ts";
 export { Counter, Gauge, Histogram, Registry, createRegistry } from "./metrics.ts";
 export { Readiness, type CheckResult, type DependencyCheck, type ReadinessReport } from "./readiness.ts";

@@ -1,11 +1,8 @@
 import { pino, stdTimeFunctions, type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
-import type { z } from "zod";
-import type { logEnvSchema } from "@emote/config";
-import { readFallbackLogEnv } from "./env.ts";
+import { readFallbackLogEnv, type LogEnv } from "./env.ts";
 
 export type { Logger };
-export type LogEnv = z.infer<typeof logEnvSchema>;
 
 export interface LoggerOptions {
   /** Becomes the `service` field of every line. */

@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { startOtlpCollector } from "@emote/infra";
+import { startOtlpCollector } from "@emote/testkit";
 import { parseTraceparent } from "./trace-context.ts";
 import { startTracing } from "./tracing.ts";
 

@@ -6,10 +6,10 @@ import {
   localCluster,
   startClusterNode,
   upLocalCluster,
-  waitFor,
   type LocalCluster,
 } from "@emote/infra";
 import { envHelp } from "@emote/config";
+import { waitFor } from "@emote/testkit";
 import { chaosEnvSchema, privateBrokerPorts, readChaosEnv } from "./env.ts";
 import { Feeder } from "./feeder.ts";
 import { spawnService, stopAll, type ServiceProcess } from "./fleet.ts";

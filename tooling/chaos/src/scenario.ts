@@ -4,7 +4,7 @@ import type { Bus, IncomingRecord } from "@emote/bus";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
 import { inArray, moments, rowToMoment, type DatabaseConnection } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
-import { waitFor } from "@emote/infra";
+import { waitFor } from "@emote/testkit";
 import { createObservability, kafkaLogging } from "@emote/observability";
 import { byId, expectedBatches, expectedMoments, type ProducedEmote } from "@emote/worker/reference";
 import type { ProgressWatch } from "./progress-watch.ts";

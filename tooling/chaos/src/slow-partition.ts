@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
 import { kafkaBrokers } from "@emote/config";
 import { and, connectDatabase, consumerCheckpoints, eq } from "@emote/db";
-import { upLocalKafka, waitFor } from "@emote/infra";
+import { upLocalKafka } from "@emote/infra";
+import { waitFor } from "@emote/testkit";
 import { readChaosEnv } from "./env.ts";
 import { Feeder } from "./feeder.ts";
 import { spawnService, stopAll } from "./fleet.ts";

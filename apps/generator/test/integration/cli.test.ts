@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { waitFor } from "@emote/infra";
+import { waitFor } from "@emote/testkit";
 import { parseTraceparent } from "@emote/observability";
 import { generateEmotes } from "../../src/emote-stream.ts";
 import {

@@ -1,4 +1,4 @@
-import { describeConfigurationDocs } from "@emote/infra/config-docs";
+import { describeConfigurationDocs } from "@emote/testkit/config-docs";
 import { HELP, webEnvSchema } from "./env.ts";
 
 describeConfigurationDocs({

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Moment } from "@emote/contracts";
-import { waitFor } from "@emote/infra";
+import { waitFor } from "@emote/testkit";
 import { MomentSequencer, type MomentLogReader, type SequencerOptions } from "./moment-sequencer.ts";
 
 const moment = (position: number): Moment => ({

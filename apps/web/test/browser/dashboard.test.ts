@@ -13,7 +13,7 @@ import type { BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
 import { sendEmotes } from "@emote/generator/sender";
 import { commitAnalysis, connectDatabase } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { readWorkerEnv } from "@emote/worker/env";
 import { startWorker, type RunningWorker } from "@emote/worker/worker";

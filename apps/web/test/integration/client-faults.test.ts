@@ -3,7 +3,7 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { memoryBus } from "@emote/bus/memory";
 import { connectDatabase } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { CLIENT_FAULT_LINES_PER_MINUTE } from "../../src/server/client-faults.ts";
 import { runWebServer, type RunningWebServer } from "../../src/server/web-server.ts";

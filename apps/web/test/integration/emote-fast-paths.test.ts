@@ -5,7 +5,7 @@ import { signToken } from "@emote/api";
 import { memoryBus } from "@emote/bus/memory";
 import { DEV_AUTH_SECRET } from "@emote/config";
 import { connectDatabase, saveSettings } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { DEFAULT_EMOTE_OPTIONS } from "../../src/server/emotes/emote-env.ts";
 import { runWebServer, type RunningWebServer } from "../../src/server/web-server.ts";

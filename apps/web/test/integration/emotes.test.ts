@@ -9,7 +9,7 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import { DEV_AUTH_SECRET } from "@emote/config";
 import type { Moment } from "@emote/contracts";
 import { connectDatabase, createStreamer, saveSettings } from "@emote/db";
-import { startTcpProxy, testInfraConfig, waitFor, type TcpProxy } from "@emote/infra";
+import { startTcpProxy, testInfraConfig, waitFor, type TcpProxy } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { runWorker, type RunningWorker } from "@emote/worker/worker";
 import { TRPCClientError } from "@trpc/client";

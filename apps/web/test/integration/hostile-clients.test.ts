@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { Moment } from "@emote/contracts";
 import { commitAnalysis, connectDatabase } from "@emote/db";
-import { testInfraConfig, waitFor } from "@emote/infra";
+import { testInfraConfig, waitFor } from "@emote/testkit";
 import { clientTextFrame, openRawWebSocket } from "./raw-ws.ts";
 import { startServerProcess, type ServerProcess } from "./server-process.ts";
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { DEV_AUTH_SECRET } from "@emote/config";
 import { connectDatabase, databaseCheck } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { createGateway } from "../../src/server/gateway.ts";
 import { DEFAULT_CLIENT_LIMITS } from "../../src/server/env.ts";

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Moment, WindowStats } from "@emote/contracts";
-import { testInfraConfig, waitFor } from "@emote/infra";
-import { produceWithJavaClient, type KafkaCompression } from "@emote/infra/java-producer";
+import { testInfraConfig, waitFor } from "@emote/testkit";
+import { produceWithJavaClient, type KafkaCompression } from "@emote/testkit/java-producer";
 import { Counter, createObservability, createRegistry } from "@emote/observability";
 import { consumeLiveFeeds, type LiveFeeds } from "../../src/server/live-feeds.ts";
 

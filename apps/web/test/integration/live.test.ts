@@ -7,7 +7,7 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
 import { commitAnalysis, connectDatabase } from "@emote/db";
-import { testInfraConfig, waitFor } from "@emote/infra";
+import { testInfraConfig, waitFor } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";

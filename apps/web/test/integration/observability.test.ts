@@ -5,7 +5,7 @@ import { closeEmoteClient, type EmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Moment } from "@emote/contracts";
 import { connectDatabase } from "@emote/db";
-import { startTcpProxy, testInfraConfig, waitFor, type TcpProxy } from "@emote/infra";
+import { startTcpProxy, testInfraConfig, waitFor, type TcpProxy } from "@emote/testkit";
 import { createObservability, type Observability } from "@emote/observability";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";

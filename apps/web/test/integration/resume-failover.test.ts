@@ -25,7 +25,7 @@ import {
   sql,
 } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
-import { testInfraConfig, waitFor } from "@emote/infra";
+import { testInfraConfig, waitFor } from "@emote/testkit";
 import { startServerProcess, type ServerProcess } from "./server-process.ts";
 
 /**

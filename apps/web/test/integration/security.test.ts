@@ -6,7 +6,7 @@ import { signToken, type Claims } from "@emote/api";
 import { closeEmoteClient, createEmoteClient, type EmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import { connectDatabase, type DatabaseConnection } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import { createObservability, type Observability } from "@emote/observability";
 import { SignJWT } from "jose";
 import { readWebEnv } from "../../src/server/env.ts";

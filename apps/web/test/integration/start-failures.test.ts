@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { DEV_AUTH_SECRET } from "@emote/config";
-import { describeStartFailures } from "@emote/infra/start-failures";
+import { describeStartFailures } from "@emote/testkit/start-failures";
 
 describeStartFailures({
   who: "the web server",

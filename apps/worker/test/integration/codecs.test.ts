@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { connectDatabase, eq, moments, rowToMoment } from "@emote/db";
-import { produceWithJavaClient, type KafkaCompression } from "@emote/infra/java-producer";
+import { produceWithJavaClient, type KafkaCompression } from "@emote/testkit/java-producer";
 import { startWorker, type RunningWorker } from "../../src/worker.ts";
 import {
   busFor,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { describeConsumerStop } from "@emote/infra/consumer-stop";
+import { describeConsumerStop } from "@emote/testkit/consumer-stop";
 
 describeConsumerStop({
   who: "the worker",

@@ -14,7 +14,7 @@ import {
   sql,
 } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
-import { childProcesses } from "@emote/infra";
+import { childProcesses } from "@emote/testkit";
 import { readWorkerEnv } from "../../src/env.ts";
 import {
   busFor,

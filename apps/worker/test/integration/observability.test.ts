@@ -2,9 +2,10 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
 import { connectDatabase, inArray, moments, rowToMoment } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
-import { startOtlpCollector, startTcpProxy, type TcpProxy } from "@emote/infra";
+import { startOtlpCollector, startTcpProxy, type TcpProxy } from "@emote/testkit";
 import { createObservability, parseTraceparent, TraceIdSource, traceIdOf } from "@emote/observability";
-import { analyzeBatch, minuteStart, toMoment } from "../../src/analysis.ts";
+import { minuteStart, toMoment } from "../../src/analysis/index.ts";
+import { analyzeBatch } from "../reference.ts";
 import { startWorker, type StartedWorker } from "../../src/worker.ts";
 import {
   busFor,

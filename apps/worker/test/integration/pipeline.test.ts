@@ -13,7 +13,7 @@ import {
 } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
 import { DLQ_HEADERS } from "../../src/dead-letter.ts";
-import { DEFAULT_RELOAD_OPTIONS } from "../../src/settings-reloads.ts";
+import { DEFAULT_RELOAD_OPTIONS } from "@emote/settings";
 import { startWorker, type RunningWorker } from "../../src/worker.ts";
 import {
   busFor,

@@ -4,10 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { loadSettingsSnapshot, openEmbeddedDatabase, saveSettings, sql } from "@emote/db";
-import { waitFor } from "@emote/infra";
-import { SettingsCache } from "../../src/settings-cache.ts";
-import { followSettings } from "../../src/settings-follower.ts";
-import type { ReloadScope } from "../../src/settings-reloads.ts";
+import { waitFor } from "@emote/testkit";
+import { followSettings, SettingsCache, type ReloadScope } from "@emote/settings";
 
 const dir = mkdtempSync(join(tmpdir(), "emote-worker-pglite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { describeStartFailures } from "@emote/infra/start-failures";
+import { describeStartFailures } from "@emote/testkit/start-failures";
 
 describeStartFailures({
   who: "the worker",

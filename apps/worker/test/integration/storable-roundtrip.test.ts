@@ -11,7 +11,7 @@ import {
   rowToMoment,
 } from "@emote/db";
 import { packValues, parseBatch } from "../../src/parse-batch.ts";
-import { StreamerBatch } from "../../src/streamer-batches.ts";
+import { StreamerBatch } from "../../src/analysis/index.ts";
 import { byId, infra } from "../harness.ts";
 import { hostileEmote } from "../hostile-emotes.ts";
 

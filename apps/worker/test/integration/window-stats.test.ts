@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_EMOTES, windowStatsSchema, type WindowStats } from "@emote/contracts";
 import { generateEmotes } from "@emote/generator/stream";
-import { minuteStart } from "../../src/analysis.ts";
+import { minuteStart } from "../../src/analysis/index.ts";
 import { startWorker, type RunningWorker } from "../../src/worker.ts";
 import {
   busFor,

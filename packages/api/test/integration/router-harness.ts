@@ -1,6 +1,6 @@
 import { afterAll, expect } from "vitest";
 import { connectDatabase } from "@emote/db";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import { TRPCError } from "@trpc/server";
 import { appRouter, createCallerFactory, type LiveSources } from "../../src/index.ts";
 

@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeBusContract } from "../contract-tests.ts";
 import type { IncomingRecord } from "../port.ts";
 import { memoryBus } from "./memory-bus.ts";
-
-describeBusContract("in-process", (topicPrefix) => memoryBus({ partitions: 4, topicPrefix }), 5_000);
 
 describe("in-process bus across restarts", () => {
   async function produce(bus: ReturnType<typeof memoryBus>, values: string[]): Promise<void> {

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "@emote/api";
-import { repoRoot } from "@emote/infra";
+import { repoRoot } from "@emote/testkit";
 import { startPulseProcess, type PulseProcess } from "./pulse-process.ts";
 
 const run = promisify(execFile);

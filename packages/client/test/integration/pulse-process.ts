@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { repoRoot } from "@emote/infra";
+import { repoRoot } from "@emote/testkit";
 
 export interface PulseProcess {
   url: string;

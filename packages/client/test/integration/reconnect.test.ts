@@ -5,7 +5,7 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { afterAll, describe, expect, it } from "vitest";
 import { signToken } from "@emote/api";
-import { refusedPort, waitFor } from "@emote/infra";
+import { refusedPort, waitFor } from "@emote/testkit";
 import { closeEmotePulseClient, createEmotePulseClient, type Moment } from "../../src/index.ts";
 import { startPulseProcess, type PulseProcess } from "./pulse-process.ts";
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Moment } from "@emote/contracts";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import {
   CheckpointSupersededError,
   commitAnalysis,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refusedPort, testInfraConfig } from "@emote/infra";
+import { refusedPort, testInfraConfig } from "@emote/testkit";
 import { DatabaseUnavailableError, assertDatabaseReachable } from "../../src/reachability.ts";
 
 function withDatabase(url: string, database: string): string {

@@ -1,6 +1,6 @@
 import { createServer, connect, type Socket } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
-import { testInfraConfig } from "@emote/infra";
+import { testInfraConfig } from "@emote/testkit";
 import { sql } from "drizzle-orm";
 import { connectDatabase } from "../../src/index.ts";
 

@@ -6,10 +6,9 @@ import {
   localCluster,
   startClusterNode,
   killClusterNode,
-  testInfraConfig,
   upLocalCluster,
-  waitFor,
 } from "@emote/infra";
+import { testInfraConfig, waitFor } from "@emote/testkit";
 import { privateBrokerPorts, readChaosEnv } from "../../src/env.ts";
 import { Feeder } from "../../src/feeder.ts";
 import { spawnService, stopAll, type ServiceProcess } from "../../src/fleet.ts";

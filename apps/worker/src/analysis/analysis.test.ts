@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
-import { OpenBatch, analyzeBatch, momentId, type EmoteEvent } from "./analysis.ts";
+import { analyzeBatch, type EmoteEvent } from "../../test/reference.ts";
+import { momentId } from "./moments.ts";
+import { OpenBatch } from "./open-batch.ts";
+import { thresholdDetector } from "./threshold.ts";
 
 const at = (iso: string) => Date.parse(iso);
 const ev = (emote: string, iso: string): EmoteEvent => ({ emote, timestampMs: at(iso) });
@@ -63,7 +66,7 @@ describe("analyzeBatch (the original rule)", () => {
   });
 });
 
-describe("OpenBatch", () => {
+describe("OpenBatch with the threshold detector", () => {
   it("gives exactly what analyzeBatch gives on the same emotes, for any settings", () => {
     let seed = 42;
     const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
@@ -84,7 +87,7 @@ describe("OpenBatch", () => {
       const open = new OpenBatch();
       for (const e of events) open.add(e.emote, e.timestampMs);
       expect(open.size).toBe(events.length);
-      expect(open.analyze(settings)).toEqual(analyzeBatch(events, settings));
+      expect(thresholdDetector.detect(open.counts, settings)).toEqual(analyzeBatch(events, settings));
     }
   });
 });

@@ -1,4 +1,4 @@
-import { prepareTestInfra } from "./test-env.ts";
+import { prepareTestInfra } from "@emote/infra";
 
 /** vitest globalSetup for packages with integration tests. */
 export default async function setup(): Promise<void> {

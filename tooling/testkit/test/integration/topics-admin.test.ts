@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createKafka, createMissingTopics } from "@emote/bus/kafka";
-import { testInfraConfig } from "../../src/test-env.ts";
+import { testInfraConfig } from "@emote/infra";
 
 // Apps create their topics at start and use them at once; a broker that has not yet
 // learnt of a topic its controller just created must not fail that start.

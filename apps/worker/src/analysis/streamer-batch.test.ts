@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "@emote/contracts";
-import { StreamerBatch } from "./streamer-batches.ts";
+import { StreamerBatch } from "./streamer-batch.ts";
 
 const settings: AnalysisSettings = { ...DEFAULT_SETTINGS, interval: 6, threshold: 0.3 };
 const minute = Date.UTC(2025, 0, 15, 10, 20);

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { createKafka } from "@emote/bus/kafka";
 import { topicNames } from "@emote/bus";
 import { afterEach, describe, expect, it } from "vitest";
+import { testInfraConfig } from "@emote/infra";
 import { childProcesses } from "./child-processes.ts";
-import { testInfraConfig } from "./test-env.ts";
 import { waitFor } from "./wait-for.ts";
 
 export interface ConsumingEntryPoint {

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { fetchJars, localKafkaPaths } from "./kafka-local.ts";
-import { repoRoot } from "./repo-root.ts";
+import { fetchJars, localKafkaPaths, repoRoot } from "@emote/infra";
 
 /** Kafka's compression.type values a producer may use. */
 export type KafkaCompression = "none" | "gzip" | "snappy" | "lz4" | "zstd";
@@ -14,7 +13,7 @@ export interface JavaRecord {
   value: string;
 }
 
-const PRODUCER_SOURCE = join(repoRoot, "tooling", "infra", "fixtures", "JavaProducer.java");
+const PRODUCER_SOURCE = join(repoRoot, "tooling", "testkit", "fixtures", "JavaProducer.java");
 
 /**
  * Produces `records` with the official Java client (kafka-clients from the jars infra:up

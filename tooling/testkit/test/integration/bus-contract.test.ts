@@ -1,6 +1,6 @@
-import { describeBusContract } from "@emote/bus/contract-tests";
+import { describeBusContract } from "../../src/bus-contract.ts";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
-import { testInfraConfig } from "../../src/test-env.ts";
+import { testInfraConfig } from "@emote/infra";
 
 const infra = testInfraConfig();
 const kafka = createKafka({ brokers: infra.brokers, clientId: "bus-contract-it" });

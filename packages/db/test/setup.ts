@@ -1,5 +1,5 @@
-import { prepareTestInfra } from "@emote/infra";
-import { migrateDatabase } from "./migrate.ts";
+import { prepareTestInfra } from "@emote/testkit";
+import { migrateDatabase } from "../src/migrate.ts";
 
 /** vitest globalSetup for packages whose tests need Kafka and the migrated test database. */
 export default async function setup(): Promise<void> {

@@ -1,5 +1,29 @@
 import type { AnalysisSettings, Moment } from "@emote/contracts";
-import { analyzeBatch, toMoment } from "./analysis.ts";
+import { minuteStart, thresholdDetector, toMoment, type Finding } from "../src/analysis/index.ts";
+
+/** One emote as the list form of the rule sees it. */
+export interface EmoteEvent {
+  emote: string;
+  timestampMs: number;
+}
+
+/**
+ * The original rule, applied to one batch as a list: group by UTC minute and count, then
+ * the threshold detector. The reference the incremental open batch is tested against,
+ * and the benchmark baseline's algorithm.
+ */
+export function analyzeBatch(events: readonly EmoteEvent[], settings: AnalysisSettings): Finding[] {
+  const allowed = new Set(settings.allowedEmotes);
+  const counts = new Map<number, Map<string, number>>();
+  for (const e of events) {
+    if (!allowed.has(e.emote)) continue;
+    const minute = minuteStart(e.timestampMs);
+    const perEmote = counts.get(minute) ?? new Map<string, number>();
+    perEmote.set(e.emote, (perEmote.get(e.emote) ?? 0) + 1);
+    counts.set(minute, perEmote);
+  }
+  return thresholdDetector.detect(counts, settings);
+}
 
 /** One raw emote as produced (its key is the streamer, `default` when it has none). */
 export interface ProducedEmote {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { isRecordRejected, type Bus, type BusConsumer, type IncomingRecord } from "./port.ts";
+import { isRecordRejected, type Bus, type BusConsumer, type IncomingRecord } from "@emote/bus";
 
 /**
  * What every bus adapter must do, as the apps rely on it. Run against the in-process bus
- * (packages/bus) and against the real Kafka (tooling/infra's integration tests).
+ * (src/bus-contract.test.ts) and against the real Kafka (test/integration).
  * `makeBus` gets a fresh topic prefix per test.
  */
 export function describeBusContract(

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { childProcesses } from "./child-processes.ts";
 import { refusedPort } from "./refused-port.ts";
-import { testInfraConfig } from "./test-env.ts";
+import { testInfraConfig } from "@emote/infra";
 
 export interface EntryPoint {
   /** How the describe blocks name it: "the worker". */

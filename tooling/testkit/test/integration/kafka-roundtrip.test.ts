@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Admin, Kafka } from "kafkajs";
 import { createKafka, createMissingTopics } from "@emote/bus/kafka";
-import { testInfraConfig } from "../../src/test-env.ts";
+import { testInfraConfig } from "@emote/infra";
 
 const infra = testInfraConfig();
 

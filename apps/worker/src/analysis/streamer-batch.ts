@@ -2,7 +2,10 @@ import type { RecordHeaders } from "@emote/bus";
 import type { AnalysisSettings, Moment } from "@emote/contracts";
 import { traceparentFromHeaders } from "@emote/observability";
 import type { PendingCounts, PendingTraces, StreamerProgress } from "@emote/db";
-import { minuteStart, OpenBatch, toMoment } from "./analysis.ts";
+import type { Detector } from "./detector.ts";
+import { toMoment } from "./moments.ts";
+import { minuteStart, OpenBatch } from "./open-batch.ts";
+import { thresholdDetector } from "./threshold.ts";
 
 /** One streamer's analysis state: the open batch and how many batches were analysed. */
 export class StreamerBatch {
@@ -12,6 +15,7 @@ export class StreamerBatch {
   constructor(
     readonly streamerId: string,
     public batchSeq = 0,
+    private readonly detector: Detector = thresholdDetector,
   ) {}
 
   /**
@@ -26,7 +30,7 @@ export class StreamerBatch {
   ): Moment[] | null {
     if (this.batch.add(emote, timestampMs)) this.noteTrace(minuteStart(timestampMs), emote, headers);
     if (this.batch.size < settings.interval) return null;
-    const moments = this.batch.analyze(settings).map((f) => {
+    const moments = this.detector.detect(this.batch.counts, settings).map((f) => {
       const m = toMoment(this.streamerId, this.batchSeq, f);
       const tp = this.traces.get(f.windowStartMs)?.get(f.emote);
       return tp === undefined ? m : { ...m, traceparent: tp };
@@ -65,8 +69,8 @@ export class StreamerBatch {
     };
   }
 
-  static fromProgress(p: StreamerProgress): StreamerBatch {
-    const s = new StreamerBatch(p.streamerId, p.batchSeq);
+  static fromProgress(p: StreamerProgress, detector: Detector = thresholdDetector): StreamerBatch {
+    const s = new StreamerBatch(p.streamerId, p.batchSeq, detector);
     for (const [minute, perEmote] of Object.entries(p.pendingCounts)) {
       s.batch.counts.set(Number(minute), new Map(Object.entries(perEmote)));
     }

@@ -1,0 +1,68 @@
+import type { StreamerProgress } from "@emote/db";
+import { StreamerBatch } from "./analysis/index.ts";
+
+/** How long a streamer's in-memory state outlives its last emote (it is durable in the store). */
+export const DEFAULT_STREAMER_IDLE_MS = 15 * 60_000;
+
+/**
+ * The streamers whose analysis state is in memory, least recently used first (moved to
+ * the end on use), so the idle ones are forgotten by walking from the start.
+ */
+export class StreamerLru {
+  private readonly streamers = new Map<string, { batch: StreamerBatch; usedAt: number }>();
+  private nextEviction = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly idleMs = DEFAULT_STREAMER_IDLE_MS) {}
+
+  get size(): number {
+    return this.streamers.size;
+  }
+
+  get(id: string): StreamerBatch | undefined {
+    return this.streamers.get(id)?.batch;
+  }
+
+  clear(): void {
+    this.streamers.clear();
+  }
+
+  /** Marks the streamers in memory as used at `usedAt`; returns the ids that are not. */
+  use(ids: readonly string[], usedAt: number): string[] {
+    const missing: string[] = [];
+    for (const id of ids) {
+      const s = this.streamers.get(id);
+      if (!s) {
+        missing.push(id);
+        continue;
+      }
+      this.streamers.delete(id);
+      this.streamers.set(id, { batch: s.batch, usedAt });
+    }
+    return missing;
+  }
+
+  /** Puts the `missing` streamers in memory: from their stored progress, or new. */
+  load(missing: readonly string[], stored: readonly StreamerProgress[], usedAt: number): void {
+    for (const p of stored)
+      this.streamers.set(p.streamerId, { batch: StreamerBatch.fromProgress(p), usedAt });
+    for (const id of missing) {
+      if (!this.streamers.has(id)) this.streamers.set(id, { batch: new StreamerBatch(id), usedAt });
+    }
+  }
+
+  /**
+   * Forgets streamers idle for `idleMs`: their state is stored with every batch that
+   * touched them, and reloaded by the next one. Returns the horizon it swept to, or
+   * undefined when it did not sweep (at most a few times per idle period).
+   */
+  evictIdle(now: number): number | undefined {
+    if (now < this.nextEviction) return undefined;
+    this.nextEviction = now + Math.min(this.idleMs / 4, 60_000);
+    const horizon = now - this.idleMs;
+    for (const [id, s] of this.streamers) {
+      if (s.usedAt >= horizon) break;
+      this.streamers.delete(id);
+    }
+    return horizon;
+  }
+}
