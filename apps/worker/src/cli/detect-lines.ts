@@ -6,6 +6,7 @@ import { parseEmoteLine } from "./emote-line.ts";
 const REPORTED_ERRORS_MAX = 10;
 /** Output is written in chunks of about this many characters. */
 const CHUNK_CHARS = 64 * 1024;
+const PROGRESS_EVERY_LINES = 1_000_000;
 
 export interface DetectReport {
   lines: number;
@@ -40,6 +41,7 @@ export async function detectLines(
   let pending = "";
   for await (const line of lines) {
     report.lines++;
+    if (report.lines % PROGRESS_EVERY_LINES === 0) io.log(`${report.lines.toLocaleString("en-US")} lines read`);
     if (line.trim() === "") continue;
     const parsed = parseEmoteLine(line, window);
     if (!parsed.ok) {

@@ -1,4 +1,5 @@
 import type { RawEmote } from "@emote/contracts";
+import { z } from "zod";
 
 /** One record as the detectors see it: a validated raw emote and, when known, its viewer. */
 export interface DetectorRecord extends RawEmote {
@@ -6,38 +7,43 @@ export interface DetectorRecord extends RawEmote {
   viewer?: string;
 }
 
-interface MomentBase {
-  id: string;
-  streamerId: string;
-  emote: string;
+const momentBase = {
+  id: z.string(),
+  streamerId: z.string(),
+  emote: z.string(),
   /** Onset, event time (ISO 8601). */
-  startedAt: string;
+  startedAt: z.iso.datetime(),
   /** Event time of the record that decided the moment (ISO 8601). */
-  detectedAt: string;
-  score: number;
-}
+  detectedAt: z.iso.datetime(),
+  score: z.number(),
+};
 
 /** A reaction surge; emitted at onset, then once more with `endedAt` (same id) when it is over. */
-export interface SurgeMoment extends MomentBase {
-  kind: "surge";
-  endedAt?: string;
+export const surgeMomentSchema = z.strictObject({
+  ...momentBase,
+  kind: z.literal("surge"),
+  endedAt: z.iso.datetime().optional(),
   /** Highest viewer-capped weight in one second of the surge (so far). */
-  peakRate: number;
+  peakRate: z.number(),
   /** The emote's expected weight per second before the surge. */
-  baselineRate: number;
+  baselineRate: z.number(),
   /** Distinct viewers (anonymous records one each): in the window at onset, over the surge at end. */
-  viewers: number;
-}
+  viewers: z.number().int(),
+});
+export type SurgeMoment = z.infer<typeof surgeMomentSchema>;
 
 /** The seed's rule: an emote above its share of a minute within one batch. */
-export interface ThresholdMoment extends MomentBase {
-  kind: "threshold";
-  count: number;
-  total: number;
-  ratio: number;
-}
+export const thresholdMomentSchema = z.strictObject({
+  ...momentBase,
+  kind: z.literal("threshold"),
+  count: z.number().int(),
+  total: z.number().int(),
+  ratio: z.number(),
+});
+export type ThresholdMoment = z.infer<typeof thresholdMomentSchema>;
 
-export type DetectedMoment = SurgeMoment | ThresholdMoment;
+export const detectedMomentSchema = z.discriminatedUnion("kind", [surgeMomentSchema, thresholdMomentSchema]);
+export type DetectedMoment = z.infer<typeof detectedMomentSchema>;
 
 /** Both detectors behind one shape: records in, in each streamer's order; moments out. */
 export interface StreamDetector {

@@ -19,9 +19,9 @@ function toLine(r: TimedRecord): string {
 }
 
 /** Runs a detector over lines exactly as `npm run detect` does, and reads its output back. */
-async function detectOnLines(kind: DetectorKind, lines: readonly string[], emotes: readonly string[]) {
+async function detectOnLines(kind: DetectorKind, lines: readonly string[], settings: unknown) {
   const chunks: string[] = [];
-  const report = await detectLines(lines, createDetector(kind, kind === "threshold" ? { allowedEmotes: emotes } : {}), {
+  const report = await detectLines(lines, createDetector(kind, settings), {
     write: (text) => void chunks.push(text),
     log: () => {},
   });
@@ -35,13 +35,16 @@ async function detectOnLines(kind: DetectorKind, lines: readonly string[], emote
 
 /**
  * Every scenario of a parameter set, over several seeds, for each detector: one row per
- * scenario and detector (seeds pooled) and an overall row per detector.
+ * scenario and detector (seeds pooled) and an overall row per detector. The threshold
+ * rule gets the defaults with the corpus's emotes allowed; the surge detector its
+ * defaults overridden by `surgeSettings`.
  */
 export async function evaluate(
   set: ParameterSet,
   seeds: readonly number[],
   kinds: readonly DetectorKind[],
   progress: (line: string) => void,
+  surgeSettings: unknown = {},
 ): Promise<Row[]> {
   const tallies = new Map<string, Tally>();
   const tallyOf = (scenario: string, kind: string): Tally => {
@@ -56,7 +59,11 @@ export async function evaluate(
       if (!scenarios.includes(corpus.scenario)) scenarios.push(corpus.scenario);
       const lines = corpus.records.map(toLine);
       for (const kind of kinds) {
-        const { moments, cpuMs } = await detectOnLines(kind, lines, corpus.emotes);
+        const { moments, cpuMs } = await detectOnLines(
+          kind,
+          lines,
+          kind === "surge" ? surgeSettings : { allowedEmotes: corpus.emotes },
+        );
         const t = scoreDetections(moments, corpus.labels);
         t.streamerHours = corpus.streamerHours;
         t.records = lines.length;

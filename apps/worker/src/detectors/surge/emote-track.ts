@@ -8,7 +8,7 @@
 /** Seconds held in the ring: the longest test window plus the late allowance. */
 export const RING_SECONDS = 10;
 /** Test windows (seconds, ending now): short ones react fast, the long one sees slower surges. */
-export const WINDOW_SCALES = [2, 4, 8] as const;
+export const WINDOW_SCALES = [2, 3, 4, 6, 8] as const;
 const LONGEST_WINDOW = 8;
 /** Baseline time constant: tracks an audience doubling over half an hour within ~10 %. */
 const BASELINE_TAU_S = 180;
@@ -20,7 +20,7 @@ const PER_VIEWER_WINDOW_CAP = 3;
 /** Viewers remembered per emote; beyond it a new viewer counts as anonymous (weight 1). */
 export const MAX_VIEWERS_PER_EMOTE = 256;
 /** Never expect fewer than one emote in a window: three emotes by chance are no surge. */
-const EXPECTED_FLOOR = 1;
+const EXPECTED_FLOOR = 0.5;
 /** Overdispersion (variance / mean of the per-second weight) is bounded to this. */
 const MAX_DISPERSION = 3;
 /** Zero-runs longer than this are folded in closed form. */
@@ -166,9 +166,14 @@ export function isHot(track: EmoteTrack, weight: number): boolean {
 
 /**
  * The highest score over the test windows ending at `nowMs`; the current second counts
- * for the part of it that has passed.
+ * for the part of it that has passed. Seconds before `sinceSec` are no evidence (a
+ * cooldown's tail must not start a new surge the moment the cooldown ends).
  */
-export function windowScore(track: EmoteTrack, nowMs: number): { score: number; scale: number } {
+export function windowScore(
+  track: EmoteTrack,
+  nowMs: number,
+  sinceSec = -Infinity,
+): { score: number; scale: number } {
   const nowSec = Math.floor(nowMs / 1000);
   const elapsed = (nowMs - nowSec * 1000 + 1) / 1000;
   const dispersion = dispersionOf(track);
@@ -176,16 +181,22 @@ export function windowScore(track: EmoteTrack, nowMs: number): { score: number; 
   let best = { score: 0, scale: 0 };
   let k = 0;
   for (const scale of WINDOW_SCALES) {
-    for (; k < scale; k++) observed += bucketWeight(track, nowSec - k);
-    const expected = Math.max(EXPECTED_FLOOR, track.rate * (scale - 1 + elapsed));
+    const span = Math.min(scale, nowSec - sinceSec + 1);
+    for (; k < span; k++) observed += bucketWeight(track, nowSec - k);
+    const expected = Math.max(EXPECTED_FLOOR, track.rate * (span - 1 + elapsed));
     const score = surgeScore(observed, expected, dispersion);
-    if (score > best.score) best = { score, scale };
+    if (score > best.score) best = { score, scale: span };
+    if (span < scale) break;
   }
   return best;
 }
 
 /** Distinct viewers in the longest window ending at `nowSec` (anonymous records one each). */
-export function distinctViewers(track: EmoteTrack, nowSec: number, sinceSec = nowSec - LONGEST_WINDOW + 1): number {
+export function distinctViewers(
+  track: EmoteTrack,
+  nowSec: number,
+  sinceSec = nowSec - LONGEST_WINDOW + 1,
+): number {
   let n = 0;
   for (const counted of track.viewers.values()) {
     if ((counted[counted.length - 1] ?? -Infinity) >= sinceSec) n++;

@@ -103,7 +103,7 @@ export class SurgeDetector {
       return out;
     }
     if (nowMs < emote.quietUntilMs || nowSec - streamer.firstSec < WARMUP_S) return out;
-    const { score } = windowScore(track, nowMs);
+    const { score } = windowScore(track, nowMs, Math.ceil(emote.quietUntilMs / 1000));
     const thresholds = surgeThresholds(settings);
     if (score < thresholds.onset) return out;
     const viewers = distinctViewers(track, nowSec);
@@ -183,7 +183,11 @@ function emoteOf(streamer: StreamerState, name: string, nowSec: number): EmoteSt
   if (!emote) {
     if (streamer.emotes.size >= MAX_EMOTES_PER_STREAMER) evictOne(streamer, nowSec);
     if (streamer.emotes.size >= MAX_EMOTES_PER_STREAMER) return undefined;
-    emote = { track: newEmoteTrack(nowSec, nowSec - RING_SECONDS + 1, streamer.firstSec), surge: null, quietUntilMs: 0 };
+    emote = {
+      track: newEmoteTrack(nowSec, nowSec - RING_SECONDS + 1, streamer.firstSec),
+      surge: null,
+      quietUntilMs: 0,
+    };
     streamer.emotes.set(name, emote);
   }
   return emote;
