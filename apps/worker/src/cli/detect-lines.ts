@@ -41,7 +41,8 @@ export async function detectLines(
   let pending = "";
   for await (const line of lines) {
     report.lines++;
-    if (report.lines % PROGRESS_EVERY_LINES === 0) io.log(`${report.lines.toLocaleString("en-US")} lines read`);
+    if (report.lines % PROGRESS_EVERY_LINES === 0)
+      io.log(`${report.lines.toLocaleString("en-US")} lines read`);
     if (line.trim() === "") continue;
     const parsed = parseEmoteLine(line, window);
     if (!parsed.ok) {

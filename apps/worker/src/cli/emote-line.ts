@@ -40,7 +40,8 @@ function fastPath(line: string, window: TimestampWindow): LineResult | undefined
   const [, emote = "", second = "", millis = "", streamerId = "", viewer] = m;
   const fieldsKey = `${emote}\u0000${streamerId}`;
   if (!fieldsOk.has(fieldsKey)) {
-    if (!rawEmoteSchema.safeParse({ emote, timestamp: PROBE_TIMESTAMP, streamerId }).success) return undefined;
+    if (!rawEmoteSchema.safeParse({ emote, timestamp: PROBE_TIMESTAMP, streamerId }).success)
+      return undefined;
     remember(fieldsOk, () => fieldsOk.add(fieldsKey));
   }
   let secondMs = secondsOk.get(second);
@@ -70,7 +71,8 @@ export function parseEmoteLine(line: string, window: TimestampWindow = timestamp
   }
   const parsed = parseRawEmote(Buffer.from(line, "utf8"), window);
   if (!parsed.ok) return { ok: false, error: parsed.detail };
-  if (typeof json !== "object" || json === null || !("viewer" in json)) return { ok: true, record: parsed.value };
+  if (typeof json !== "object" || json === null || !("viewer" in json))
+    return { ok: true, record: parsed.value };
   const v = viewerSchema.safeParse(json.viewer);
   if (!v.success) return { ok: false, error: `invalid viewer: ${v.error.issues[0]?.message ?? "invalid"}` };
   return { ok: true, record: { ...parsed.value, viewer: v.data } };

@@ -3,7 +3,8 @@ import { DETECTOR_KINDS } from "./detector-choice.ts";
 import { evaluate } from "./eval/evaluate.ts";
 import { markdownTable } from "./eval/table.ts";
 
-const USAGE = "usage: npm run eval:detectors -- [--seeds 1,2,3] [--held-out-seeds 11,12,13] [--detector surge|threshold] [--settings SURGE_JSON]";
+const USAGE =
+  "usage: npm run eval:detectors -- [--seeds 1,2,3] [--held-out-seeds 11,12,13] [--detector surge|threshold] [--settings SURGE_JSON]";
 
 function seedList(text: string, flag: string): number[] {
   const seeds = text.split(",").map((s) => Number(s.trim()));
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
       settings: { type: "string", default: "{}" },
     },
   });
-  const kinds = values.detector === undefined ? DETECTOR_KINDS : DETECTOR_KINDS.filter((k) => k === values.detector);
+  const kinds =
+    values.detector === undefined ? DETECTOR_KINDS : DETECTOR_KINDS.filter((k) => k === values.detector);
   if (kinds.length === 0) throw new Error(`--detector must be one of ${DETECTOR_KINDS.join(", ")}`);
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   let settings: unknown;
@@ -46,6 +48,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`eval:detectors: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+  process.stderr.write(
+    `eval:detectors: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`,
+  );
   process.exitCode = 1;
 });

@@ -19,20 +19,18 @@ export class ThresholdAdapter implements StreamDetector {
     batch.events.push({ emote: record.emote, timestampMs: record.timestampMs });
     if (batch.events.length < this.settings.interval) return [];
     const detectedAt = new Date(record.timestampMs).toISOString();
-    const moments = analyzeBatch(batch.events, this.settings).map(
-      (f): ThresholdMoment => ({
-        id: momentId(record.streamerId, batch.seq, f.windowStartMs, f.emote),
-        streamerId: record.streamerId,
-        emote: f.emote,
-        kind: "threshold",
-        startedAt: new Date(f.windowStartMs).toISOString(),
-        detectedAt,
-        score: f.ratio,
-        count: f.count,
-        total: f.total,
-        ratio: f.ratio,
-      }),
-    );
+    const moments = analyzeBatch(batch.events, this.settings).map((f): ThresholdMoment => ({
+      id: momentId(record.streamerId, batch.seq, f.windowStartMs, f.emote),
+      streamerId: record.streamerId,
+      emote: f.emote,
+      kind: "threshold",
+      startedAt: new Date(f.windowStartMs).toISOString(),
+      detectedAt,
+      score: f.ratio,
+      count: f.count,
+      total: f.total,
+      ratio: f.ratio,
+    }));
     batch.seq++;
     batch.events = [];
     return moments;

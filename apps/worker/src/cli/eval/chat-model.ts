@@ -79,17 +79,26 @@ export function streamerChat(
     Math.pow(params.driftFactor, (direction * s) / params.driftOverS) *
     (1 + 0.1 * Math.sin(phase + (2 * Math.PI * s) / 600));
   const audience = Math.max(20, Math.round(rate0 * params.viewersPerRate));
-  const surges = schedule(params.surgeGapS, params.surgeLengthS, params.durationS, random).map(([fromS, toS]) => {
-    const emoteIndex = random.int(0, emotes.length - 1);
-    const emoteRate = rateAt(fromS) * (shares[emoteIndex] ?? 0);
-    const rate = Math.max(params.surgeMinAdd, emoteRate * random.between(...params.surgeMultiple));
-    const count = Math.max(
-      Math.round(random.between(...params.surgeViewers)),
-      params.surgeKind === "additive" ? Math.round(rate * 1.5) : 0,
-    );
-    const viewers = Array.from({ length: count }, () => random.int(0, audience * 2));
-    return { emote: emotes[emoteIndex] ?? "", fromS, toS, rate, viewers, share: random.between(...params.mixShare) };
-  });
+  const surges = schedule(params.surgeGapS, params.surgeLengthS, params.durationS, random).map(
+    ([fromS, toS]) => {
+      const emoteIndex = random.int(0, emotes.length - 1);
+      const emoteRate = rateAt(fromS) * (shares[emoteIndex] ?? 0);
+      const rate = Math.max(params.surgeMinAdd, emoteRate * random.between(...params.surgeMultiple));
+      const count = Math.max(
+        Math.round(random.between(...params.surgeViewers)),
+        params.surgeKind === "additive" ? Math.round(rate * 1.5) : 0,
+      );
+      const viewers = Array.from({ length: count }, () => random.int(0, audience * 2));
+      return {
+        emote: emotes[emoteIndex] ?? "",
+        fromS,
+        toS,
+        rate,
+        viewers,
+        share: random.between(...params.mixShare),
+      };
+    },
+  );
   const spam = params.spamGapS
     ? schedule(params.spamGapS, params.spamLengthS, params.durationS, random).map(([fromS, toS]) => ({
         emote: random.pick(emotes),

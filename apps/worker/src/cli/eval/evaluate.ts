@@ -71,12 +71,15 @@ export async function evaluate(
         addTally(tallyOf(corpus.scenario, kind), t);
         addTally(tallyOf(OVERALL, kind), t);
       }
-      progress(`${set} seed ${seed} ${corpus.scenario}: ${lines.length} emotes, ${corpus.labels.length} surges`);
+      progress(
+        `${set} seed ${seed} ${corpus.scenario}: ${lines.length} emotes, ${corpus.labels.length} surges`,
+      );
     }
   }
   const rows: Row[] = [];
   for (const scenario of [...scenarios, OVERALL]) {
-    for (const kind of kinds) rows.push({ scenario, detector: kind, metrics: metricsOf(tallyOf(scenario, kind)) });
+    for (const kind of kinds)
+      rows.push({ scenario, detector: kind, metrics: metricsOf(tallyOf(scenario, kind)) });
   }
   return rows;
 }

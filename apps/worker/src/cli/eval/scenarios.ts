@@ -58,10 +58,25 @@ const TUNED: readonly Scenario[] = [
   { name: "mix shift", streamers: 6, chats: [MIX] },
   { name: "quiet", streamers: 8, chats: [QUIET] },
   { name: "single-viewer spam", streamers: 6, chats: [SPAM] },
-  { name: "interleaved", streamers: 40, chats: [BUSY, MIX, QUIET, SPAM].map((c) => ({ ...c, durationS: 600 })) },
+  {
+    name: "interleaved",
+    streamers: 40,
+    chats: [BUSY, MIX, QUIET, SPAM].map((c) => ({ ...c, durationS: 600 })),
+  },
 ];
 
-const CUSTOM_EMOTES = ["PogChamp", "KEKW", "LUL", "monkaS", "Kappa", "OMEGALUL", "Sadge", "catJAM", "EZ", "5Head"];
+const CUSTOM_EMOTES = [
+  "PogChamp",
+  "KEKW",
+  "LUL",
+  "monkaS",
+  "Kappa",
+  "OMEGALUL",
+  "Sadge",
+  "catJAM",
+  "EZ",
+  "5Head",
+];
 
 /** A parameter set never tuned on: other emotes, rates, lengths, drift and spam. */
 function heldOut(c: ChatParams): ChatParams {

@@ -6,7 +6,18 @@ export interface Row {
   metrics: Metrics;
 }
 
-const HEADER = ["scenario", "detector", "precision", "recall", "F1", "dup", "lat p50 s", "lat p95 s", "moments/streamer-h", "emotes/CPU-s"];
+const HEADER = [
+  "scenario",
+  "detector",
+  "precision",
+  "recall",
+  "F1",
+  "dup",
+  "lat p50 s",
+  "lat p95 s",
+  "moments/streamer-h",
+  "emotes/CPU-s",
+];
 
 function fixed(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : "–";

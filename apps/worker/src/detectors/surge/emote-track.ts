@@ -23,6 +23,9 @@ export const MAX_VIEWERS_PER_EMOTE = 256;
 const EXPECTED_FLOOR = 0.5;
 /** Overdispersion (variance / mean of the per-second weight) is bounded to this. */
 const MAX_DISPERSION = 3;
+/** Seconds teach the baseline at most this many deviations above it (after the first few). */
+const CLIP_SIGMAS = 4;
+const WARMUP_UNCLIPPED_S = 10;
 /** Zero-runs longer than this are folded in closed form. */
 const CATCH_UP_LOOP_MAX = 1_000;
 
@@ -91,7 +94,9 @@ export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number)
       continue;
     }
     const alpha = Math.max(ALPHA, 1 / (s - firstSec + 1));
-    const diff = bucketWeight(track, s) - track.rate;
+    // Winsorised: a spike nobody called a surge must not inflate the variance for minutes.
+    const ceiling = track.rate + CLIP_SIGMAS * Math.sqrt(Math.max(track.rate, 1)) + 1;
+    const diff = Math.min(bucketWeight(track, s), s - firstSec < WARMUP_UNCLIPPED_S ? Infinity : ceiling) - track.rate;
     track.rate += alpha * diff;
     track.variance = (1 - alpha) * (track.variance + alpha * diff * diff);
   }

@@ -138,7 +138,8 @@ export class SurgeDetector {
       viewers,
     };
     emote.surge = { moment, lastHotSec: nowSec, anonymous: 0 };
-    track.frozenFromSec = startSec;
+    // Every second not yet in the baseline may hold the surge's ramp (its onset is an estimate).
+    track.frozenFromSec = Math.min(startSec, nowSec - RING_SECONDS + 1);
     track.frozenThroughSec = Number.MAX_SAFE_INTEGER;
     return { ...moment };
   }
