@@ -22,7 +22,7 @@ function asLines(): string[] {
 async function run(lines: string[], kind: "surge" | "threshold" = "surge") {
   let out = "";
   const log: string[] = [];
-  const report = await detectLines(lines, createDetector(kind), {
+  const report = await detectLines([lines], createDetector(kind), {
     write: (t) => void (out += t),
     log: (l) => void log.push(l),
   });

@@ -30,7 +30,7 @@ export interface DetectIo {
  * A bad line is skipped and counted; blank lines are ignored.
  */
 export async function detectLines(
-  lines: AsyncIterable<string> | Iterable<string>,
+  chunks: AsyncIterable<readonly string[]> | Iterable<readonly string[]>,
   detector: StreamDetector,
   io: DetectIo,
 ): Promise<DetectReport> {
@@ -39,20 +39,23 @@ export async function detectLines(
   const window = timestampWindow();
   const report: DetectReport = { lines: 0, skipped: 0, moments: 0, elapsedMs: 0, cpuMs: 0 };
   let pending = "";
-  for await (const line of lines) {
-    report.lines++;
-    if (report.lines % PROGRESS_EVERY_LINES === 0)
-      io.log(`${report.lines.toLocaleString("en-US")} lines read`);
-    if (line.trim() === "") continue;
-    const parsed = parseEmoteLine(line, window);
-    if (!parsed.ok) {
-      report.skipped++;
-      if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);
-      continue;
+  // Lines come in chunks: one await per chunk, not per line.
+  for await (const lines of chunks) {
+    for (const line of lines) {
+      report.lines++;
+      if (report.lines % PROGRESS_EVERY_LINES === 0)
+        io.log(`${report.lines.toLocaleString("en-US")} lines read`);
+      if (line.trim() === "") continue;
+      const parsed = parseEmoteLine(line, window);
+      if (!parsed.ok) {
+        report.skipped++;
+        if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);
+        continue;
+      }
+      const moments: DetectedMoment[] = detector.push(parsed.record);
+      for (const m of moments) pending += `${JSON.stringify(m)}\n`;
+      report.moments += moments.length;
     }
-    const moments: DetectedMoment[] = detector.push(parsed.record);
-    for (const m of moments) pending += `${JSON.stringify(m)}\n`;
-    report.moments += moments.length;
     if (pending.length >= CHUNK_CHARS) {
       await io.write(pending);
       pending = "";

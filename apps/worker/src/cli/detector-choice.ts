@@ -1,5 +1,5 @@
 import { analysisSettingsSchema, DEFAULT_SETTINGS } from "@emote/contracts";
-import { z } from "zod";
+import type { z } from "zod";
 import type { DetectorKind, StreamDetector } from "../detectors/detector-types.ts";
 import { DEFAULT_SURGE_SETTINGS, surgeSettingsSchema } from "../detectors/surge/settings.ts";
 import { SurgeDetector } from "../detectors/surge/surge-detector.ts";

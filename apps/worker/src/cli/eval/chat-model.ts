@@ -45,15 +45,6 @@ export interface ChatParams {
   lateMs: number;
 }
 
-interface Episode {
-  emote: string;
-  fromS: number;
-  toS: number;
-  rate: number;
-  viewers: number[];
-  share: number;
-}
-
 export interface TimedRecord extends DetectorRecord {
   /** Arrival order key (the record's place in the partition). */
   arrivalMs: number;

@@ -47,6 +47,8 @@ export interface EmoteTrack {
   /** Seconds frozenFromSec … frozenThroughSec do not teach the baseline (a surge's). */
   frozenFromSec: number;
   frozenThroughSec: number;
+  /** The second of the last pruning of `viewers`. */
+  prunedSec: number;
 }
 
 export function newEmoteTrack(nowSec: number, horizonSec: number, firstSec: number): EmoteTrack {
@@ -62,6 +64,7 @@ export function newEmoteTrack(nowSec: number, horizonSec: number, firstSec: numb
     viewers: new Map(),
     frozenFromSec: -1,
     frozenThroughSec: -2,
+    prunedSec: -1,
   };
 }
 
@@ -96,7 +99,8 @@ export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number)
     const alpha = Math.max(ALPHA, 1 / (s - firstSec + 1));
     // Winsorised: a spike nobody called a surge must not inflate the variance for minutes.
     const ceiling = track.rate + CLIP_SIGMAS * Math.sqrt(Math.max(track.rate, 1)) + 1;
-    const diff = Math.min(bucketWeight(track, s), s - firstSec < WARMUP_UNCLIPPED_S ? Infinity : ceiling) - track.rate;
+    const diff =
+      Math.min(bucketWeight(track, s), s - firstSec < WARMUP_UNCLIPPED_S ? Infinity : ceiling) - track.rate;
     track.rate += alpha * diff;
     track.variance = (1 - alpha) * (track.variance + alpha * diff * diff);
   }
@@ -112,7 +116,8 @@ export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec:
   if (viewer === undefined) return 1;
   const counted = track.viewers.get(viewer);
   if (!counted) {
-    if (track.viewers.size >= MAX_VIEWERS_PER_EMOTE) pruneViewers(track, sec);
+    // One pruning pass per second at most: a full map of recent viewers stays full.
+    if (track.viewers.size >= MAX_VIEWERS_PER_EMOTE && sec > track.prunedSec) pruneViewers(track, sec);
     if (track.viewers.size < MAX_VIEWERS_PER_EMOTE) track.viewers.set(viewer, [sec]);
     return 1;
   }
@@ -122,13 +127,15 @@ export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec:
     if (Math.abs(c - sec) < LONGEST_WINDOW) near++;
   }
   if (near >= PER_VIEWER_WINDOW_CAP) return 0;
-  counted.push(sec);
-  counted.sort((a, b) => a - b);
+  let i = counted.length;
+  while (i > 0 && (counted[i - 1] ?? 0) > sec) i--;
+  counted.splice(i, 0, sec);
   if (counted.length > PER_VIEWER_WINDOW_CAP) counted.shift();
   return 1;
 }
 
 function pruneViewers(track: EmoteTrack, sec: number): void {
+  track.prunedSec = sec;
   for (const [viewer, counted] of track.viewers) {
     if ((counted[counted.length - 1] ?? -Infinity) <= sec - LONGEST_WINDOW) track.viewers.delete(viewer);
   }
@@ -156,7 +163,8 @@ export function addToBucket(track: EmoteTrack, sec: number, weight: number, anon
 export function surgeScore(observed: number, expected: number, dispersion: number): number {
   if (observed <= expected) return 0;
   const deviance = 2 * (observed * Math.log(observed / expected) - (observed - expected));
-  return Math.sqrt(deviance / dispersion);
+  // Rounding can leave a hair below zero when observed is a hair above expected.
+  return Math.sqrt(Math.max(0, deviance) / dispersion);
 }
 
 export function dispersionOf(track: EmoteTrack): number {
@@ -174,23 +182,18 @@ export function isHot(track: EmoteTrack, weight: number): boolean {
  * for the part of it that has passed. Seconds before `sinceSec` are no evidence (a
  * cooldown's tail must not start a new surge the moment the cooldown ends).
  */
-export function windowScore(
-  track: EmoteTrack,
-  nowMs: number,
-  sinceSec = -Infinity,
-): { score: number; scale: number } {
+export function windowScore(track: EmoteTrack, nowMs: number, sinceSec = -Infinity): number {
   const nowSec = Math.floor(nowMs / 1000);
   const elapsed = (nowMs - nowSec * 1000 + 1) / 1000;
   const dispersion = dispersionOf(track);
   let observed = 0;
-  let best = { score: 0, scale: 0 };
+  let best = 0;
   let k = 0;
   for (const scale of WINDOW_SCALES) {
     const span = Math.min(scale, nowSec - sinceSec + 1);
     for (; k < span; k++) observed += bucketWeight(track, nowSec - k);
     const expected = Math.max(EXPECTED_FLOOR, track.rate * (span - 1 + elapsed));
-    const score = surgeScore(observed, expected, dispersion);
-    if (score > best.score) best = { score, scale: span };
+    best = Math.max(best, surgeScore(observed, expected, dispersion));
     if (span < scale) break;
   }
   return best;

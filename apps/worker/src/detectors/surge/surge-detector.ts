@@ -103,9 +103,8 @@ export class SurgeDetector {
       return out;
     }
     if (nowMs < emote.quietUntilMs || nowSec - streamer.firstSec < WARMUP_S) return out;
-    const { score } = windowScore(track, nowMs, Math.ceil(emote.quietUntilMs / 1000));
-    const thresholds = surgeThresholds(settings);
-    if (score < thresholds.onset) return out;
+    const score = windowScore(track, nowMs, Math.ceil(emote.quietUntilMs / 1000));
+    if (score < surgeThresholds(settings).onset) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
     out.push(this.onset(record.streamerId, record.emote, emote, nowMs, score, viewers));
@@ -163,7 +162,7 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings, out: SurgeM
     const { surge, track } = emote;
     if (!surge || nowSec - surge.lastHotSec <= END_HOLD_S) continue;
     catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    if (windowScore(track, nowMs).score >= end) continue;
+    if (windowScore(track, nowMs) >= end) continue;
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
     const startSec = secOf(Date.parse(surge.moment.startedAt));
     const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;

@@ -21,6 +21,7 @@ const emoteStateSchema = z.object({
     viewers: z.array(z.tuple([z.number(), z.array(z.number())])).max(MAX_VIEWERS_PER_EMOTE),
     frozenFromSec: z.number(),
     frozenThroughSec: z.number(),
+    prunedSec: z.number(),
   }),
   surge: z.object({ moment: surgeMomentSchema, lastHotSec: z.number(), anonymous: z.number() }).nullable(),
   quietUntilMs: z.number(),
