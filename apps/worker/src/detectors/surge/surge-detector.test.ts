@@ -118,6 +118,14 @@ describe("SurgeDetector", () => {
     expect(seconds).toEqual([at(98) / 1000, at(99) / 1000, at(100) / 1000]);
   });
 
+  it("forgets idle streamers", () => {
+    const detector = new SurgeDetector();
+    detector.push({ streamerId: "old", emote: "😀", timestampMs: at(0) });
+    detector.push({ streamerId: "new", emote: "😀", timestampMs: at(600) });
+    expect(detector.evictIdle(at(300))).toBe(1);
+    expect([...detector.state.keys()]).toEqual(["new"]);
+  });
+
   it("keeps its memory per streamer bounded", () => {
     const detector = new SurgeDetector();
     for (let i = 0; i < 5_000; i++) {

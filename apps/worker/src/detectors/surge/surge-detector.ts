@@ -143,6 +143,18 @@ export class SurgeDetector {
     return { ...moment };
   }
 
+  /** Forgets streamers whose newest record is older than `beforeMs` (event time); returns how many. */
+  evictIdle(beforeMs: number): number {
+    let evicted = 0;
+    for (const [id, streamer] of this.state) {
+      if (streamer.watermarkMs < beforeMs) {
+        this.state.delete(id);
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
   private streamer(streamerId: string, timestampMs: number): StreamerState {
     let streamer = this.state.get(streamerId);
     if (!streamer) {
