@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { detectedMomentSchema } from "../detectors/detector-types.ts";
+import { audience, during, POPULAR_MIX, syntheticChat } from "../../test/synthetic-chat.ts";
+import { createDetector } from "./detector-choice.ts";
+import { detectLines } from "./detect-lines.ts";
+
+function asLines(): string[] {
+  const records = syntheticChat(300, [
+    { rate: () => 3, emote: POPULAR_MIX, viewer: audience(100) },
+    { rate: during(200, 220, 8), emote: () => "🔥", viewer: audience(20, "fan") },
+  ]);
+  return records.map((r) =>
+    JSON.stringify({
+      emote: r.emote,
+      timestamp: new Date(r.timestampMs).toISOString(),
+      streamerId: r.streamerId,
+      viewer: r.viewer,
+    }),
+  );
+}
+
+async function run(lines: string[], kind: "surge" | "threshold" = "surge") {
+  let out = "";
+  const log: string[] = [];
+  const report = await detectLines([lines], createDetector(kind), {
+    write: (t) => void (out += t),
+    log: (l) => void log.push(l),
+  });
+  return { report, log, out: out.split("\n").filter((l) => l !== "") };
+}
+
+describe("detectLines", () => {
+  it("prints each moment as one JSON line of the moment's contract", async () => {
+    const lines = asLines();
+    const { out, report } = await run(lines);
+    expect(out.length).toBe(2);
+    const moments = out.map((l) => detectedMomentSchema.parse(JSON.parse(l)));
+    expect(moments.map((m) => [m.kind, m.emote, m.detectedAt <= "2026-03-01T20:03:25Z"])).toEqual([
+      ["surge", "🔥", true],
+      ["surge", "🔥", true],
+    ]);
+    expect(moments[1]?.id).toBe(moments[0]?.id);
+    expect(report).toMatchObject({ lines: lines.length, skipped: 0, moments: 2 });
+  });
+
+  it("skips bad lines with a count, reports the first ones, and finds the same moments", async () => {
+    const good = asLines();
+    const bad = [
+      "not json",
+      "{}",
+      '{"emote":"😀"}',
+      "[1,2]",
+      "null",
+      '"x"',
+      "{",
+      "1",
+      "true",
+      "{]",
+      "x",
+      "y",
+    ];
+    const mixed = good.flatMap((line, i) =>
+      i % 50 === 0 ? [bad[(i / 50) % bad.length] ?? "", line] : [line],
+    );
+    const clean = await run(good);
+    const dirty = await run([...mixed, ""]);
+    expect(dirty.out).toEqual(clean.out);
+    const skipped = mixed.length - good.length;
+    expect(dirty.report.skipped).toBe(skipped);
+    expect(dirty.log.slice(0, 2)).toEqual([
+      "line 1 skipped: not JSON",
+      `line 52 skipped: invalid emote: Invalid input: expected string, received undefined`,
+    ]);
+    expect(dirty.log.at(-1)).toBe(`… ${skipped - 10} more bad lines skipped`);
+  });
+
+  it("runs the seed's rule through the same path", async () => {
+    const { out } = await run(asLines(), "threshold");
+    const moments = out.map((l) => detectedMomentSchema.parse(JSON.parse(l)));
+    expect(moments.length).toBeGreaterThan(0);
+    expect(moments.every((m) => m.kind === "threshold" && m.startedAt.endsWith(":00.000Z"))).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { parseEmoteLine } from "./emote-line.ts";
+
+const MS = Date.parse("2026-03-01T20:00:01.250Z");
+
+describe("parseEmoteLine", () => {
+  it("reads the producers' form with a viewer through the fast path", () => {
+    const line = '{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"s1","viewer":"v7"}';
+    expect(parseEmoteLine(line)).toEqual({
+      ok: true,
+      record: { emote: "😀", timestampMs: MS, streamerId: "s1", viewer: "v7" },
+    });
+  });
+
+  it("reads any other form (field order, offsets, escapes, no streamer) the same as the contract", () => {
+    const lines = [
+      '{"viewer":"v7","streamerId":"s1","timestamp":"2026-03-01T21:00:01.25+01:00","emote":"\\ud83d\\ude00"}',
+      '{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"s1","viewer":"v7","extra":1}',
+    ];
+    for (const line of lines) {
+      expect(parseEmoteLine(line)).toEqual({
+        ok: true,
+        record: { emote: "😀", timestampMs: MS, streamerId: "s1", viewer: "v7" },
+      });
+    }
+    expect(parseEmoteLine('{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z"}')).toEqual({
+      ok: true,
+      record: { emote: "😀", timestampMs: MS, streamerId: "default" },
+    });
+  });
+
+  it("refuses a bad line with one readable reason naming the field", () => {
+    const cases: [string, string][] = [
+      ["not json", "not JSON"],
+      ['{"emote":"","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"s1"}', "invalid emote"],
+      ['{"emote":"😀","timestamp":"2026-02-30T20:00:01.250Z","streamerId":"s1"}', "invalid timestamp"],
+      ['{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"a b"}', "invalid streamerId"],
+      [
+        '{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"s1","viewer":""}',
+        "invalid viewer",
+      ],
+      ['{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","viewer":7}', "invalid viewer"],
+      ['{"emote":"😀","timestamp":"1970-01-01T00:00:00.000Z","streamerId":"s1"}', "outside"],
+    ];
+    for (const [line, reason] of cases) {
+      const result = parseEmoteLine(line);
+      expect(result.ok, line).toBe(false);
+      if (!result.ok) {
+        expect(result.error).toContain(reason);
+        expect(result.error).not.toContain("\n");
+      }
+    }
+  });
+});

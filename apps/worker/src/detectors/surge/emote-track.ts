@@ -1,0 +1,217 @@
+/**
+ * One emote of one streamer: a ring of 1 s buckets over the last few seconds, an
+ * exponentially weighted baseline of its per-second rate built from the buckets that
+ * have left the ring, and the viewers that sent it recently. Plain data, so the whole
+ * detector state serialises to JSON; the functions here are its only writers.
+ */
+
+/** Seconds held in the ring: the longest test window plus the late allowance. */
+export const RING_SECONDS = 10;
+/** Test windows (seconds, ending now): short ones react fast, the long one sees slower surges. */
+export const WINDOW_SCALES = [2, 3, 4, 6, 8] as const;
+const LONGEST_WINDOW = 8;
+/** Baseline time constant: tracks an audience doubling over half an hour within ~10 %. */
+const BASELINE_TAU_S = 180;
+const ALPHA = 1 - Math.exp(-1 / BASELINE_TAU_S);
+/** A surge longer than this stops freezing the baseline: a lasting change of mix is learnt. */
+export const MAX_FREEZE_S = 120;
+/** Each viewer adds at most this much weight to the longest window, and at most 1 per second. */
+const PER_VIEWER_WINDOW_CAP = 3;
+/** Viewers remembered per emote; beyond it a new viewer counts as anonymous (weight 1). */
+export const MAX_VIEWERS_PER_EMOTE = 256;
+/** Never expect fewer than one emote in a window: three emotes by chance are no surge. */
+const EXPECTED_FLOOR = 0.5;
+/** Overdispersion (variance / mean of the per-second weight) is bounded to this. */
+const MAX_DISPERSION = 3;
+/** Seconds teach the baseline at most this many deviations above it (after the first few). */
+const CLIP_SIGMAS = 4;
+const WARMUP_UNCLIPPED_S = 10;
+/** Zero-runs longer than this are folded in closed form. */
+const CATCH_UP_LOOP_MAX = 1_000;
+
+export interface EmoteTrack {
+  /** The second each ring slot holds (-1: none); slot = second mod RING_SECONDS. */
+  ringSec: number[];
+  /** Viewer-capped weight per slot. */
+  ringWeight: number[];
+  /** Records without a viewer per slot (each counts as one distinct viewer). */
+  ringAnon: number[];
+  /** Every second before this one is folded into the baseline. */
+  consumedSec: number;
+  /** Baseline mean and variance of the per-second weight. */
+  rate: number;
+  variance: number;
+  lastSeenSec: number;
+  /** Viewer hash → the seconds in which it was counted (ascending, at most PER_VIEWER_WINDOW_CAP). */
+  viewers: Map<number, number[]>;
+  /** Seconds frozenFromSec … frozenThroughSec do not teach the baseline (a surge's). */
+  frozenFromSec: number;
+  frozenThroughSec: number;
+  /** The second of the last pruning of `viewers`. */
+  prunedSec: number;
+}
+
+export function newEmoteTrack(nowSec: number, horizonSec: number, firstSec: number): EmoteTrack {
+  return {
+    ringSec: new Array<number>(RING_SECONDS).fill(-1),
+    ringWeight: new Array<number>(RING_SECONDS).fill(0),
+    ringAnon: new Array<number>(RING_SECONDS).fill(0),
+    // Seconds before the streamer's first are no history at all.
+    consumedSec: Math.max(horizonSec, firstSec),
+    rate: 0,
+    variance: 0,
+    lastSeenSec: nowSec,
+    viewers: new Map(),
+    frozenFromSec: -1,
+    frozenThroughSec: -2,
+    prunedSec: -1,
+  };
+}
+
+function slotOf(sec: number): number {
+  return ((sec % RING_SECONDS) + RING_SECONDS) % RING_SECONDS;
+}
+
+export function bucketWeight(track: EmoteTrack, sec: number): number {
+  const slot = slotOf(sec);
+  return track.ringSec[slot] === sec ? (track.ringWeight[slot] ?? 0) : 0;
+}
+
+/**
+ * Folds every second before `horizonSec` into the baseline. During warm-up (`firstSec`
+ * is the streamer's first second) the weight is a running mean, so the baseline is
+ * usable after seconds rather than after one time constant.
+ */
+export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number): void {
+  let s = track.consumedSec;
+  if (horizonSec - s > CATCH_UP_LOOP_MAX && s > track.lastSeenSec) {
+    // Nothing but zeros ahead: decay in one step (warm-up is long over at this length).
+    const k = horizonSec - CATCH_UP_LOOP_MAX - s;
+    const keep = Math.pow(1 - ALPHA, k);
+    track.rate *= keep;
+    track.variance *= keep;
+    s += k;
+  }
+  for (; s < horizonSec; s++) {
+    if (s >= track.frozenFromSec && s <= track.frozenThroughSec && s < track.frozenFromSec + MAX_FREEZE_S) {
+      continue;
+    }
+    const alpha = Math.max(ALPHA, 1 / (s - firstSec + 1));
+    // Winsorised: a spike nobody called a surge must not inflate the variance for minutes.
+    const ceiling = track.rate + CLIP_SIGMAS * Math.sqrt(Math.max(track.rate, 1)) + 1;
+    const diff =
+      Math.min(bucketWeight(track, s), s - firstSec < WARMUP_UNCLIPPED_S ? Infinity : ceiling) - track.rate;
+    track.rate += alpha * diff;
+    track.variance = (1 - alpha) * (track.variance + alpha * diff * diff);
+  }
+  track.consumedSec = Math.max(track.consumedSec, horizonSec);
+}
+
+/**
+ * The weight one record adds: 1 per viewer per second, and at most PER_VIEWER_WINDOW_CAP
+ * within any window of the longest scale, so one viewer spamming adds no more than a
+ * few ordinary viewers do. `viewer` undefined: an anonymous record, weight 1.
+ */
+export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec: number): number {
+  if (viewer === undefined) return 1;
+  const counted = track.viewers.get(viewer);
+  if (!counted) {
+    // One pruning pass per second at most: a full map of recent viewers stays full.
+    if (track.viewers.size >= MAX_VIEWERS_PER_EMOTE && sec > track.prunedSec) pruneViewers(track, sec);
+    if (track.viewers.size < MAX_VIEWERS_PER_EMOTE) track.viewers.set(viewer, [sec]);
+    return 1;
+  }
+  let near = 0;
+  for (const c of counted) {
+    if (c === sec) return 0;
+    if (Math.abs(c - sec) < LONGEST_WINDOW) near++;
+  }
+  if (near >= PER_VIEWER_WINDOW_CAP) return 0;
+  let i = counted.length;
+  while (i > 0 && (counted[i - 1] ?? 0) > sec) i--;
+  counted.splice(i, 0, sec);
+  if (counted.length > PER_VIEWER_WINDOW_CAP) counted.shift();
+  return 1;
+}
+
+function pruneViewers(track: EmoteTrack, sec: number): void {
+  track.prunedSec = sec;
+  for (const [viewer, counted] of track.viewers) {
+    if ((counted[counted.length - 1] ?? -Infinity) <= sec - LONGEST_WINDOW) track.viewers.delete(viewer);
+  }
+}
+
+export function addToBucket(track: EmoteTrack, sec: number, weight: number, anonymous: boolean): number {
+  const slot = slotOf(sec);
+  if (track.ringSec[slot] !== sec) {
+    track.ringSec[slot] = sec;
+    track.ringWeight[slot] = 0;
+    track.ringAnon[slot] = 0;
+  }
+  const w = (track.ringWeight[slot] ?? 0) + weight;
+  track.ringWeight[slot] = w;
+  if (anonymous) track.ringAnon[slot] = (track.ringAnon[slot] ?? 0) + 1;
+  if (sec > track.lastSeenSec) track.lastSeenSec = sec;
+  return w;
+}
+
+/**
+ * Poisson signed-root deviance of `observed` against `expected`, divided by the
+ * overdispersion: about a z-score, but honest for small counts (3 emotes against 0.5
+ * expected is not 3.5 sigma). 0 when nothing is above expectation.
+ */
+export function surgeScore(observed: number, expected: number, dispersion: number): number {
+  if (observed <= expected) return 0;
+  const deviance = 2 * (observed * Math.log(observed / expected) - (observed - expected));
+  // Rounding can leave a hair below zero when observed is a hair above expected.
+  return Math.sqrt(Math.max(0, deviance) / dispersion);
+}
+
+export function dispersionOf(track: EmoteTrack): number {
+  if (track.rate <= 0) return 1;
+  return Math.min(MAX_DISPERSION, Math.max(1, track.variance / track.rate));
+}
+
+/** Is this second's weight well above the baseline (part of a surge)? */
+export function isHot(track: EmoteTrack, weight: number): boolean {
+  return weight >= track.rate + 2 * Math.sqrt(track.rate * dispersionOf(track)) + 1;
+}
+
+/**
+ * The highest score over the test windows ending at `nowMs`; the current second counts
+ * for the part of it that has passed. Seconds before `sinceSec` are no evidence (a
+ * cooldown's tail must not start a new surge the moment the cooldown ends).
+ */
+export function windowScore(track: EmoteTrack, nowMs: number, sinceSec = -Infinity): number {
+  const nowSec = Math.floor(nowMs / 1000);
+  const elapsed = (nowMs - nowSec * 1000 + 1) / 1000;
+  const dispersion = dispersionOf(track);
+  let observed = 0;
+  let best = 0;
+  let k = 0;
+  for (const scale of WINDOW_SCALES) {
+    const span = Math.min(scale, nowSec - sinceSec + 1);
+    for (; k < span; k++) observed += bucketWeight(track, nowSec - k);
+    const expected = Math.max(EXPECTED_FLOOR, track.rate * (span - 1 + elapsed));
+    best = Math.max(best, surgeScore(observed, expected, dispersion));
+    if (span < scale) break;
+  }
+  return best;
+}
+
+/** Distinct viewers in the longest window ending at `nowSec` (anonymous records one each). */
+export function distinctViewers(
+  track: EmoteTrack,
+  nowSec: number,
+  sinceSec = nowSec - LONGEST_WINDOW + 1,
+): number {
+  let n = 0;
+  for (const counted of track.viewers.values()) {
+    if ((counted[counted.length - 1] ?? -Infinity) >= sinceSec) n++;
+  }
+  for (let s = Math.max(sinceSec, nowSec - RING_SECONDS + 1); s <= nowSec; s++) {
+    const slot = slotOf(s);
+    if (track.ringSec[slot] === s) n += track.ringAnon[slot] ?? 0;
+  }
+  return n;
+}

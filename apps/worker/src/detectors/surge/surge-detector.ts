@@ -1,0 +1,254 @@
+import { createHash } from "node:crypto";
+import type { DetectorRecord, SurgeMoment } from "../detector-types.ts";
+import {
+  addToBucket,
+  bucketWeight,
+  catchUp,
+  distinctViewers,
+  isHot,
+  newEmoteTrack,
+  RING_SECONDS,
+  viewerWeight,
+  windowScore,
+  type EmoteTrack,
+} from "./emote-track.ts";
+import { DEFAULT_SURGE_SETTINGS, surgeThresholds, type SurgeSettings } from "./settings.ts";
+
+/** Records up to this much older than the newest one seen go to their own second. */
+export const LATE_ALLOWANCE_MS = 2_000;
+/** No onset before a streamer has this much history: its baseline is still a guess. */
+const WARMUP_S = 30;
+/** A surge is over when no second was hot for this long and the score is below the end bar. */
+const END_HOLD_S = 3;
+/** Emotes unseen this long (and not surging) are dropped. */
+const EMOTE_IDLE_S = 600;
+const SWEEP_EVERY_S = 60;
+/** Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen. */
+export const MAX_EMOTES_PER_STREAMER = 64;
+
+/** A surge in progress: the moment as emitted at onset, and what its end needs. */
+export interface ActiveSurge {
+  moment: SurgeMoment;
+  lastHotSec: number;
+  anonymous: number;
+}
+
+export interface EmoteState {
+  track: EmoteTrack;
+  surge: ActiveSurge | null;
+  /** No onset before this event time (the cooldown after the last surge). */
+  quietUntilMs: number;
+}
+
+export interface StreamerState {
+  firstSec: number;
+  watermarkMs: number;
+  lastSweepSec: number;
+  emotes: Map<string, EmoteState>;
+}
+
+/** The whole detector state: per streamer, per emote. */
+export type SurgeState = Map<string, StreamerState>;
+
+function secOf(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+/** Deterministic: the same stream always gives the same id, so a replay upserts. */
+export function surgeMomentId(streamerId: string, emote: string, detectedAtMs: number): string {
+  return createHash("sha256")
+    .update(`surge\u0000${streamerId}\u0000${emote}\u0000${detectedAtMs}`)
+    .digest("base64url")
+    .slice(0, 22);
+}
+
+/**
+ * The surge detector: a deterministic state machine over records in event time. Each
+ * record may yield moments: an onset (no `endedAt`), or the end of a surge, emitted as
+ * an update of the same moment (same id, `endedAt` set). Nothing depends on how records
+ * are batched, only on their order per streamer.
+ */
+export class SurgeDetector {
+  constructor(
+    readonly state: SurgeState = new Map(),
+    private readonly settingsFor: (streamerId: string) => SurgeSettings = () => DEFAULT_SURGE_SETTINGS,
+  ) {}
+
+  push(record: DetectorRecord): SurgeMoment[] {
+    const streamer = this.streamer(record.streamerId, record.timestampMs);
+    const out: SurgeMoment[] = [];
+    const previousSec = secOf(streamer.watermarkMs);
+    if (record.timestampMs > streamer.watermarkMs) streamer.watermarkMs = record.timestampMs;
+    const nowMs = streamer.watermarkMs;
+    const nowSec = secOf(nowMs);
+    const settings = this.settingsFor(record.streamerId);
+    if (nowSec > previousSec) {
+      endSurges(streamer, settings, out);
+      if (nowSec - streamer.lastSweepSec >= SWEEP_EVERY_S) sweep(streamer, nowSec);
+    }
+    const sec = secOf(Math.max(record.timestampMs, nowMs - LATE_ALLOWANCE_MS));
+    const emote = emoteOf(streamer, record.emote, nowSec);
+    if (!emote) return out;
+    const { track } = emote;
+    catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
+    const viewer = record.viewer === undefined ? undefined : hashViewer(record.viewer);
+    const weight = viewerWeight(track, viewer, sec);
+    if (weight === 0) return out;
+    const bucket = addToBucket(track, sec, weight, viewer === undefined);
+    if (emote.surge) {
+      const { surge } = emote;
+      if (viewer === undefined) surge.anonymous++;
+      if (bucket > surge.moment.peakRate) surge.moment.peakRate = bucket;
+      if (isHot(track, bucket) && sec > surge.lastHotSec) surge.lastHotSec = sec;
+      return out;
+    }
+    if (nowMs < emote.quietUntilMs || nowSec - streamer.firstSec < WARMUP_S) return out;
+    const score = windowScore(track, nowMs, Math.ceil(emote.quietUntilMs / 1000));
+    if (score < surgeThresholds(settings).onset) return out;
+    const viewers = distinctViewers(track, nowSec);
+    if (viewers < settings.minViewers) return out;
+    out.push(this.onset(record.streamerId, record.emote, emote, nowMs, score, viewers));
+    return out;
+  }
+
+  private onset(
+    streamerId: string,
+    emoteName: string,
+    emote: EmoteState,
+    nowMs: number,
+    score: number,
+    viewers: number,
+  ): SurgeMoment {
+    const { track } = emote;
+    const nowSec = secOf(nowMs);
+    const startSec = onsetSecond(track, nowSec);
+    let peak = 0;
+    for (let s = startSec; s <= nowSec; s++) peak = Math.max(peak, bucketWeight(track, s));
+    const moment: SurgeMoment = {
+      id: surgeMomentId(streamerId, emoteName, nowMs),
+      streamerId,
+      emote: emoteName,
+      kind: "surge",
+      startedAt: new Date(startSec * 1000).toISOString(),
+      detectedAt: new Date(nowMs).toISOString(),
+      peakRate: peak,
+      baselineRate: round(track.rate),
+      score: round(score),
+      viewers,
+    };
+    emote.surge = { moment, lastHotSec: nowSec, anonymous: 0 };
+    // Every second not yet in the baseline may hold the surge's ramp (its onset is an estimate).
+    track.frozenFromSec = Math.min(startSec, nowSec - RING_SECONDS + 1);
+    track.frozenThroughSec = Number.MAX_SAFE_INTEGER;
+    return { ...moment };
+  }
+
+  /** Forgets streamers whose newest record is older than `beforeMs` (event time); returns how many. */
+  evictIdle(beforeMs: number): number {
+    let evicted = 0;
+    for (const [id, streamer] of this.state) {
+      if (streamer.watermarkMs < beforeMs) {
+        this.state.delete(id);
+        evicted++;
+      }
+    }
+    return evicted;
+  }
+
+  private streamer(streamerId: string, timestampMs: number): StreamerState {
+    let streamer = this.state.get(streamerId);
+    if (!streamer) {
+      const sec = secOf(timestampMs);
+      streamer = { firstSec: sec, watermarkMs: timestampMs, lastSweepSec: sec, emotes: new Map() };
+      this.state.set(streamerId, streamer);
+    }
+    return streamer;
+  }
+}
+
+function endSurges(streamer: StreamerState, settings: SurgeSettings, out: SurgeMoment[]): void {
+  const nowMs = streamer.watermarkMs;
+  const nowSec = secOf(nowMs);
+  const { end } = surgeThresholds(settings);
+  for (const emote of streamer.emotes.values()) {
+    const { surge, track } = emote;
+    if (!surge || nowSec - surge.lastHotSec <= END_HOLD_S) continue;
+    catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
+    if (windowScore(track, nowMs) >= end) continue;
+    const endedAtMs = (surge.lastHotSec + 1) * 1000;
+    const startSec = secOf(Date.parse(surge.moment.startedAt));
+    const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;
+    out.push({
+      ...surge.moment,
+      endedAt: new Date(endedAtMs).toISOString(),
+      viewers: Math.max(surge.moment.viewers, seen),
+    });
+    emote.surge = null;
+    emote.quietUntilMs = endedAtMs + settings.cooldownMs;
+    track.frozenThroughSec = surge.lastHotSec;
+  }
+}
+
+/** The emote's state, created on first sight; undefined when the streamer is full of surging emotes. */
+function emoteOf(streamer: StreamerState, name: string, nowSec: number): EmoteState | undefined {
+  let emote = streamer.emotes.get(name);
+  if (!emote) {
+    if (streamer.emotes.size >= MAX_EMOTES_PER_STREAMER) evictOne(streamer, nowSec);
+    if (streamer.emotes.size >= MAX_EMOTES_PER_STREAMER) return undefined;
+    emote = {
+      track: newEmoteTrack(nowSec, nowSec - RING_SECONDS + 1, streamer.firstSec),
+      surge: null,
+      quietUntilMs: 0,
+    };
+    streamer.emotes.set(name, emote);
+  }
+  return emote;
+}
+
+/** The first second of the run of hot seconds ending now (one cool second is forgiven). */
+function onsetSecond(track: EmoteTrack, nowSec: number): number {
+  let start = nowSec;
+  let cool = 0;
+  for (let s = nowSec; s > nowSec - RING_SECONDS; s--) {
+    if (isHot(track, bucketWeight(track, s))) {
+      start = s;
+      cool = 0;
+    } else if (++cool > 1) break;
+  }
+  return start;
+}
+
+function sweep(streamer: StreamerState, nowSec: number): void {
+  streamer.lastSweepSec = nowSec;
+  for (const [name, emote] of streamer.emotes) {
+    if (!emote.surge && emote.track.lastSeenSec < nowSec - EMOTE_IDLE_S) streamer.emotes.delete(name);
+  }
+}
+
+function evictOne(streamer: StreamerState, nowSec: number): void {
+  sweep(streamer, nowSec);
+  if (streamer.emotes.size < MAX_EMOTES_PER_STREAMER) return;
+  let oldest: string | undefined;
+  let oldestSec = Infinity;
+  for (const [name, emote] of streamer.emotes) {
+    if (!emote.surge && emote.track.lastSeenSec < oldestSec) {
+      oldest = name;
+      oldestSec = emote.track.lastSeenSec;
+    }
+  }
+  if (oldest !== undefined) streamer.emotes.delete(oldest);
+}
+
+/** FNV-1a: viewers are kept as 32-bit hashes (a rare collision merges two viewers). */
+function hashViewer(viewer: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < viewer.length; i++) {
+    h ^= viewer.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
