@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { NOT_AN_EMOTE_MESSAGE } from "@emote/contracts";
 import { detectedMomentSchema } from "../detectors/detector-types.ts";
 import { audience, during, POPULAR_MIX, syntheticChat } from "../../test/synthetic-chat.ts";
 import { createDetector } from "./detector-choice.ts";
@@ -69,7 +70,7 @@ describe("detectLines", () => {
     expect(dirty.report.skipped).toBe(skipped);
     expect(dirty.log.slice(0, 2)).toEqual([
       "line 1 skipped: not JSON",
-      `line 52 skipped: invalid emote: Invalid input: expected string, received undefined`,
+      `line 52 skipped: invalid emote: ${NOT_AN_EMOTE_MESSAGE}`,
     ]);
     expect(dirty.log.at(-1)).toBe(`… ${skipped - 10} more bad lines skipped`);
   });
