@@ -52,6 +52,15 @@ const PACKAGE_BOUNDARIES = [
   },
 ];
 
+/**
+ * One direction block: the package boundaries plus `patterns` for `files`. ESLint replaces a
+ * rule's options per matching block, so every block repeats the boundaries.
+ */
+const direction = (files, patterns) => ({
+  files,
+  rules: { "no-restricted-imports": ["error", { patterns: [...PACKAGE_BOUNDARIES, ...patterns] }] },
+});
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/.cache/**", "**/.data/**", "**/drizzle/**"] },
   js.configs.recommended,
@@ -83,84 +92,29 @@ export default tseslint.config(
     files: ["**/*.ts", "**/*.tsx"],
     rules: { "no-restricted-imports": ["error", { patterns: PACKAGE_BOUNDARIES }] },
   },
-  {
-    // Direction: apps may import packages; packages never import an app or tooling. Tests
-    // may use the test kit. (Later blocks replace this rule's options for the files they match.)
-    files: ["packages/**/*.ts", "packages/**/*.tsx"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            ...PACKAGE_BOUNDARIES,
-            NO_APPS,
-            noTooling([], "Packages never import tooling (tests may use @emote/testkit)."),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: TEST_FILES.map((f) => `packages/${f}`),
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            ...PACKAGE_BOUNDARIES,
-            NO_APPS,
-            noTooling(TEST_TOOLING, "A package's tests take from tooling only @emote/testkit."),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // An app imports another app only through its declared exports (PACKAGE_BOUNDARIES).
-    files: ["apps/**/*.ts", "apps/**/*.tsx"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            ...PACKAGE_BOUNDARIES,
-            noTooling([], "Apps never import tooling (tests may use @emote/testkit)."),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: TEST_FILES.map((f) => `apps/${f}`),
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            ...PACKAGE_BOUNDARIES,
-            noTooling(TEST_TOOLING, "An app's tests take from tooling only @emote/testkit."),
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: BENCH_FILES.map((f) => `apps/${f}`),
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            ...PACKAGE_BOUNDARIES,
-            noTooling(
-              BENCH_TOOLING,
-              "An app's benchmarks take from tooling only @emote/testkit and @emote/infra.",
-            ),
-          ],
-        },
-      ],
-    },
-  },
+  // Direction: apps may import packages; packages never import an app or tooling. Tests
+  // may use the test kit. (Later blocks replace this rule's options for the files they match.)
+  direction(
+    ["packages/**/*.ts", "packages/**/*.tsx"],
+    [NO_APPS, noTooling([], "Packages never import tooling (tests may use @emote/testkit).")],
+  ),
+  direction(
+    TEST_FILES.map((f) => `packages/${f}`),
+    [NO_APPS, noTooling(TEST_TOOLING, "A package's tests take from tooling only @emote/testkit.")],
+  ),
+  // An app imports another app only through its declared exports (PACKAGE_BOUNDARIES).
+  direction(
+    ["apps/**/*.ts", "apps/**/*.tsx"],
+    [noTooling([], "Apps never import tooling (tests may use @emote/testkit).")],
+  ),
+  direction(
+    TEST_FILES.map((f) => `apps/${f}`),
+    [noTooling(TEST_TOOLING, "An app's tests take from tooling only @emote/testkit.")],
+  ),
+  direction(
+    BENCH_FILES.map((f) => `apps/${f}`),
+    [noTooling(BENCH_TOOLING, "An app's benchmarks take from tooling only @emote/testkit and @emote/infra.")],
+  ),
   {
     // kafkajs stays behind the bus port (kafkajs is in maintenance mode: one place to replace it).
     // A rule of its own, so the boundary blocks above and this one do not replace each other.
