@@ -55,7 +55,7 @@ export async function startPulseProcess(opts: PulseOptions = {}): Promise<PulseP
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("emote-pulse did not run within 120 s")), 120_000);
+      const timer = setTimeout(() => reject(new Error("emote-pulse did not run within 240 s")), 240_000);
       child.once("exit", (code) => reject(new Error(`emote-pulse exited (${code}) before running`)));
       const lines = createInterface({ input: child.stdout });
       lines.on("line", (line) => {
