@@ -1,6 +1,6 @@
 import type { DirectMoments, DirectMomentsRequest, LiveFeed } from "@emote/api";
 import type { Moment } from "@emote/contracts";
-import { sendTextFrame, textFrame } from "./ws-frames.ts";
+import { sendTextFrame, textFrame } from "../ws/ws-frames.ts";
 
 /**
  * The fan-out path of `moments.live` over WebSocket.
