@@ -7,7 +7,7 @@ import {
   type TRPCClient,
   type TRPCLink,
 } from "@trpc/client";
-import { RESUME_LOST_CODE } from "./resume-code.ts";
+import { RESUME_LOST_CODE } from "./live/resume-code.ts";
 // Types only: a client app never loads the server's router.
 import type { AppRouter } from "./root.ts";
 

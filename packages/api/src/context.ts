@@ -1,12 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import type { Database } from "@emote/db";
-import { authenticate, type VerifyOptions } from "./auth.ts";
+import { authenticate, type VerifyOptions } from "./auth/auth.ts";
 import type { EmoteIngest } from "./emotes/ingest.ts";
-import type { HistoryAllowance } from "./history-allowance.ts";
-import type { LiveSources } from "./live.ts";
-import type { CallLimits } from "./rate-limit.ts";
+import type { HistoryAllowance } from "./limits/history-allowance.ts";
+import type { LiveSources } from "./live/live.ts";
+import type { CallLimits } from "./limits/rate-limit.ts";
 import type { Context } from "./trpc.ts";
-import type { VerifiedTokens } from "./verified-tokens.ts";
+import type { VerifiedTokens } from "./auth/verified-tokens.ts";
 
 /** What a server gives every request's context, whichever transport carries it. */
 export interface ContextDeps {

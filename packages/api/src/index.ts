@@ -3,10 +3,10 @@ import type { AppRouter } from "./root.ts";
 
 export { appRouter, type AppRouter } from "./root.ts";
 export { createCallerFactory, type Context } from "./trpc.ts";
-export { errorShapeOf } from "./error-shape.ts";
+export { errorShapeOf } from "./errors/error-shape.ts";
 export { emoteSendInput, sendEmote, type EmoteSendInput } from "./router/emotes.ts";
 export { createTRPCContext, type ContextDeps } from "./context.ts";
-export { RateLimitedError, limitKey, type CallLimiter, type CallLimits } from "./rate-limit.ts";
+export { RateLimitedError, limitKey, type CallLimiter, type CallLimits } from "./limits/rate-limit.ts";
 export {
   EmoteRefusedError,
   type AllowedEmotes,
@@ -15,8 +15,8 @@ export {
   type RefusalReason,
   type SentEmote,
 } from "./emotes/ingest.ts";
-export { VerifiedTokens } from "./verified-tokens.ts";
-export { HistoryAllowance } from "./history-allowance.ts";
+export { VerifiedTokens } from "./auth/verified-tokens.ts";
+export { HistoryAllowance } from "./limits/history-allowance.ts";
 export {
   type DirectMoments,
   type DirectMomentsRequest,
@@ -26,8 +26,8 @@ export {
   type LiveProcedure,
   type LiveSources,
   type MomentFeed,
-} from "./live.ts";
-export { RESUME_LOST_CODE } from "./resume-code.ts";
+} from "./live/live.ts";
+export { RESUME_LOST_CODE } from "./live/resume-code.ts";
 export {
   ROLES,
   authenticate,
@@ -36,7 +36,7 @@ export {
   type Claims,
   type Role,
   type VerifyOptions,
-} from "./auth.ts";
+} from "./auth/auth.ts";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,12 +1,12 @@
 import type { Database } from "@emote/db";
 import { TRPCError, initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
-import type { Caller } from "./auth.ts";
+import type { Caller } from "./auth/auth.ts";
 import type { EmoteIngest } from "./emotes/ingest.ts";
-import { describeZodError } from "./errors.ts";
-import type { HistoryAllowance } from "./history-allowance.ts";
-import type { LiveSources } from "./live.ts";
-import { RateLimitedError, limitKey, type CallLimits } from "./rate-limit.ts";
+import { describeZodError } from "./errors/errors.ts";
+import type { HistoryAllowance } from "./limits/history-allowance.ts";
+import type { LiveSources } from "./live/live.ts";
+import { RateLimitedError, limitKey, type CallLimits } from "./limits/rate-limit.ts";
 
 export interface Context {
   db: Database;

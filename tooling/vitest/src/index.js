@@ -14,8 +14,11 @@ import { defineConfig } from "vitest/config";
  * @property {Record<string, string>} [env] variables set for every test of the package
  */
 
-/** Where tests sit: beside the code they pin, or under test/ when they need real services. */
-export const UNIT_TESTS = ["src/**/*.test.{ts,tsx}"];
+/**
+ * Where tests sit: beside the code they pin (a library's src/, or bin/ for the CLIs a package
+ * ships outside its library), or under test/ when they need real services.
+ */
+export const UNIT_TESTS = ["src/**/*.test.{ts,tsx}", "bin/**/*.test.{ts,tsx}"];
 export const INTEGRATION_TESTS = ["test/**/*.test.{ts,tsx}"];
 
 /**

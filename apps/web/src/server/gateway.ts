@@ -2,9 +2,14 @@ import { VerifiedTokens, type ContextDeps, type VerifyOptions } from "@emote/api
 import type { Database } from "@emote/db";
 import type { Logger } from "@emote/observability";
 import type { RunningEmoteIngest } from "./emotes/emote-ingest.ts";
-import { hostAllowlist } from "./host-allowlist.ts";
-import { logRequestErrors, type ErrorReport } from "./request-errors.ts";
-import { createRateLimits, type LimitName, type RateLimitOptions, type RateLimits } from "./rate-limits.ts";
+import { hostAllowlist } from "./http/host-allowlist.ts";
+import { logRequestErrors, type ErrorReport } from "./http/request-errors.ts";
+import {
+  createRateLimits,
+  type LimitName,
+  type RateLimitOptions,
+  type RateLimits,
+} from "./limits/rate-limits.ts";
 
 /** What the HTTP and WebSocket servers check before and around every call (docs/security.md). */
 export interface Gateway {

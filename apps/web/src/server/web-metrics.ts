@@ -1,9 +1,9 @@
 import type { LiveObserver, LiveProcedure } from "@emote/api";
 import { Counter, Gauge, type Registry } from "@emote/observability";
-import type { LimitCounters } from "./connection-guard.ts";
+import type { LimitCounters } from "./limits/connection-guard.ts";
 import type { EmoteCounters } from "./emotes/emote-ingest.ts";
 import { registerEmoteMetrics } from "./emotes/emote-metrics.ts";
-import type { FanoutCounters } from "./moment-fanout.ts";
+import type { FanoutCounters } from "./live/moment-fanout.ts";
 
 /** Where the web server's metrics read what others count, once the server exists. */
 export interface WebMetricSources {

@@ -14,7 +14,7 @@ import { kafkaLogging, type Observability } from "@emote/observability";
 import { createEmoteIngest } from "./emotes/emote-ingest.ts";
 import { DEFAULT_EMOTE_OPTIONS, emoteOptionsOf, type EmoteOptions } from "./emotes/emote-env.ts";
 import { createGateway } from "./gateway.ts";
-import { newLimitCounters, type LimitCounters } from "./connection-guard.ts";
+import { newLimitCounters, type LimitCounters } from "./limits/connection-guard.ts";
 import {
   clientLimitsOf,
   DEFAULT_CLIENT_LIMITS,
@@ -22,13 +22,13 @@ import {
   type WebEnv,
   type WebServerEnv,
 } from "./env.ts";
-import { createHttpServer, listenOn } from "./http-server.ts";
-import { consumeLiveFeeds } from "./live-feeds.ts";
-import { LiveHub } from "./live-hub.ts";
-import type { FanoutCounters } from "./moment-fanout.ts";
-import type { RateLimitOptions } from "./rate-limits.ts";
+import { createHttpServer, listenOn } from "./http/http-server.ts";
+import { consumeLiveFeeds } from "./live/live-feeds.ts";
+import { LiveHub } from "./live/live-hub.ts";
+import type { FanoutCounters } from "./live/moment-fanout.ts";
+import type { RateLimitOptions } from "./limits/rate-limits.ts";
 import { createWebMetrics } from "./web-metrics.ts";
-import { attachWebSockets } from "./ws-server.ts";
+import { attachWebSockets } from "./ws/ws-server.ts";
 
 export interface RunningWebServer {
   url: string;

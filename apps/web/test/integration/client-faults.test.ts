@@ -5,7 +5,7 @@ import { memoryBus } from "@emote/bus/memory";
 import { connectDatabase } from "@emote/db";
 import { testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
-import { CLIENT_FAULT_LINES_PER_MINUTE } from "../../src/server/client-faults.ts";
+import { CLIENT_FAULT_LINES_PER_MINUTE } from "../../src/server/ws/client-faults.ts";
 import { runWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 import { testServerOptions } from "./server-options.ts";
 

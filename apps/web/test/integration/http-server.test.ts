@@ -12,7 +12,7 @@ import { testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { createGateway } from "../../src/server/gateway.ts";
 import { DEFAULT_CLIENT_LIMITS } from "../../src/server/env.ts";
-import { createHttpServer, listenOn } from "../../src/server/http-server.ts";
+import { createHttpServer, listenOn } from "../../src/server/http/http-server.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl, { max: 2 });
 const probes = createObservability("emote-web", { LOG_LEVEL: "silent" });

@@ -5,7 +5,7 @@ import type { Moment, WindowStats } from "@emote/contracts";
 import { testInfraConfig, waitFor } from "@emote/testkit";
 import { produceWithJavaClient, type KafkaCompression } from "@emote/testkit/java-producer";
 import { Counter, createObservability, createRegistry } from "@emote/observability";
-import { consumeLiveFeeds, type LiveFeeds } from "../../src/server/live-feeds.ts";
+import { consumeLiveFeeds, type LiveFeeds } from "../../src/server/live/live-feeds.ts";
 
 const infra = testInfraConfig();
 let feeds: LiveFeeds | undefined;

@@ -2,7 +2,7 @@ import { streamerIdSchema } from "@emote/contracts";
 import { listSettingsChanges } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import type { Caller } from "../auth.ts";
+import type { Caller } from "../auth/auth.ts";
 import { publicProcedure } from "../trpc.ts";
 
 /** Opaque to clients: the id of the previous page's last change. */

@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import type { Role } from "../auth.ts";
+import type { Role } from "../auth/auth.ts";
 import { publicProcedure } from "../trpc.ts";
 
 export const authRouter = {

@@ -2,8 +2,8 @@ import { emoteSchema, streamerIdSchema } from "@emote/contracts";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { EmoteRefusedError, type SentEmote } from "../emotes/ingest.ts";
-import { unknownStreamer } from "../streamer-errors.ts";
-import { RateLimitedError, limitKey } from "../rate-limit.ts";
+import { unknownStreamer } from "../errors/streamer-errors.ts";
+import { RateLimitedError, limitKey } from "../limits/rate-limit.ts";
 import { assertCallerValid, bareProcedure, type Context } from "../trpc.ts";
 
 /**

@@ -2,8 +2,8 @@ import { streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMomentsInLog, momentPosition } from "@emote/db";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { subscribeLive } from "../live.ts";
-import { resumePositionLost, resumeText } from "../resume.ts";
+import { subscribeLive } from "../live/live.ts";
+import { resumePositionLost, resumeText } from "../live/resume.ts";
 import { liveProcedure } from "../trpc.ts";
 
 /** Moments read from PostgreSQL at a time; the socket's budget paces each one out. */

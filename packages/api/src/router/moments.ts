@@ -2,7 +2,7 @@ import { streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMoments, type Database } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { isoInstant, queryText } from "../input.ts";
+import { isoInstant, queryText } from "./input.ts";
 import { publicProcedure } from "../trpc.ts";
 import { momentsLive } from "./moments-live.ts";
 

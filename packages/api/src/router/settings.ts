@@ -2,8 +2,8 @@ import { analysisSettingsSchema, streamerIdSchema } from "@emote/contracts";
 import { getEffectiveSettings, saveSettings, streamerExists } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { canCreateStreamer, canEditSettings } from "../auth.ts";
-import { unknownStreamer } from "../streamer-errors.ts";
+import { canCreateStreamer, canEditSettings } from "../auth/auth.ts";
+import { unknownStreamer } from "../errors/streamer-errors.ts";
 import { publicProcedure } from "../trpc.ts";
 
 export const settingsUpdateInput = analysisSettingsSchema.partial().extend({ streamerId: streamerIdSchema });

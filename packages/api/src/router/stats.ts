@@ -1,7 +1,7 @@
 import { streamerIdSchema, type WindowStats } from "@emote/contracts";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { subscribeLive } from "../live.ts";
+import { subscribeLive } from "../live/live.ts";
 import { liveProcedure } from "../trpc.ts";
 
 export const statsRouter = {

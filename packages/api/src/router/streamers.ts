@@ -2,7 +2,7 @@ import { streamerIdSchema } from "@emote/contracts";
 import { createStreamer, listStreamerIds } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { canCreateStreamer } from "../auth.ts";
+import { canCreateStreamer } from "../auth/auth.ts";
 import { publicProcedure } from "../trpc.ts";
 
 /** Streamer ids per page of streamers.list: by default, and at most (500 ids are under 40 KB). */

@@ -1,7 +1,7 @@
 import { emoteSendInput, errorShapeOf, sendEmote, type Context, type SentEmote } from "@emote/api";
 import type { IncomingMessage } from "node:http";
 import { TRPCError, getTRPCErrorFromUnknown } from "@trpc/server";
-import type { ErrorReport } from "./request-errors.ts";
+import type { ErrorReport } from "../http/request-errors.ts";
 
 /** What an emotes.send call ends in: the sent emote, or the error and the shape tRPC would answer. */
 export type EmoteCallOutcome =

@@ -2,8 +2,8 @@ import { analysisSettingsSchema } from "@emote/contracts";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { describeZodError } from "./errors.ts";
-import { momentsHistoryInput } from "./router/moments.ts";
-import { settingsUpdateInput } from "./router/settings.ts";
+import { momentsHistoryInput } from "../router/moments.ts";
+import { settingsUpdateInput } from "../router/settings.ts";
 
 const messageOf = (schema: z.ZodType, input: unknown) => {
   const parsed = schema.safeParse(input);

@@ -2,9 +2,9 @@ import type { Socket } from "node:net";
 import type { LiveConnection } from "@emote/api";
 import type { WebSocket } from "ws";
 import { closeWhenIdle, SubscriptionSlots } from "./connection-limits.ts";
-import type { ClientLimits } from "./env.ts";
-import { requirePongs } from "./keep-alive.ts";
-import { budgetSends, SocketBudget, type BudgetCounters } from "./socket-budget.ts";
+import type { ClientLimits } from "../env.ts";
+import { requirePongs } from "../ws/keep-alive.ts";
+import { budgetSends, SocketBudget, type BudgetCounters } from "../ws/socket-budget.ts";
 
 /** What the per-client limits refused or cut, for the server's metrics. */
 export interface LimitCounters extends BudgetCounters {

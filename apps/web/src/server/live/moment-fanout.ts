@@ -1,6 +1,6 @@
 import type { DirectMoments, DirectMomentsRequest, LiveFeed } from "@emote/api";
 import type { Moment } from "@emote/contracts";
-import { sendTextFrame, textFrame } from "./ws-frames.ts";
+import { sendTextFrame, textFrame } from "../ws/ws-frames.ts";
 
 /**
  * The fan-out path of `moments.live` over WebSocket.
@@ -15,7 +15,7 @@ import { sendTextFrame, textFrame } from "./ws-frames.ts";
  *   {"id":<op id>,"result":{"type":"data","data":{"id":"<moment id>","data":<moment>},"id":"<moment id>"}}
  *
  * How a subscription gets here: the procedure validates its input and sends the backfill
- * through tRPC as before, then calls `directMoments.attach()` (see @emote/api live.ts) and
+ * through tRPC as before, then calls `directMoments.attach()` (see @emote/api src/live/live.ts) and
  * waits for its abort signal. tRPC does not tell a procedure its operation id, so a
  * 'message' listener, added to each socket before tRPC's own, notes every `moments.live`
  * subscription request (id, streamerId, lastEventId); `attach` claims the oldest noted

@@ -1,6 +1,6 @@
 import { getTRPCErrorShape, type TRPCError } from "@trpc/server";
-import { appRouter } from "./root.ts";
-import type { Context } from "./trpc.ts";
+import { appRouter } from "../root.ts";
+import type { Context } from "../trpc.ts";
 
 /**
  * The error object tRPC's adapters answer for `error` (through this API's errorFormatter),

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { Gateway } from "./gateway.ts";
+import type { Gateway } from "../gateway.ts";
 
 function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
   const origin = req.headers.origin;

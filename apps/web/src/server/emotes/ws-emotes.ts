@@ -1,9 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import type { Context } from "@emote/api";
 import { callSendEmote } from "./emote-call.ts";
-import type { FrameBudget } from "./moment-fanout.ts";
-import type { ErrorReport } from "./request-errors.ts";
-import { sendTextFrame, textFrame } from "./ws-frames.ts";
+import type { FrameBudget } from "../live/moment-fanout.ts";
+import type { ErrorReport } from "../http/request-errors.ts";
+import { sendTextFrame, textFrame } from "../ws/ws-frames.ts";
 
 /**
  * The fast path of `emotes.send` over WebSocket (its HTTP twin: http-emotes.ts).

@@ -4,7 +4,7 @@ import { HELP, tokenEnvSchema } from "./env.ts";
 describeConfigurationDocs({
   who: "the token CLI (npm run token)",
   variables: Object.keys(tokenEnvSchema.shape),
-  schemaFile: "packages/api/src/env.ts",
+  schemaFile: "packages/api/bin/env.ts",
   help: HELP,
-  helpFile: "packages/api/src/env.ts (HELP)",
+  helpFile: "packages/api/bin/env.ts (HELP)",
 });

@@ -2,8 +2,8 @@ import { EventEmitter } from "node:events";
 import type { Moment } from "@emote/contracts";
 import { describe, expect, it } from "vitest";
 import { MomentFanout, framePrefix, momentFrameBody, type FanoutSocket } from "./moment-fanout.ts";
-import { textFrame } from "./ws-frames.ts";
-import { SocketBudget } from "./socket-budget.ts";
+import { textFrame } from "../ws/ws-frames.ts";
+import { SocketBudget } from "../ws/socket-budget.ts";
 
 class FakeSocket extends EventEmitter implements FanoutSocket {
   readyState = 1;

@@ -1,4 +1,4 @@
-import type { Caller } from "./auth.ts";
+import type { Caller } from "../auth/auth.ts";
 
 /** Thrown by a CallLimiter when a caller is over its limit. */
 export class RateLimitedError extends Error {

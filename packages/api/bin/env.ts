@@ -1,6 +1,6 @@
 import { authEnvSchema, envHelp, parseEnv } from "@emote/config";
 import { z } from "zod";
-import { ROLES } from "./auth.ts";
+import { ROLES } from "../src/auth/auth.ts";
 
 /** What the token CLI reads: the secret it signs with and the lifetime servers accept. */
 export const tokenEnvSchema = authEnvSchema

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { authenticate } from "./auth.ts";
+import { authenticate } from "../src/auth/auth.ts";
 
-const cli = fileURLToPath(new URL("./token-cli.ts", import.meta.url));
+const cli = fileURLToPath(new URL("./token.ts", import.meta.url));
 const secret = "t".repeat(40);
 
 function token(args: string[], env: Record<string, string> = { AUTH_SECRET: secret }) {

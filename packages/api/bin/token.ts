@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AUTH_SECRET_FILE, isLoopbackHost, readAuthSecretFile } from "@emote/config";
-import { claimsSchema, signToken } from "./auth.ts";
+import { claimsSchema, signToken } from "../src/auth/auth.ts";
 import { HELP, invokedFrom, readAuthEnv, type TokenEnv } from "./env.ts";
 
 /** One line on stderr, then exit 2. */

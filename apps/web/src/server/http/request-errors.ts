@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { Logger } from "@emote/observability";
 import { RateLimitedError } from "@emote/api";
 import type { TRPCError } from "@trpc/server";
-import { ClientFaultLog, isClientSocketFault } from "./client-faults.ts";
+import { ClientFaultLog, isClientSocketFault } from "../ws/client-faults.ts";
 
 const ids = new WeakMap<IncomingMessage, string>();
 

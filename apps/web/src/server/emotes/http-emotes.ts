@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context } from "@emote/api";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { callSendEmote } from "./emote-call.ts";
-import { retryAfter, type ErrorReport } from "./request-errors.ts";
+import { retryAfter, type ErrorReport } from "../http/request-errors.ts";
 
 /**
  * The fast path of `emotes.send` over HTTP (its WebSocket twin: ws-emotes.ts).

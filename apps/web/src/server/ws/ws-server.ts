@@ -5,16 +5,16 @@ import type { Database } from "@emote/db";
 import type { Logger } from "@emote/observability";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
-import { guardConnection, type LimitCounters } from "./connection-guard.ts";
+import { guardConnection, type LimitCounters } from "../limits/connection-guard.ts";
 import type { SocketBudget } from "./socket-budget.ts";
-import { ConnectionsPerAddress } from "./connection-limits.ts";
-import type { RunningEmoteIngest } from "./emotes/emote-ingest.ts";
-import type { ClientLimits } from "./env.ts";
-import { contextDepsOf, type Gateway } from "./gateway.ts";
-import { MomentFanout, type FanoutCounters } from "./moment-fanout.ts";
-import { requestIdOf } from "./request-errors.ts";
+import { ConnectionsPerAddress } from "../limits/connection-limits.ts";
+import type { RunningEmoteIngest } from "../emotes/emote-ingest.ts";
+import type { ClientLimits } from "../env.ts";
+import { contextDepsOf, type Gateway } from "../gateway.ts";
+import { MomentFanout, type FanoutCounters } from "../live/moment-fanout.ts";
+import { requestIdOf } from "../http/request-errors.ts";
 import { refuseUpgrade } from "./upgrade-guard.ts";
-import { WsEmotes } from "./ws-emotes.ts";
+import { WsEmotes } from "../emotes/ws-emotes.ts";
 import { mayWriteRawFrames } from "./ws-internals.ts";
 
 /** Client messages are small tRPC requests; ws's default limit is 100 MiB. */
