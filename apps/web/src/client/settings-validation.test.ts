@@ -27,10 +27,10 @@ describe("checkSettingsField", () => {
 
   it("names the field in plain words where zod would speak its own (empty, out of range)", () => {
     expect(checkSettingsField("interval", Number.NaN)).toBe(
-      "Interval must be a whole number from 1 to 10,000.",
+      "Interval must be a whole number of emotes from 1 to 10,000",
     );
     expect(checkSettingsField("threshold", Number.NaN)).toBe(
-      "Threshold must be a number above 0 and below 1, like 0.3 for 30%.",
+      "Threshold must be a share above 0 and below 1 (0.3 is 30% of the emotes)",
     );
     for (const value of [0, 10_001, 1.5]) {
       expect(checkSettingsField("interval", value)).toMatch(/^Interval |^interval /);
@@ -52,7 +52,8 @@ describe("serverSettingsMessage", () => {
     expect(serverSettingsMessage("threshold", "Invalid input: expected number, received null")).toBe(
       plainSettingsMessage("threshold"),
     );
-    expect(serverSettingsMessage("threshold", "threshold must be below 1")).toBe("threshold must be below 1");
+    const own = schemaMessage("threshold", 1.5);
+    expect(serverSettingsMessage("threshold", own)).toBe(own);
     expect(serverSettingsMessage("interval", undefined)).toBeUndefined();
   });
 });

@@ -24,11 +24,13 @@ export const SETTINGS_LABELS: Record<SettingsField, string> = {
   allowedEmotes: "Allowed emotes",
 };
 
-/** The sentence for a field whose value zod refused in its own (developer's) words. */
+/**
+ * The field's sentence from the schema (the one the server answers with), for a value
+ * zod would otherwise refuse in its own developer's words.
+ */
 export function plainSettingsMessage(field: SettingsField): string {
-  return field === "allowedEmotes"
-    ? `${SETTINGS_LABELS[field]} needs ${SETTINGS_RULES[field]}.`
-    : `${SETTINGS_LABELS[field]} must be ${SETTINGS_RULES[field]}.`;
+  const refused = analysisSettingsSchema.shape[field].safeParse(null);
+  return refused.error?.issues[0]?.message ?? `${SETTINGS_LABELS[field]} is not valid`;
 }
 
 // zod's own messages ("Too small: expected number to be >=1", "Invalid input: expected

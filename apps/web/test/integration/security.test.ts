@@ -303,7 +303,7 @@ describe("errors", () => {
     );
     expect(bad.status).toBe(400);
     expect((JSON.parse(bad.body) as { error: { message: string } }).error.message).toBe(
-      "threshold: must be below 1",
+      "threshold: Threshold must be a share above 0 and below 1 (0.3 is 30% of the emotes)",
     );
   });
 
