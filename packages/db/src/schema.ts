@@ -162,3 +162,8 @@ export const DEFAULTS_ROW_ID = "*";
  */
 export const SETTINGS_CHANNEL = "emote_settings";
 export const FULL_RELOAD_PAYLOAD = "";
+/**
+ * NOTIFY channel on which streamers are announced. Payload: the id of a streamer just
+ * created, or FULL_RELOAD_PAYLOAD when streamers were removed (deleted, truncated).
+ */
+export const STREAMERS_CHANNEL = "emote_streamers";

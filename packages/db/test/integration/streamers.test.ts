@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_SETTINGS } from "@emote/contracts";
-import { testInfraConfig } from "@emote/testkit";
+import { testInfraConfig, waitFor } from "@emote/testkit";
 import {
   connectDatabase,
+  FULL_RELOAD_PAYLOAD,
+  STREAMERS_CHANNEL,
   createStreamer,
-  getExistingStreamerSettings,
+  eq,
   listStreamerIds,
+  loadStreamerIds,
   saveSettings,
   streamerExists,
   streamerProgress,
+  streamers,
 } from "../../src/index.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl);
@@ -55,12 +58,18 @@ describe("streamers in the real PostgreSQL", () => {
     expect(first).toHaveLength(2);
   });
 
-  it("reads an existing streamer's settings in one query, and null for a streamer that does not exist", async () => {
+  it("announces a created streamer with its id on the streamers channel, and removals with the empty payload", async () => {
     const id = `st-${randomUUID()}`;
-    expect(await getExistingStreamerSettings(conn.db, id)).toBeNull();
-    await createStreamer(conn.db, id, "admin");
-    expect(await getExistingStreamerSettings(conn.db, id)).toEqual(DEFAULT_SETTINGS);
-    await saveSettings(conn.db, id, { threshold: 0.6 });
-    expect(await getExistingStreamerSettings(conn.db, id)).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.6 });
+    const heard: string[] = [];
+    const listening = await conn.listen(STREAMERS_CHANNEL, (payload) => heard.push(payload));
+    try {
+      await createStreamer(conn.db, id, "admin");
+      await waitFor("the creation announced", () => heard.includes(id), 5_000);
+      await conn.db.delete(streamers).where(eq(streamers.streamerId, id));
+      await waitFor("the removal announced", () => heard.includes(FULL_RELOAD_PAYLOAD), 5_000);
+      expect(await loadStreamerIds(conn.db)).not.toContain(id);
+    } finally {
+      await listening.unlisten();
+    }
   });
 });
