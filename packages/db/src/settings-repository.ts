@@ -29,7 +29,7 @@ export async function loadSettingsSnapshot(db: Database): Promise<SettingsSnapsh
   return snapshot;
 }
 
-/** The settings that apply to a streamer: its own row, else the defaults row. */
+/** The settings that apply to a streamer: its own row, else the defaults row, else DEFAULT_SETTINGS. */
 export async function getEffectiveSettings(db: Database, streamerId: string): Promise<AnalysisSettings> {
   const rows = await db
     .select()

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { testInfraConfig, waitFor } from "@emote/testkit";
 import {
+  DEFAULTS_ROW_ID,
   connectDatabase,
   FULL_RELOAD_PAYLOAD,
   STREAMERS_CHANNEL,
@@ -12,6 +13,7 @@ import {
   saveSettings,
   streamerExists,
   streamerProgress,
+  streamerSettings,
   streamers,
 } from "../../src/index.ts";
 
@@ -43,8 +45,10 @@ describe("streamers in the real PostgreSQL", () => {
     const id = `st-${randomUUID()}`;
     await saveSettings(conn.db, id, { interval: 5 }, { sub: "admin-1", role: "admin", requestId: "r" });
     expect(await streamerExists(conn.db, id)).toBe(true);
-    await saveSettings(conn.db, "*", { interval: 30 });
-    expect(await streamerExists(conn.db, "*")).toBe(false);
+    await saveSettings(conn.db, DEFAULTS_ROW_ID, { interval: 30 });
+    expect(await streamerExists(conn.db, DEFAULTS_ROW_ID)).toBe(false);
+    // The database's defaults row is an operator's override: not left for other tests.
+    await conn.db.delete(streamerSettings).where(eq(streamerSettings.streamerId, DEFAULTS_ROW_ID));
   });
 
   it("lists streamers a page at a time in id order, each page after the last id of the one before", async () => {
