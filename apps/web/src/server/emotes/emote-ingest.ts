@@ -29,9 +29,9 @@ export interface RunningEmoteIngest {
 }
 
 /**
- * The gateway's emotes.send behind the API's EmoteIngest port: allowed emotes from the
- * followed settings (allowed-emotes.ts), the streamer cap and event-loop guard, the stamping and the bounded,
- * batching publisher onto the bus's `raw-emote-data`.
+ * The gateway's emotes.send behind the API's EmoteIngest port: the allowed emotes it is
+ * given (allowed-emotes.ts follows them), the streamer cap and event-loop guard, the
+ * stamping and the bounded, batching publisher onto the bus's `raw-emote-data`.
  */
 export function createEmoteIngest(deps: {
   producer: Pick<BusProducer, "send">;
