@@ -1,3 +1,3 @@
 import { defineTestProjects } from "@emote/vitest-config";
 
-export default defineTestProjects();
+export default defineTestProjects({ integrationSetup: "@emote/db/test-setup" });

@@ -17,8 +17,9 @@ import {
 import { sql } from "drizzle-orm";
 
 /**
- * Analysis settings per streamer. The row whose id is DEFAULTS_ROW_ID holds the defaults
- * that streamers without a row of their own use.
+ * Analysis settings per streamer. Streamers without a row of their own use the defaults:
+ * DEFAULT_SETTINGS of @emote/contracts (written nowhere else), unless an operator put a row
+ * whose id is DEFAULTS_ROW_ID, which then overrides them.
  */
 export const streamerSettings = pgTable("streamer_settings", {
   streamerId: text().primaryKey(),
@@ -162,3 +163,8 @@ export const DEFAULTS_ROW_ID = "*";
  */
 export const SETTINGS_CHANNEL = "emote_settings";
 export const FULL_RELOAD_PAYLOAD = "";
+/**
+ * NOTIFY channel on which streamers are announced. Payload: the id of a streamer just
+ * created, or FULL_RELOAD_PAYLOAD when streamers were removed (deleted, truncated).
+ */
+export const STREAMERS_CHANNEL = "emote_streamers";

@@ -1,7 +1,6 @@
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "@emote/contracts";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { alias } from "drizzle-orm/pg-core";
 import {
   DEFAULTS_ROW_ID,
   settingsAudit,
@@ -30,7 +29,7 @@ export async function loadSettingsSnapshot(db: Database): Promise<SettingsSnapsh
   return snapshot;
 }
 
-/** The settings that apply to a streamer: its own row, else the defaults row. */
+/** The settings that apply to a streamer: its own row, else the defaults row, else DEFAULT_SETTINGS. */
 export async function getEffectiveSettings(db: Database, streamerId: string): Promise<AnalysisSettings> {
   const rows = await db
     .select()
@@ -41,28 +40,6 @@ export async function getEffectiveSettings(db: Database, streamerId: string): Pr
   const defaults = rows.find((r) => r.streamerId === DEFAULTS_ROW_ID);
   if (own) return toSettings(own);
   return defaults ? toSettings(defaults) : DEFAULT_SETTINGS;
-}
-
-const ownSettings = alias(streamerSettings, "own_settings");
-const defaultSettings = alias(streamerSettings, "default_settings");
-
-/**
- * The settings that apply to a streamer that exists, or null when no such streamer exists:
- * one query, what the gateway asks once per streamer and cache period for emotes.send.
- */
-export async function getExistingStreamerSettings(
-  db: Database,
-  streamerId: string,
-): Promise<AnalysisSettings | null> {
-  const [row] = await db
-    .select({ own: ownSettings, defaults: defaultSettings })
-    .from(streamers)
-    .leftJoin(ownSettings, eq(ownSettings.streamerId, streamers.streamerId))
-    .leftJoin(defaultSettings, eq(defaultSettings.streamerId, DEFAULTS_ROW_ID))
-    .where(eq(streamers.streamerId, streamerId));
-  if (!row) return null;
-  if (row.own) return toSettings(row.own);
-  return row.defaults ? toSettings(row.defaults) : DEFAULT_SETTINGS;
 }
 
 /**

@@ -36,3 +36,9 @@ export async function listStreamerIds(
     .limit(page.limit);
   return rows.map((r) => r.streamerId);
 }
+
+/** Every streamer id: what a gateway loads when it starts following the streamers. */
+export async function loadStreamerIds(db: Database): Promise<Set<string>> {
+  const rows = await db.select({ streamerId: streamers.streamerId }).from(streamers);
+  return new Set(rows.map((r) => r.streamerId));
+}

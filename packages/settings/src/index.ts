@@ -7,3 +7,4 @@ export {
   type ReloadScope,
   type SettingsSource,
 } from "./settings-reloads.ts";
+export { followStreamers, type KnownStreamers } from "./streamer-follower.ts";

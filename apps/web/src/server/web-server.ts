@@ -11,6 +11,7 @@ import {
   type DatabaseConnection,
 } from "@emote/db";
 import { kafkaLogging, type Observability } from "@emote/observability";
+import { followAllowedEmotes } from "./emotes/allowed-emotes.ts";
 import { createEmoteIngest } from "./emotes/emote-ingest.ts";
 import { DEFAULT_EMOTE_OPTIONS, emoteOptionsOf, type EmoteOptions } from "./emotes/emote-env.ts";
 import { createGateway } from "./gateway.ts";
@@ -159,11 +160,14 @@ export async function runWebServer(
   );
   const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
   const counters = newLimitCounters();
+  const allowed = await followAllowedEmotes(conn, {
+    failed: (err) => log.warn({ err: err.message }, "settings reload failed"),
+  });
   const producer = await bus.producer();
   const emotes = createEmoteIngest({
     producer,
     topic: bus.topics.raw,
-    db: conn.db,
+    allowedEmotes: allowed.of,
     authSecret: opts.authSecret,
     options: opts.emotes ?? DEFAULT_EMOTE_OPTIONS,
   });
@@ -210,6 +214,7 @@ export async function runWebServer(
     ws.wss.close();
     await emotes.close();
     await producer.disconnect();
+    await allowed.stop();
   };
   // The port first: one in use fails the start before this instance joins a consumer
   // group. Until the group is joined /readyz says "starting".

@@ -7,7 +7,7 @@ import { signToken } from "@emote/api";
 import type { Bus, IncomingRecord } from "@emote/bus";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import { DEV_AUTH_SECRET } from "@emote/config";
-import type { Moment } from "@emote/contracts";
+import { DEFAULT_EMOTES, type Moment } from "@emote/contracts";
 import { connectDatabase, createStreamer, saveSettings } from "@emote/db";
 import { startTcpProxy, testInfraConfig, waitFor, type TcpProxy } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
@@ -92,6 +92,32 @@ async function rawRecords(until: (records: IncomingRecord[]) => boolean): Promis
   return records;
 }
 
+let probes = 0;
+
+/**
+ * What the gateway answers now to an emote no streamer here allows (so nothing is sent):
+ * "NOT_FOUND" while it does not know the streamer, else the refusal naming the allowed
+ * emotes. Each probe is a viewer of its own, so the per-viewer limit stays out of the way.
+ */
+async function gatewayAnswer(streamerId: string): Promise<string> {
+  const token = await signToken({ role: "viewer", sub: `probe-${probes++}` }, DEV_AUTH_SECRET);
+  const res = await fetch(`${server.url}/trpc/emotes.send`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ streamerId, emote: "🦄" }),
+  });
+  const body = (await res.json()) as { error: { message: string; data: { code: string } } };
+  return body.error.data.code === "NOT_FOUND" ? "NOT_FOUND" : body.error.message;
+}
+
+/** Waits for the gateway to know a streamer just created (it follows the streamers' NOTIFYs). */
+const gatewayKnows = (streamerId: string) =>
+  waitFor(
+    `the gateway to know ${streamerId}`,
+    async () => (await gatewayAnswer(streamerId)) !== "NOT_FOUND",
+    1_000,
+  );
+
 const idOf = (r: IncomingRecord) => (JSON.parse(String(r.value)) as { id: string }).id;
 
 beforeAll(async () => {
@@ -127,6 +153,7 @@ describe("emotes.send on the real broker", () => {
   it("emotes of several viewers make the expected moment on moments.live, with a hashed viewer on each record", async () => {
     const streamerId = `it-e-${runId}`;
     await saveSettings(conn.db, streamerId, { interval: 10, threshold: 0.5, allowedEmotes: ["🔥", "😀"] });
+    await gatewayKnows(streamerId);
     const subscriber = subscribeMoments(server.url, clients, streamerId);
     await subscriber.started;
     const subs = ["ana", "ben", "cem"];
@@ -170,6 +197,7 @@ describe("emotes.send on the real broker", () => {
   it("with Kafka cut away: fast SERVICE_UNAVAILABLE, a bounded queue, nothing acknowledged lost; sends succeed once it is back", async () => {
     const streamerId = `it-o-${runId}`;
     await createStreamer(conn.db, streamerId, "test");
+    await gatewayKnows(streamerId);
     const acknowledged: string[] = [];
     // One token each, so the per-viewer limit (burst 20) stays out of the way; 20 sockets
     // from one address stay under its connection cap.
@@ -235,4 +263,37 @@ describe("emotes.send on the real broker", () => {
     expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
     expect(acknowledged.length).toBeGreaterThanOrEqual(41);
   }, 120_000);
+
+  it("follows the API's changes without polling: a created streamer takes emotes, and new allowed emotes apply, within a second", async () => {
+    const streamerId = `it-s-${runId}`;
+    const admin = viewerClient(await signToken({ role: "admin", sub: "admin-it" }, DEV_AUTH_SECRET));
+    const viewer = viewerClient(await signToken({ role: "viewer", sub: "follower" }, DEV_AUTH_SECRET));
+    expect(await gatewayAnswer(streamerId)).toBe("NOT_FOUND");
+
+    await admin.streamers.create.mutate({ streamerId });
+    let changed = performance.now();
+    await waitFor(
+      "the created streamer",
+      async () => (await gatewayAnswer(streamerId)) !== "NOT_FOUND",
+      1_000,
+    );
+    expect(performance.now() - changed).toBeLessThan(1_000);
+    expect(await gatewayAnswer(streamerId)).toContain(DEFAULT_EMOTES.join(" "));
+    expect((await viewer.emotes.send.mutate({ streamerId, emote: "🔥" })).id).toMatch(/^g-/);
+
+    await admin.settings.update.mutate({ streamerId, allowedEmotes: ["🦊", "🐼"] });
+    changed = performance.now();
+    await waitFor(
+      "the new allowed emotes",
+      async () => (await gatewayAnswer(streamerId)).includes("🦊 🐼"),
+      1_000,
+    );
+    expect(performance.now() - changed).toBeLessThan(1_000);
+    expect((await viewer.emotes.send.mutate({ streamerId, emote: "🦊" })).id).toMatch(/^g-/);
+    const refused = await viewer.emotes.send.mutate({ streamerId, emote: "🔥" }).then(
+      () => "sent",
+      (err: unknown) => (err instanceof TRPCClientError ? String(err.data?.code) : String(err)),
+    );
+    expect(refused).toBe("BAD_REQUEST");
+  }, 60_000);
 });

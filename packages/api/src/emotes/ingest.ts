@@ -5,10 +5,10 @@
  */
 export interface EmoteIngest {
   /**
-   * The emotes the streamer's settings allow, or null when no such streamer exists (cached
-   * by the server, the answer "none" too: a crowd costs no queries).
+   * The emotes the streamer's settings allow, or null when no such streamer exists: from
+   * memory the server keeps up to date, so a crowd costs no queries.
    */
-  allowedEmotes(streamerId: string): AllowedEmotes | Promise<AllowedEmotes>;
+  allowedEmotes(streamerId: string): AllowedEmotes;
   /**
    * Stamps the emote (id, timestamp, viewer, traceparent), queues it for Kafka and resolves
    * once Kafka has acknowledged it. Rejects with EmoteRefusedError when it is not taken.

@@ -69,9 +69,7 @@ export async function sendEmote(
       );
     }
   }
-  const cached = ingest.allowedEmotes(input.streamerId);
-  // Nearly always in memory already: no await (a microtask per call) then.
-  const allowed = cached === null || Array.isArray(cached) ? cached : await cached;
+  const allowed = ingest.allowedEmotes(input.streamerId);
   if (allowed === null) throw unknownStreamer(input.streamerId);
   if (!allowed.includes(input.emote)) {
     throw new TRPCError({

@@ -13,19 +13,17 @@ import { conn, createCaller, errorOf, noLive } from "./router-harness.ts";
 
 /**
  * An ingest that records what it is given; the streamer "picky" allows only 🔥, "nobody"
- * does not exist (as a promise, like a first look-up), "ghost" does not exist (cached).
+ * and "ghost" do not exist.
  */
 function recordingIngest(refuse?: EmoteRefusedError) {
   const sent: EmoteToSend[] = [];
   const ingest: EmoteIngest = {
     allowedEmotes: (streamerId) =>
-      streamerId === "nobody"
-        ? Promise.resolve(null)
-        : streamerId === "ghost"
-          ? null
-          : streamerId === "picky"
-            ? ["🔥"]
-            : DEFAULT_EMOTES,
+      streamerId === "nobody" || streamerId === "ghost"
+        ? null
+        : streamerId === "picky"
+          ? ["🔥"]
+          : DEFAULT_EMOTES,
     async send(emote) {
       if (refuse) throw refuse;
       sent.push(emote);

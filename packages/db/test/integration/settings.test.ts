@@ -3,7 +3,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { testInfraConfig } from "@emote/testkit";
 import {
-  DEFAULTS_ROW_ID,
   SETTINGS_CHANNEL,
   connectDatabase,
   getEffectiveSettings,
@@ -16,7 +15,7 @@ const conn = connectDatabase(testInfraConfig().databaseUrl);
 afterAll(() => conn.close());
 
 describe("settings in the real PostgreSQL", () => {
-  it("has the defaults row after migration, used by streamers without a row", async () => {
+  it("gives streamers without a row the defaults of the code", async () => {
     expect(await getEffectiveSettings(conn.db, `never-seen-${randomUUID()}`)).toEqual(DEFAULT_SETTINGS);
     const snapshot = await loadSettingsSnapshot(conn.db);
     expect(snapshot.defaults).toEqual(DEFAULT_SETTINGS);
@@ -38,12 +37,11 @@ describe("settings in the real PostgreSQL", () => {
     const [a, b, none] = [`it-${randomUUID()}`, `it-${randomUUID()}`, `it-${randomUUID()}`];
     await saveSettings(conn.db, a, { threshold: 0.21 });
     await saveSettings(conn.db, b, { interval: 9 });
-    const found = await loadStreamerSettings(conn.db, [a, b, none, DEFAULTS_ROW_ID]);
+    const found = await loadStreamerSettings(conn.db, [a, b, none]);
     expect(found).toEqual(
       new Map([
         [a, { ...DEFAULT_SETTINGS, threshold: 0.21 }],
         [b, { ...DEFAULT_SETTINGS, interval: 9 }],
-        [DEFAULTS_ROW_ID, DEFAULT_SETTINGS],
       ]),
     );
     expect(await loadStreamerSettings(conn.db, [])).toEqual(new Map());

@@ -1,15 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_SETTINGS } from "@emote/contracts";
-import { testInfraConfig } from "@emote/testkit";
+import { testInfraConfig, waitFor } from "@emote/testkit";
 import {
+  DEFAULTS_ROW_ID,
   connectDatabase,
+  FULL_RELOAD_PAYLOAD,
+  STREAMERS_CHANNEL,
   createStreamer,
-  getExistingStreamerSettings,
+  eq,
   listStreamerIds,
+  loadStreamerIds,
   saveSettings,
   streamerExists,
   streamerProgress,
+  streamerSettings,
+  streamers,
 } from "../../src/index.ts";
 
 const conn = connectDatabase(testInfraConfig().databaseUrl);
@@ -40,8 +45,10 @@ describe("streamers in the real PostgreSQL", () => {
     const id = `st-${randomUUID()}`;
     await saveSettings(conn.db, id, { interval: 5 }, { sub: "admin-1", role: "admin", requestId: "r" });
     expect(await streamerExists(conn.db, id)).toBe(true);
-    await saveSettings(conn.db, "*", { interval: 30 });
-    expect(await streamerExists(conn.db, "*")).toBe(false);
+    await saveSettings(conn.db, DEFAULTS_ROW_ID, { interval: 30 });
+    expect(await streamerExists(conn.db, DEFAULTS_ROW_ID)).toBe(false);
+    // The database's defaults row is an operator's override: not left for other tests.
+    await conn.db.delete(streamerSettings).where(eq(streamerSettings.streamerId, DEFAULTS_ROW_ID));
   });
 
   it("lists streamers a page at a time in id order, each page after the last id of the one before", async () => {
@@ -55,12 +62,18 @@ describe("streamers in the real PostgreSQL", () => {
     expect(first).toHaveLength(2);
   });
 
-  it("reads an existing streamer's settings in one query, and null for a streamer that does not exist", async () => {
+  it("announces a created streamer with its id on the streamers channel, and removals with the empty payload", async () => {
     const id = `st-${randomUUID()}`;
-    expect(await getExistingStreamerSettings(conn.db, id)).toBeNull();
-    await createStreamer(conn.db, id, "admin");
-    expect(await getExistingStreamerSettings(conn.db, id)).toEqual(DEFAULT_SETTINGS);
-    await saveSettings(conn.db, id, { threshold: 0.6 });
-    expect(await getExistingStreamerSettings(conn.db, id)).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.6 });
+    const heard: string[] = [];
+    const listening = await conn.listen(STREAMERS_CHANNEL, (payload) => heard.push(payload));
+    try {
+      await createStreamer(conn.db, id, "admin");
+      await waitFor("the creation announced", () => heard.includes(id), 5_000);
+      await conn.db.delete(streamers).where(eq(streamers.streamerId, id));
+      await waitFor("the removal announced", () => heard.includes(FULL_RELOAD_PAYLOAD), 5_000);
+      expect(await loadStreamerIds(conn.db)).not.toContain(id);
+    } finally {
+      await listening.unlisten();
+    }
   });
 });

@@ -37,9 +37,6 @@ export const emoteEnvSchema = z.object({
   EMOTE_MAX_EVENT_LOOP_LAG_MS: whole(60_000)
     .default(1_000)
     .describe("Emotes are refused at once while the event loop runs later than this (smoothed); 0 = never."),
-  EMOTE_SETTINGS_CACHE_MS: positive(3_600_000)
-    .default(2_000)
-    .describe("How long a streamer's allowed emotes are remembered before they are read again."),
 });
 export type EmoteEnv = z.infer<typeof emoteEnvSchema>;
 
@@ -52,7 +49,6 @@ export interface EmoteOptions {
   maxBatch: number;
   ackTimeoutMs: number;
   maxEventLoopLagMs: number;
-  settingsCacheMs: number;
 }
 
 export function emoteOptionsOf(env: EmoteEnv): EmoteOptions {
@@ -65,7 +61,6 @@ export function emoteOptionsOf(env: EmoteEnv): EmoteOptions {
     maxBatch: env.EMOTE_BATCH_MAX,
     ackTimeoutMs: env.EMOTE_ACK_TIMEOUT_MS,
     maxEventLoopLagMs: env.EMOTE_MAX_EVENT_LOOP_LAG_MS,
-    settingsCacheMs: env.EMOTE_SETTINGS_CACHE_MS,
   };
 }
 

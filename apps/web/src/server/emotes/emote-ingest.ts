@@ -1,7 +1,5 @@
 import { EmoteRefusedError, type CallLimiter, type EmoteIngest } from "@emote/api";
 import type { BusProducer } from "@emote/bus";
-import { getExistingStreamerSettings, type Database } from "@emote/db";
-import { AllowedEmotes } from "./allowed-emotes.ts";
 import type { EmoteOptions } from "./emote-env.ts";
 import { StreamerCap, viewerEmoteLimiter } from "./emote-limits.ts";
 import { EmotePublisher } from "./emote-publisher.ts";
@@ -31,14 +29,14 @@ export interface RunningEmoteIngest {
 }
 
 /**
- * The gateway's emotes.send behind the API's EmoteIngest port: allowed emotes from the
- * settings (cached), the streamer cap and event-loop guard, the stamping and the bounded,
- * batching publisher onto the bus's `raw-emote-data`.
+ * The gateway's emotes.send behind the API's EmoteIngest port: the allowed emotes it is
+ * given (allowed-emotes.ts follows them), the streamer cap and event-loop guard, the
+ * stamping and the bounded, batching publisher onto the bus's `raw-emote-data`.
  */
 export function createEmoteIngest(deps: {
   producer: Pick<BusProducer, "send">;
   topic: string;
-  db: Database;
+  allowedEmotes: EmoteIngest["allowedEmotes"];
   authSecret: string;
   options: EmoteOptions;
 }): RunningEmoteIngest {
@@ -67,16 +65,12 @@ export function createEmoteIngest(deps: {
     },
     pending: () => publisher.pending,
   };
-  const allowed = new AllowedEmotes(
-    async (streamerId) => (await getExistingStreamerSettings(deps.db, streamerId))?.allowedEmotes ?? null,
-    options.settingsCacheMs,
-  );
   const cap = new StreamerCap(options.perStreamerPerSecond);
   const lag = new EventLoopLag(options.maxEventLoopLagMs);
   const stamper = new EmoteStamper(new ViewerIds(deps.authSecret));
 
   const ingest: EmoteIngest = {
-    allowedEmotes: (streamerId) => allowed.of(streamerId),
+    allowedEmotes: deps.allowedEmotes,
     async send({ streamerId, emote, viewerKey }) {
       if (lag.overloaded) {
         shed.overloaded++;

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
-import { loadSettingsSnapshot, openEmbeddedDatabase, saveSettings, sql } from "@emote/db";
+import { createStreamer, loadSettingsSnapshot, openEmbeddedDatabase, saveSettings, sql } from "@emote/db";
 import { waitFor } from "@emote/testkit";
-import { followSettings, SettingsCache, type ReloadScope } from "@emote/settings";
+import { followSettings, followStreamers, SettingsCache, type ReloadScope } from "../../src/index.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "emote-worker-pglite-"));
+const dir = mkdtempSync(join(tmpdir(), "emote-settings-pglite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("settings follower on the embedded database (PGlite, as in npm start)", () => {
@@ -38,6 +38,24 @@ describe("settings follower on the embedded database (PGlite, as in npm start)",
     );
     expect(reloads.at(-1)).toBe("full");
     await follower.stop();
+    await conn.close();
+  }, 60_000);
+
+  it("knows a streamer created or registered by a settings write, without a query per look-up", async () => {
+    const conn = await openEmbeddedDatabase(dir);
+    await conn.migrate();
+    const failures: Error[] = [];
+    const streamers = await followStreamers(conn, { failed: (err) => failures.push(err) });
+    expect(streamers.has("default")).toBe(true);
+    expect(streamers.has("new-one")).toBe(false);
+    await createStreamer(conn.db, "new-one", "admin");
+    await waitFor("the created streamer", () => streamers.has("new-one"), 1_000);
+    await saveSettings(conn.db, "with-settings", { threshold: 0.4 });
+    await waitFor("the streamer registered by its settings", () => streamers.has("with-settings"), 1_000);
+    await conn.db.execute(sql`truncate streamers`);
+    await waitFor("the truncate to empty the set", () => !streamers.has("new-one"), 1_000);
+    expect(failures).toEqual([]);
+    await streamers.stop();
     await conn.close();
   }, 60_000);
 });
