@@ -23,7 +23,12 @@ const END_HOLD_S = 3;
 /** Emotes unseen this long (and not surging) are dropped. */
 const EMOTE_IDLE_S = 600;
 const SWEEP_EVERY_S = 60;
-/** Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen. */
+/**
+ * Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen.
+ * With MAX_VIEWERS_PER_EMOTE viewers of at most 3 seconds each and a ring of RING_SECONDS,
+ * an emote holds at most about 30 kB, so a streamer at most about 2 MB however hostile its chat
+ * (a few kB for an ordinary one: the viewer maps only hold the last few seconds' senders).
+ */
 export const MAX_EMOTES_PER_STREAMER = 64;
 /** What most records decide: one shared array, so the common case allocates nothing. */
 const NO_MOMENTS: readonly SurgeMoment[] = Object.freeze([]);
