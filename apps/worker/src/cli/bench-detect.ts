@@ -34,9 +34,13 @@ async function writeCorpus(path: string, seeds: readonly number[]): Promise<numb
 
 /** One run of the CLI exactly as a user runs it (a fresh process, output discarded). */
 async function runDetect(input: string, detector: string): Promise<{ perS: number; perCpuS: number }> {
-  const child = spawn(process.execPath, ["--import", "tsx", DETECT, "--input", input, "--detector", detector], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", DETECT, "--input", input, "--detector", detector],
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const [code] = (await once(child, "exit")) as [number | null];
