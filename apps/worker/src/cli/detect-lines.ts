@@ -52,7 +52,7 @@ export async function detectLines(
         if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);
         continue;
       }
-      const moments: DetectedMoment[] = detector.push(parsed.record);
+      const moments: readonly DetectedMoment[] = detector.push(parsed.record);
       for (const m of moments) pending += `${JSON.stringify(m)}\n`;
       report.moments += moments.length;
     }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseEmoteLine } from "./emote-line.ts";
 
 const MS = Date.parse("2026-03-01T20:00:01.250Z");
@@ -10,6 +10,14 @@ describe("parseEmoteLine", () => {
       ok: true,
       record: { emote: "😀", timestampMs: MS, streamerId: "s1", viewer: "v7" },
     });
+    // The fast path never reaches the full parser (whose first step is JSON.parse).
+    const jsonParse = vi.spyOn(JSON, "parse");
+    try {
+      expect(parseEmoteLine(line).ok).toBe(true);
+      expect(jsonParse).not.toHaveBeenCalled();
+    } finally {
+      jsonParse.mockRestore();
+    }
   });
 
   it("reads any other form (field order, offsets, escapes, no streamer) the same as the contract", () => {

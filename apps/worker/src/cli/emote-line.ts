@@ -21,11 +21,13 @@ const FAST =
   // eslint-disable-next-line no-control-regex
   /^\{"emote":"([^"\\\u0000-\u001f]+)","timestamp":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})Z","streamerId":"([^"\\\u0000-\u001f]+)"(?:,"viewer":"([^"\\\u0000-\u001f]*)")?\}$/;
 const CACHE_MAX = 4_096;
-/** Emote and streamer pairs the schema accepted. */
-const fieldsOk = new Set<string>();
+/** Emotes and streamer ids the schema accepted (it judges each field on its own). */
+const emotesOk = new Set<string>();
+const streamersOk = new Set<string>();
 /** Seconds (`YYYY-MM-DDTHH:MM:SS`) the schema accepted, with their epoch milliseconds. */
 const secondsOk = new Map<string, number>();
-const PROBE_TIMESTAMP = "2026-01-01T00:00:00.000Z";
+let lastSecond = "";
+let lastSecondMs = 0;
 
 export type LineResult = { ok: true; record: DetectorRecord } | { ok: false; error: string };
 
@@ -38,20 +40,26 @@ function fastPath(line: string, window: TimestampWindow): LineResult | undefined
   const m = FAST.exec(line);
   if (!m) return undefined;
   const [, emote = "", second = "", millis = "", streamerId = "", viewer] = m;
-  const fieldsKey = `${emote}\u0000${streamerId}`;
-  if (!fieldsOk.has(fieldsKey)) {
-    if (!rawEmoteSchema.safeParse({ emote, timestamp: PROBE_TIMESTAMP, streamerId }).success)
-      return undefined;
-    remember(fieldsOk, () => fieldsOk.add(fieldsKey));
+  if (!emotesOk.has(emote)) {
+    if (!rawEmoteSchema.shape.emote.safeParse(emote).success) return undefined;
+    remember(emotesOk, () => emotesOk.add(emote));
   }
-  let secondMs = secondsOk.get(second);
+  if (!streamersOk.has(streamerId)) {
+    if (!rawEmoteSchema.shape.streamerId.safeParse(streamerId).success) return undefined;
+    remember(streamersOk, () => streamersOk.add(streamerId));
+  }
+  // Lines come in time order: most share the previous line's second.
+  let secondMs = second === lastSecond ? lastSecondMs : secondsOk.get(second);
   if (secondMs === undefined) {
     const timestamp = `${second}.000Z`;
-    if (!rawEmoteSchema.safeParse({ emote: "x", timestamp }).success) return undefined;
+    // The timestamp's own schema: a probe emote would tie this cache to what counts as an emote.
+    if (!rawEmoteSchema.shape.timestamp.safeParse(timestamp).success) return undefined;
     const ms = Date.parse(timestamp);
     secondMs = ms;
     remember(secondsOk, () => secondsOk.set(second, ms));
   }
+  lastSecond = second;
+  lastSecondMs = secondMs;
   const timestampMs = secondMs + Number(millis);
   if (!(timestampMs >= window.earliestMs && timestampMs <= window.latestMs)) return undefined;
   if (viewer === undefined) return { ok: true, record: { emote, timestampMs, streamerId } };

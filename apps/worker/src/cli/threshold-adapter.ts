@@ -13,7 +13,7 @@ export class ThresholdAdapter implements StreamDetector {
 
   constructor(private readonly settings: AnalysisSettings) {}
 
-  push(record: DetectorRecord): ThresholdMoment[] {
+  push(record: DetectorRecord): readonly ThresholdMoment[] {
     let batch = this.batches.get(record.streamerId);
     if (!batch) this.batches.set(record.streamerId, (batch = { seq: 0, open: new OpenBatch() }));
     batch.open.add(record.emote, record.timestampMs);

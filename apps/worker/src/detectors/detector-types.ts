@@ -47,7 +47,8 @@ export type DetectedMoment = z.infer<typeof detectedMomentSchema>;
 
 /** Both detectors behind one shape: records in, in each streamer's order; moments out. */
 export interface StreamDetector {
-  push(record: DetectorRecord): DetectedMoment[];
+  /** Moments decided by this record; usually none (a shared empty array, not to be written). */
+  push(record: DetectorRecord): readonly DetectedMoment[];
 }
 
 export type DetectorKind = DetectedMoment["kind"];

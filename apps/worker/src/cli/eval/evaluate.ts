@@ -9,7 +9,7 @@ import type { Row } from "./table.ts";
 export const OVERALL = "overall";
 
 /** A record as a `raw-emote-data` line with its viewer, in the form producers write. */
-function toLine(r: TimedRecord): string {
+export function toLine(r: TimedRecord): string {
   return JSON.stringify({
     emote: r.emote,
     timestamp: new Date(r.timestampMs).toISOString(),

@@ -65,17 +65,18 @@ const TUNED: readonly Scenario[] = [
   },
 ];
 
+/** Named emotes, written as the contract's emote rule wants them (`:name:`). */
 const CUSTOM_EMOTES = [
-  "PogChamp",
-  "KEKW",
-  "LUL",
-  "monkaS",
-  "Kappa",
-  "OMEGALUL",
-  "Sadge",
-  "catJAM",
-  "EZ",
-  "5Head",
+  ":PogChamp:",
+  ":KEKW:",
+  ":LUL:",
+  ":monkaS:",
+  ":Kappa:",
+  ":OMEGALUL:",
+  ":Sadge:",
+  ":catJAM:",
+  ":EZ:",
+  ":5Head:",
 ];
 
 /** A parameter set never tuned on: other emotes, rates, lengths, drift and spam. */

@@ -129,7 +129,9 @@ export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec:
   if (near >= PER_VIEWER_WINDOW_CAP) return 0;
   let i = counted.length;
   while (i > 0 && (counted[i - 1] ?? 0) > sec) i--;
-  counted.splice(i, 0, sec);
+  // In order (the common case) is an append; splice would allocate its result.
+  if (i === counted.length) counted.push(sec);
+  else counted.splice(i, 0, sec);
   if (counted.length > PER_VIEWER_WINDOW_CAP) counted.shift();
   return 1;
 }

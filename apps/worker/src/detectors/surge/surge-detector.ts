@@ -23,8 +23,15 @@ const END_HOLD_S = 3;
 /** Emotes unseen this long (and not surging) are dropped. */
 const EMOTE_IDLE_S = 600;
 const SWEEP_EVERY_S = 60;
-/** Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen. */
+/**
+ * Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen.
+ * With MAX_VIEWERS_PER_EMOTE viewers of at most 3 seconds each and a ring of RING_SECONDS,
+ * an emote holds at most about 30 kB, so a streamer at most about 2 MB however hostile its chat
+ * (a few kB for an ordinary one: the viewer maps only hold the last few seconds' senders).
+ */
 export const MAX_EMOTES_PER_STREAMER = 64;
+/** What most records decide: one shared array, so the common case allocates nothing. */
+const NO_MOMENTS: readonly SurgeMoment[] = Object.freeze([]);
 
 /** A surge in progress: the moment as emitted at onset, and what its end needs. */
 export interface ActiveSurge {
@@ -74,16 +81,16 @@ export class SurgeDetector {
     private readonly settingsFor: (streamerId: string) => SurgeSettings = () => DEFAULT_SURGE_SETTINGS,
   ) {}
 
-  push(record: DetectorRecord): SurgeMoment[] {
+  push(record: DetectorRecord): readonly SurgeMoment[] {
     const streamer = this.streamer(record.streamerId, record.timestampMs);
-    const out: SurgeMoment[] = [];
+    let out = NO_MOMENTS;
     const previousSec = secOf(streamer.watermarkMs);
     if (record.timestampMs > streamer.watermarkMs) streamer.watermarkMs = record.timestampMs;
     const nowMs = streamer.watermarkMs;
     const nowSec = secOf(nowMs);
     const settings = this.settingsFor(record.streamerId);
     if (nowSec > previousSec) {
-      endSurges(streamer, settings, out);
+      out = endSurges(streamer, settings);
       if (nowSec - streamer.lastSweepSec >= SWEEP_EVERY_S) sweep(streamer, nowSec);
     }
     const sec = secOf(Math.max(record.timestampMs, nowMs - LATE_ALLOWANCE_MS));
@@ -107,8 +114,7 @@ export class SurgeDetector {
     if (score < surgeThresholds(settings).onset) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
-    out.push(this.onset(record.streamerId, record.emote, emote, nowMs, score, viewers));
-    return out;
+    return [...out, this.onset(record.streamerId, record.emote, emote, nowMs, score, viewers)];
   }
 
   private onset(
@@ -166,7 +172,8 @@ export class SurgeDetector {
   }
 }
 
-function endSurges(streamer: StreamerState, settings: SurgeSettings, out: SurgeMoment[]): void {
+function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly SurgeMoment[] {
+  let ended: SurgeMoment[] | undefined;
   const nowMs = streamer.watermarkMs;
   const nowSec = secOf(nowMs);
   const { end } = surgeThresholds(settings);
@@ -178,7 +185,7 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings, out: SurgeM
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
     const startSec = secOf(Date.parse(surge.moment.startedAt));
     const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;
-    out.push({
+    (ended ??= []).push({
       ...surge.moment,
       endedAt: new Date(endedAtMs).toISOString(),
       viewers: Math.max(surge.moment.viewers, seen),
@@ -187,6 +194,7 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings, out: SurgeM
     emote.quietUntilMs = endedAtMs + settings.cooldownMs;
     track.frozenThroughSec = surge.lastHotSec;
   }
+  return ended ?? NO_MOMENTS;
 }
 
 /** The emote's state, created on first sight; undefined when the streamer is full of surging emotes. */
