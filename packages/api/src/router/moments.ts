@@ -1,4 +1,4 @@
-import { streamerIdSchema } from "@emote/contracts";
+import { streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMoments, type Database, type StoredMoment } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
@@ -78,7 +78,9 @@ async function historyPage(db: Database, input: z.infer<typeof momentsHistoryInp
     ...(input.cursor && { before: decodeCursor(input.cursor) }),
     limit: input.limit,
   });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  // Clients get the event contract's shape, whose position stays optional.
+  const items: Moment[] = page;
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null };
 }
