@@ -22,7 +22,9 @@ export const pulseEnvSchema = kafkaEnvSchema
       .string()
       .min(1)
       .default("emote-worker")
-      .describe("With Kafka, the built-in worker's consumer group: the one distributed workers use."),
+      .describe(
+        "With Kafka, the built-in worker's consumer group: the one distributed workers use. With the in-process bus and DATABASE_URL, this plus `-in-process`, so its checkpoints never share rows with the Kafka log's.",
+      ),
     PULSE_GENERATOR_RATE: z.coerce
       .number()
       .min(0)
@@ -33,6 +35,21 @@ export const pulseEnvSchema = kafkaEnvSchema
       ),
   });
 export type PulseEnv = z.infer<typeof pulseEnvSchema>;
+
+/**
+ * The built-in worker's group. Checkpoints are rows per (group, topic, partition): the
+ * in-process bus's log is not Kafka's, so with a PostgreSQL that distributed workers may
+ * use it keeps its own rows (sharing them, each would skip or re-apply the other's
+ * offsets). The embedded database is this process's alone and keeps the plain name, so
+ * existing data dirs continue where they were.
+ */
+export function workerGroupId(
+  env: Pick<PulseEnv, "KAFKA_BROKERS" | "DATABASE_URL" | "WORKER_GROUP_ID">,
+): string {
+  return env.KAFKA_BROKERS || env.DATABASE_URL === undefined
+    ? env.WORKER_GROUP_ID
+    : `${env.WORKER_GROUP_ID}-in-process`;
+}
 
 export function readPulseEnv(source: Record<string, string | undefined> = process.env): PulseEnv {
   return parseEnv(pulseEnvSchema, source);

@@ -11,7 +11,7 @@ import { errorMessage, kafkaLogging, type Observability } from "@emote/observabi
 import { runWebServer, webServerOptions } from "@emote/web/server";
 import { runWorker } from "@emote/worker/worker";
 import { pulseAuthSecret } from "./auth-secret-file.ts";
-import type { PulseEnv } from "./env.ts";
+import { workerGroupId, type PulseEnv } from "./env.ts";
 
 /**
  * The in-process bus forgets its records on stop, but the worker's checkpoints stay in the
@@ -84,7 +84,7 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
   const worker = await runWorker(
     { bus, conn },
     // One process: parse on the main thread, leave the other core to the web server.
-    { groupId: env.WORKER_GROUP_ID, concurrency: 3, sessionTimeoutMs: 30_000, parseThread: false },
+    { groupId: workerGroupId(env), concurrency: 3, sessionTimeoutMs: 30_000, parseThread: false },
     obs,
   );
   const web = await runWebServer({ bus, conn }, webServerOptions(env, auth.secret), obs);

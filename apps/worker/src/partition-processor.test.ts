@@ -67,6 +67,11 @@ class MemoryStore implements ProgressStore {
     this.reach("loadCheckpoint");
     return this.checkpoints.get(`${topic}:${partition}`) ?? null;
   }
+  async dropEarlierLogCheckpoint(topic: string, partition: number, nextOffset: bigint) {
+    this.reach("dropEarlierLogCheckpoint");
+    const key = `${topic}:${partition}`;
+    if (this.checkpoints.get(key) === nextOffset) this.checkpoints.delete(key);
+  }
   async loadLastCommitted(topic: string, partition: number) {
     this.reach("loadLastCommitted");
     const positions = [...this.moments.keys()];
@@ -147,6 +152,12 @@ function control(): BatchControl & { committed: string[] } {
   };
 }
 
+/** A batch's records with the partition's end as fetched right after them. */
+function logged(recs: IncomingRecord[]): { records: IncomingRecord[]; end: string } {
+  const last = recs.at(-1);
+  return { records: recs, end: last ? String(BigInt(last.offset) + 1n) : "0" };
+}
+
 function records(values: (string | object)[], firstOffset = 0): IncomingRecord[] {
   return values.map((v, i) => ({
     key: null,
@@ -206,13 +217,16 @@ describe("PartitionProcessor", () => {
     // 29 emotes: no analysis yet.
     const first = [...Array(12).fill(twoField("🔥", 1)), ...Array(17).fill(twoField("😀", 2))];
     const c = control();
-    await processor.handle({ topic: topics.raw, partition: 0, records: records(first) }, c);
+    await processor.handle({ topic: topics.raw, partition: 0, ...logged(records(first)) }, c);
     expect(producer.on(topics.aggregated)).toEqual([]);
     expect(store.streamers.get("default")).toMatchObject({ batchSeq: 0, pendingCount: 29 });
     expect(c.committed).toEqual(["28"]);
 
     // The 30th closes the batch: 🔥 12/30 = 0.4 and 😀 18/30 = 0.6.
-    await processor.handle({ topic: topics.raw, partition: 0, records: records([twoField("😀", 3)], 29) }, c);
+    await processor.handle(
+      { topic: topics.raw, partition: 0, ...logged(records([twoField("😀", 3)], 29)) },
+      c,
+    );
     const sent = producer.on(topics.aggregated);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.key).toBe("default");
@@ -256,7 +270,7 @@ describe("PartitionProcessor", () => {
     let publishedAtCommit = -1;
     store.onCommit = () => (publishedAtCommit = producer.on(topics.aggregated).length);
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("🔥", 2)]) },
+      { topic: topics.raw, partition: 0, ...logged(records([twoField("🔥", 1), twoField("🔥", 2)])) },
       control(),
     );
     expect(publishedAtCommit).toBe(0);
@@ -265,7 +279,7 @@ describe("PartitionProcessor", () => {
     // Another member stored the partition further on (this one was evicted while it worked).
     store.checkpoints.set(`${topics.raw}:0`, 100n);
     const late = processor.handle(
-      { topic: topics.raw, partition: 0, records: records([twoField("😀", 3), twoField("😀", 4)], 2) },
+      { topic: topics.raw, partition: 0, ...logged(records([twoField("😀", 3), twoField("😀", 4)], 2)) },
       control(),
     );
     await expect(late).rejects.toBeInstanceOf(CheckpointSupersededError);
@@ -278,14 +292,14 @@ describe("PartitionProcessor", () => {
     const first = {
       topic: topics.raw,
       partition: 0,
-      records: records([twoField("🔥", 1), twoField("🔥", 2)]),
+      ...logged(records([twoField("🔥", 1), twoField("🔥", 2)])),
     };
     await expect(make().handle(first, control())).rejects.toThrow("broker went away");
     expect(store.moments.size).toBe(1);
     expect(producer.on(topics.aggregated)).toEqual([]);
 
     // Whoever takes the partition next (here after a restart) publishes them before going on.
-    const next = { topic: topics.raw, partition: 0, records: records([twoField("😀", 3)], 2) };
+    const next = { topic: topics.raw, partition: 0, ...logged(records([twoField("😀", 3)], 2)) };
     await make().handle(next, control());
     const [again] = producer.on(topics.aggregated);
     expect(JSON.parse(String(again?.value))).toEqual([{ ...[...store.moments.values()][0], position: 1 }]);
@@ -301,7 +315,7 @@ describe("PartitionProcessor", () => {
       { emote: "🔥", timestamp: ts(2), streamerId: "s1" },
       { emote: "😀", timestamp: ts(2), streamerId: "s2" },
     ];
-    await processor.handle({ topic: topics.raw, partition: 1, records: records(msgs) }, control());
+    await processor.handle({ topic: topics.raw, partition: 1, ...logged(records(msgs)) }, control());
     const sent = producer.on(topics.aggregated);
     expect(sent.map((r) => r.key)).toEqual(["s2"]);
     expect(
@@ -323,8 +337,8 @@ describe("PartitionProcessor", () => {
     ];
     const mixed = [bad[0], good[0], bad[1], good[1], good[2], bad[2], bad[3], good[3]] as (string | object)[];
 
-    await clean.processor.handle({ topic: topics.raw, partition: 0, records: records(good) }, control());
-    await dirty.processor.handle({ topic: topics.raw, partition: 0, records: records(mixed) }, control());
+    await clean.processor.handle({ topic: topics.raw, partition: 0, ...logged(records(good)) }, control());
+    await dirty.processor.handle({ topic: topics.raw, partition: 0, ...logged(records(mixed)) }, control());
 
     const dead = dirty.producer.on(topics.dlq);
     expect(dead.map((r) => r.headers?.[DLQ_HEADERS.reason])).toEqual([
@@ -359,19 +373,19 @@ describe("PartitionProcessor", () => {
     const emotes = Array.from({ length: 10 }, (_, i) => twoField(i % 3 === 0 ? "😀" : "🔥", i));
     const reference = setup({ defaults });
     await reference.processor.handle(
-      { topic: topics.raw, partition: 0, records: records(emotes) },
+      { topic: topics.raw, partition: 0, ...logged(records(emotes)) },
       control(),
     );
 
     const crashed = setup({ defaults });
     await crashed.processor.handle(
-      { topic: topics.raw, partition: 0, records: records(emotes.slice(0, 7)) },
+      { topic: topics.raw, partition: 0, ...logged(records(emotes.slice(0, 7))) },
       control(),
     );
     // Restart: a new processor over the same store; Kafka redelivers from an older offset.
     const restarted = crashed.make();
     await restarted.handle(
-      { topic: topics.raw, partition: 0, records: records(emotes.slice(4), 4) },
+      { topic: topics.raw, partition: 0, ...logged(records(emotes.slice(4), 4)) },
       control(),
     );
 
@@ -386,7 +400,7 @@ describe("PartitionProcessor", () => {
     const batch = {
       topic: topics.raw,
       partition: 0,
-      records: records([twoField("🔥", 1), twoField("🔥", 2)]),
+      ...logged(records([twoField("🔥", 1), twoField("🔥", 2)])),
     };
     store.failNextCommit = true;
     await expect(processor.handle(batch, control())).rejects.toThrow("database went away");
@@ -400,7 +414,7 @@ describe("PartitionProcessor", () => {
     const batch = {
       topic: topics.raw,
       partition: 0,
-      records: records([twoField("🔥", 1), twoField("🔥", 2)]),
+      ...logged(records([twoField("🔥", 1), twoField("🔥", 2)])),
     };
     store.unreachable = ["loadCheckpoint", "loadStreamers", "commit", "commit"];
     let heartbeats = 0;
@@ -422,14 +436,39 @@ describe("PartitionProcessor", () => {
     const c = control();
     const emotes = Array.from({ length: 13 }, (_, i) => twoField("🔥", i));
     // A replay after a crash split into batches that end before the checkpoint.
-    await processor.handle({ topic: topics.raw, partition: 0, records: records(emotes.slice(0, 5)) }, c);
+    // The log holds all 13 (the checkpoint lies within it).
+    await processor.handle(
+      { topic: topics.raw, partition: 0, ...logged(records(emotes.slice(0, 5))), end: "13" },
+      c,
+    );
     expect(store.commits).toBe(0);
     expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(10n);
-    await processor.handle({ topic: topics.raw, partition: 0, records: records(emotes.slice(5), 5) }, c);
+    await processor.handle({ topic: topics.raw, partition: 0, ...logged(records(emotes.slice(5), 5)) }, c);
     expect(c.committed).toEqual(["4", "12"]);
     expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(13n);
     expect(store.streamers.get("default")?.pendingCount).toBe(3);
     expect(await metrics.totals()).toMatchObject({ consumed: 3, skippedReplayed: 10 });
+  });
+
+  it("applies a recreated topic's new log from its start when the stored checkpoint lies beyond its end", async () => {
+    const { processor, store, metrics, registry } = setup({
+      defaults: { ...DEFAULT_SETTINGS, interval: 100 },
+    });
+    store.checkpoints.set(`${topics.raw}:0`, 50n);
+    store.checkpoints.set(`${topics.raw}:1`, 4n);
+    const c = control();
+    const emotes = Array.from({ length: 4 }, (_, i) => twoField("🔥", i));
+    await processor.handle({ topic: topics.raw, partition: 0, ...logged(records(emotes)) }, c);
+    expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(4n);
+    expect(store.streamers.get("default")?.pendingCount).toBe(4);
+    // A checkpoint exactly at the end is a caught-up worker: the replayed records are skipped.
+    await processor.handle({ topic: topics.raw, partition: 1, ...logged(records(emotes)) }, c);
+    expect(store.checkpoints.get(`${topics.raw}:1`)).toBe(4n);
+    expect(store.streamers.get("default")?.pendingCount).toBe(4);
+    expect(await metrics.totals()).toMatchObject({ consumed: 4, skippedReplayed: 4 });
+    expect(await registry.getSingleMetricAsString("emote_worker_earlier_log_checkpoints_total")).toContain(
+      `emote_worker_earlier_log_checkpoints_total{topic="${topics.raw}",partition="0"} 1`,
+    );
   });
 
   it("heartbeats while a store call hangs", async () => {
@@ -441,7 +480,7 @@ describe("PartitionProcessor", () => {
       let heartbeats = 0;
       const c = { ...control(), heartbeat: async () => void heartbeats++ };
       const handled = processor.handle(
-        { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1)]) },
+        { topic: topics.raw, partition: 0, ...logged(records([twoField("🔥", 1)])) },
         c,
       );
       await vi.advanceTimersByTimeAsync(3_500);
@@ -473,7 +512,7 @@ describe("PartitionProcessor", () => {
         },
       };
       const handled = processor.handle(
-        { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1)]) },
+        { topic: topics.raw, partition: 0, ...logged(records([twoField("🔥", 1)])) },
         c,
       );
       const outcome = handled.catch((err: unknown) => err);
@@ -499,7 +538,7 @@ describe("PartitionProcessor", () => {
       },
     };
     await expect(
-      processor.handle({ topic: topics.raw, partition: 0, records: records([twoField("🔥", 1)]) }, c),
+      processor.handle({ topic: topics.raw, partition: 0, ...logged(records([twoField("🔥", 1)])) }, c),
     ).rejects.toThrow("Failed query");
     expect(c.committed).toEqual([]);
   });
@@ -507,13 +546,13 @@ describe("PartitionProcessor", () => {
   it("applies a settings change from the next batch on", async () => {
     const { processor, producer, cache } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("😀", 2)]) },
+      { topic: topics.raw, partition: 0, ...logged(records([twoField("🔥", 1), twoField("😀", 2)])) },
       control(),
     );
     expect(producer.on(topics.aggregated)).toHaveLength(1);
     cache.replace({ defaults: { ...DEFAULT_SETTINGS, interval: 2, threshold: 0.6 }, byStreamer: new Map() });
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([twoField("🔥", 3), twoField("😀", 4)], 2) },
+      { topic: topics.raw, partition: 0, ...logged(records([twoField("🔥", 3), twoField("😀", 4)], 2)) },
       control(),
     );
     // 0.5 each is not above 0.6: the second batch finds nothing.
@@ -532,7 +571,7 @@ describe("PartitionProcessor", () => {
       { emote: "🔥", timestamp: ts(59), streamerId: "s1" },
       { emote: "😀", timestamp: ts(60), streamerId: "s1" }, // 10:21:00
     ];
-    await processor.handle({ topic: topics.raw, partition: 0, records: records(msgs) }, control());
+    await processor.handle({ topic: topics.raw, partition: 0, ...logged(records(msgs)) }, control());
     expect(stats(producer)).toEqual<WindowStats[]>([
       { streamerId: "s1", windowStart: "2025-01-15T10:20:00.000Z", counts: { "🔥": 2, "🦄": 1 }, total: 3 },
       { streamerId: "s1", windowStart: "2025-01-15T10:21:00.000Z", counts: { "😀": 1 }, total: 1 },
@@ -545,7 +584,7 @@ describe("PartitionProcessor", () => {
   it("sends a streamer's stats at most once a second, only the minutes that changed, and what a quiet streamer still owes on publishStats", async () => {
     const { processor, producer, clock } = setup();
     const batch = (first: number, msgs: object[]) =>
-      processor.handle({ topic: topics.raw, partition: 0, records: records(msgs, first) }, control());
+      processor.handle({ topic: topics.raw, partition: 0, ...logged(records(msgs, first)) }, control());
     await batch(0, [
       { emote: "🔥", timestamp: ts(1), streamerId: "s1" },
       { emote: "🔥", timestamp: ts(61), streamerId: "s1" },
@@ -591,7 +630,7 @@ describe("PartitionProcessor", () => {
     const batch = {
       topic: topics.raw,
       partition: 0,
-      records: records([twoField("🔥", 1), twoField("🔥", 2), twoField("😀", 3)]),
+      ...logged(records([twoField("🔥", 1), twoField("🔥", 2), twoField("😀", 3)])),
     };
     store.failNextCommit = true;
     await expect(processor.handle(batch, control())).rejects.toThrow("database went away");
@@ -611,7 +650,9 @@ describe("PartitionProcessor", () => {
     const batch = {
       topic: topics.raw,
       partition: 0,
-      records: records([twoField("🔥", 1), "junk", twoField("🔥", 2), twoField("😀", 3), twoField("🔥", 4)]),
+      ...logged(
+        records([twoField("🔥", 1), "junk", twoField("🔥", 2), twoField("😀", 3), twoField("🔥", 4)]),
+      ),
     };
     store.failNextCommit = true;
     await expect(processor.handle(batch, control())).rejects.toThrow("database went away");
@@ -656,7 +697,7 @@ describe("PartitionProcessor", () => {
     msgs[0]!.headers = { traceparent: Buffer.from(first) };
     msgs[1]!.headers = {};
     msgs[2]!.headers = { traceparent: later };
-    await processor.handle({ topic: topics.raw, partition: 0, records: msgs }, control());
+    await processor.handle({ topic: topics.raw, partition: 0, ...logged(msgs) }, control());
 
     const [record] = producer.on(topics.aggregated);
     const moments = JSON.parse(String(record?.value)) as Moment[];
@@ -692,7 +733,7 @@ describe("PartitionProcessor", () => {
   it("sends moments without trace context without a header or span", async () => {
     const { processor, producer } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([twoField("🔥", 1), twoField("🔥", 2)]) },
+      { topic: topics.raw, partition: 0, ...logged(records([twoField("🔥", 1), twoField("🔥", 2)])) },
       control(),
     );
     const [record] = producer.on(topics.aggregated);
@@ -725,7 +766,7 @@ describe("PartitionProcessor with records refused downstream", () => {
       msg("😀", 6),
     ];
     const c = control();
-    await processor.handle({ topic: topics.raw, partition: 0, records: records(batch) }, c);
+    await processor.handle({ topic: topics.raw, partition: 0, ...logged(records(batch)) }, c);
     const dead = producer.on(topics.dlq);
     expect(dead.map((r) => [r.headers?.[DLQ_HEADERS.reason], r.headers?.[DLQ_HEADERS.sourceOffset]])).toEqual(
       [["store_rejected", "2"]],
@@ -749,7 +790,7 @@ describe("PartitionProcessor with records refused downstream", () => {
       {
         topic: topics.raw,
         partition: 0,
-        records: records([msg("🔥", 1), msg(poison, 2, "s2"), msg("🔥", 3)]),
+        ...logged(records([msg("🔥", 1), msg(poison, 2, "s2"), msg("🔥", 3)])),
       },
       c,
     );
@@ -766,7 +807,7 @@ describe("PartitionProcessor with records refused downstream", () => {
     store.refuses = () => true;
     producer.refuses = (topic) => topic === topics.dlq;
     const err = await processor
-      .handle({ topic: topics.raw, partition: 0, records: records([msg("🔥", 1)]) }, control())
+      .handle({ topic: topics.raw, partition: 0, ...logged(records([msg("🔥", 1)])) }, control())
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -779,7 +820,7 @@ describe("PartitionProcessor with records refused downstream", () => {
     const { processor, store, producer } = setup();
     store.failNextCommit = true;
     await expect(
-      processor.handle({ topic: topics.raw, partition: 0, records: records([msg("🔥", 1)]) }, control()),
+      processor.handle({ topic: topics.raw, partition: 0, ...logged(records([msg("🔥", 1)])) }, control()),
     ).rejects.toThrow("database went away");
     expect(producer.on(topics.dlq)).toEqual([]);
   });
@@ -789,12 +830,12 @@ describe("PartitionProcessor with records refused downstream", () => {
     const ids = Array.from({ length: 50_000 }, (_, i) => `many-${i}`);
     for (let from = 0; from < ids.length; from += 5_000) {
       const batch = ids.slice(from, from + 5_000).map((id) => msg("🔥", 1, id));
-      await processor.handle({ topic: topics.raw, partition: 0, records: records(batch, from) }, control());
+      await processor.handle({ topic: topics.raw, partition: 0, ...logged(records(batch, from)) }, control());
     }
     expect(processor.streamersInMemory).toBe(50_000);
     clock.now = 120_000;
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([msg("🔥", 2)], 50_000) },
+      { topic: topics.raw, partition: 0, ...logged(records([msg("🔥", 2)], 50_000)) },
       control(),
     );
     expect(processor.streamersInMemory).toBe(1);
@@ -806,17 +847,17 @@ describe("PartitionProcessor with records refused downstream", () => {
       defaults: { ...DEFAULT_SETTINGS, interval: 3 },
     });
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([msg("🔥", 1), msg("🔥", 2)]) },
+      { topic: topics.raw, partition: 0, ...logged(records([msg("🔥", 1), msg("🔥", 2)])) },
       control(),
     );
     clock.now = 10_000;
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([msg("😀", 3, "s2")], 2) },
+      { topic: topics.raw, partition: 0, ...logged(records([msg("😀", 3, "s2")], 2)) },
       control(),
     );
     expect(processor.streamersInMemory).toBe(1);
     await processor.handle(
-      { topic: topics.raw, partition: 0, records: records([msg("🔥", 4)], 3) },
+      { topic: topics.raw, partition: 0, ...logged(records([msg("🔥", 4)], 3)) },
       control(),
     );
     // The third emote of s1 closed its batch: the two before the eviction were not lost.

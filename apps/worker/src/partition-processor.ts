@@ -155,7 +155,7 @@ export class PartitionProcessor {
    */
   private async process(batch: RecordBatch, control: BatchControl, refused?: Refusal): Promise<boolean> {
     const { topic, partition } = batch;
-    const checkpoint = await this.checkpoint(topic, partition, control);
+    const checkpoint = await this.checkpoint(batch, control);
     // Nothing can revoke the partition during the synchronous part below, so one check
     // suffices (and kafkajs's isStale() is too costly to ask per message).
     const last = batch.records.at(-1);
@@ -268,14 +268,32 @@ export class PartitionProcessor {
 
   /**
    * The partition's stored checkpoint, read once per ownership of the partition; taking
-   * the partition on republishes its last commit's moments.
+   * the partition on republishes its last commit's moments. A checkpoint beyond the
+   * partition's end belongs to an earlier log (the topic was deleted and created again,
+   * PostgreSQL kept): the log only grows, so on the same log every applied offset lies
+   * below the end (a checkpoint exactly at the end is a worker that is caught up).
+   * Skipping against it would drop the new log's records as replayed, so it is dropped.
    */
-  private async checkpoint(topic: string, partition: number, control: BatchControl): Promise<bigint | null> {
+  private async checkpoint(batch: RecordBatch, control: BatchControl): Promise<bigint | null> {
+    const { topic, partition } = batch;
     const key = `${topic}:${partition}`;
     if (!this.checkpoints.has(key)) {
-      const stored = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
+      let stored = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
       const last = await this.untilStored(control, () => this.deps.store.loadLastCommitted(topic, partition));
       await this.publisher.republish(control, last);
+      const end = BigInt(batch.end);
+      if (stored !== null && stored > end) {
+        const earlier = stored;
+        await this.untilStored(control, () =>
+          this.deps.store.dropEarlierLogCheckpoint(topic, partition, earlier),
+        );
+        this.deps.log.warn(
+          { topic, partition, checkpoint: String(earlier), end: String(end) },
+          `the stored checkpoint of ${topic}[${partition}] (next offset ${earlier}) is beyond the partition's end (${end}): the topic was recreated; applying its new log from the start`,
+        );
+        this.deps.metrics.earlierLogCheckpoints.inc({ topic, partition: String(partition) });
+        stored = null;
+      }
       this.checkpoints.set(key, stored);
     }
     return this.checkpoints.get(key) ?? null;

@@ -4,6 +4,8 @@ import type { AnalysisCommit, StreamerProgress } from "@emote/db";
 /** Durable progress, kept in the same store as the moments. */
 export interface ProgressStore {
   loadCheckpoint(topic: string, partition: number): Promise<bigint | null>;
+  /** Drops the checkpoint `nextOffset` of an earlier log of the topic (it was recreated). */
+  dropEarlierLogCheckpoint(topic: string, partition: number, nextOffset: bigint): Promise<void>;
   /** The moments the partition's last commit stored (with positions): perhaps never published. */
   loadLastCommitted(topic: string, partition: number): Promise<Moment[]>;
   loadStreamers(streamerIds: string[]): Promise<StreamerProgress[]>;

@@ -27,6 +27,7 @@ export class WorkerMetrics {
   readonly momentsEmitted: Counter;
   readonly analyses: Counter;
   readonly skippedReplayed: Counter;
+  readonly earlierLogCheckpoints: Counter<"topic" | "partition">;
   readonly batchDuration: Histogram;
   readonly settingsReloads: Counter<"scope">;
   readonly databaseRetries: Counter;
@@ -71,6 +72,12 @@ export class WorkerMetrics {
     this.skippedReplayed = new Counter({
       name: "emote_worker_replayed_records_skipped_total",
       help: "Records redelivered after a crash or rebalance that were already applied, so skipped",
+      registers,
+    });
+    this.earlierLogCheckpoints = new Counter({
+      name: "emote_worker_earlier_log_checkpoints_total",
+      help: "Stored checkpoints found beyond their partition's end (the topic was recreated), so the new log was applied from its start",
+      labelNames: ["topic", "partition"],
       registers,
     });
     this.batchDuration = new Histogram({

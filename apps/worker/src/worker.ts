@@ -9,6 +9,7 @@ import {
   isDataError,
   isTransientDatabaseError,
   loadCheckpoint,
+  dropEarlierLogCheckpoint,
   loadLastCommittedMoments,
   loadSettingsSnapshot,
   loadStreamerProgress,
@@ -215,6 +216,8 @@ export async function runWorker(
     ...(opts.streamerIdleMs === undefined ? {} : { streamerIdleMs: opts.streamerIdleMs }),
     store: {
       loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
+      dropEarlierLogCheckpoint: (topic, partition, nextOffset) =>
+        dropEarlierLogCheckpoint(conn.db, groupId, topic, partition, nextOffset),
       loadLastCommitted: (topic, partition) => loadLastCommittedMoments(conn.db, groupId, topic, partition),
       loadStreamers: (ids) => loadStreamerProgress(conn.db, groupId, ids),
       commit: (c) => commitAnalysis(conn.db, { groupId, ...c }),

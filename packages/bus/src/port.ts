@@ -67,6 +67,12 @@ export interface RecordBatch {
   topic: string;
   partition: number;
   records: IncomingRecord[];
+  /**
+   * The partition's end offset (the next offset to be written, Kafka's high watermark) when
+   * the batch was fetched, as a decimal string: past every record of the batch. A stored
+   * checkpoint beyond it belongs to an earlier log of the same name (the topic was recreated).
+   */
+  end: string;
 }
 
 export interface BatchControl {

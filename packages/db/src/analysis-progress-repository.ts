@@ -44,6 +44,23 @@ export async function loadCheckpoint(
 }
 
 /**
+ * Drops a partition's checkpoint that belongs to an earlier log of the same topic (the
+ * topic was deleted and created again): the new log is applied from its start. Only the
+ * checkpoint as it was read (`nextOffset`) goes, so one moved on meanwhile stays.
+ */
+export async function dropEarlierLogCheckpoint(
+  db: Database,
+  groupId: string,
+  topic: string,
+  partition: number,
+  nextOffset: bigint,
+): Promise<void> {
+  await db
+    .delete(consumerCheckpoints)
+    .where(and(checkpointRow(groupId, topic, partition), eq(consumerCheckpoints.nextOffset, nextOffset)));
+}
+
+/**
  * Per partition of `topic`, the furthest next offset any consumer group stored: where a
  * bus that keeps no records across restarts (the in-process one) must continue numbering
  * so that stored checkpoints never lie ahead of new records.

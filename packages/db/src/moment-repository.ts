@@ -1,7 +1,7 @@
 import type { Moment } from "@emote/contracts";
 import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { rowToMoment } from "./moment-rows.ts";
+import { rowToMoment, type StoredMoment } from "./moment-rows.ts";
 import { momentLog, moments } from "./schema.ts";
 
 export interface MomentQuery {
@@ -11,17 +11,19 @@ export interface MomentQuery {
   from?: Date;
   /** Window start before. */
   to?: Date;
-  /** Keyset: only moments strictly older than this (window start, then id). */
-  before?: { windowStart: Date; id: string };
+  /** Keyset: only moments after this one in history order (window start, then log position). */
+  before?: { windowStart: Date; position: number };
   limit: number;
 }
 
 /**
- * Moments newest first (window start, then id, both descending), so pages follow each
- * other on the (streamer_id, window_start, id) and (window_start, id) indexes without
- * OFFSET. Returns one row more than asked when there is a next page.
+ * Moments newest first: by window start, then by position in the moment log, both
+ * descending, so within a window the first is the last one stored (what a live
+ * subscription resumes after). Pages follow each other on the (streamer_id, window_start,
+ * position) and (window_start, position) indexes without OFFSET. Returns one row more than
+ * asked when there is a next page.
  */
-export async function listMoments(db: Database, q: MomentQuery): Promise<Moment[]> {
+export async function listMoments(db: Database, q: MomentQuery): Promise<StoredMoment[]> {
   const where: SQL[] = [];
   if (q.streamerId !== undefined) where.push(eq(moments.streamerId, q.streamerId));
   if (q.emote !== undefined) where.push(eq(moments.emote, q.emote));
@@ -29,14 +31,14 @@ export async function listMoments(db: Database, q: MomentQuery): Promise<Moment[
   if (q.to !== undefined) where.push(lt(moments.windowStart, q.to));
   if (q.before !== undefined) {
     where.push(
-      sql`(${moments.windowStart}, ${moments.id}) < (${q.before.windowStart.toISOString()}::timestamptz, ${q.before.id})`,
+      sql`(${moments.windowStart}, ${moments.position}) < (${q.before.windowStart.toISOString()}::timestamptz, ${q.before.position})`,
     );
   }
   const rows = await db
     .select()
     .from(moments)
     .where(and(...where))
-    .orderBy(desc(moments.windowStart), desc(moments.id))
+    .orderBy(desc(moments.windowStart), desc(moments.position))
     .limit(q.limit + 1);
   return rows.map(rowToMoment);
 }

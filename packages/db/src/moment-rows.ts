@@ -1,8 +1,11 @@
 import type { Moment } from "@emote/contracts";
 import type { MomentRow } from "./schema.ts";
 
+/** A stored moment: it always has its place in the moment log. */
+export type StoredMoment = Moment & { position: number };
+
 /** A stored moment in the event contract's shape. */
-export function rowToMoment(r: MomentRow): Moment {
+export function rowToMoment(r: MomentRow): StoredMoment {
   return {
     id: r.id,
     streamerId: r.streamerId,

@@ -66,9 +66,9 @@ export const moments = pgTable(
   (t) => [
     uniqueIndex("moments_position_idx").on(t.position),
     index("moments_streamer_position_idx").on(t.streamerId, t.position),
-    // Keyset pagination newest first, per streamer and across streamers.
-    index("moments_streamer_window_idx").on(t.streamerId, t.windowStart.desc(), t.id.desc()),
-    index("moments_window_idx").on(t.windowStart.desc(), t.id.desc()),
+    // History's keyset pagination newest first, per streamer and across streamers.
+    index("moments_streamer_window_position_idx").on(t.streamerId, t.windowStart.desc(), t.position.desc()),
+    index("moments_window_position_idx").on(t.windowStart.desc(), t.position.desc()),
   ],
 );
 

@@ -22,6 +22,7 @@ import {
   saveSettings,
   sql,
 } from "../src/index.ts";
+import { checkHistoryOrder } from "./history-order.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "emote-pglite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -142,5 +143,15 @@ describe("the embedded database (PGlite)", () => {
     expect(afterTruncate).toEqual([FULL_RELOAD_PAYLOAD]);
     await sub2.unlisten();
     await again.close();
+  }, 60_000);
+
+  it("orders history by window start, then moment-log position, and pages on that pair", async () => {
+    const db = await openEmbeddedDatabase(mkdtempSync(join(dir, "history-")));
+    try {
+      await db.migrate();
+      await checkHistoryOrder(db.db, "hist");
+    } finally {
+      await db.close();
+    }
   }, 60_000);
 });

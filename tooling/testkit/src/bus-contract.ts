@@ -184,6 +184,27 @@ export function describeBusContract(
       await producer.disconnect();
     });
 
+    it("gives each batch its partition's end offset: past every record it holds, where the log ends", async () => {
+      const bus = await fresh();
+      const producer = await bus.producer();
+      await producer.send([
+        { topic: bus.topics.raw, records: ["a", "b", "c"].map((v) => ({ key: "k", value: v })) },
+      ]);
+      const batches: { last: bigint; end: bigint }[] = [];
+      const consumer = await bus.consumer({ groupId: `g-${randomUUID()}`, topics: [bus.topics.raw] });
+      consumers.push(consumer);
+      await consumer.run(async (batch, control) => {
+        const last = batch.records.at(-1);
+        if (!last) return;
+        batches.push({ last: BigInt(last.offset), end: BigInt(batch.end) });
+        await control.commit(last.offset);
+      });
+      await until("the records", () => batches.some((b) => b.last === 2n));
+      for (const b of batches) expect(b.end).toBeGreaterThan(b.last);
+      expect(batches.at(-1)?.end).toBe(3n);
+      await producer.disconnect();
+    });
+
     it("reports membership, record timestamps and the group's lag per partition", async () => {
       const bus = await fresh();
       const producer = await bus.producer();

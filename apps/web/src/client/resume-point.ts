@@ -1,7 +1,8 @@
 /**
  * The stored moment a live subscription resumes after: the last one in the moment log.
- * History comes newest window first, and within a window by id, so its first item is not
- * always the last in the log; resuming from it would replay stored moments as live ones.
+ * History comes newest window first, and within a window newest in the log first; a
+ * moment of an earlier window can still be later in the log (positions follow commits,
+ * not windows), so the page's highest position is taken rather than its first item.
  */
 export function lastInLog<M extends { id: string; position?: number | undefined }>(
   moments: readonly M[],

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DEV_AUTH_SECRET } from "@emote/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { closeEmoteClient, type EmoteClient } from "@emote/api/client";
+import { closeEmoteClient, createEmoteClient, type EmoteClient } from "@emote/api/client";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus } from "@emote/bus";
 import type { Moment } from "@emote/contracts";
@@ -134,6 +134,38 @@ describe("moments.live over WebSocket on the real server", () => {
     await detect(m5);
     await waitFor("the next live moment", () => resumed.received.some((m) => m.id === m5.id));
     expect(resumed.received).toEqual([...missed, m4, m5]);
+  });
+});
+
+describe("the dashboard's data path", () => {
+  it("loads the first history page, resumes live after its newest moment, and gets no stored moment as live", async () => {
+    const s = `d${randomUUID().slice(0, 6)}`;
+    const window = new Date(Date.UTC(2008, 0, 1)).toISOString();
+    // One window's moments stored with ids that run against the moment log, more than the
+    // first page holds, after one of an earlier window.
+    const stored = ["e", "d", "c", "b", "a"].map((id) => ({
+      ...moment(s),
+      id: `${s}-${id}`,
+      timestamp: window,
+    }));
+    await detect(moment(s));
+    await detect(...stored);
+
+    const opener = createEmoteClient({
+      url: server.url,
+      WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    });
+    clients.push(opener);
+    const page = await opener.moments.history.query({ streamerId: s, limit: 2 });
+    expect(page.items.map((m) => m.id)).toEqual([`${s}-a`, `${s}-b`]);
+    const newest = page.items[0];
+    if (!newest) throw new Error("history gave no first item");
+    const live = subscribe(s, newest.id);
+    await live.started;
+    const fresh = moment(s);
+    await detect(fresh);
+    await waitFor("the live moment", () => live.received.some((m) => m.id === fresh.id));
+    expect(live.received).toEqual([fresh]);
   });
 });
 

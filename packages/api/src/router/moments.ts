@@ -1,26 +1,34 @@
 import { streamerIdSchema, type Moment } from "@emote/contracts";
-import { listMoments, type Database } from "@emote/db";
+import { listMoments, type Database, type StoredMoment } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { isoInstant, queryText } from "./input.ts";
 import { publicProcedure } from "../trpc.ts";
 import { momentsLive } from "./moments-live.ts";
 
-/** Opaque to clients: where the previous page ended (window start and id of its last moment). */
-const cursorSchema = z.tuple([isoInstant(), queryText(256)]);
+/**
+ * Opaque to clients: where the previous page ended (window start and moment-log position
+ * of its last moment). Cursors of the earlier (window start, id) order do not parse, so
+ * they are refused rather than paging in the wrong order.
+ */
+const cursorSchema = z.tuple([isoInstant(), z.number().int().positive()]);
 
-function encodeCursor(m: Moment): string {
-  return Buffer.from(JSON.stringify([m.timestamp, m.id])).toString("base64url");
+function encodeCursor(m: StoredMoment): string {
+  return Buffer.from(JSON.stringify([m.timestamp, m.position])).toString("base64url");
 }
 
-function decodeCursor(cursor: string): { windowStart: Date; id: string } {
+function decodeCursor(cursor: string): { windowStart: Date; position: number } {
   try {
-    const [windowStart, id] = cursorSchema.parse(
+    const [windowStart, position] = cursorSchema.parse(
       JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")),
     );
-    return { windowStart: new Date(windowStart), id };
+    return { windowStart: new Date(windowStart), position };
   } catch {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor from moments.history" });
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message:
+        "cursor: not a cursor from moments.history (or from an older version); start again without one",
+    });
   }
 }
 
@@ -40,7 +48,11 @@ export const momentsHistoryInput = z
 
 export const momentsRouter = {
   live: momentsLive,
-  /** Moment history, newest first, a page at a time (keyset pagination). */
+  /**
+   * Moment history, newest first (window start, then moment-log position), a page at a
+   * time (keyset pagination). The first item of the first page is the last one stored of
+   * the newest window.
+   */
   history: publicProcedure.input(momentsHistoryInput).query(async ({ ctx, input }) => {
     const allowance = ctx.historyAllowance;
     if (allowance && !allowance.take(input.limit)) {
@@ -66,7 +78,9 @@ async function historyPage(db: Database, input: z.infer<typeof momentsHistoryInp
     ...(input.cursor && { before: decodeCursor(input.cursor) }),
     limit: input.limit,
   });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  // Clients get the event contract's shape, whose position stays optional.
+  const items: Moment[] = page;
   return { items, nextCursor: rows.length > input.limit && last ? encodeCursor(last) : null };
 }

@@ -151,7 +151,8 @@ describe("settings.update", () => {
 describe("moments.history", () => {
   const streamerId = unique();
   const base = Date.UTC(2033, 0, 1) + Math.floor(Math.random() * 1_000_000) * 60_000;
-  // 7 moments over 3 minutes, two emotes; ids chosen so ties on window start order by id.
+  // 7 moments over 3 minutes, two emotes; stored in reverse, so within a minute the ids
+  // run against the moment log, which history follows.
   const all: Moment[] = [0, 0, 0, 1, 1, 2, 2].map((minute, i) => ({
     id: `${streamerId}-m${i}`,
     streamerId,
@@ -161,9 +162,8 @@ describe("moments.history", () => {
     total: 30,
     ratio: (10 + i) / 30,
   }));
-  const newestFirst = [...all].sort(
-    (a, b) => b.timestamp.localeCompare(a.timestamp) || b.id.localeCompare(a.id),
-  );
+  const newestFirst = () =>
+    [...all].sort((a, b) => b.timestamp.localeCompare(a.timestamp) || (b.position ?? 0) - (a.position ?? 0));
 
   beforeAll(async () => {
     const positions = await commitAnalysis(conn.db, {
@@ -172,10 +172,15 @@ describe("moments.history", () => {
       partition: 0,
       nextOffset: 1n,
       streamers: [],
-      moments: all,
+      moments: [...all].reverse(),
     });
     // History gives each moment with its position in the moment log.
-    all.forEach((m, i) => (m.position = positions[i]));
+    [...all].reverse().forEach((m, i) => (m.position = positions[i]));
+    expect(newestFirst().map((m) => m.id)).not.toEqual(
+      [...all]
+        .sort((a, b) => b.timestamp.localeCompare(a.timestamp) || b.id.localeCompare(a.id))
+        .map((m) => m.id),
+    );
   });
 
   it("pages through a streamer's moments newest first, without gaps or repeats", async () => {
@@ -193,7 +198,7 @@ describe("moments.history", () => {
       pages++;
     } while (cursor);
     expect(pages).toBe(3);
-    expect(seen).toEqual(newestFirst);
+    expect(seen).toEqual(newestFirst());
   });
 
   it("filters by emote and time range", async () => {
@@ -204,7 +209,7 @@ describe("moments.history", () => {
       to: new Date(base + 3 * 60_000).toISOString(),
     });
     expect(page.items).toEqual(
-      newestFirst.filter((m) => m.emote === "🔥" && Date.parse(m.timestamp) >= base + 60_000),
+      newestFirst().filter((m) => m.emote === "🔥" && Date.parse(m.timestamp) >= base + 60_000),
     );
     expect(page.nextCursor).toBeNull();
   });
@@ -224,6 +229,12 @@ describe("moments.history", () => {
       { cursor: Buffer.from(JSON.stringify(["2030-01-01T00:00:00Z", "x\u0000"])).toString("base64url") },
       "cursor",
     ],
+    // A cursor of the earlier (window start, id) order: refused, not paged in the wrong order.
+    [
+      { cursor: Buffer.from(JSON.stringify(["2030-01-01T00:00:00Z", "s-m1"])).toString("base64url") },
+      "cursor",
+    ],
+    [{ cursor: Buffer.from(JSON.stringify(["2030-01-01T00:00:00Z", 0])).toString("base64url") }, "cursor"],
   ])("rejects %j with BAD_REQUEST naming %s", async (input, field) => {
     const err = await errorOf(viewer.moments.history(input));
     expect(err.code).toBe("BAD_REQUEST");

@@ -225,7 +225,12 @@ export function kafkaConsumer(
           handling++;
           try {
             await handler(
-              { topic: batch.topic, partition: batch.partition, records: batch.messages },
+              {
+                topic: batch.topic,
+                partition: batch.partition,
+                records: batch.messages,
+                end: batch.highWatermark,
+              },
               {
                 shouldContinue: () => !closed && isRunning() && !isStale(),
                 heartbeat,

@@ -242,7 +242,7 @@ function memoryConsumer(log: MemoryLog, opts: ConsumerOptions): BusConsumer {
         delivered = true;
         try {
           await handler(
-            { topic, partition, records: batch },
+            { topic, partition, records: batch, end: String(endOffset(part)) },
             {
               shouldContinue: () => !state.stopped && generation === myGeneration && member.assigned.has(key),
               heartbeat: async () => undefined,

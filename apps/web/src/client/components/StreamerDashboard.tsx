@@ -29,9 +29,8 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
     [],
   );
 
-  const { items: feed, missed } = useLiveMoments(streamerId, onMoment);
+  const { items: feed, arrivedLive, missed } = useLiveMoments(streamerId, onMoment);
   const moments = useMemo(() => feed.map((item) => item.moment), [feed]);
-  const liveCount = feed.filter((item) => item.live).length;
   const latestLive = feed.find((item) => item.live)?.moment;
   const { stats, receivedAt } = useWindowStats(streamerId);
   const now = useNow(CHART_TICK_MS);
@@ -54,7 +53,9 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
       </Panel>
       <Panel
         title="Live moments"
-        aside={<span className="muted">{liveCount > 0 ? `${liveCount} since you opened` : streamerId}</span>}
+        aside={
+          <span className="muted">{arrivedLive > 0 ? `${arrivedLive} since you opened` : streamerId}</span>
+        }
         className="panel--feed"
       >
         <FloatingEmotes floaters={floaters} onDone={landed} />

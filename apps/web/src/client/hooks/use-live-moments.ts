@@ -17,6 +17,11 @@ export interface FeedItem {
 
 export interface LiveMoments {
   items: FeedItem[];
+  /**
+   * Moments that arrived live since the feed opened (backfilled after a reconnect too),
+   * however many the feed keeps; never one of the history it opened with.
+   */
+  arrivedLive: number;
   /** The server could not resume from where the feed was: some moments are only in the history. */
   missed: boolean;
 }
@@ -25,9 +30,10 @@ export interface LiveMoments {
  * A streamer's moments, newest first, without duplicates: the latest stored ones, then
  * every moment after them over the subscription. The subscription starts from the stored
  * moment last in the log (`lastEventId`), so nothing falls between the two and no stored
- * one comes again as live; a reconnect resumes from the last moment received the same way. When the server signals that it cannot
- * resume from there (the moment is gone), `missed` is set and the feed goes on from now.
- * `onMoment` sees each live one once.
+ * one comes again as live; a reconnect resumes from the last moment received the same
+ * way. When the server signals that it cannot resume from there (the moment is gone),
+ * `missed` is set and the feed goes on from now: a stored moment that then comes over the
+ * subscription is neither shown twice nor counted as live. `onMoment` sees each live one once.
  */
 export function useLiveMoments(streamerId: string, onMoment?: (moment: Moment) => void): LiveMoments {
   const recent = trpc.moments.history.useQuery(
@@ -37,20 +43,23 @@ export function useLiveMoments(streamerId: string, onMoment?: (moment: Moment) =
   );
   const [live, setLive] = useState<Moment[]>([]);
   const [missed, setMissed] = useState(false);
+  const [arrivedLive, setArrivedLive] = useState(0);
   const seen = useRef(new Set<string>());
+  const stored = recent.data?.items;
+  const storedIds = useMemo(() => new Set((stored ?? []).map((m) => m.id)), [stored]);
   const from = missed ? null : (lastInLog(recent.data?.items ?? [])?.id ?? null);
   trpc.moments.live.useSubscription(recent.isPending ? skipToken : { streamerId, lastEventId: from }, {
     onError(err) {
       if (isResumePositionLost(err)) setMissed(true);
     },
     onData({ data: moment }) {
-      if (seen.current.has(moment.id)) return;
+      if (seen.current.has(moment.id) || storedIds.has(moment.id)) return;
       seen.current.add(moment.id);
       setLive((current) => [moment, ...current].slice(0, FEED_KEPT));
+      setArrivedLive((n) => n + 1);
       onMoment?.(moment);
     },
   });
-  const stored = recent.data?.items;
   return useMemo(() => {
     const liveIds = new Set(live.map((m) => m.id));
     const earlier = (stored ?? []).filter((m) => !liveIds.has(m.id));
@@ -58,6 +67,6 @@ export function useLiveMoments(streamerId: string, onMoment?: (moment: Moment) =
       ...live.map((moment) => ({ moment, live: true })),
       ...earlier.map((moment) => ({ moment, live: false })),
     ].slice(0, FEED_KEPT);
-    return { items, missed };
-  }, [live, stored, missed]);
+    return { items, arrivedLive, missed };
+  }, [live, stored, arrivedLive, missed]);
 }
