@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
+import { DEFAULT_SETTINGS, NOT_AN_EMOTE_MESSAGE, type Moment } from "@emote/contracts";
 import {
   and,
   connectDatabase,
@@ -236,8 +236,8 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     expect(new Set(dlq.records.map((r) => String(r.headers?.[DLQ_HEADERS.error])))).toEqual(
       new Set([
         "not JSON",
-        "invalid emote: Invalid input: expected string, received number",
-        "invalid emote: Invalid input: expected string, received undefined",
+        // A number and a missing emote are refused alike, by the one emote rule.
+        `invalid emote: ${NOT_AN_EMOTE_MESSAGE}`,
         "invalid timestamp: Invalid ISO datetime",
         `message is ${Buffer.byteLength(bad[4] as string)} bytes, over the 65536 limit`,
       ]),
