@@ -7,6 +7,7 @@ export const EMOTE_METRICS = {
   emote_worker_emotes_consumed_total: "counter",
   emote_worker_dlq_messages_total: "counter",
   emote_worker_replayed_records_skipped_total: "counter",
+  emote_worker_earlier_log_checkpoints_total: "counter",
   emote_worker_moments_emitted_total: "counter",
   emote_worker_analyses_total: "counter",
   emote_worker_analysis_batch_duration_seconds: "histogram",
