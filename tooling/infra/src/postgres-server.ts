@@ -45,3 +45,10 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     }
   });
 }
+
+/** Drops the database named in `url`, closing its sessions first (a test's private database). */
+export async function dropDatabase(url: string): Promise<void> {
+  await withServer(url, async (sql, name) => {
+    await sql.unsafe(`drop database if exists "${name.replaceAll('"', '""')}" with (force)`);
+  });
+}

@@ -1,6 +1,13 @@
 // What tests import: the services they connect to (provisioned by @emote/infra) and the
 // helpers that wait, cut connections and stand in for collectors.
-export { prepareTestInfra, repoRoot, testInfraConfig, type TestInfra } from "@emote/infra";
+export {
+  dropDatabase,
+  ensureDatabase,
+  prepareTestInfra,
+  repoRoot,
+  testInfraConfig,
+  type TestInfra,
+} from "@emote/infra";
 export * from "./wait-for.ts";
 export * from "./tcp-proxy.ts";
 export * from "./refused-port.ts";

@@ -12,8 +12,8 @@ import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
 import { sendEmotes } from "@emote/generator/sender";
-import { commitAnalysis, connectDatabase } from "@emote/db";
-import { testInfraConfig } from "@emote/testkit";
+import { commitAnalysis, connectDatabase, migrateDatabase } from "@emote/db";
+import { dropDatabase, ensureDatabase, testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { readWorkerEnv } from "@emote/worker/env";
 import { startWorker, type RunningWorker } from "@emote/worker/worker";
@@ -23,7 +23,7 @@ import { startWebServer, type RunningWebServer } from "../../src/server/web-serv
 /**
  * The dashboard in Debian's Chromium, served by the real web server, fed by the real
  * worker from a generator producing to the real Kafka, with PostgreSQL behind both. Topics,
- * consumer group and streamer are private to this run.
+ * consumer group, streamer and database are private to this run.
  */
 
 const WEB_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -32,6 +32,15 @@ const infra = testInfraConfig();
 const runId = randomUUID().slice(0, 8);
 const prefix = `it-browser-${runId}.`;
 const streamerId = `ui-${runId}`;
+/**
+ * A database of this run's own: the selector shows the first page of `streamers.list`, and
+ * the shared test database holds every other test's streamers.
+ */
+const databaseUrl = (() => {
+  const url = new URL(infra.databaseUrl);
+  url.pathname = `${url.pathname}_browser_${runId}`;
+  return url.toString();
+})();
 const authSecret = `browser-test-secret-${randomUUID()}`;
 
 let staticDir = "";
@@ -46,6 +55,8 @@ let generating: Promise<number> = Promise.resolve(0);
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
+  await ensureDatabase(databaseUrl);
+  await migrateDatabase(databaseUrl);
   staticDir = await mkdtemp(join(tmpdir(), "emote-dashboard-"));
   // The production build, as deployed (vitest's NODE_ENV=test would select React's development build).
   const nodeEnv = process.env.NODE_ENV;
@@ -64,7 +75,7 @@ beforeAll(async () => {
 
   const shared = {
     KAFKA_BROKERS: infra.brokers.join(","),
-    DATABASE_URL: infra.databaseUrl,
+    DATABASE_URL: databaseUrl,
     KAFKA_TOPIC_PREFIX: prefix,
     KAFKA_PARTITIONS: "2",
   };
@@ -131,6 +142,7 @@ afterAll(async () => {
   await worker?.stop();
   await server?.close();
   if (staticDir) await rm(staticDir, { recursive: true, force: true });
+  await dropDatabase(databaseUrl);
 }, 120_000);
 
 describe("dashboard in Chromium", () => {
@@ -286,7 +298,7 @@ describe("dashboard in Chromium", () => {
     // The newest stored moment of this streamer, where the feed resumes from, has an id no
     // resume position can be made of: the server answers the resume-lost signal.
     const lost = `ui-lost-${runId}`;
-    const conn = connectDatabase(infra.databaseUrl, { max: 1 });
+    const conn = connectDatabase(databaseUrl, { max: 1 });
     try {
       await commitAnalysis(conn.db, {
         groupId: `it-browser-lost-${runId}`,
