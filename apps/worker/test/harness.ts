@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { afterAll, afterEach } from "vitest";
+import { connectDatabase, type DatabaseConnection } from "@emote/db";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
 import type { Bus, BusConsumer, IncomingRecord, OutgoingRecord } from "@emote/bus";
 import { testInfraConfig } from "@emote/testkit";
@@ -8,8 +10,23 @@ export { waitFor } from "@emote/testkit";
 import type { ProducedEmote } from "./reference.ts";
 export { byId, expectedMoments } from "./reference.ts";
 import { readWorkerEnv, type WorkerEnv } from "../src/env.ts";
+import type { RunningWorker } from "../src/worker.ts";
 
 export const infra = testInfraConfig();
+
+/**
+ * What a worker test file shares: a database connection, closed after the file, and the
+ * workers its tests start, stopped after each test (also after a failure or a time-out).
+ */
+export function workerTestState(): { conn: DatabaseConnection; running: RunningWorker[] } {
+  const conn = connectDatabase(infra.databaseUrl, { max: 2 });
+  const running: RunningWorker[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((w) => w.stop()));
+  });
+  afterAll(() => conn.close());
+  return { conn, running };
+}
 
 export type RawMessage = ProducedEmote;
 

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
-import { connectDatabase, eq, moments, rowToMoment } from "@emote/db";
+import { eq, moments, rowToMoment } from "@emote/db";
 import { produceWithJavaClient, type KafkaCompression } from "@emote/testkit/java-producer";
-import { startWorker, type RunningWorker } from "../../src/worker.ts";
+import { startWorker } from "../../src/worker.ts";
 import {
   busFor,
   byId,
@@ -13,14 +13,10 @@ import {
   testObservability,
   waitFor,
   type RawMessage,
+  workerTestState,
 } from "../harness.ts";
 
-const conn = connectDatabase(infra.databaseUrl, { max: 2 });
-const running: RunningWorker[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((w) => w.stop()));
-});
-afterAll(() => conn.close());
+const { conn, running } = workerTestState();
 
 const CODECS: KafkaCompression[] = ["none", "gzip", "snappy", "lz4", "zstd"];
 

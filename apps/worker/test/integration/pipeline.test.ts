@@ -1,16 +1,6 @@
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, NOT_AN_EMOTE_MESSAGE, type Moment } from "@emote/contracts";
-import {
-  and,
-  connectDatabase,
-  getEffectiveSettings,
-  gte,
-  inArray,
-  lt,
-  moments,
-  rowToMoment,
-  saveSettings,
-} from "@emote/db";
+import { and, getEffectiveSettings, gte, inArray, lt, moments, rowToMoment, saveSettings } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
 import { DLQ_HEADERS } from "../../src/dead-letter.ts";
 import { DEFAULT_RELOAD_OPTIONS } from "@emote/settings";
@@ -20,22 +10,16 @@ import {
   byId,
   collect,
   expectedMoments,
-  infra,
   isolatedEnv,
   privateStart,
   produceRaw,
   testObservability,
   waitFor,
   type RawMessage,
+  workerTestState,
 } from "../harness.ts";
 
-const conn = connectDatabase(infra.databaseUrl, { max: 2 });
-const running: RunningWorker[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((w) => w.stop()));
-});
-afterAll(() => conn.close());
+const { conn, running } = workerTestState();
 
 async function storedMoments(streamerIds: string[], fromMs: number, toMs: number): Promise<Moment[]> {
   const rows = await conn.db

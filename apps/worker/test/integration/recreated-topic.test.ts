@@ -1,9 +1,9 @@
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { createKafka } from "@emote/bus/kafka";
-import { connectDatabase, inArray, moments, rowToMoment } from "@emote/db";
+import { inArray, moments, rowToMoment } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
-import { startWorker, type RunningWorker } from "../../src/worker.ts";
+import { startWorker } from "../../src/worker.ts";
 import {
   busFor,
   byId,
@@ -15,14 +15,10 @@ import {
   testObservability,
   waitFor,
   type RawMessage,
+  workerTestState,
 } from "../harness.ts";
 
-const conn = connectDatabase(infra.databaseUrl, { max: 2 });
-const running: RunningWorker[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((w) => w.stop()));
-});
-afterAll(() => conn.close());
+const { conn, running } = workerTestState();
 
 describe("a raw topic deleted and created again while PostgreSQL keeps the checkpoints", () => {
   it("applies every emote of the new log: none is skipped as replayed", { timeout: 240_000 }, async () => {
