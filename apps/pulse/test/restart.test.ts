@@ -5,14 +5,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { authenticate } from "@emote/api";
-import { waitFor } from "@emote/testkit";
+import { childProcesses, waitFor } from "@emote/testkit";
 
 const dataDir = mkdtempSync(join(tmpdir(), "emote-pulse-restart-"));
-const running = new Set<ChildProcess>();
+const children = childProcesses();
 // Also after a test that failed or timed out: no process of it outlives the test.
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-});
+afterEach(() => children.killAll());
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 interface LogLine {
@@ -44,13 +42,8 @@ async function start(generatorRate: number): Promise<Run> {
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  running.add(child);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
+  children.track(child);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let out = "";
   let stdout = "";
   const lines: LogLine[] = [];
