@@ -16,6 +16,47 @@ const INTERVAL_MESSAGE = `Interval must be a whole number of emotes from ${INTER
 const THRESHOLD_MESSAGE = "Threshold must be a share above 0 and below 1 (0.3 is 30% of the emotes)";
 const ALLOWED_EMOTES_MESSAGE = `Allowed emotes must be a list of 1 to ${ALLOWED_EMOTES_MAX} emotes`;
 
+/** The detectors a streamer's emotes can run through (docs/detectors.md). */
+export const DETECTOR_KINDS = ["threshold", "surge"] as const;
+export const detectorKindSchema = z.enum(DETECTOR_KINDS, {
+  error: `A detector is one of ${DETECTOR_KINDS.join(", ")}`,
+});
+export type DetectorKind = z.infer<typeof detectorKindSchema>;
+
+const DETECTORS_MESSAGE = `Detectors must be a list of 1 to ${DETECTOR_KINDS.length} of ${DETECTOR_KINDS.join(", ")}, each once`;
+const SENSITIVITY_MESSAGE =
+  "Surge sensitivity must be from 0 (only the strongest surges) to 1 (the faintest)";
+const MIN_VIEWERS_MESSAGE = "Surge minimum viewers must be a whole number from 1 to 1,000";
+const COOLDOWN_MESSAGE =
+  "Surge cooldown must be a whole number of milliseconds from 0 to 3,600,000 (one hour)";
+
+/**
+ * The surge detector's knobs. One sensitivity maps to its score bars; the rest are plain
+ * bounds a moderator can reason about.
+ */
+export const surgeSettingsSchema = z.strictObject({
+  /** 0 = only the strongest surges, 1 = the faintest; 0.5 is the default. */
+  sensitivity: z
+    .number({ error: SENSITIVITY_MESSAGE })
+    .min(0, SENSITIVITY_MESSAGE)
+    .max(1, SENSITIVITY_MESSAGE),
+  /** A surge needs this many distinct viewers in its window (records without a viewer count one each). */
+  minViewers: z
+    .number({ error: MIN_VIEWERS_MESSAGE })
+    .int(MIN_VIEWERS_MESSAGE)
+    .min(1, MIN_VIEWERS_MESSAGE)
+    .max(1_000, MIN_VIEWERS_MESSAGE),
+  /** After a surge of an emote ends, no new surge of that emote starts for this long (event time). */
+  cooldownMs: z
+    .number({ error: COOLDOWN_MESSAGE })
+    .int(COOLDOWN_MESSAGE)
+    .min(0, COOLDOWN_MESSAGE)
+    .max(3_600_000, COOLDOWN_MESSAGE),
+});
+export type SurgeSettings = z.infer<typeof surgeSettingsSchema>;
+
+export const DEFAULT_SURGE_SETTINGS: SurgeSettings = { sensitivity: 0.5, minViewers: 3, cooldownMs: 20_000 };
+
 export const analysisSettingsSchema = z.object({
   interval: z
     .number({ error: INTERVAL_MESSAGE })
@@ -32,6 +73,13 @@ export const analysisSettingsSchema = z.object({
       (list) => new Set(list.map((e) => e.normalize("NFC"))).size === list.length,
       "Allowed emotes must not list the same emote twice",
     ),
+  /** Which detectors run for the streamer; both by default (an A/B of the two). */
+  detectors: z
+    .array(detectorKindSchema, { error: DETECTORS_MESSAGE })
+    .min(1, DETECTORS_MESSAGE)
+    .max(DETECTOR_KINDS.length, DETECTORS_MESSAGE)
+    .refine((list) => new Set(list).size === list.length, DETECTORS_MESSAGE),
+  surge: surgeSettingsSchema,
 });
 export type AnalysisSettings = z.infer<typeof analysisSettingsSchema>;
 
@@ -39,4 +87,6 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   interval: 30,
   threshold: 0.3,
   allowedEmotes: [...DEFAULT_EMOTES],
+  detectors: [...DETECTOR_KINDS],
+  surge: DEFAULT_SURGE_SETTINGS,
 };

@@ -1,4 +1,4 @@
-import type { AnalysisSettings } from "@emote/contracts";
+import type { AnalysisSettings, DetectorKind, SurgeSettings } from "@emote/contracts";
 import {
   bigint,
   bigserial,
@@ -26,6 +26,12 @@ export const streamerSettings = pgTable("streamer_settings", {
   interval: integer().notNull(),
   threshold: doublePrecision().notNull(),
   allowedEmotes: text().array().notNull(),
+  /** Which detectors run (DETECTOR_KINDS); the migration gives existing rows both. */
+  detectors: text().array().$type<DetectorKind[]>().notNull().default(["threshold", "surge"]),
+  surge: jsonb()
+    .$type<SurgeSettings>()
+    .notNull()
+    .default({ sensitivity: 0.5, minViewers: 3, cooldownMs: 20_000 }),
   updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
 
@@ -62,8 +68,20 @@ export const moments = pgTable(
      * subscriber has missed is what has a higher position than its last moment.
      */
     position: bigint({ mode: "number" }).notNull(),
+    /** The detector that found it: "threshold" (the seed's rule) or "surge". */
+    kind: text().$type<DetectorKind>().notNull().default("threshold"),
+    /** Surge moments only (null for the seed's rule): see the contract's surge fields. */
+    startedAt: timestamp({ withTimezone: true, mode: "date" }),
+    /** Surge moments: event time of the record that decided it (detectedAt is the write's wall clock). */
+    decidedAt: timestamp({ withTimezone: true, mode: "date" }),
+    endedAt: timestamp({ withTimezone: true, mode: "date" }),
+    peakRate: doublePrecision(),
+    baselineRate: doublePrecision(),
+    score: doublePrecision(),
+    viewers: integer(),
   },
   (t) => [
+    index("moments_streamer_kind_started_idx").on(t.streamerId, t.kind, t.startedAt),
     uniqueIndex("moments_position_idx").on(t.position),
     index("moments_streamer_position_idx").on(t.streamerId, t.position),
     // History's keyset pagination newest first, per streamer and across streamers.
@@ -105,6 +123,12 @@ export const streamerProgress = pgTable(
     pendingCounts: jsonb().$type<PendingCounts>().notNull(),
     /** Per minute and emote of the open batch, the traceparent of the first emote counted. */
     pendingTraces: jsonb().$type<PendingTraces>().notNull().default({}),
+    /**
+     * The streaming detectors' state for this streamer (surge tracks, the open intensity
+     * bucket, the current stream session), committed with the checkpoint so a replay
+     * resumes them exactly. Null before the first commit that had any.
+     */
+    detectorState: jsonb().$type<Record<string, unknown>>(),
     updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.streamerId] })],
@@ -150,6 +174,51 @@ export const settingsAudit = pgTable(
   (t) => [index("settings_audit_streamer_id_idx").on(t.streamerId, t.id.desc())],
 );
 
+/**
+ * A streamer's broadcasts as sessions: a new stream starts with the first emote after a
+ * silence of STREAM_GAP_MS (default 10 min). `id` is deterministic (streamer and start),
+ * so a replayed commit upserts. Written in the worker's commit.
+ */
+export const streams = pgTable(
+  "streams",
+  {
+    id: text().primaryKey(),
+    streamerId: text().notNull(),
+    startedAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    /** Event time of the last emote seen so far; the stream is over after STREAM_GAP_MS of silence. */
+    lastEmoteAt: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    emotes: bigint({ mode: "number" }).notNull().default(0),
+  },
+  (t) => [uniqueIndex("streams_streamer_started_idx").on(t.streamerId, t.startedAt.desc())],
+);
+
+/** The leading emotes of an intensity bucket, most used first. */
+export type LeadingEmotes = { emote: string; count: number }[];
+
+/**
+ * Per streamer and 10 s of event time: how intense the chat was (a stream's timeline and
+ * heatmap). Written in the worker's commit, upserted (a bucket split across batches adds
+ * up: the worker keeps the open bucket's viewers in its detector state). Rows older than
+ * the retention setting are deleted.
+ */
+export const streamIntensity = pgTable(
+  "stream_intensity",
+  {
+    streamerId: text().notNull(),
+    bucketStart: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    streamId: text().notNull(),
+    emotes: integer().notNull(),
+    viewers: integer().notNull(),
+    leading: jsonb().$type<LeadingEmotes>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.streamerId, t.bucketStart] }),
+    index("stream_intensity_stream_idx").on(t.streamId, t.bucketStart),
+  ],
+);
+
+export type StreamRow = typeof streams.$inferSelect;
+export type StreamIntensityRow = typeof streamIntensity.$inferSelect;
 export type StreamerProgressRow = typeof streamerProgress.$inferSelect;
 export type StreamerSettingsRow = typeof streamerSettings.$inferSelect;
 export type MomentRow = typeof moments.$inferSelect;

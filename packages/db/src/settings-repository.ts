@@ -10,7 +10,13 @@ import {
 } from "./schema.ts";
 
 function toSettings(row: StreamerSettingsRow): AnalysisSettings {
-  return { interval: row.interval, threshold: row.threshold, allowedEmotes: row.allowedEmotes };
+  return {
+    interval: row.interval,
+    threshold: row.threshold,
+    allowedEmotes: row.allowedEmotes,
+    detectors: row.detectors,
+    surge: row.surge,
+  };
 }
 
 /** Settings of every streamer with a row, and the defaults for everyone else. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS } from "@emote/contracts";
 import { describeChange } from "./settings-changes.ts";
 
-const base = { interval: 30, threshold: 0.3, allowedEmotes: ["🔥", "😀"] };
+const base = { ...DEFAULT_SETTINGS, interval: 30, threshold: 0.3, allowedEmotes: ["🔥", "😀"] };
 
 describe("describeChange", () => {
   it("names each field that changed with its values before and after", () => {

@@ -16,12 +16,16 @@ export const SETTINGS_RULES: Record<SettingsField, string> = {
   interval: `a whole number from ${count.format(SETTINGS_BOUNDS.interval.min)} to ${count.format(SETTINGS_BOUNDS.interval.max)}`,
   threshold: `a number above ${SETTINGS_BOUNDS.threshold.min} and below ${SETTINGS_BOUNDS.threshold.max}, like 0.3 for 30%`,
   allowedEmotes: "at least one emote, separated by spaces",
+  detectors: "one or both of threshold (the original rule) and surge (highlights)",
+  surge: "a sensitivity from 0 to 1, a minimum of viewers and a cooldown",
 };
 
 export const SETTINGS_LABELS: Record<SettingsField, string> = {
   interval: "Interval",
   threshold: "Threshold",
   allowedEmotes: "Allowed emotes",
+  detectors: "Detectors",
+  surge: "Surge detector",
 };
 
 /**

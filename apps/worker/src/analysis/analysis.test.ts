@@ -77,6 +77,7 @@ describe("OpenBatch with the threshold detector", () => {
         timestampMs: at("2025-01-15T10:20:00Z") + Math.floor(rand() * 180_000),
       }));
       const settings = {
+        ...DEFAULT_SETTINGS,
         interval: events.length,
         threshold: 0.05 + rand() * 0.9,
         allowedEmotes: emotes
