@@ -1,4 +1,4 @@
-import type { Moment } from "@emote/contracts";
+import type { Moment, SurgeFields } from "@emote/contracts";
 import type { MomentRow } from "./schema.ts";
 
 /** A stored moment: it always has its place in the moment log. */
@@ -16,5 +16,19 @@ export function rowToMoment(r: MomentRow): StoredMoment {
     ratio: r.ratio,
     position: r.position,
     ...(r.traceparent !== null && { traceparent: r.traceparent }),
+    ...(r.kind === "surge" ? { kind: "surge", surge: surgeFields(r) } : {}),
+  };
+}
+
+/** A surge row's fields (their columns are null only on the seed's rule's rows). */
+function surgeFields(r: MomentRow): SurgeFields {
+  return {
+    startedAt: (r.startedAt ?? r.windowStart).toISOString(),
+    detectedAt: (r.decidedAt ?? r.detectedAt).toISOString(),
+    ...(r.endedAt !== null && { endedAt: r.endedAt.toISOString() }),
+    peakRate: r.peakRate ?? 0,
+    baselineRate: r.baselineRate ?? 0,
+    score: r.score ?? 0,
+    viewers: r.viewers ?? 0,
   };
 }
