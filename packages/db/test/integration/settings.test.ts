@@ -27,6 +27,7 @@ describe("settings in the real PostgreSQL", () => {
     expect(saved).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.55 });
     await saveSettings(conn.db, streamerId, { interval: 12, allowedEmotes: ["🔥", "😀"] });
     expect(await getEffectiveSettings(conn.db, streamerId)).toEqual({
+      ...DEFAULT_SETTINGS,
       interval: 12,
       threshold: 0.55,
       allowedEmotes: ["🔥", "😀"],
