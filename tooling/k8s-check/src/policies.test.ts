@@ -102,7 +102,7 @@ describe("each policy catches what it is for", () => {
         at(o, "ScaledObject", "emote-worker", "spec.triggers.0.metadata").consumerGroup = "other";
       }, "workers never outnumber partitions; KEDA on the worker group's lag"),
     ).toEqual([
-      "KEDA maxReplicaCount 49 > 48 partitions of raw-emote-data",
+      "KEDA maxReplicaCount 49 > 36 partitions of raw-emote-data",
       "KEDA reads group other, workers join emote-worker",
     ]);
   });
