@@ -16,7 +16,7 @@ describe("topicSpecs", () => {
   it("gives each topic its retention and Kafka's default largest record", () => {
     const dlq = topicSpecs(6).find((s) => s.topic === "raw-emote-data.dlq");
     expect(dlq?.config).toEqual({ "retention.ms": "604800000", "max.message.bytes": "1048588" });
-    expect(topicSpecs(6).filter((s) => s.config["retention.ms"] === "86400000")).toHaveLength(3);
+    expect(topicSpecs(6).filter((s) => s.config?.["retention.ms"] === "86400000")).toHaveLength(3);
     expect(Number(TOPIC_CONFIG.raw["max.message.bytes"])).toBe(DEFAULT_MAX_MESSAGE_BYTES);
   });
 

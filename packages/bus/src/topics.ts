@@ -47,7 +47,8 @@ export function topicNames(prefix = ""): TopicNames {
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
-  config: Record<string, string>;
+  /** Topic configs to create it with (`TOPIC_CONFIG` for the contract topics); none: the broker's defaults. */
+  config?: Record<string, string>;
 }
 
 export function topicSpecs(partitions: number, prefix = ""): TopicSpec[] {

@@ -43,16 +43,14 @@ describe("createMissingTopics", () => {
     "waits while the broker answers %s for a topic just created",
     async (errorType) => {
       const { kafka, calls } = laggingKafka(3, errorType);
-      expect(await createMissingTopics(kafka, [{ topic: "t", numPartitions: 1, config: {} }])).toEqual(["t"]);
+      expect(await createMissingTopics(kafka, [{ topic: "t", numPartitions: 1 }])).toEqual(["t"]);
       expect(calls()).toBe(4);
     },
   );
 
   it("passes on any other metadata error", async () => {
     const { kafka } = laggingKafka(1, "TOPIC_AUTHORIZATION_FAILED");
-    await expect(
-      createMissingTopics(kafka, [{ topic: "t", numPartitions: 1, config: {} }]),
-    ).rejects.toMatchObject({
+    await expect(createMissingTopics(kafka, [{ topic: "t", numPartitions: 1 }])).rejects.toMatchObject({
       type: "TOPIC_AUTHORIZATION_FAILED",
     });
   });

@@ -15,7 +15,7 @@ describe("the real Kafka broker", () => {
     kafka = createKafka({ brokers: infra.brokers, clientId: "infra-it" });
     admin = kafka.admin();
     await admin.connect();
-    await createMissingTopics(kafka, [{ topic, numPartitions: 3, config: {} }]);
+    await createMissingTopics(kafka, [{ topic, numPartitions: 3 }]);
   });
 
   afterAll(async () => {
