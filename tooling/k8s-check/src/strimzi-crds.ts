@@ -26,9 +26,9 @@ export const STRIMZI_API_VERSION = "kafka.strimzi.io/v1";
 
 type Log = (line: string) => void;
 
-/** A JDK of version 21 or later: STRIMZI_JAVA_HOME, JAVA_HOME, or Temurin 25 where Debian puts it. */
+/** A JDK of version 21 or later: JAVA_HOME when it is one, else Temurin 25 where the machines have it. */
 export function findJava(env: Record<string, string | undefined>): string {
-  const homes = [env.STRIMZI_JAVA_HOME, env.JAVA_HOME, "/usr/lib/jvm/temurin-25-jdk-amd64"];
+  const homes = [env.JAVA_HOME, "/usr/lib/jvm/temurin-25-jdk-amd64"];
   for (const home of homes) {
     if (!home) continue;
     const java = join(home, "bin/java");
@@ -37,8 +37,8 @@ export function findJava(env: Record<string, string | undefined>): string {
     if (version.status === 0 && Number(major) >= 21) return java;
   }
   throw new Error(
-    "Strimzi's CRD generator needs Java 21 or later: set STRIMZI_JAVA_HOME to a JDK 21+ " +
-      "(e.g. /usr/lib/jvm/temurin-25-jdk-amd64).",
+    "Strimzi's CRD generator needs Java 21 or later: install one (Temurin 25 in " +
+      "/usr/lib/jvm/temurin-25-jdk-amd64) or set JAVA_HOME to a JDK 21+.",
   );
 }
 
