@@ -8,8 +8,9 @@ const read = (path: string) => readFileSync(path, "utf8");
 
 describe("deploy/k8s's monitoring objects", () => {
   it("are what `npm run k8s:monitoring` makes of deploy/ today", () => {
-    expect(read(F.rule)).toBe(prometheusRuleYaml(read(F.alerts)));
-    expect(read(F.dashboardConfigMap)).toBe(grafanaDashboardYaml(read(F.dashboard)));
+    const stale = "stale: run `npm run k8s:monitoring`";
+    expect(read(F.rule), stale).toBe(prometheusRuleYaml(read(F.alerts)));
+    expect(read(F.dashboardConfigMap), stale).toBe(grafanaDashboardYaml(read(F.dashboard)));
   });
 
   it("carry every alert rule and the whole dashboard", () => {
