@@ -140,6 +140,37 @@ describe("each policy catches what it is for", () => {
     ]);
   });
 
+  it("a misspelt variable, a ConfigMap key nobody reads, a value the app refuses", () => {
+    expect(
+      broken((o) => {
+        const env = at(o, "Deployment", "emote-worker", "spec.template.spec.containers.0").env as Node[];
+        env.push({ name: "WORKER_GROUP", value: "x" });
+        const config = o.find((x) => x.kind === "ConfigMap" && x.metadata.name.startsWith("emote-config"));
+        Object.assign((config as K8sObject & { data: Node }).data, {
+          KAFKA_PARTITONS: "6",
+          KAFKA_PARTITIONS: "lots",
+        });
+      }, "every variable set is one its app reads, and parses with the app's schema"),
+    ).toEqual([
+      "Deployment/emote-web web: KAFKA_PARTITIONS: Invalid input: expected number, received NaN",
+      "Deployment/emote-worker worker: sets WORKER_GROUP, which its app does not read",
+      "Deployment/emote-worker worker: KAFKA_PARTITIONS: Invalid input: expected number, received NaN",
+      expect.stringMatching(
+        /^ConfigMap\/emote-config-\w+: KAFKA_PARTITONS is read by none of the containers that load it$/,
+      ),
+    ]);
+  });
+
+  it("a grace period shorter than the worker's own stop", () => {
+    expect(
+      broken((o) => {
+        at(o, "Deployment", "emote-worker", "spec.template.spec").terminationGracePeriodSeconds = 10;
+      }, "termination grace outlasts each program's own stop"),
+    ).toEqual([
+      "Deployment/emote-worker: terminationGracePeriodSeconds 10 s does not outlast worker's 15 s stop",
+    ]);
+  });
+
   it("a PDB, the ingress timeouts and the migrate init container gone", () => {
     const objects = fresh("production");
     remove(objects, "PodDisruptionBudget", "emote-worker");

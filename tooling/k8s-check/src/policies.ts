@@ -1,4 +1,5 @@
 import { TOPIC_CONFIG, TOPICS } from "@emote/bus";
+import { appConfigProblems, gracefulTermination } from "./app-config.ts";
 import { idOf, type K8sObject } from "./manifest.ts";
 
 /**
@@ -358,4 +359,6 @@ export const POLICIES: Record<string, Policy> = {
     networkPolicies,
   "the Ingress keeps WebSockets open": websocketTimeouts,
   "migrations run before a new version takes traffic": migrationsBeforeTraffic,
+  "every variable set is one its app reads, and parses with the app's schema": appConfigProblems,
+  "termination grace outlasts each program's own stop": gracefulTermination,
 };
