@@ -21,6 +21,7 @@ export async function createMissingTopics(kafka: Kafka, specs: TopicSpec[]): Pro
           topic: t.topic,
           numPartitions: t.numPartitions,
           replicationFactor: -1,
+          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
         })),
         // kafkajs waits by default, and gives up on UNKNOWN_TOPIC_OR_PARTITION (below).
         waitForLeaders: false,

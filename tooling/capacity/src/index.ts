@@ -1,0 +1,2 @@
+export { planCapacity, type Demand, type Plan } from "./plan.ts";
+export { MEASURED, UNIT_COSTS } from "./unit-costs.ts";

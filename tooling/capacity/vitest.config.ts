@@ -1,0 +1,3 @@
+import { defineTestProjects } from "@emote/vitest-config";
+
+export default defineTestProjects();
