@@ -37,8 +37,9 @@ interface Draft {
 const SURGE_KNOBS: readonly SurgeKnob[] = ["sensitivity", "minViewers", "cooldownMs"];
 
 const DETECTOR_TEXT: Record<DetectorKind, { label: string; hint: string }> = {
-  threshold: { label: "Threshold (original rule)", hint: "an emote's share of a minute" },
-  surge: { label: "Surge (highlights)", hint: "a jump of one emote that many viewers join" },
+  // Not "Threshold": that names the number field above.
+  threshold: { label: "Original rule", hint: "an emote's share of a minute, as set above" },
+  surge: { label: "Highlights (surge)", hint: "a jump of one emote that many viewers join" },
 };
 
 export function parseEmotes(text: string): string[] {
