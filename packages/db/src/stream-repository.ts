@@ -41,15 +41,34 @@ export interface IntensitySlot {
 /** How many leading emotes a slot keeps. */
 const LEADING_KEPT = 3;
 
+/** The start of the 10 s bucket an instant falls in (buckets are aligned to the epoch). */
+export function bucketStartOf(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / INTENSITY_BUCKET_MS) * INTENSITY_BUCKET_MS);
+}
+
 /**
- * A stream's intensity in slots of `widthMs` (a multiple of the 10 s buckets) from its
- * start, only the slots that have emotes, in time order. Aggregated in PostgreSQL, so the
- * answer has at most one row per slot however long the stream.
+ * A stream's intensity in slots of `widthMs` (a multiple of the 10 s buckets) from
+ * `origin` (a bucket start), only the slots that have emotes, in time order. Wider slots
+ * are aggregated in PostgreSQL, so the answer has at most one row per slot however long
+ * the stream; slots of 10 s are the stored rows as they are.
  */
 export async function streamIntensitySlots(
   db: Database,
   q: { streamId: string; origin: Date; widthMs: number },
 ): Promise<IntensitySlot[]> {
+  if (q.widthMs === INTENSITY_BUCKET_MS) {
+    const rows = await db
+      .select()
+      .from(streamIntensity)
+      .where(eq(streamIntensity.streamId, q.streamId))
+      .orderBy(asc(streamIntensity.bucketStart));
+    return rows.map((r) => ({
+      slot: Math.floor((r.bucketStart.getTime() - q.origin.getTime()) / q.widthMs),
+      emotes: r.emotes,
+      viewers: r.viewers,
+      leading: [...r.leading].sort((a, b) => b.count - a.count).slice(0, LEADING_KEPT),
+    }));
+  }
   const slot = sql<number>`floor(extract(epoch from (${streamIntensity.bucketStart} - ${q.origin.toISOString()}::timestamptz)) * 1000 / ${q.widthMs})::int`;
   const totals = await db
     .select({

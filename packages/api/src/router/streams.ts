@@ -1,5 +1,6 @@
 import { streamerIdSchema, type Moment } from "@emote/contracts";
 import {
+  bucketStartOf,
   findStream,
   listStreams,
   streamIntensitySlots,
@@ -118,28 +119,30 @@ export const streamsRouter = {
   }),
 
   /**
-   * A stream's timeline: its intensity in slots (the stored 10 s buckets, or a whole
-   * multiple of them so that at most `maxSlots` come: downsampled, never paged), only the
+   * A stream's timeline: its intensity in slots from its first 10 s bucket (the stored
+   * buckets, or a whole multiple of them so that at most `maxSlots` come: downsampled,
+   * never paged), only the
    * slots with emotes; its surge moments in onset order; how many moments the seed's rule
    * found in it. A live stream's timeline grows: clients ask again (the dashboard every
    * 10 s) and take new surges and their ends from moments.live meanwhile.
    */
   timeline: publicProcedure.input(streamsTimelineInput).query(async ({ ctx, input }) => {
     const row = await streamOrNotFound(ctx.db, input.streamId);
-    const slotMs = timelineSlotMs(row.startedAt, row.lastEmoteAt, input.maxSlots);
+    // Slots line up with the stored buckets: they start at the stream's first bucket.
+    const origin = bucketStartOf(row.startedAt);
+    const slotMs = timelineSlotMs(origin, row.lastEmoteAt, input.maxSlots);
     const span = spanOf(row);
     const [slots, surges, counts] = await Promise.all([
-      streamIntensitySlots(ctx.db, { streamId: row.id, origin: row.startedAt, widthMs: slotMs }),
+      streamIntensitySlots(ctx.db, { streamId: row.id, origin, widthMs: slotMs }),
       streamSurges(ctx.db, span, STREAM_SURGES_MAX),
       streamMomentCounts(ctx.db, span),
     ]);
-    const origin = row.startedAt.getTime();
     const listed: Moment[] = surges.slice(0, STREAM_SURGES_MAX);
     return {
       stream: summary(row, Date.now()),
       slotMs,
       slots: slots.map((s) => ({
-        start: new Date(origin + s.slot * slotMs).toISOString(),
+        start: new Date(origin.getTime() + s.slot * slotMs).toISOString(),
         emotes: s.emotes,
         viewers: s.viewers,
         leading: s.leading,

@@ -183,6 +183,27 @@ describe("streams.timeline", () => {
     expect(t.slots.reduce((n, s) => n + s.emotes, 0)).toBe(133);
   });
 
+  it("starts the slots at the bucket the stream's first emote is in", async () => {
+    const day = base + 2 * 86_400_000;
+    const unaligned: StreamFixture = {
+      id: `${streamerId}:${day + 3_000}`,
+      streamerId,
+      startedAt: new Date(day + 3_000),
+      lastEmoteAt: new Date(day + 25_000),
+      emotes: 7,
+    };
+    await insertStream(conn.db, unaligned);
+    await insertIntensity(conn.db, unaligned, [
+      { bucketStart: new Date(day), emotes: 3, viewers: 1, leading: [] },
+      { bucketStart: new Date(day + 20_000), emotes: 4, viewers: 2, leading: [] },
+    ]);
+    for (const maxSlots of [720, 1]) {
+      const t = await viewer.streams.timeline({ streamId: unaligned.id, maxSlots });
+      expect(t.slots[0]?.start).toBe(new Date(day).toISOString());
+      expect(t.slots.reduce((n, s) => n + s.emotes, 0)).toBe(7);
+    }
+  });
+
   it("answers NOT_FOUND for a stream that does not exist, BAD_REQUEST for bad input", async () => {
     const missing = await errorOf(viewer.streams.timeline({ streamId: "nope" }));
     expect(missing.code).toBe("NOT_FOUND");
