@@ -13,7 +13,7 @@ const HELP = `Usage: npx tsx packages/api/bench/timeline.ts [--rounds 30]
   --rounds   calls of each query measured (after 3 unmeasured)
 Uses BENCH_DATABASE_URL, else DATABASE_URL (migrated first). The stream it adds is deleted at the end;
 its 30 surge moments stay (a deleted moment would leave a hole in the moment log).
-Prints the median and p95 of each query on stdout.`;
+Prints the median and p95 of each query, and the answers' sizes, on stdout.`;
 
 const { values } = parseArgs({
   options: { rounds: { type: "string", default: "30" }, help: { type: "boolean", default: false } },
@@ -96,6 +96,12 @@ try {
     api.streams.timeline({ streamId: id, maxSlots: 4_320 }),
   );
   await measure("streams.compare", () => api.streams.compare({ streamId: id }));
+  const bytes = (v: unknown) => `${Math.round(Buffer.byteLength(JSON.stringify(v)) / 1024)} KB`;
+  console.log(
+    `answer sizes (JSON): 720 slots ${bytes(await api.streams.timeline({ streamId: id }))}, 4,320 slots ${bytes(
+      await api.streams.timeline({ streamId: id, maxSlots: 4_320 }),
+    )}`,
+  );
 } finally {
   await conn.db.delete(streamIntensity).where(eq(streamIntensity.streamId, id));
   await conn.db.delete(streams).where(eq(streams.id, id));
