@@ -1,6 +1,6 @@
 import { formatMinute, formatPercent } from "../format.ts";
 import { formatOffset, offsetOf } from "../highlights/stream-time.ts";
-import type { FeedItem } from "../hooks/use-live-moments.ts";
+import type { FeedItem } from "../feed-state.ts";
 import type { Moment } from "../trpc.ts";
 
 interface Props {

@@ -2,19 +2,12 @@ import type { DetectorKind } from "@emote/contracts";
 import { isResumePositionLost } from "@emote/api/client";
 import { skipToken } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
+import { addLive, feedItems, freshFeed, updateShown, type FeedItem } from "../feed-state.ts";
 import { lastInLog } from "../resume-point.ts";
 import { trpc, type Moment } from "../trpc.ts";
 
-/** How many moments the feed keeps (the history view has the rest). */
-export const FEED_KEPT = 60;
 /** Stored moments shown before live ones arrive. */
 const RECENT = 12;
-
-export interface FeedItem {
-  moment: Moment;
-  /** Arrived over the subscription (rather than loaded as recent history). */
-  live: boolean;
-}
 
 export interface LiveMoments {
   items: FeedItem[];
@@ -26,24 +19,6 @@ export interface LiveMoments {
   /** The server could not resume from where the feed was: some moments are only in the history. */
   missed: boolean;
 }
-
-interface FeedState {
-  /** The kinds this state is for: another choice starts the feed afresh. */
-  kinds: string;
-  live: Moment[];
-  /** Newer versions of moments already shown (a surge's end), by id. */
-  updated: Map<string, Moment>;
-  missed: boolean;
-  arrivedLive: number;
-}
-
-const fresh = (kinds: string): FeedState => ({
-  kinds,
-  live: [],
-  updated: new Map(),
-  missed: false,
-  arrivedLive: 0,
-});
 
 /**
  * A streamer's moments of the given kinds, newest first, without duplicates: the latest
@@ -66,9 +41,9 @@ export function useLiveMoments(
     // Loaded once per mount and choice of kinds: it fixes where the subscription starts.
     { staleTime: Number.POSITIVE_INFINITY, gcTime: 0 },
   );
-  const [state, setState] = useState(() => fresh(kindsKey));
+  const [state, setState] = useState(() => freshFeed(kindsKey));
   const seen = useRef({ kinds: kindsKey, ids: new Set<string>() });
-  if (state.kinds !== kindsKey) setState(fresh(kindsKey));
+  if (state.kinds !== kindsKey) setState(freshFeed(kindsKey));
   if (seen.current.kinds !== kindsKey) seen.current = { kinds: kindsKey, ids: new Set() };
   const stored = recent.data?.items;
   const storedIds = useMemo(() => new Set((stored ?? []).map((m) => m.id)), [stored]);
@@ -82,36 +57,17 @@ export function useLiveMoments(
       onData({ data: moment }) {
         if (seen.current.kinds !== kindsKey) return;
         if (seen.current.ids.has(moment.id) || storedIds.has(moment.id)) {
-          setState((s) => {
-            if (s.kinds !== kindsKey) return s;
-            const updated = new Map(s.updated).set(moment.id, moment);
-            // Only shown moments matter: the oldest versions go beyond what the feed keeps.
-            for (const id of updated.keys()) {
-              if (updated.size <= 2 * FEED_KEPT) break;
-              updated.delete(id);
-            }
-            return { ...s, updated };
-          });
+          setState((s) => (s.kinds === kindsKey ? updateShown(s, moment) : s));
           return;
         }
         seen.current.ids.add(moment.id);
-        setState((s) =>
-          s.kinds === kindsKey
-            ? { ...s, live: [moment, ...s.live].slice(0, FEED_KEPT), arrivedLive: s.arrivedLive + 1 }
-            : s,
-        );
+        setState((s) => (s.kinds === kindsKey ? addLive(s, moment) : s));
         onMoment?.(moment);
       },
     },
   );
-  return useMemo(() => {
-    const latest = (m: Moment) => state.updated.get(m.id) ?? m;
-    const liveIds = new Set(state.live.map((m) => m.id));
-    const earlier = (stored ?? []).filter((m) => !liveIds.has(m.id));
-    const items = [
-      ...state.live.map((moment) => ({ moment: latest(moment), live: true })),
-      ...earlier.map((moment) => ({ moment: latest(moment), live: false })),
-    ].slice(0, FEED_KEPT);
-    return { items, arrivedLive: state.arrivedLive, missed: state.missed };
-  }, [state, stored]);
+  return useMemo(
+    () => ({ items: feedItems(state, stored ?? []), arrivedLive: state.arrivedLive, missed: state.missed }),
+    [state, stored],
+  );
 }
