@@ -27,10 +27,23 @@ describe("settings in the real PostgreSQL", () => {
     expect(saved).toEqual({ ...DEFAULT_SETTINGS, threshold: 0.55 });
     await saveSettings(conn.db, streamerId, { interval: 12, allowedEmotes: ["🔥", "😀"] });
     expect(await getEffectiveSettings(conn.db, streamerId)).toEqual({
+      ...DEFAULT_SETTINGS,
       interval: 12,
       threshold: 0.55,
       allowedEmotes: ["🔥", "😀"],
     });
+  });
+
+  it("changes only the surge knobs a patch names", async () => {
+    const streamerId = `it-${randomUUID()}`;
+    await saveSettings(conn.db, streamerId, { surge: { minViewers: 7 } });
+    const saved = await saveSettings(conn.db, streamerId, { detectors: ["surge"], surge: { cooldownMs: 0 } });
+    expect(saved).toEqual({
+      ...DEFAULT_SETTINGS,
+      detectors: ["surge"],
+      surge: { ...DEFAULT_SETTINGS.surge, minViewers: 7, cooldownMs: 0 },
+    });
+    expect(await getEffectiveSettings(conn.db, streamerId)).toEqual(saved);
   });
 
   it("loads the rows of the streamers asked for, in one query, leaving out those without a row", async () => {
