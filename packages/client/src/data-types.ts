@@ -6,8 +6,16 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 /** Every procedure's answer, e.g. `RouterOutputs["settings"]["get"]`. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
-/** A significant moment: an emote's share of a streamer's window above the threshold. */
+/** A significant moment: the original rule's (an emote's share of a window above the threshold) or, with kind "surge", a highlight. */
 export type Moment = RouterOutputs["moments"]["history"]["items"][number];
+/** A streamer's broadcast as a session of its chat (streams.list). */
+export type Stream = RouterOutputs["streams"]["list"]["items"][number];
+/** A page of streams.list, newest first; `nextCursor` asks for the next one. */
+export type StreamPage = RouterOutputs["streams"]["list"];
+/** A stream's intensity slots, surge moments and the rule's count (streams.timeline). */
+export type StreamTimeline = RouterOutputs["streams"]["timeline"];
+/** The two detectors compared on one stream (streams.compare). */
+export type StreamComparison = RouterOutputs["streams"]["compare"];
 /** A page of moments.history; `nextCursor` asks for the next one. */
 export type MomentPage = RouterOutputs["moments"]["history"];
 /** A streamer's analysis settings (settings.get, settings.update). */

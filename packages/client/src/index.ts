@@ -19,5 +19,9 @@ export type {
   RouterOutputs,
   SentEmote,
   SettingsUpdate,
+  Stream,
+  StreamComparison,
+  StreamPage,
+  StreamTimeline,
   WindowStats,
 } from "./data-types.ts";

@@ -9,6 +9,7 @@ export * from "./reachability.ts";
 export * from "./readiness.ts";
 export * from "./schema.ts";
 export * from "./settings-repository.ts";
+export * from "./stream-repository.ts";
 export * from "./streamer-repository.ts";
 export * from "./transient-errors.ts";
 export { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";

@@ -1,5 +1,5 @@
-import type { Moment } from "@emote/contracts";
-import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
+import type { DetectorKind, Moment } from "@emote/contracts";
+import { and, asc, desc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import { rowToMoment, type StoredMoment } from "./moment-rows.ts";
 import { momentLog, moments } from "./schema.ts";
@@ -7,6 +7,8 @@ import { momentLog, moments } from "./schema.ts";
 export interface MomentQuery {
   streamerId?: string;
   emote?: string;
+  /** Only moments this detector found. */
+  kind?: DetectorKind;
   /** Window start at or after. */
   from?: Date;
   /** Window start before. */
@@ -27,6 +29,7 @@ export async function listMoments(db: Database, q: MomentQuery): Promise<StoredM
   const where: SQL[] = [];
   if (q.streamerId !== undefined) where.push(eq(moments.streamerId, q.streamerId));
   if (q.emote !== undefined) where.push(eq(moments.emote, q.emote));
+  if (q.kind !== undefined) where.push(eq(moments.kind, q.kind));
   if (q.from !== undefined) where.push(gte(moments.windowStart, q.from));
   if (q.to !== undefined) where.push(lt(moments.windowStart, q.to));
   if (q.before !== undefined) {
@@ -57,16 +60,17 @@ export async function lastMomentPosition(db: Database): Promise<number> {
 
 /**
  * Moments of the moment log after position `after` (and before `before`, when given),
- * optionally of one streamer, in log order: what a live subscriber whose last moment had
- * position `after` has missed.
+ * optionally of one streamer and of some detectors, in log order: what a live subscriber
+ * whose last moment had position `after` has missed.
  */
 export async function listMomentsInLog(
   db: Database,
-  q: { after: number; before?: number; streamerId?: string; limit: number },
+  q: { after: number; before?: number; streamerId?: string; kinds?: readonly DetectorKind[]; limit: number },
 ): Promise<Moment[]> {
   const where = [gt(moments.position, q.after)];
   if (q.before !== undefined) where.push(lt(moments.position, q.before));
   if (q.streamerId !== undefined) where.push(eq(moments.streamerId, q.streamerId));
+  if (q.kinds !== undefined) where.push(inArray(moments.kind, [...q.kinds]));
   const rows = await db
     .select()
     .from(moments)

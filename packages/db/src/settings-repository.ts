@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, type AnalysisSettings } from "@emote/contracts";
+import { DEFAULT_SETTINGS, type AnalysisSettings, type SurgeSettings } from "@emote/contracts";
 import { eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import {
@@ -67,6 +67,9 @@ export async function loadStreamerSettings(
   return found;
 }
 
+/** A change to settings: the fields given replace theirs; `surge` changes only the knobs it names. */
+export type SettingsPatch = Partial<Omit<AnalysisSettings, "surge">> & { surge?: Partial<SurgeSettings> };
+
 /** Who makes a change, for the audit log. */
 export interface SettingsActor {
   /** The token's subject (the caller's role when the token names none). */
@@ -88,13 +91,13 @@ const SETTINGS_LOCK_NAMESPACE = 0x5e77;
 export async function saveSettings(
   db: Database,
   streamerId: string,
-  patch: Partial<AnalysisSettings>,
+  patch: SettingsPatch,
   actor?: SettingsActor,
 ): Promise<AnalysisSettings> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${SETTINGS_LOCK_NAMESPACE}, hashtext(${streamerId}))`);
     const before = await getEffectiveSettings(tx, streamerId);
-    const next = { ...before, ...patch };
+    const next: AnalysisSettings = { ...before, ...patch, surge: { ...before.surge, ...patch.surge } };
     if (streamerId !== DEFAULTS_ROW_ID) {
       await tx
         .insert(streamers)

@@ -10,7 +10,7 @@ const moment = {
   total: 30,
   ratio: 0.4,
 };
-const all: HistoryFilter = { streamerId: "", emote: "", from: "", to: "" };
+const all: HistoryFilter = { streamerId: "", emote: "", kind: "", from: "", to: "" };
 
 describe("filterMayInclude", () => {
   it("includes a moment in unfiltered history and in its own streamer's and emote's", () => {
@@ -21,6 +21,12 @@ describe("filterMayInclude", () => {
   it("leaves out another streamer's or emote's filter", () => {
     expect(filterMayInclude({ ...all, streamerId: "s2" }, moment)).toBe(false);
     expect(filterMayInclude({ ...all, emote: "😀" }, moment)).toBe(false);
+  });
+
+  it("reads a moment without a kind as the original rule's", () => {
+    expect(filterMayInclude({ ...all, kind: "threshold" }, moment)).toBe(true);
+    expect(filterMayInclude({ ...all, kind: "surge" }, moment)).toBe(false);
+    expect(filterMayInclude({ ...all, kind: "threshold" }, { ...moment, kind: "threshold" })).toBe(true);
   });
 
   it("respects the time range (local datetime-local values)", () => {

@@ -1,3 +1,4 @@
+import type { DetectorKind } from "@emote/contracts";
 import { localInputToIso } from "./format.ts";
 import type { Moment } from "./trpc.ts";
 
@@ -7,6 +8,8 @@ export interface HistoryFilter {
   streamerId: string;
   /** Empty: any emote. */
   emote: string;
+  /** Empty: moments of every detector. */
+  kind: DetectorKind | "";
   /** `datetime-local` values (local time); empty: unbounded. */
   from: string;
   to: string;
@@ -16,6 +19,7 @@ export interface HistoryFilter {
 export function filterMayInclude(filter: HistoryFilter, moment: Moment): boolean {
   if (filter.streamerId && filter.streamerId !== moment.streamerId) return false;
   if (filter.emote && filter.emote !== moment.emote) return false;
+  if (filter.kind && filter.kind !== (moment.kind ?? "threshold")) return false;
   const at = Date.parse(moment.timestamp);
   const from = localInputToIso(filter.from);
   const to = localInputToIso(filter.to);

@@ -16,4 +16,22 @@ describe("describeChange", () => {
     expect(describeChange(base, { ...base, allowedEmotes: ["😀", "🔥"] })).toHaveLength(1);
     expect(describeChange(base, { ...base })).toEqual([]);
   });
+
+  it("names detector and surge changes, and reads a field an older audit row lacks as —", () => {
+    expect(
+      describeChange(base, { ...base, detectors: ["surge"], surge: { ...base.surge, minViewers: 5 } }),
+    ).toEqual([
+      { field: "detectors", before: "threshold and surge", after: "surge" },
+      {
+        field: "surge",
+        before: "sensitivity 0.5, at least 3 viewers, cooldown 20 s",
+        after: "sensitivity 0.5, at least 5 viewers, cooldown 20 s",
+      },
+    ]);
+    const { detectors: _d, surge: _s, ...older } = base;
+    expect(describeChange(older, base).map((c) => [c.field, c.before])).toEqual([
+      ["detectors", "—"],
+      ["surge", "—"],
+    ]);
+  });
 });

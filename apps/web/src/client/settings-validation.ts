@@ -1,4 +1,9 @@
-import { analysisSettingsSchema, type AnalysisSettings } from "@emote/contracts";
+import {
+  analysisSettingsSchema,
+  surgeSettingsSchema,
+  type AnalysisSettings,
+  type SurgeSettings,
+} from "@emote/contracts";
 
 export type SettingsField = keyof AnalysisSettings;
 
@@ -59,4 +64,26 @@ export function checkSettingsField<F extends SettingsField>(
     error: () => plainSettingsMessage(field),
   });
   return result.success ? undefined : result.error.issues[0]?.message;
+}
+
+/** The surge detector's knobs the form edits one by one. */
+export type SurgeKnob = keyof SurgeSettings;
+
+const surgeShape = surgeSettingsSchema.shape;
+
+export const SURGE_BOUNDS = {
+  sensitivity: { min: surgeShape.sensitivity.minValue ?? 0, max: surgeShape.sensitivity.maxValue ?? 1 },
+  minViewers: { min: surgeShape.minViewers.minValue ?? 1, max: surgeShape.minViewers.maxValue ?? 1_000 },
+  cooldownMs: { min: surgeShape.cooldownMs.minValue ?? 0, max: surgeShape.cooldownMs.maxValue ?? 3_600_000 },
+} as const;
+
+export const SURGE_LABELS: Record<SurgeKnob, string> = {
+  sensitivity: "Surge sensitivity",
+  minViewers: "Surge minimum viewers",
+  cooldownMs: "Surge cooldown (ms)",
+};
+
+/** Checks one surge knob with the schema the server uses; its message, or undefined when fine. */
+export function checkSurgeKnob(knob: SurgeKnob, value: number): string | undefined {
+  return surgeShape[knob].safeParse(value).error?.issues[0]?.message;
 }

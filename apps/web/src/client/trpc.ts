@@ -8,3 +8,6 @@ export type Moment = RouterOutputs["moments"]["history"]["items"][number];
 export type Settings = RouterOutputs["settings"]["get"];
 export type Identity = RouterOutputs["auth"]["whoami"];
 export type Role = Identity["role"];
+export type StreamSummary = RouterOutputs["streams"]["list"]["items"][number];
+export type StreamTimeline = RouterOutputs["streams"]["timeline"];
+export type StreamComparison = RouterOutputs["streams"]["compare"];

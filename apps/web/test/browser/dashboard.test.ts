@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import type { BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
 import { sendEmotes } from "@emote/generator/sender";
 import { commitAnalysis, connectDatabase, migrateDatabase } from "@emote/db";
+import { insertIntensity, insertStream, storeMoments, surgeMoment } from "@emote/db/test-fixtures";
 import { dropDatabase, ensureDatabase, testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { readWorkerEnv } from "@emote/worker/env";
@@ -158,6 +159,16 @@ describe("dashboard in Chromium", () => {
       .toContain(streamerId);
     await select.selectOption(streamerId);
     expect(new URL(page.url()).searchParams.get("streamer")).toBe(streamerId);
+
+    // The feed shows highlights by default; the original rule's moments on request (remembered).
+    const modes = page.getByRole("group", { name: "Moments shown" });
+    await expect(
+      modes.getByRole("button", { name: "Highlights" }).getAttribute("aria-pressed"),
+    ).resolves.toBe("true");
+    await modes.getByRole("button", { name: "All moments" }).click();
+    await expect(
+      modes.getByRole("button", { name: "All moments" }).getAttribute("aria-pressed"),
+    ).resolves.toBe("true");
 
     const firstMoment = page
       .getByRole("list", { name: /Live moments/ })
@@ -421,6 +432,7 @@ describe("dashboard in Chromium", () => {
       await expect
         .poll(() => buttons.count(), { timeout: 30_000 })
         .toBe(DEFAULT_SETTINGS.allowedEmotes.length);
+      await small.getByRole("button", { name: "All moments" }).click();
       await small.getByTestId("moment").first().waitFor({ timeout: 30_000 });
       const box = await bar.boundingBox();
       expect(box).not.toBeNull();
@@ -430,6 +442,157 @@ describe("dashboard in Chromium", () => {
       expect(feedTitle?.y ?? Infinity).toBeLessThan(list?.y ?? 0);
       await mkdir(OUTPUT_DIR, { recursive: true });
       await small.screenshot({ path: join(OUTPUT_DIR, "dashboard-phone.png"), animations: "disabled" });
+    } finally {
+      await phone.close();
+    }
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+  it("shows a stream's heatmap with highlight markers, the top highlights, and exports chapters and CSV", async () => {
+    // Rows as the worker writes them, for a streamer of their own: a live stream of 30 min.
+    const hl = `ui-hl-${runId}`;
+    const startedAt = Math.floor(Date.now() / 1000) * 1000 - 30 * 60_000;
+    const at = (ms: number) => new Date(startedAt + ms);
+    const stream = {
+      id: `${hl}:${startedAt}`,
+      streamerId: hl,
+      startedAt: at(0),
+      lastEmoteAt: at(29 * 60_000),
+      emotes: 0,
+    };
+    const spikes = new Map([
+      [30, 120],
+      [75, 200],
+      [120, 60],
+    ]);
+    const buckets = Array.from({ length: 174 }, (_, i) => {
+      const emotes = spikes.get(i) ?? 5 + (i % 7);
+      return {
+        bucketStart: at(i * 10_000),
+        emotes,
+        viewers: Math.min(40, Math.ceil(emotes / 3)),
+        leading: [{ emote: spikes.has(i) ? "😂" : "🔥", count: Math.ceil(emotes * 0.6) }],
+      };
+    });
+    stream.emotes = buckets.reduce((n, b) => n + b.emotes, 0);
+    const surges = [
+      surgeMoment(`${hl}-a`, hl, "😂", {
+        startedAt: at(5 * 60_000).toISOString(),
+        endedAt: at(5 * 60_000 + 30_000).toISOString(),
+        score: 9,
+        viewers: 12,
+        peakRate: 11.5,
+      }),
+      surgeMoment(`${hl}-b`, hl, "🔥", {
+        startedAt: at(12 * 60_000 + 34_000).toISOString(),
+        endedAt: at(12 * 60_000 + 50_000).toISOString(),
+        score: 7,
+        viewers: 30,
+      }),
+      surgeMoment(`${hl}-c`, hl, "😮", { startedAt: at(20 * 60_000).toISOString(), score: 4, viewers: 8 }),
+    ];
+    const conn = connectDatabase(databaseUrl, { max: 1 });
+    try {
+      await insertStream(conn.db, stream);
+      await insertIntensity(conn.db, stream, buckets);
+      await storeMoments(conn.db, surges);
+    } finally {
+      await conn.close();
+    }
+
+    await page.goto(`${server.url}/?streamer=${hl}`);
+    const view = page.getByRole("region", { name: "Streams and highlights" });
+    await view.getByTestId("heatmap").waitFor({ timeout: 30_000 });
+    await expect(view.getByRole("img", { name: /Chat intensity of the stream/ }).count()).resolves.toBe(1);
+    const markers = view.getByTestId("heatmap-marker");
+    await expect.poll(() => markers.count(), { timeout: 15_000 }).toBe(3);
+    // A marker sits where its surge began: 5 of the stream's 29 min 10 s.
+    const track = await view.locator(".heatmap__cells").boundingBox();
+    const first = await markers.first().boundingBox();
+    const centre = (first?.x ?? 0) + (first?.width ?? 0) / 2 - (track?.x ?? 0);
+    expect(centre / (track?.width ?? 1)).toBeCloseTo(300 / 1750, 2);
+    // Hovering a marker, or reaching it with the keyboard, tells its details.
+    const details = view.getByTestId("marker-details");
+    await markers.first().hover();
+    await expect
+      .poll(() => details.textContent())
+      .toBe("😂 at 00:05:00 into the stream: peak 11.5/s against 0.5/s before, 12 viewers, score 9.0");
+    await markers.nth(2).focus();
+    await expect.poll(() => details.textContent()).toMatch(/^😮 at 00:20:00 into the stream: .*, going on$/);
+    await expect(markers.nth(1).getAttribute("aria-label")).resolves.toBe("🔥 highlight at 00:12:34");
+
+    // The strongest first.
+    await expect(view.getByTestId("top-highlights").getByRole("listitem").allTextContents()).resolves.toEqual(
+      [
+        "00:05:00 😂 peak 11.5/s · 12 viewers · score 9.0",
+        "00:12:34 🔥 peak 5.0/s · 30 viewers · score 7.0",
+        "00:20:00 😮 peak 5.0/s · 8 viewers · score 4.0",
+      ],
+    );
+    const chapters = [
+      "00:00:00 Stream start",
+      "00:05:00 🔥 😂 highlight · 12 viewers",
+      "00:12:34 🔥 🔥 highlight · 30 viewers",
+      "00:20:00 🔥 😮 highlight · 8 viewers",
+      "",
+    ].join("\n");
+    await expect(view.getByLabel("YouTube chapters").inputValue()).resolves.toBe(chapters);
+    const [chaptersFile] = await Promise.all([
+      page.waitForEvent("download"),
+      view.getByRole("button", { name: "Download chapters" }).click(),
+    ]);
+    expect(chaptersFile.suggestedFilename()).toMatch(/-chapters\.txt$/);
+    const [csvFile] = await Promise.all([
+      page.waitForEvent("download"),
+      view.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    const csvPath = await csvFile.path();
+    const csv = await readFile(csvPath, "utf8");
+    expect(csv.split("\r\n")[0]).toBe(
+      "stream_id,offset,emote,started_at,ended_at,peak_rate,baseline_rate,score,viewers",
+    );
+    expect(csv.split("\r\n")[1]).toBe(
+      `${stream.id},00:05:00,😂,${at(300_000).toISOString()},${at(330_000).toISOString()},11.5,0.5,9,12`,
+    );
+
+    // The A/B of the stream: every highlight is the surge detector's, none the rule's here.
+    const compare = view.getByTestId("compare");
+    await expect
+      .poll(() => compare.getByRole("row").nth(1).textContent(), { timeout: 15_000 })
+      .toBe("Surge (highlights)36.23 of 3");
+
+    // The feed's highlight card: time into the current stream and whether it is over.
+    const cards = page.locator('[data-testid="moment"][data-kind="surge"]');
+    await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(3);
+    const card = cards.filter({ hasText: "00:05:00" });
+    await card.waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() => card.textContent(), { timeout: 15_000 })
+      .toMatch(/^😂Highlight 😂 peak 11\.5\/s · 12 viewers00:05:00 into the stream · lasted 30 s · earlier$/);
+
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await view.screenshot({ path: join(OUTPUT_DIR, "stream-view.png"), animations: "disabled" });
+    await page.emulateMedia({ reducedMotion: "no-preference" });
+
+    // On a phone: the heatmap fits the screen, nothing scrolls sideways.
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    try {
+      const small = await phone.newPage();
+      small.on("pageerror", (err) => pageErrors.push(err.message));
+      await small.goto(`${server.url}/?streamer=${hl}`);
+      const heatmap = small.getByTestId("heatmap");
+      await heatmap.waitFor({ timeout: 30_000 });
+      const box = await heatmap.boundingBox();
+      expect((box?.x ?? 0) + (box?.width ?? Infinity)).toBeLessThanOrEqual(390);
+      await expect(small.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(
+        390,
+      );
+      await heatmap.scrollIntoViewIfNeeded();
+      await small.screenshot({ path: join(OUTPUT_DIR, "stream-view-phone.png"), animations: "disabled" });
     } finally {
       await phone.close();
     }

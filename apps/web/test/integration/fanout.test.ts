@@ -94,6 +94,64 @@ describe("moments.live fan-out", () => {
     await waitFor("the subscriptions to end", () => direct.fanoutStats()?.subscriptions === 0, 15_000);
   });
 
+  it("filters by kind as the stock path does: the seed's rule by default, surges on request", async () => {
+    const s = `k${randomUUID().slice(0, 6)}`;
+    const inputs = [
+      { streamerId: s },
+      { streamerId: s, kinds: ["surge"] },
+      { kinds: ["threshold", "surge"] },
+    ];
+    const direct3 = await Promise.all(inputs.map((input) => rawSubscriber(direct, input)));
+    const stock3 = await Promise.all(inputs.map((input) => rawSubscriber(stock, input)));
+    const rule: Moment = {
+      id: `${s}-rule`,
+      streamerId: s,
+      emote: "🔥",
+      timestamp: new Date(Date.UTC(2007, 0, 3)).toISOString(),
+      count: 5,
+      total: 9,
+      ratio: 5 / 9,
+    };
+    const surge: Moment = {
+      ...rule,
+      id: `${s}-surge`,
+      kind: "surge",
+      surge: {
+        startedAt: new Date(Date.UTC(2007, 0, 3, 0, 0, 5)).toISOString(),
+        detectedAt: new Date(Date.UTC(2007, 0, 3, 0, 0, 7)).toISOString(),
+        peakRate: 6,
+        baselineRate: 0.4,
+        score: 8.5,
+        viewers: 12,
+      },
+    };
+    await publish([rule, surge]);
+    const last = { ...rule, id: `${s}-last` };
+    await publish([last]);
+    // After the started frame, this streamer's: rule, last | surge | rule, surge, last.
+    const expected = [2, 1, 3];
+    const done = (subs: { frames: string[] }[]) =>
+      subs.every((sub, i) => sub.frames.filter((f) => f.includes(s)).length >= (expected[i] ?? 0));
+    await waitFor("every frame on each socket", () => done(direct3) && done(stock3), 15_000);
+    for (const [i, sub] of direct3.entries()) {
+      const ours = (frames: string[]) => frames.filter((f, n) => n === 0 || f.includes(s));
+      expect(ours(sub.frames)).toEqual(ours(stock3[i]?.frames ?? []));
+      expect(ours(sub.frames)).toHaveLength((expected[i] ?? 0) + 1);
+    }
+    const ids = (frames: string[]) =>
+      frames.slice(1).flatMap((f) => {
+        const id = (JSON.parse(f) as { result: { id?: string } }).result.id;
+        return id?.startsWith(s) ? [id] : [];
+      });
+    expect(ids(direct3[0]?.frames ?? [])).toEqual([rule.id, last.id]);
+    expect(ids(direct3[1]?.frames ?? [])).toEqual([surge.id]);
+    expect(ids(direct3[2]?.frames ?? [])).toEqual([rule.id, surge.id, last.id]);
+    // All three went through the fast path, not the stock one.
+    expect(direct.fanoutStats()?.subscriptions).toBe(3);
+    for (const sub of [...direct3, ...stock3]) sub.socket.close();
+    await waitFor("the subscriptions to end", () => direct.fanoutStats()?.subscriptions === 0, 15_000);
+  });
+
   it("serves wsLink clients (with connection params) through the fast path", async () => {
     const s = `g${randomUUID().slice(0, 6)}`;
     const client = createEmoteClient({

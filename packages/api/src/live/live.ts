@@ -1,4 +1,4 @@
-import type { Moment, WindowStats } from "@emote/contracts";
+import type { DetectorKind, Moment, WindowStats } from "@emote/contracts";
 import { TRPCError } from "@trpc/server";
 
 /**
@@ -119,6 +119,8 @@ export function subscribeLive<T>(
 export interface DirectMomentsRequest {
   streamerId: string | undefined;
   lastEventId: string | null | undefined;
+  /** The detectors whose moments the subscriber asked for (the input's, defaults applied). */
+  kinds: readonly DetectorKind[];
   /** Live moments at or below this position were sent already (the client resumed from a server further on). */
   after: number;
   /** Moments that arrived during the backfill and must go out before the live ones. */

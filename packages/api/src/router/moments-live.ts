@@ -1,10 +1,11 @@
-import { streamerIdSchema, type Moment } from "@emote/contracts";
+import { momentKind, streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMomentsInLog, momentPosition } from "@emote/db";
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { subscribeLive } from "../live/live.ts";
 import { resumePositionLost, resumeText } from "../live/resume.ts";
 import { liveProcedure } from "../trpc.ts";
+import { detectorKindsInput } from "./input.ts";
 
 /** Moments read from PostgreSQL at a time; the socket's budget paces each one out. */
 const BACKFILL_PAGE = 200;
@@ -19,14 +20,24 @@ const BACKFILL_PAGE = 200;
  * resume-lost signal (NOT_FOUND), never a silent gap. Over WebSocket the backfill waits
  * for room on the socket before each moment, so it never queues more than the socket's
  * budget, however far back the client resumes.
+ *
+ * `kinds` chooses the detectors whose moments come: by default only the seed's rule
+ * ("threshold"), so a client of the original contract gets exactly what it got before.
  */
 export const momentsLive = liveProcedure
-  .input(z.object({ streamerId: streamerIdSchema.optional(), lastEventId: resumeText.nullish() }))
+  .input(
+    z.object({
+      streamerId: streamerIdSchema.optional(),
+      lastEventId: resumeText.nullish(),
+      kinds: detectorKindsInput,
+    }),
+  )
   .subscription(async function* ({ ctx, input }) {
     const { signal } = ctx.session;
     const observer = ctx.live.observer;
     const feed = ctx.live.moments;
     const streamerId = input.streamerId;
+    const kinds = new Set(input.kinds);
     // Once known, the feed's position stays known: checked before anything is opened.
     if (feed.nextPosition() === undefined) unavailable();
     // Counted until the subscription ends, on either path (tRPC's or the direct fan-out).
@@ -36,7 +47,7 @@ export const momentsLive = liveProcedure
       "moments.live",
       feed,
       signal,
-      (m: Moment) => !streamerId || m.streamerId === streamerId,
+      (m: Moment) => (!streamerId || m.streamerId === streamerId) && kinds.has(momentKind(m)),
     );
     let liveFrom = feed.nextPosition() ?? unavailable();
     try {
@@ -54,6 +65,7 @@ export const momentsLive = liveProcedure
             after: sent,
             before: liveFrom,
             limit: BACKFILL_PAGE,
+            kinds: input.kinds,
             ...(streamerId !== undefined && { streamerId }),
           });
           for (const m of page) {
@@ -76,6 +88,7 @@ export const momentsLive = liveProcedure
           const attached = ctx.live.directMoments.attach({
             streamerId,
             lastEventId: input.lastEventId,
+            kinds: input.kinds,
             after,
             pending,
             signal,

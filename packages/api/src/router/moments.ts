@@ -1,4 +1,4 @@
-import { streamerIdSchema, type Moment } from "@emote/contracts";
+import { detectorKindSchema, streamerIdSchema, type Moment } from "@emote/contracts";
 import { listMoments, type Database, type StoredMoment } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
@@ -36,6 +36,8 @@ export const momentsHistoryInput = z
   .object({
     streamerId: streamerIdSchema.optional(),
     emote: queryText(64).optional(),
+    /** Only the moments of one detector (all kinds when absent). */
+    kind: detectorKindSchema.optional(),
     from: isoInstant().optional(),
     to: isoInstant().optional(),
     cursor: z.string().max(512).nullish(),
@@ -73,6 +75,7 @@ async function historyPage(db: Database, input: z.infer<typeof momentsHistoryInp
   const rows = await listMoments(db, {
     ...(input.streamerId !== undefined && { streamerId: input.streamerId }),
     ...(input.emote !== undefined && { emote: input.emote }),
+    ...(input.kind !== undefined && { kind: input.kind }),
     ...(input.from !== undefined && { from: new Date(input.from) }),
     ...(input.to !== undefined && { to: new Date(input.to) }),
     ...(input.cursor && { before: decodeCursor(input.cursor) }),

@@ -1,4 +1,4 @@
-import { analysisSettingsSchema, streamerIdSchema } from "@emote/contracts";
+import { analysisSettingsSchema, streamerIdSchema, surgeSettingsSchema } from "@emote/contracts";
 import { getEffectiveSettings, saveSettings, streamerExists } from "@emote/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
@@ -6,7 +6,10 @@ import { canCreateStreamer, canEditSettings } from "../auth/auth.ts";
 import { unknownStreamer } from "../errors/streamer-errors.ts";
 import { publicProcedure } from "../trpc.ts";
 
-export const settingsUpdateInput = analysisSettingsSchema.partial().extend({ streamerId: streamerIdSchema });
+/** Any of the settings; of the surge detector's knobs, any of them (the others keep their value). */
+export const settingsUpdateInput = analysisSettingsSchema
+  .partial()
+  .extend({ streamerId: streamerIdSchema, surge: surgeSettingsSchema.partial().optional() });
 
 export const settingsRouter = {
   /**

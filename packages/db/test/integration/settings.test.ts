@@ -34,6 +34,18 @@ describe("settings in the real PostgreSQL", () => {
     });
   });
 
+  it("changes only the surge knobs a patch names", async () => {
+    const streamerId = `it-${randomUUID()}`;
+    await saveSettings(conn.db, streamerId, { surge: { minViewers: 7 } });
+    const saved = await saveSettings(conn.db, streamerId, { detectors: ["surge"], surge: { cooldownMs: 0 } });
+    expect(saved).toEqual({
+      ...DEFAULT_SETTINGS,
+      detectors: ["surge"],
+      surge: { ...DEFAULT_SETTINGS.surge, minViewers: 7, cooldownMs: 0 },
+    });
+    expect(await getEffectiveSettings(conn.db, streamerId)).toEqual(saved);
+  });
+
   it("loads the rows of the streamers asked for, in one query, leaving out those without a row", async () => {
     const [a, b, none] = [`it-${randomUUID()}`, `it-${randomUUID()}`, `it-${randomUUID()}`];
     await saveSettings(conn.db, a, { threshold: 0.21 });

@@ -13,6 +13,7 @@ interface Props {
 
 export function HistoryFilters({ initial, onApply, error }: Props) {
   const streamerFieldId = useId();
+  const kindFieldId = useId();
   const [draft, setDraft] = useState<HistoryFilter>(initial);
   const streamers = trpc.streamers.list.useQuery();
   const options = [...new Set([initial.streamerId, ...(streamers.data?.items ?? [])])].filter(Boolean).sort();
@@ -56,6 +57,21 @@ export function HistoryFilters({ initial, onApply, error }: Props) {
         onValue={(v) => set({ emote: v.trim() })}
         error={fieldError(error, "emote")}
       />
+      <div className="field">
+        <label htmlFor={kindFieldId}>Detector</label>
+        <select
+          id={kindFieldId}
+          name="historyKind"
+          value={draft.kind}
+          onChange={(e) =>
+            set({ kind: e.target.value === "surge" || e.target.value === "threshold" ? e.target.value : "" })
+          }
+        >
+          <option value="">Any</option>
+          <option value="surge">Highlights</option>
+          <option value="threshold">Original rule</option>
+        </select>
+      </div>
       <FormField
         label="From"
         name="from"

@@ -26,7 +26,10 @@ export function HistoryTable({ moments }: { moments: Moment[] }) {
                 <time dateTime={m.timestamp}>{formatDateTime(m.timestamp)}</time>
               </td>
               <td>{m.streamerId}</td>
-              <td className="history__emote">{m.emote}</td>
+              <td className="history__emote">
+                {m.emote}
+                {m.kind === "surge" ? <span className="badge badge--surge">Highlight</span> : null}
+              </td>
               <td className="num">{formatPercent(m.ratio)}</td>
               <td className="num">
                 {m.count}

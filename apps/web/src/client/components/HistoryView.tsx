@@ -16,7 +16,7 @@ interface Props {
 
 /** Stored moments, newest first, filtered, a page at a time; refreshed as live moments arrive. */
 export function HistoryView({ streamerId, latestLive }: Props) {
-  const [filter, setFilter] = useState<HistoryFilter>({ streamerId, emote: "", from: "", to: "" });
+  const [filter, setFilter] = useState<HistoryFilter>({ streamerId, emote: "", kind: "", from: "", to: "" });
   const from = localInputToIso(filter.from);
   const to = localInputToIso(filter.to);
   const history = trpc.moments.history.useInfiniteQuery(
@@ -24,6 +24,7 @@ export function HistoryView({ streamerId, latestLive }: Props) {
       limit: PAGE_SIZE,
       ...(filter.streamerId && { streamerId: filter.streamerId }),
       ...(filter.emote && { emote: filter.emote }),
+      ...(filter.kind && { kind: filter.kind }),
       ...(from && { from }),
       ...(to && { to }),
     },

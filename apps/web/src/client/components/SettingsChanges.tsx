@@ -8,7 +8,13 @@ import { trpc } from "../trpc.ts";
 const SHOWN = 5;
 
 /** Emote lists are set in the colour emoji font. */
-const EMOTE_CLASS = { interval: undefined, threshold: undefined, allowedEmotes: "changes__emotes" } as const;
+const EMOTE_CLASS = {
+  interval: undefined,
+  threshold: undefined,
+  allowedEmotes: "changes__emotes",
+  detectors: undefined,
+  surge: undefined,
+} as const;
 
 /** The latest changes of a streamer's settings (who, when, what), from the audit log. */
 export function SettingsChanges({ streamerId }: { streamerId: string }) {

@@ -1,8 +1,13 @@
+import { DETECTOR_KINDS, type DetectorKind } from "@emote/contracts";
 import { useState, type FormEvent } from "react";
 import { fieldError, generalError } from "../field-errors.ts";
 import {
   checkSettingsField,
+  checkSurgeKnob,
   SETTINGS_BOUNDS,
+  SURGE_BOUNDS,
+  SURGE_LABELS,
+  type SurgeKnob,
   SETTINGS_LABELS,
   SETTINGS_RULES,
   serverSettingsMessage,
@@ -23,7 +28,19 @@ interface Draft {
   interval?: string;
   threshold?: string;
   allowedEmotes?: string;
+  detectors?: DetectorKind[];
+  sensitivity?: string;
+  minViewers?: string;
+  cooldownMs?: string;
 }
+
+const SURGE_KNOBS: readonly SurgeKnob[] = ["sensitivity", "minViewers", "cooldownMs"];
+
+const DETECTOR_TEXT: Record<DetectorKind, { label: string; hint: string }> = {
+  // Not "Threshold": that names the number field above.
+  threshold: { label: "Original rule", hint: "an emote's share of a minute, as set above" },
+  surge: { label: "Highlights (surge)", hint: "a jump of one emote that many viewers join" },
+};
 
 export function parseEmotes(text: string): string[] {
   return text.split(/[\s,]+/u).filter(Boolean);
@@ -34,7 +51,7 @@ function toNumber(text: string): number {
   return text.trim() === "" ? Number.NaN : Number(text);
 }
 
-type FieldMessages = Partial<Record<SettingsField, string>>;
+type FieldMessages = Partial<Record<SettingsField | SurgeKnob, string>>;
 
 /** The fields being changed, as the server takes them. */
 function changesOf(draft: Draft) {
@@ -42,7 +59,19 @@ function changesOf(draft: Draft) {
     ...(draft.interval !== undefined && { interval: toNumber(draft.interval) }),
     ...(draft.threshold !== undefined && { threshold: toNumber(draft.threshold) }),
     ...(draft.allowedEmotes !== undefined && { allowedEmotes: parseEmotes(draft.allowedEmotes) }),
+    ...(draft.detectors !== undefined && { detectors: draft.detectors }),
+    ...(SURGE_KNOBS.some((k) => draft[k] !== undefined) && { surge: surgeChanges(draft) }),
   };
+}
+
+/** Only the knobs being changed: the server keeps the others. */
+function surgeChanges(draft: Draft): Partial<Record<SurgeKnob, number>> {
+  const changes: Partial<Record<SurgeKnob, number>> = {};
+  for (const knob of SURGE_KNOBS) {
+    const text = draft[knob];
+    if (text !== undefined) changes[knob] = toNumber(text);
+  }
+  return changes;
 }
 
 /** What is wrong with the changes, field by field, in the words the server would use. */
@@ -53,6 +82,12 @@ function checkChanges(changes: ReturnType<typeof changesOf>): FieldMessages {
     messages.threshold = checkSettingsField("threshold", changes.threshold);
   if (changes.allowedEmotes !== undefined)
     messages.allowedEmotes = checkSettingsField("allowedEmotes", changes.allowedEmotes);
+  if (changes.detectors !== undefined)
+    messages.detectors = checkSettingsField("detectors", changes.detectors);
+  for (const knob of SURGE_KNOBS) {
+    const value = changes.surge?.[knob];
+    if (value !== undefined) messages[knob] = checkSurgeKnob(knob, value);
+  }
   return messages;
 }
 
@@ -73,12 +108,14 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
   const interval = draft.interval ?? String(settings.interval);
   const threshold = draft.threshold ?? String(settings.threshold);
   const allowedEmotes = draft.allowedEmotes ?? settings.allowedEmotes.join(" ");
+  const detectors = draft.detectors ?? settings.detectors;
+  const knob = (k: SurgeKnob) => draft[k] ?? String(settings.surge[k]);
   const edit = (patch: Draft) => {
     setDraft((d) => ({ ...d, ...patch }));
     // A field's message goes once it is edited; the others stay until the next save.
     setChecked((c) => {
       const next = { ...c };
-      for (const field of Object.keys(patch) as SettingsField[]) delete next[field];
+      for (const field of Object.keys(patch) as (keyof FieldMessages)[]) delete next[field];
       return next;
     });
     setSaved(false);
@@ -98,6 +135,10 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
   const problem = generalError(error);
   const messageFor = (field: SettingsField) =>
     checked[field] ?? serverSettingsMessage(field, fieldError(error, field));
+  // The server names the surge object; its message says which knob.
+  const surgeServerMessage = serverSettingsMessage("surge", fieldError(error, "surge"));
+  const toggleDetector = (kind: DetectorKind, on: boolean) =>
+    edit({ detectors: DETECTOR_KINDS.filter((k) => (k === kind ? on : detectors.includes(k))) });
   const emotePreview = parseEmotes(allowedEmotes);
 
   return (
@@ -160,6 +201,77 @@ export function SettingsForm({ streamerId, settings, readOnly }: Props) {
             </li>
           ))}
         </ul>
+        <fieldset
+          className="settings__detectors"
+          aria-describedby={messageFor("detectors") ? "detectors-error" : undefined}
+        >
+          <legend>{SETTINGS_LABELS.detectors}</legend>
+          {DETECTOR_KINDS.map((kind) => (
+            <label key={kind} className="check">
+              <input
+                type="checkbox"
+                name="detectors"
+                value={kind}
+                checked={detectors.includes(kind)}
+                onChange={(e) => toggleDetector(kind, e.target.checked)}
+              />
+              <span>
+                {DETECTOR_TEXT[kind].label} <span className="muted">· {DETECTOR_TEXT[kind].hint}</span>
+              </span>
+            </label>
+          ))}
+          {messageFor("detectors") ? (
+            <p id="detectors-error" className="field__error" role="alert">
+              {messageFor("detectors")}
+            </p>
+          ) : null}
+        </fieldset>
+        <div className="settings__numbers">
+          <FormField
+            label={SURGE_LABELS.sensitivity}
+            name="sensitivity"
+            type="number"
+            inputMode="decimal"
+            min={SURGE_BOUNDS.sensitivity.min}
+            max={SURGE_BOUNDS.sensitivity.max}
+            step={0.05}
+            hint="0 only the strongest surges, 1 the faintest."
+            value={knob("sensitivity")}
+            onValue={(v) => edit({ sensitivity: v })}
+            error={checked.sensitivity}
+          />
+          <FormField
+            label={SURGE_LABELS.minViewers}
+            name="minViewers"
+            type="number"
+            inputMode="numeric"
+            min={SURGE_BOUNDS.minViewers.min}
+            max={SURGE_BOUNDS.minViewers.max}
+            step={1}
+            hint="Distinct viewers a surge needs."
+            value={knob("minViewers")}
+            onValue={(v) => edit({ minViewers: v })}
+            error={checked.minViewers}
+          />
+          <FormField
+            label={SURGE_LABELS.cooldownMs}
+            name="cooldownMs"
+            type="number"
+            inputMode="numeric"
+            min={SURGE_BOUNDS.cooldownMs.min}
+            max={SURGE_BOUNDS.cooldownMs.max}
+            step={1000}
+            hint="Quiet time per emote after a surge."
+            value={knob("cooldownMs")}
+            onValue={(v) => edit({ cooldownMs: v })}
+            error={checked.cooldownMs}
+          />
+        </div>
+        {surgeServerMessage && !SURGE_KNOBS.some((k) => checked[k]) ? (
+          <p className="field__error" role="alert">
+            {surgeServerMessage}
+          </p>
+        ) : null}
         <div className="settings__actions">
           <button type="submit" className="button button--primary" disabled={!dirty}>
             {update.isPending ? "Saving…" : "Save settings"}

@@ -1,5 +1,6 @@
 import { useCallback, useMemo, useState } from "react";
 import { buildChartModel, MINUTE_MS } from "../chart-model.ts";
+import { FEED_KINDS, useFeedMode } from "../hooks/use-feed-mode.ts";
 import { useLiveMoments } from "../hooks/use-live-moments.ts";
 import { useNow } from "../hooks/use-now.ts";
 import { useWindowStats } from "../hooks/use-window-stats.ts";
@@ -11,6 +12,8 @@ import { MomentFeed } from "./MomentFeed.tsx";
 import { Panel } from "./Panel.tsx";
 import { ReactionBar } from "./ReactionBar.tsx";
 import { SettingsPanel } from "./SettingsPanel.tsx";
+import { FeedModeToggle } from "./FeedModeToggle.tsx";
+import { StreamView } from "./StreamView.tsx";
 
 /** At most this many emotes in the air at once; a flood of moments must not flood the page. */
 const MAX_FLOATERS = 24;
@@ -29,8 +32,13 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
     [],
   );
 
-  const { items: feed, arrivedLive, missed } = useLiveMoments(streamerId, onMoment);
+  const [feedMode, chooseFeedMode] = useFeedMode();
+  const { items: feed, arrivedLive, missed } = useLiveMoments(streamerId, FEED_KINDS[feedMode], onMoment);
   const moments = useMemo(() => feed.map((item) => item.moment), [feed]);
+  const liveSurges = useMemo(() => moments.filter((m) => m.kind === "surge"), [moments]);
+  // The newest stream, for a highlight's time into the stream in the feed.
+  const streams = trpc.streams.list.useQuery({ streamerId }, { refetchInterval: 30_000 });
+  const current = streams.data?.items[0];
   const latestLive = feed.find((item) => item.live)?.moment;
   const { stats, receivedAt } = useWindowStats(streamerId);
   const now = useNow(CHART_TICK_MS);
@@ -54,7 +62,10 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
       <Panel
         title="Live moments"
         aside={
-          <span className="muted">{arrivedLive > 0 ? `${arrivedLive} since you opened` : streamerId}</span>
+          <>
+            <FeedModeToggle mode={feedMode} onChange={chooseFeedMode} />
+            <span className="muted">{arrivedLive > 0 ? `${arrivedLive} since you opened` : streamerId}</span>
+          </>
         }
         className="panel--feed"
       >
@@ -64,8 +75,20 @@ export function StreamerDashboard({ streamerId }: { streamerId: string }) {
             some moments were missed — see history
           </p>
         ) : null}
-        <MomentFeed streamerId={streamerId} items={feed} />
+        <MomentFeed
+          streamerId={streamerId}
+          items={feed}
+          showsRule={feedMode === "all"}
+          streamStartedAt={current?.live ? current.startedAt : undefined}
+        />
         <ReactionBar streamerId={streamerId} emotes={allowed} onSent={float} />
+      </Panel>
+      <Panel
+        title="Streams and highlights"
+        aside={<span className="muted">{streamerId}</span>}
+        className="panel--streams"
+      >
+        <StreamView streamerId={streamerId} liveSurges={liveSurges} />
       </Panel>
       <Panel
         title="Analysis settings"

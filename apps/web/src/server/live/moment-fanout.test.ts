@@ -109,6 +109,7 @@ describe("MomentFanout", () => {
       direct.attach({
         streamerId: undefined,
         lastEventId: undefined,
+        kinds: ["threshold"],
         after: 0,
         pending: [],
         signal: new AbortController().signal,
@@ -132,6 +133,7 @@ describe("MomentFanout", () => {
       direct.attach({
         streamerId: undefined,
         lastEventId: undefined,
+        kinds: ["threshold"],
         after: 0,
         pending: [],
         signal: new AbortController().signal,
@@ -181,10 +183,24 @@ describe("MomentFanout", () => {
     const ac1 = new AbortController();
     const ac2 = new AbortController();
     expect(
-      direct.attach({ streamerId: "a", lastEventId: undefined, after: 0, pending: [], signal: ac1.signal }),
+      direct.attach({
+        streamerId: "a",
+        lastEventId: undefined,
+        kinds: ["threshold"],
+        after: 0,
+        pending: [],
+        signal: ac1.signal,
+      }),
     ).toBe(true);
     expect(
-      direct.attach({ streamerId: undefined, lastEventId: null, after: 0, pending: [], signal: ac2.signal }),
+      direct.attach({
+        streamerId: undefined,
+        lastEventId: null,
+        kinds: ["threshold"],
+        after: 0,
+        pending: [],
+        signal: ac2.signal,
+      }),
     ).toBe(true);
     const ma = moment("a");
     const mb = moment("b");
@@ -204,6 +220,7 @@ describe("MomentFanout", () => {
     otherDirect.attach({
       streamerId: undefined,
       lastEventId: undefined,
+      kinds: ["threshold"],
       after: 0,
       pending: [],
       signal: new AbortController().signal,
@@ -227,15 +244,82 @@ describe("MomentFanout", () => {
     socket.request(subscribeMsg(6, { streamerId: "y" }));
     const signal = new AbortController().signal;
     // No request noted with this input: the procedure keeps the stock path.
-    expect(direct.attach({ streamerId: "z", lastEventId: undefined, after: 0, pending: [], signal })).toBe(
-      false,
-    );
+    expect(
+      direct.attach({
+        streamerId: "z",
+        lastEventId: undefined,
+        kinds: ["threshold"],
+        after: 0,
+        pending: [],
+        signal,
+      }),
+    ).toBe(false);
     const pending = moment("y");
     expect(
-      direct.attach({ streamerId: "y", lastEventId: undefined, after: 0, pending: [pending], signal }),
+      direct.attach({
+        streamerId: "y",
+        lastEventId: undefined,
+        kinds: ["threshold"],
+        after: 0,
+        pending: [pending],
+        signal,
+      }),
     ).toBe(true);
-    expect(direct.attach({ streamerId: "x", lastEventId: "m-0", after: 0, pending: [], signal })).toBe(true);
+    expect(
+      direct.attach({
+        streamerId: "x",
+        lastEventId: "m-0",
+        kinds: ["threshold"],
+        after: 0,
+        pending: [],
+        signal,
+      }),
+    ).toBe(true);
     expect(JSON.parse(socket.sent[0] as string)).toMatchObject({ id: 6, result: { id: pending.id } });
+  });
+
+  it("sends each subscription only the kinds it asked for: the seed's rule when it named none", () => {
+    const f = feed();
+    const fanout = new MomentFanout(f);
+    const socket = new FakeSocket();
+    const direct = fanout.watch(socket, open);
+    socket.request([
+      subscribeMsg(1, { streamerId: "k" }),
+      subscribeMsg(2, { streamerId: "k", kinds: ["surge"] }),
+      subscribeMsg(3, { streamerId: "k", kinds: ["surge", "threshold"] }),
+    ]);
+    const signal = new AbortController().signal;
+    const attach = (kinds: ("threshold" | "surge")[]) =>
+      direct.attach({ streamerId: "k", lastEventId: undefined, kinds, after: 0, pending: [], signal });
+    // Another order of the same kinds is the same request.
+    expect(attach(["threshold", "surge"])).toBe(true);
+    expect(attach(["surge"])).toBe(true);
+    expect(attach(["threshold"])).toBe(true);
+    const rule = moment("k");
+    const surge: Moment = {
+      ...moment("k"),
+      kind: "surge",
+      surge: {
+        startedAt: "2034-01-01T00:00:05.000Z",
+        detectedAt: "2034-01-01T00:00:07.000Z",
+        peakRate: 4,
+        baselineRate: 0.5,
+        score: 6,
+        viewers: 9,
+      },
+    };
+    f.emit(rule);
+    f.emit(surge);
+    f.emit({ ...rule, id: "explicit", kind: "threshold" });
+    const frames = socket.sent.map((s) => JSON.parse(s) as { id: number; result: { id: string } });
+    expect(frames.map((fr) => [fr.id, fr.result.id])).toEqual([
+      [3, rule.id],
+      [1, rule.id],
+      [3, surge.id],
+      [2, surge.id],
+      [3, "explicit"],
+      [1, "explicit"],
+    ]);
   });
 
   it("forgets a request stopped before it attached", () => {
@@ -246,7 +330,14 @@ describe("MomentFanout", () => {
     socket.request({ id: 1, method: "subscription.stop" });
     const signal = new AbortController().signal;
     expect(
-      direct.attach({ streamerId: undefined, lastEventId: undefined, after: 0, pending: [], signal }),
+      direct.attach({
+        streamerId: undefined,
+        lastEventId: undefined,
+        kinds: ["threshold"],
+        after: 0,
+        pending: [],
+        signal,
+      }),
     ).toBe(false);
   });
 
@@ -262,6 +353,7 @@ describe("MomentFanout", () => {
       direct.attach({
         streamerId: undefined,
         lastEventId: undefined,
+        kinds: ["threshold"],
         after: 0,
         pending: [],
         signal: new AbortController().signal,

@@ -1,5 +1,5 @@
 import type { DirectMoments, DirectMomentsRequest, LiveFeed } from "@emote/api";
-import type { Moment } from "@emote/contracts";
+import { momentKind, type DetectorKind, type Moment } from "@emote/contracts";
 import { sendTextFrame, textFrame } from "../ws/ws-frames.ts";
 
 /**
@@ -18,8 +18,9 @@ import { sendTextFrame, textFrame } from "../ws/ws-frames.ts";
  * through tRPC as before, then calls `directMoments.attach()` (see @emote/api src/live/live.ts) and
  * waits for its abort signal. tRPC does not tell a procedure its operation id, so a
  * 'message' listener, added to each socket before tRPC's own, notes every `moments.live`
- * subscription request (id, streamerId, lastEventId); `attach` claims the oldest noted
- * request with the same input. Two identical subscriptions on one socket are
+ * subscription request (id, streamerId, lastEventId, kinds); `attach` claims the oldest
+ * noted request with the same input. Each subscription gets only the kinds it asked for
+ * (the seed's rule when it named none), as the procedure's own path filters them. Two identical subscriptions on one socket are
  * interchangeable, except for which one a `subscription.stop` ends — documented limit.
  *
  * Bounded memory per socket: every frame asks the socket's buffer budget first
@@ -59,6 +60,8 @@ interface NotedRequest {
   opId: string | number;
   streamerId: string | undefined;
   lastEventId: string | undefined;
+  /** The kinds asked for, as `kindsKey` writes them. */
+  kinds: string;
 }
 
 interface SocketState {
@@ -73,6 +76,7 @@ interface Subscription {
   prefix: string;
   /** Moments at or below this position were sent already (a client resumed from a server further on). */
   after: number;
+  kinds: ReadonlySet<DetectorKind>;
 }
 
 /** The body of a tracked data frame after the op id: built once per moment. */
@@ -87,6 +91,15 @@ export function framePrefix(opId: string | number, jsonrpc?: unknown): string {
 }
 
 const norm = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/**
+ * A request's kinds as one comparable text: absent means the procedure's default, the
+ * seed's rule. Input the procedure refuses never attaches, so it needs no other care here.
+ */
+export function kindsKey(kinds: unknown): string {
+  if (kinds === undefined) return "threshold";
+  return Array.isArray(kinds) ? kinds.map(String).sort().join(",") : String(kinds);
+}
 
 export class MomentFanout {
   private readonly byStreamer = new Map<string, Set<Subscription>>();
@@ -153,6 +166,7 @@ export class MomentFanout {
       streamerId: norm(input.streamerId),
       // tRPC puts params.lastEventId into the input, over the input's own.
       lastEventId: norm(p.lastEventId ?? input.lastEventId),
+      kinds: kindsKey(input.kinds),
     });
     if (state.noted.length > MAX_NOTED_REQUESTS) state.noted.shift();
   }
@@ -161,11 +175,19 @@ export class MomentFanout {
     if (state.dead || request.signal.aborted) return false;
     const streamerId = norm(request.streamerId);
     const lastEventId = norm(request.lastEventId);
-    const index = state.noted.findIndex((n) => n.streamerId === streamerId && n.lastEventId === lastEventId);
+    const kinds = kindsKey(request.kinds);
+    const index = state.noted.findIndex(
+      (n) => n.streamerId === streamerId && n.lastEventId === lastEventId && n.kinds === kinds,
+    );
     const noted = state.noted[index];
     if (!noted) return false; // not matched: the procedure yields through tRPC as before
     state.noted.splice(index, 1);
-    const sub: Subscription = { state, prefix: noted.prefix, after: request.after };
+    const sub: Subscription = {
+      state,
+      prefix: noted.prefix,
+      after: request.after,
+      kinds: new Set(request.kinds),
+    };
     for (const m of request.pending) this.deliver(sub, momentFrameBody(m));
     const key = streamerId ?? ALL;
     let set = this.byStreamer.get(key);
@@ -197,8 +219,10 @@ export class MomentFanout {
     // distinct frame is encoded to bytes once and the same Buffer goes to every socket.
     const frames = new Map<string, { payload: Buffer; frame?: Buffer }>();
     const position = moment.position ?? Number.POSITIVE_INFINITY;
-    if (forStreamer) for (const sub of forStreamer) if (position > sub.after) this.deliver(sub, body, frames);
-    if (forAll) for (const sub of forAll) if (position > sub.after) this.deliver(sub, body, frames);
+    const kind = momentKind(moment);
+    const wants = (sub: Subscription) => position > sub.after && sub.kinds.has(kind);
+    if (forStreamer) for (const sub of forStreamer) if (wants(sub)) this.deliver(sub, body, frames);
+    if (forAll) for (const sub of forAll) if (wants(sub)) this.deliver(sub, body, frames);
     return (forStreamer?.size ?? 0) + (forAll?.size ?? 0);
   }
 
