@@ -35,6 +35,8 @@ export const GATEWAY_VARS = {
   WEB_DRAIN_TIMEOUT_MS: "10000",
 };
 
+const START_TIMEOUT_MS = 240_000;
+
 /** `count` free loopback ports. */
 export async function freePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
@@ -50,7 +52,8 @@ export async function startGateway(
   vars: Record<string, string>,
 ): Promise<Gateway> {
   const process = fleet.start("web", name, { ...vars, ...GATEWAY_VARS, PORT: String(port) });
-  await process.logged("listening on");
+  // Generous: on a loaded machine a gateway's start (tsx, Kafka group, PostgreSQL) took a minute.
+  await process.logged("listening on", START_TIMEOUT_MS);
   await waitFor(
     `${name} to be ready`,
     () =>
@@ -58,7 +61,7 @@ export async function startGateway(
         (r) => r.status === 200,
         () => false,
       ),
-    90_000,
+    START_TIMEOUT_MS,
     100,
   );
   return { port, process };

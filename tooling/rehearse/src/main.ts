@@ -50,7 +50,11 @@ void runMain(
     const rehearsal = new Rehearsal(env, opts, stopping.signal, progress);
     stopping.signal.addEventListener("abort", () => void rehearsal.stop(), { once: true });
     try {
-      const result = await rehearsal.run();
+      const result = await rehearsal.run().catch((err: unknown) => {
+        // Said now: stopping what it started may take a while.
+        progress(`rehearse: failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw err;
+      });
       const missed = missedTargets(result.outcome);
       for (const d of result.drains)
         if (d.code !== 0) missed.push(`${d.gateway} exited ${d.code} (its drain outlasted its bound)`);

@@ -20,6 +20,7 @@ import { judgeSubscriber, type EmoteTally, type RehearsalOutcome } from "./verdi
 
 const PARTITIONS = 6;
 const GATEWAYS = 3;
+const CLIENTS_CLOSE_MS = 5_000;
 
 export interface Drain {
   gateway: string;
@@ -279,11 +280,15 @@ export class Rehearsal {
     // The processes first: on a Ctrl-C they must not outlive the rehearsal.
     await this.nginx?.stop();
     await this.fleet.killAll();
-    await Promise.all([
-      ...this.subscribers.map((s) => s.close().catch(() => undefined)),
-      ...this.viewers.map((v) => v.stop().catch(() => undefined)),
+    // A client whose call waits on a socket that cannot reconnect any more never settles: bounded.
+    await Promise.race([
+      Promise.all([
+        ...this.subscribers.map((s) => s.close().catch(() => undefined)),
+        ...this.viewers.map((v) => v.stop().catch(() => undefined)),
+        this.feeder?.stop().catch(() => undefined),
+      ]),
+      new Promise((r) => setTimeout(r, CLIENTS_CLOSE_MS).unref()),
     ]);
-    await this.feeder?.stop().catch(() => undefined);
     await this.conn?.close();
   }
 }
