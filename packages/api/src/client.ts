@@ -2,12 +2,14 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  retryLink,
   splitLink,
   wsLink,
   type TRPCClient,
   type TRPCLink,
 } from "@trpc/client";
 import { RESUME_LOST_CODE } from "./live/resume-code.ts";
+import { emoteSendRetry } from "./emote-send-retry.ts";
 import { fullJitterDelayMs } from "./reconnect-backoff.ts";
 // Types only: a client app never loads the server's router.
 import type { AppRouter } from "./root.ts";
@@ -56,6 +58,8 @@ export function emoteLinks(opts: EmoteClientOptions): {
     ...(opts.WebSocket && { WebSocket: opts.WebSocket }),
   });
   const links: TRPCLink<AppRouter>[] = [
+    // An emotes.send caught by a gateway's drain or a reconnect is sent again: it was not taken.
+    retryLink<AppRouter>(emoteSendRetry),
     splitLink({
       condition: (op) => op.type === "subscription" || OVER_WEBSOCKET.has(op.path),
       true: wsLink<AppRouter>({ client: wsClient }),
