@@ -85,6 +85,8 @@ function refusalReason(err: unknown): string {
     : `unanswered: ${e.message ?? ""}`;
 }
 
+const SEND_TIMEOUT_MS = 15_000;
+
 /** One emotes.send as a viewer saw it. */
 export interface SendOutcome {
   phase: string;
@@ -116,7 +118,11 @@ export class Viewer {
         const at = performance.now();
         const sentIn = phase();
         try {
-          const sent = await this.client.emotes.send.mutate({ streamerId, emote: "🔥" });
+          const sent = await this.client.emotes.send.mutate(
+            { streamerId, emote: "🔥" },
+            // A call that gets no answer at all counts as refused rather than stalling the viewer.
+            { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) },
+          );
           this.outcomes.push({ phase: sentIn, id: sent.id });
         } catch (err) {
           this.outcomes.push({ phase: sentIn, id: undefined });
@@ -131,6 +137,7 @@ export class Viewer {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.socket.close();
+    // The outcomes are in; closing waits on calls still pending, which the rehearsal does not need.
+    void this.socket.close();
   }
 }

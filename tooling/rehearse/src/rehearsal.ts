@@ -179,7 +179,11 @@ export class Rehearsal {
     await this.steady("after rollback");
 
     this.phase = "stopped";
-    await Promise.all(this.viewers.map((v) => v.stop()));
+    // Each viewer's last call ends within its send timeout; its socket's close is not waited for long.
+    await Promise.race([
+      Promise.all(this.viewers.map((v) => v.stop())),
+      new Promise((r) => setTimeout(r, 20_000)),
+    ]);
     await this.feeder.stop();
     this.log("traffic stopped; waiting for every subscriber to have every moment of the log");
     const expected = await this.settle(conn, ids.streamers, first.position ?? 0);

@@ -15,9 +15,10 @@ import { startServerProcess, type ServerProcess } from "./server-process.ts";
 /**
  * A gateway SIGTERMed behind a balancer (a TCP proxy that sends new connections to the
  * other gateway): a subscriber and a viewer in the middle of a burst of emotes.send.
- * Every acknowledged emote is on raw-emote-data, every other one failed with an error the
- * client can retry; the subscriber is told 1012, reconnects through the balancer and
- * resumes from its last event id: every moment of its streamer once, in log order.
+ * Every acknowledged emote is on raw-emote-data; one the gateway did not take is sent again
+ * by the client (emote-send-retry.ts) or fails unanswered with 1012, never another way; the
+ * subscriber is told 1012, reconnects through the balancer and resumes from its last event
+ * id: every moment of its streamer once, in log order.
  */
 const infra = testInfraConfig();
 const run = randomUUID().slice(0, 8);
