@@ -78,8 +78,10 @@ export class Subscriber {
 
 /** The server's error code and message, or how the socket closed when no answer came. */
 function refusalReason(err: unknown): string {
-  const e = err as { message?: string; data?: { code?: string }; cause?: { code?: number } };
-  if (e.data?.code) return `${e.data.code}: ${e.message ?? ""}`;
+  const e = err as { message?: string; data?: { code?: string }; cause?: { code?: number; name?: string } };
+  if (e.data?.code) return `${e.data.code}: ${(e.message ?? "").replace(/\d+ ms late/, "… ms late")}`;
+  if (e.cause?.name === "AbortError" || e.cause?.name === "TimeoutError")
+    return `unanswered: no answer within ${SEND_TIMEOUT_MS / 1000} s`;
   return e.cause?.code !== undefined
     ? `unanswered: socket closed ${e.cause.code}`
     : `unanswered: ${e.message ?? ""}`;
