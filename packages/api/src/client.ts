@@ -2,12 +2,15 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  retryLink,
   splitLink,
   wsLink,
   type TRPCClient,
   type TRPCLink,
 } from "@trpc/client";
 import { RESUME_LOST_CODE } from "./live/resume-code.ts";
+import { emoteSendRetry } from "./emote-send-retry.ts";
+import { fullJitterDelayMs } from "./reconnect-backoff.ts";
 // Types only: a client app never loads the server's router.
 import type { AppRouter } from "./root.ts";
 
@@ -34,7 +37,7 @@ const OVER_WEBSOCKET = new Set(["emotes.send"]);
 
 /**
  * The links every client of the API uses: subscriptions and emotes.send over one
- * WebSocket (keep-alive on, reconnecting with back-off, resuming tracked subscriptions
+ * WebSocket (keep-alive on, reconnecting with full-jitter back-off, resuming tracked subscriptions
  * from their last event id), other queries and mutations over batched HTTP. The dashboard
  * builds its React client from the same links.
  */
@@ -50,10 +53,13 @@ export function emoteLinks(opts: EmoteClientOptions): {
       return token ? { token } : {};
     },
     keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
-    retryDelayMs: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
+    // A draining gateway closes its sockets with 1012: its clients come back spread out.
+    retryDelayMs: (attempt) => fullJitterDelayMs(attempt),
     ...(opts.WebSocket && { WebSocket: opts.WebSocket }),
   });
   const links: TRPCLink<AppRouter>[] = [
+    // An emotes.send caught by a gateway's drain or a reconnect is sent again: it was not taken.
+    retryLink<AppRouter>(emoteSendRetry),
     splitLink({
       condition: (op) => op.type === "subscription" || OVER_WEBSOCKET.has(op.path),
       true: wsLink<AppRouter>({ client: wsClient }),

@@ -32,6 +32,7 @@ export function handleProbe(probes: Probes, req: IncomingMessage, res: ServerRes
           report.checks.filter((c) => !c.ok).map((c) => `${c.label}: ${c.error ?? "failed"}`),
         );
         if (report.checks.length === 0) failing.add("starting: no dependency connected yet");
+        if (report.stopping !== undefined) failing.add(report.stopping);
         sendJson(res, report.ready ? 200 : 503, {
           status: report.ready ? "ready" : "not ready",
           ...(failing.size > 0 && { failing: [...failing] }),

@@ -76,6 +76,25 @@ describe("probe server", () => {
     expect((await readyz()).failing).toEqual(["PostgreSQL: connection refused"]);
   });
 
+  it("is not ready from the moment the process stops, its dependencies up, without reusing the last verdict", async () => {
+    const registry = createRegistry();
+    const readiness = new Readiness(registry, 200);
+    readiness.add({ name: "kafka", label: "Kafka consumer", check: async () => undefined });
+    server = await startProbeServer({ registry, readiness }, { host: "127.0.0.1", port: 0 });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    readiness.stop("draining: this gateway is shutting down");
+    const stopping = await fetch(`${server.url}/readyz`);
+    expect(stopping.status).toBe(503);
+    expect(await stopping.json()).toEqual({
+      status: "not ready",
+      failing: ["draining: this gateway is shutting down"],
+      checks: [{ name: "kafka", label: "Kafka consumer", ok: true }],
+    });
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(
+      /^emote_dependency_up\{dependency="kafka"\} 1$/m,
+    );
+  });
+
   it("refuses a port in use with the variable to change", async () => {
     const { port } = await probeServer({ value: true });
     const registry = createRegistry();

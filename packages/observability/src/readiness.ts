@@ -20,6 +20,8 @@ export interface CheckResult {
 
 export interface ReadinessReport {
   ready: boolean;
+  /** Why the process is not ready whatever its dependencies say (it is shutting down). */
+  stopping?: string;
   checks: CheckResult[];
 }
 
@@ -31,6 +33,7 @@ const REUSE_MS = 250;
 export class Readiness {
   private readonly checks: DependencyCheck[] = [];
   private last: { at: number; report: Promise<ReadinessReport> } | undefined;
+  private stopping: string | undefined;
 
   constructor(
     registry: Registry,
@@ -63,6 +66,15 @@ export class Readiness {
     this.checks.push(check);
   }
 
+  /**
+   * Not ready from now on, whatever the checks say, because the process is going away (a
+   * draining gateway): balancers and probes see it at their next call, no verdict reused.
+   */
+  stop(reason: string): void {
+    this.stopping = reason;
+    this.last = undefined;
+  }
+
   /** A fresh verdict; the gauges of one scrape and concurrent /readyz calls share one. */
   report(): Promise<ReadinessReport> {
     if (this.last && performance.now() - this.last.at < REUSE_MS) return this.last.report;
@@ -76,6 +88,8 @@ export class Readiness {
 
   private async run(): Promise<ReadinessReport> {
     const checks = await Promise.all(this.checks.map((c) => this.runOne(c)));
+    const stopping = this.stopping;
+    if (stopping !== undefined) return { ready: false, stopping, checks };
     // No check yet: the process serves its probes but has not connected to anything.
     return { ready: checks.length > 0 && checks.every((c) => c.ok), checks };
   }

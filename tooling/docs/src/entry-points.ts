@@ -4,6 +4,7 @@ import { databaseEnvSchema } from "@emote/config";
 import { serviceEnvSchema } from "@emote/generator/env";
 import { infraEnvSchema } from "@emote/infra";
 import { pulseEnvSchema } from "@emote/pulse/env";
+import { rehearseEnvSchema } from "@emote/rehearse/env";
 import { webEnvSchema } from "@emote/web/env";
 import { workerEnvSchema } from "@emote/worker/env";
 
@@ -17,4 +18,5 @@ export const ENTRY_POINTS = [
   { name: "db:migrate", command: "npm run db:migrate", schema: databaseEnvSchema },
   { name: "infra", command: "npm run infra:up|down|status", schema: infraEnvSchema },
   { name: "chaos", command: "npm run chaos", schema: chaosEnvSchema },
+  { name: "rehearse:deploy", command: "npm run rehearse:deploy", schema: rehearseEnvSchema },
 ] as const;

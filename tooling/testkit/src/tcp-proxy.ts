@@ -6,6 +6,8 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Listens again on the same port. */
   restore(): Promise<void>;
+  /** New connections go to `next` (open ones stay where they are): a load balancer switching over. */
+  retarget(next: { host: string; port: number }): void;
   close(): Promise<void>;
 }
 
@@ -15,12 +17,13 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let current = target;
   let server: Server | undefined;
   let port = 0;
 
   const listen = async () => {
     const s = createServer((client) => {
-      const upstream = createConnection(target);
+      const upstream = createConnection(current);
       sockets.add(client).add(upstream);
       const drop = () => {
         client.destroy();
@@ -48,5 +51,5 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
 
   await listen();
-  return { port, cut, restore: listen, close: cut };
+  return { port, cut, restore: listen, retarget: (next) => void (current = next), close: cut };
 }

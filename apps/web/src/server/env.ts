@@ -149,6 +149,13 @@ export const webServerEnvSchema = observabilityEnvSchema
         "Browser origins (comma separated) allowed to open the WebSocket besides the page's own; " +
           "the default lets the Vite dev server in.",
       ),
+    WEB_DRAIN_TIMEOUT_MS: ms
+      .default(10_000)
+      .describe(
+        "On SIGTERM the server stops listening, /readyz answers 503, and each WebSocket is closed with " +
+          "1012 (service restart) once its emotes.send calls are answered; sockets still open after this " +
+          "are cut. The process exits at most 5 s after.",
+      ),
     WEB_STATIC_DIR: z
       .string()
       .optional()

@@ -14,6 +14,7 @@ import { kafkaLogging, type Observability } from "@emote/observability";
 import { followAllowedEmotes } from "./emotes/allowed-emotes.ts";
 import { createEmoteIngest } from "./emotes/emote-ingest.ts";
 import { DEFAULT_EMOTE_OPTIONS, emoteOptionsOf, type EmoteOptions } from "./emotes/emote-env.ts";
+import { GatewayDrain } from "./drain/gateway-drain.ts";
 import { createGateway } from "./gateway.ts";
 import { newLimitCounters, type LimitCounters } from "./limits/connection-guard.ts";
 import {
@@ -42,13 +43,20 @@ export interface RunningWebServer {
   fanoutStats(): (FanoutCounters & { framesDropped: number; disconnects: number }) | undefined;
   /** What the per-client limits refused or cut so far. */
   limitCounters(): LimitCounters;
-  /** Stops accepting, tells WebSocket clients to reconnect elsewhere, closes Kafka and the database. */
+  /**
+   * Drains (docs/operations.md#rollout): /readyz 503 at once, stops listening, closes each
+   * WebSocket with 1012 once its emotes.send calls are answered (at most `drainTimeoutMs`,
+   * then the rest are cut), sends what is queued to Kafka, then closes Kafka and the database.
+   */
   close(): Promise<void>;
 }
 
 export { webServerEnvSchema, type ClientLimits, type WebServerEnv } from "./env.ts";
 export { type EmoteOptions } from "./emotes/emote-env.ts";
 
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+/** After the WebSockets' drain, how long HTTP requests in flight may still take. */
+const HTTP_GRACE_MS = 2_000;
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../dist", import.meta.url));
 
 /** Wires PostgreSQL, the Kafka live feeds, HTTP and WebSocket on one port, and starts listening. */
@@ -69,6 +77,8 @@ export interface WebServerOptions {
   limits?: ClientLimits;
   /** How emotes.send takes viewers' emotes; default: the env schema's defaults. */
   emotes?: EmoteOptions;
+  /** How long WebSockets get to close on a drain before they are cut; default 10 s. */
+  drainTimeoutMs?: number;
 }
 
 /** WebServerOptions from the web server's variables (shared with the embedded mode). */
@@ -87,6 +97,7 @@ export function webServerOptions(env: WebServerEnv, authSecret: string): WebServ
     staticDir: env.WEB_STATIC_DIR,
     limits: clientLimitsOf(env),
     emotes: emoteOptionsOf(env),
+    drainTimeoutMs: env.WEB_DRAIN_TIMEOUT_MS,
   };
 }
 
@@ -160,6 +171,7 @@ export async function runWebServer(
   );
   const limits = opts.limits ?? DEFAULT_CLIENT_LIMITS;
   const counters = newLimitCounters();
+  const drain = new GatewayDrain();
   const allowed = await followAllowedEmotes(conn, {
     failed: (err) => log.warn({ err: err.message }, "settings reload failed"),
   });
@@ -184,6 +196,7 @@ export async function runWebServer(
     probes: obs,
     limits,
     onBodyRefused: () => counters.refused.bodySize++,
+    draining: () => drain.phase !== "serving",
     ...(opts.emotesPath && { emotesPath: opts.emotesPath }),
   });
   const ws = attachWebSockets(server, {
@@ -192,6 +205,7 @@ export async function runWebServer(
     allowedOrigins: opts.allowedOrigins,
     limits,
     counters,
+    drain,
     ...(opts.fanout && { fanout: opts.fanout }),
     ...(opts.emotesPath && { emotesPath: opts.emotesPath }),
   });
@@ -206,11 +220,23 @@ export async function runWebServer(
     return stats && { ...stats, framesDropped: counters.framesDropped, disconnects: counters.disconnects };
   };
   const closeHttp = async () => {
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      for (const client of ws.wss.clients) client.terminate();
-      server.closeAllConnections();
-    });
+    obs.readiness.stop("draining: this gateway is shutting down");
+    // Stops listening at once: a balancer's next connection goes to another gateway.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const started = performance.now();
+    const sockets = ws.wss.clients.size;
+    const left = await drain.drain(opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
+    log.info(
+      { sockets, left, ms: Math.round(performance.now() - started) },
+      `drained: ${sockets - left} WebSockets closed with 1012 (service restart)` +
+        (left > 0 ? `, ${left} cut after ${opts.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS} ms` : ""),
+    );
+    for (const client of ws.wss.clients) client.terminate();
+    // HTTP requests in flight (emotes.send over HTTP) get a moment to be answered.
+    const cut = setTimeout(() => server.closeAllConnections(), HTTP_GRACE_MS);
+    await closed;
+    clearTimeout(cut);
     ws.wss.close();
     await emotes.close();
     await producer.disconnect();
@@ -239,7 +265,6 @@ export async function runWebServer(
     fanoutStats,
     limitCounters: () => counters,
     async close() {
-      ws.broadcastReconnectNotification();
       await closeHttp();
       await consumer.disconnect();
       hub.close();

@@ -11,6 +11,10 @@ export interface ServerProcess {
   pid: number;
   /** Resident memory now (VmRSS), MiB. */
   rssMiB(): number;
+  /** Resolves with its exit code once it has exited (null: killed by a signal). */
+  exited: Promise<number | null>;
+  /** Its JSON log lines after the one naming its URL, as they come. */
+  logs: string[];
   /** A counter or gauge from its /metrics (the sum over its label sets). */
   metric(name: string): Promise<number>;
   stop(): Promise<void>;
@@ -34,7 +38,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("the server did not listen within 90 s")), 90_000);
     const lines = createInterface({ input: child.stdout });
@@ -44,7 +49,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       if (!url) return;
       clearTimeout(timer);
       lines.removeAllListeners("line");
-      child.stdout.resume();
+      lines.on("line", (later) => logs.push(later));
       resolve(url);
     });
   });
@@ -52,6 +57,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return {
     url,
     pid,
+    exited,
+    logs,
     rssMiB: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024,
     async metric(name) {
       const text = await (await fetch(`${url}/metrics`)).text();
@@ -62,6 +69,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       return sum;
     },
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
       const killer = setTimeout(() => child.kill("SIGKILL"), 15_000);
       await exited;

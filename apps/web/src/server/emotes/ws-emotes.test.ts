@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import type { Context } from "@emote/api";
-import { WsEmotes, emoteCallOf, type EmoteSocket } from "./ws-emotes.ts";
+import { WsEmotes, emoteCallOf, emoteCallsOf, type EmoteSocket } from "./ws-emotes.ts";
 
 const call = (extra: Record<string, unknown> = {}, params: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -36,6 +36,17 @@ describe("emoteCallOf", () => {
   });
 });
 
+describe("emoteCallsOf", () => {
+  it("reads one emotes.send or a batch of nothing else; a batch with any other call is tRPC's", () => {
+    expect(emoteCallsOf(call())?.map((c) => c.id)).toEqual([7]);
+    expect(emoteCallsOf(`[${call()},${call({ id: 8 })}]`)?.map((c) => c.id)).toEqual([7, 8]);
+    expect(emoteCallsOf(`[${call()},${call({ method: "query" })}]`)).toBeUndefined();
+    expect(emoteCallsOf("[]")).toBeUndefined();
+    expect(emoteCallsOf(`[${Array.from({ length: 65 }, () => call()).join(",")}]`)).toBeUndefined();
+    expect(emoteCallsOf(call({}, { input: { streamerId: "s", emote: "x".repeat(2_000) } }))).toBeUndefined();
+  });
+});
+
 class FakeSocket extends EventEmitter implements EmoteSocket {
   readyState = 1;
   sent: string[] = [];
@@ -48,13 +59,14 @@ describe("WsEmotes.intercept", () => {
   const ctx = { caller: { kind: "anonymous" }, clientAddress: "a" } as unknown as Context;
   const budget = { admit: () => true };
   const req = {} as IncomingMessage;
+  const serving = { accepts: () => true, during: <T>(_socket: object, call: () => Promise<T>) => call() };
 
   it("answers emotes.send itself and hands tRPC everything else, once each", async () => {
     const socket = new FakeSocket();
     const before = socket.listeners("message");
     const toTrpc: string[] = [];
     socket.on("message", (data: Buffer) => toTrpc.push(data.toString()));
-    const emotes = new WsEmotes(() => undefined, false);
+    const emotes = new WsEmotes(() => undefined, serving, false);
     expect(emotes.intercept(socket, req, before, () => ctx, budget)).toBe(true);
     socket.emit("message", Buffer.from(call()), false);
     socket.emit("message", Buffer.from('{"id":2,"method":"query","params":{"path":"stats.x"}}'), false);
@@ -72,7 +84,7 @@ describe("WsEmotes.intercept", () => {
     const socket = new FakeSocket();
     const toTrpc: string[] = [];
     socket.on("message", (data: Buffer) => toTrpc.push(data.toString()));
-    new WsEmotes(() => undefined, false).intercept(socket, req, [], () => undefined, budget);
+    new WsEmotes(() => undefined, serving, false).intercept(socket, req, [], () => undefined, budget);
     socket.emit("message", Buffer.from(call()), false);
     expect(toTrpc).toEqual([call()]);
     expect(socket.sent).toEqual([]);
@@ -82,7 +94,19 @@ describe("WsEmotes.intercept", () => {
     const socket = new FakeSocket();
     socket.on("message", () => undefined);
     socket.on("message", () => undefined);
-    expect(new WsEmotes(() => undefined).intercept(socket, req, [], () => ctx, budget)).toBe(false);
+    expect(new WsEmotes(() => undefined, serving).intercept(socket, req, [], () => ctx, budget)).toBe(false);
     expect(socket.listenerCount("message")).toBe(2);
+  });
+
+  it("takes no emotes.send on a socket a draining gateway told to close, nor hands it to tRPC", async () => {
+    const socket = new FakeSocket();
+    const toTrpc: string[] = [];
+    socket.on("message", (data: Buffer) => toTrpc.push(data.toString()));
+    const closing = { ...serving, accepts: () => false };
+    new WsEmotes(() => undefined, closing, false).intercept(socket, req, [], () => ctx, budget);
+    socket.emit("message", Buffer.from(call()), false);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(toTrpc).toEqual([]);
+    expect(socket.sent).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { callSendEmote } from "./emote-call.ts";
 import type { FrameBudget } from "../live/moment-fanout.ts";
 import type { ErrorReport } from "../http/request-errors.ts";
 import { sendTextFrame, textFrame } from "../ws/ws-frames.ts";
+import type { GatewayDrain } from "../drain/gateway-drain.ts";
 
 /**
  * The fast path of `emotes.send` over WebSocket (its HTTP twin: http-emotes.ts).
@@ -15,8 +16,9 @@ import { sendTextFrame, textFrame } from "../ws/ws-frames.ts";
  * own schema and function) with the connection's context (made by tRPC's createContext),
  * in the frames tRPC's adapter writes — so `wsLink` clients see no difference. An answer
  * goes under the socket's buffer budget like every frame, written as one pre-built frame
- * when ws's internals allow (ws-frames.ts). Everything else, and any message that is not plainly one
- * `emotes.send` mutation (a batch, a malformed frame, a call before the connection's
+ * when ws's internals allow (ws-frames.ts). A batch of emotes.send calls only (the client's calls
+ * of one tick) is answered call by call, as tRPC does. Everything else, and any message that is
+ * not plainly emotes.send (a batch with other calls, a malformed frame, a call before the connection's
  * context exists), goes to tRPC as before.
  */
 
@@ -29,16 +31,11 @@ export interface EmoteCall {
 
 /** A message longer than this is no plain emotes.send (the input is two short strings). */
 const MAX_CALL_CHARS = 1_024;
+/** The client batches the calls made in one tick into one message (an array). */
+const MAX_BATCH_CALLS = 64;
 
-/** The call `text` holds if it is exactly one `emotes.send` mutation, else undefined (tRPC's). */
-export function emoteCallOf(text: string): EmoteCall | undefined {
-  if (text.length > MAX_CALL_CHARS || !text.includes('"emotes.send"')) return undefined;
-  let msg: unknown;
-  try {
-    msg = JSON.parse(text);
-  } catch {
-    return undefined; // tRPC answers the parse error
-  }
+/** The call `msg` is if it is exactly one `emotes.send` mutation, else undefined. */
+function plainCall(msg: unknown): EmoteCall | undefined {
   if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return undefined;
   const { id, jsonrpc, method, params } = msg as Record<string, unknown>;
   if (typeof id !== "string" && typeof id !== "number") return undefined;
@@ -47,6 +44,35 @@ export function emoteCallOf(text: string): EmoteCall | undefined {
   const { path, input, lastEventId } = params as Record<string, unknown>;
   if (path !== "emotes.send" || lastEventId !== undefined) return undefined;
   return { id, jsonrpc, input };
+}
+
+function parsed(text: string, maxChars: number): unknown {
+  if (text.length > maxChars || !text.includes('"emotes.send"')) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // tRPC answers the parse error
+  }
+}
+
+/** The call `text` holds if it is exactly one `emotes.send` mutation, else undefined (tRPC's). */
+export function emoteCallOf(text: string): EmoteCall | undefined {
+  return plainCall(parsed(text, MAX_CALL_CHARS));
+}
+
+/**
+ * The calls `text` holds if it is one `emotes.send` mutation or a batch of nothing else
+ * (a client's calls of one tick), else undefined: tRPC's.
+ */
+export function emoteCallsOf(text: string): EmoteCall[] | undefined {
+  const msg = parsed(text, MAX_CALL_CHARS * MAX_BATCH_CALLS);
+  if (!Array.isArray(msg)) {
+    const one = text.length <= MAX_CALL_CHARS ? plainCall(msg) : undefined;
+    return one && [one];
+  }
+  if (msg.length === 0 || msg.length > MAX_BATCH_CALLS) return undefined;
+  const calls = msg.map(plainCall);
+  return calls.every((c) => c !== undefined) ? calls : undefined;
 }
 
 /** The part of a ws.WebSocket the fast path uses (a fake in unit tests). */
@@ -65,6 +91,8 @@ const OPEN = 1;
 export class WsEmotes {
   constructor(
     private readonly onError: (report: ErrorReport) => void,
+    /** Counts each call in flight per socket: a draining gateway closes a socket once they are answered. */
+    private readonly drain: Pick<GatewayDrain, "accepts" | "during">,
     /** Answers written as pre-built frames (ws-frames.ts); false: through ws's `send`. */
     private readonly raw = true,
   ) {}
@@ -89,9 +117,12 @@ export class WsEmotes {
     socket.off("message", trpc as MessageListener);
     socket.on("message", (data, isBinary) => {
       const ctx = isBinary || !Buffer.isBuffer(data) ? undefined : contextOf();
-      const call = ctx && emoteCallOf((data as Buffer).toString("utf8"));
-      if (!ctx || !call) return (trpc as MessageListener).call(socket, data, isBinary);
-      void this.answer(socket, budget, req, ctx, call);
+      const calls = ctx && emoteCallsOf((data as Buffer).toString("utf8"));
+      if (!ctx || !calls) return (trpc as MessageListener).call(socket, data, isBinary);
+      // Told to close (draining): the answer could not arrive, so the emote is not taken.
+      if (!this.drain.accepts(socket)) return;
+      for (const call of calls)
+        void this.drain.during(socket, () => this.answer(socket, budget, req, ctx, call));
     });
     return true;
   }

@@ -30,6 +30,8 @@ export interface HttpDeps {
   onBodyRefused?: () => void;
   /** "direct" (default): a plain emotes.send answered by http-emotes.ts; "stock": by tRPC's adapter. */
   emotesPath?: "direct" | "stock";
+  /** True once the server drains: answers then close their connection (the next request goes elsewhere). */
+  draining?: () => boolean;
 }
 
 /** Paths of the subscription procedures: over HTTP (SSE) they would bypass the WebSocket's checks. */
@@ -103,6 +105,7 @@ export function createHttpServer(deps: HttpDeps): Server {
     }
     setSecurityHeaders(res, req.headers.host);
     res.setHeader("x-request-id", requestIdOf(req));
+    if (deps.draining?.()) res.setHeader("connection", "close");
     if (handleProbe(deps.probes, req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (path?.startsWith("/trpc/")) {

@@ -16,6 +16,7 @@ import { requestIdOf } from "../http/request-errors.ts";
 import { refuseUpgrade } from "./upgrade-guard.ts";
 import { WsEmotes } from "../emotes/ws-emotes.ts";
 import { mayWriteRawFrames } from "./ws-internals.ts";
+import type { GatewayDrain } from "../drain/gateway-drain.ts";
 
 /** Client messages are small tRPC requests; ws's default limit is 100 MiB. */
 const MAX_PAYLOAD_BYTES = 16 * 1024;
@@ -50,10 +51,11 @@ export function attachWebSockets(
      * (ws-emotes.ts); "stock": through tRPC's adapter (for comparison).
      */
     emotesPath?: "direct" | "stock";
+    /** Closes every socket with 1012 on SIGTERM, once its emotes.send calls are answered. */
+    drain: GatewayDrain;
   },
 ): {
   wss: WebSocketServer;
-  broadcastReconnectNotification(): void;
   fanoutStats(): FanoutCounters | undefined;
 } {
   const contextDeps = contextDepsOf(deps);
@@ -84,6 +86,14 @@ export function attachWebSockets(
       return;
     }
     socket.on("error", () => socket.destroy());
+    if (deps.drain.phase !== "serving") {
+      // A balancer retries an upgrade refused with 503 on another gateway.
+      socket.end(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" +
+          "this server is shutting down: connect again\n",
+      );
+      return;
+    }
     refuseUpgrade(req, deps.gateway, deps.allowedOrigins).then(
       (refused) => {
         if (refused !== undefined) socket.end(refused);
@@ -110,6 +120,7 @@ export function attachWebSockets(
     }
   >();
   wss.on("connection", (client: WebSocket) => {
+    deps.drain.opened(client);
     const { budget, live } = guardConnection(client, deps.limits.ws, deps.counters);
     sockets.set(client, {
       live: { connection: live, ...(fanout && { directMoments: fanout.watch(client, budget) }) },
@@ -118,7 +129,7 @@ export function attachWebSockets(
     });
   });
   wss.on("close", () => fanout?.close());
-  const handler = applyWSSHandler({
+  applyWSSHandler({
     wss,
     router: appRouter,
     // Off: tRPC's keep-alive counts any client message as alive (connection-guard.ts pings).
@@ -139,7 +150,7 @@ export function attachWebSockets(
     },
   });
   if (deps.emotesPath !== "stock") {
-    const emotes = new WsEmotes(deps.gateway.onError, raw);
+    const emotes = new WsEmotes(deps.gateway.onError, deps.drain, raw);
     let warned = false;
     wss.on("connection", (client: WebSocket, req: IncomingMessage) => {
       const socket = sockets.get(client);
@@ -154,7 +165,6 @@ export function attachWebSockets(
   }
   return {
     wss,
-    broadcastReconnectNotification: handler.broadcastReconnectNotification,
     fanoutStats: () => fanout?.stats(),
   };
 }
