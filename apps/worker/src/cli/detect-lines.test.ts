@@ -23,7 +23,7 @@ function asLines(): string[] {
 async function run(lines: string[], kind: "surge" | "threshold" = "surge") {
   let out = "";
   const log: string[] = [];
-  const report = await detectLines([lines], createDetector(kind), {
+  const report = await detectLines([Buffer.from(`${lines.join("\n")}\n`)], createDetector(kind), {
     write: (t) => void (out += t),
     log: (l) => void log.push(l),
   });

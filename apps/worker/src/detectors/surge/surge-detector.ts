@@ -24,6 +24,14 @@ const END_HOLD_S = 3;
 const EMOTE_IDLE_S = 600;
 const SWEEP_EVERY_S = 60;
 /**
+ * A viewer is fresh when not seen in the stream's chat for this long: a reaction that
+ * brings in people who were not chatting is strong evidence of a moment, and a
+ * spammer is fresh once.
+ */
+export const FRESH_AFTER_S = 300;
+/** Chatters remembered per streamer; when full of recent ones, a new viewer is not fresh (no evidence). */
+export const MAX_CHATTERS_PER_STREAMER = 4_096;
+/**
  * Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen.
  * With MAX_VIEWERS_PER_EMOTE viewers of at most 3 seconds each and a ring of RING_SECONDS,
  * an emote holds at most about 30 kB, so a streamer at most about 2 MB however hostile its chat
@@ -52,6 +60,10 @@ export interface StreamerState {
   watermarkMs: number;
   lastSweepSec: number;
   emotes: Map<string, EmoteState>;
+  /** Viewer hash → the last second it sent anything to this stream. */
+  chatters: Map<number, number>;
+  /** The second of the last pruning of `chatters`. */
+  chattersPrunedSec: number;
 }
 
 /** The whole detector state: per streamer, per emote. */
@@ -94,14 +106,15 @@ export class SurgeDetector {
       if (nowSec - streamer.lastSweepSec >= SWEEP_EVERY_S) sweep(streamer, nowSec);
     }
     const sec = secOf(Math.max(record.timestampMs, nowMs - LATE_ALLOWANCE_MS));
+    const viewer = record.viewer === undefined ? undefined : hashViewer(record.viewer);
+    const fresh = viewer !== undefined && seenChatting(streamer, viewer, sec);
     const emote = emoteOf(streamer, record.emote, nowSec);
     if (!emote) return out;
     const { track } = emote;
     catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    const viewer = record.viewer === undefined ? undefined : hashViewer(record.viewer);
     const weight = viewerWeight(track, viewer, sec);
     if (weight === 0) return out;
-    const bucket = addToBucket(track, sec, weight, viewer === undefined);
+    const bucket = addToBucket(track, sec, weight, viewer === undefined, fresh);
     if (emote.surge) {
       const { surge } = emote;
       if (viewer === undefined) surge.anonymous++;
@@ -110,8 +123,9 @@ export class SurgeDetector {
       return out;
     }
     if (nowMs < emote.quietUntilMs || nowSec - streamer.firstSec < WARMUP_S) return out;
-    const score = windowScore(track, nowMs, Math.ceil(emote.quietUntilMs / 1000));
-    if (score < surgeThresholds(settings).onset) return out;
+    const bars = surgeThresholds(settings);
+    const score = windowScore(track, nowMs, bars.onset / bars.fresh, Math.ceil(emote.quietUntilMs / 1000));
+    if (score < bars.onset) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
     return [...out, this.onset(record.streamerId, record.emote, emote, nowMs, score, viewers)];
@@ -165,7 +179,14 @@ export class SurgeDetector {
     let streamer = this.state.get(streamerId);
     if (!streamer) {
       const sec = secOf(timestampMs);
-      streamer = { firstSec: sec, watermarkMs: timestampMs, lastSweepSec: sec, emotes: new Map() };
+      streamer = {
+        firstSec: sec,
+        watermarkMs: timestampMs,
+        lastSweepSec: sec,
+        emotes: new Map(),
+        chatters: new Map(),
+        chattersPrunedSec: -1,
+      };
       this.state.set(streamerId, streamer);
     }
     return streamer;
@@ -176,12 +197,12 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
   let ended: SurgeMoment[] | undefined;
   const nowMs = streamer.watermarkMs;
   const nowSec = secOf(nowMs);
-  const { end } = surgeThresholds(settings);
+  const { end, onset, fresh } = surgeThresholds(settings);
   for (const emote of streamer.emotes.values()) {
     const { surge, track } = emote;
     if (!surge || nowSec - surge.lastHotSec <= END_HOLD_S) continue;
     catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    if (windowScore(track, nowMs) >= end) continue;
+    if (windowScore(track, nowMs, onset / fresh) >= end) continue;
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
     const startSec = secOf(Date.parse(surge.moment.startedAt));
     const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;
@@ -195,6 +216,27 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
     track.frozenThroughSec = surge.lastHotSec;
   }
   return ended ?? NO_MOMENTS;
+}
+
+/**
+ * Records that `viewer` chatted in second `sec`; true when it had not for FRESH_AFTER_S
+ * (or ever). A full memory of recent chatters makes a new viewer not fresh: the second
+ * test then falls silent rather than the memory growing.
+ */
+function seenChatting(streamer: StreamerState, viewer: number, sec: number): boolean {
+  const { chatters } = streamer;
+  const last = chatters.get(viewer);
+  if (last !== undefined) {
+    if (sec > last) chatters.set(viewer, sec);
+    return last < sec - FRESH_AFTER_S;
+  }
+  if (chatters.size >= MAX_CHATTERS_PER_STREAMER && sec > streamer.chattersPrunedSec) {
+    streamer.chattersPrunedSec = sec;
+    for (const [v, s] of chatters) if (s < sec - FRESH_AFTER_S) chatters.delete(v);
+  }
+  if (chatters.size >= MAX_CHATTERS_PER_STREAMER) return false;
+  chatters.set(viewer, sec);
+  return true;
 }
 
 /** The emote's state, created on first sight; undefined when the streamer is full of surging emotes. */
