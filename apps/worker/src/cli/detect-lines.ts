@@ -1,12 +1,15 @@
 import type { DetectedMoment, StreamDetector } from "../detectors/detector-types.ts";
 import { timestampWindow } from "@emote/contracts";
-import { parseEmoteLine, parseFastAt } from "./emote-line.ts";
+import { parseEmoteLine } from "./emote-line.ts";
+import { parseFastAt } from "./fast-line.ts";
 
 /** Bad lines reported one by one; the rest are only counted. */
 const REPORTED_ERRORS_MAX = 10;
 /** Output is written in chunks of about this many characters. */
 const CHUNK_CHARS = 64 * 1024;
 const PROGRESS_EVERY_LINES = 1_000_000;
+const LF = 0x0a;
+const CR = 0x0d;
 
 export interface DetectReport {
   lines: number;
@@ -29,8 +32,8 @@ export interface DetectIo {
  * record given to the detector in input order, each moment printed as one JSON line.
  * A bad line is skipped and counted; blank lines are ignored. The input is UTF-8
  * bytes in chunks of any size (lines end with `\n` or `\r\n`; the last may lack it),
- * read as latin1 text (see emote-line.ts): lines are read in place, never split into
- * strings of their own.
+ * read in place (see fast-line.ts): a line becomes a string only when the fast path
+ * cannot read it.
  */
 export async function detectLines(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -42,16 +45,16 @@ export async function detectLines(
   const window = timestampWindow();
   const report: DetectReport = { lines: 0, skipped: 0, moments: 0, elapsedMs: 0, cpuMs: 0 };
   let pending = "";
-  const line = (text: string, start: number, next: number): void => {
-    const end = next > start && text.charCodeAt(next - 1) === 0x0d ? next - 1 : next;
+  const line = (buf: Uint8Array, start: number, next: number): void => {
+    const end = next > start && buf[next - 1] === CR ? next - 1 : next;
     report.lines++;
     if (report.lines % PROGRESS_EVERY_LINES === 0)
       io.log(`${report.lines.toLocaleString("en-US")} lines read`);
-    let record = parseFastAt(text, start, end, window);
+    let record = parseFastAt(buf, start, end, window);
     if (!record) {
-      const bytes = Buffer.from(text.slice(start, end), "latin1").toString("utf8");
-      if (bytes.trim() === "") return;
-      const parsed = parseEmoteLine(bytes, window);
+      const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString("utf8");
+      if (text.trim() === "") return;
+      const parsed = parseEmoteLine(text, window);
       if (!parsed.ok) {
         report.skipped++;
         if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);
@@ -63,23 +66,25 @@ export async function detectLines(
     for (const m of moments) pending += `${JSON.stringify(m)}\n`;
     report.moments += moments.length;
   };
-  // The part of the last chunk after its last newline.
-  let rest = "";
+  // The bytes of the last chunk after its last newline (a line cut by the chunk's end).
+  let rest: Buffer = Buffer.alloc(0);
   // One await per chunk, not per line.
-  for await (const bytes of chunks) {
-    const text = rest + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  for await (const chunk of chunks) {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = rest.length === 0 ? bytes : Buffer.concat([rest, bytes]);
     let start = 0;
-    for (let next = text.indexOf("\n"); next !== -1; next = text.indexOf("\n", start)) {
-      line(text, start, next);
+    for (let next = buf.indexOf(LF); next !== -1; next = buf.indexOf(LF, start)) {
+      line(buf, start, next);
       start = next + 1;
     }
-    rest = text.slice(start);
+    // A copy: a view would keep the whole chunk alive.
+    rest = Buffer.from(buf.subarray(start));
     if (pending.length >= CHUNK_CHARS) {
       await io.write(pending);
       pending = "";
     }
   }
-  if (rest !== "") line(rest, 0, rest.length);
+  if (rest.length > 0) line(rest, 0, rest.length);
   if (pending !== "") await io.write(pending);
   report.elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuStarted);

@@ -12,7 +12,13 @@ import {
   windowScore,
   type EmoteTrack,
 } from "./emote-track.ts";
-import { DEFAULT_SURGE_SETTINGS, surgeThresholds, type SurgeSettings } from "./settings.ts";
+import {
+  DEFAULT_SURGE_SETTINGS,
+  freshBar,
+  onsetBar,
+  surgeThresholds,
+  type SurgeSettings,
+} from "./settings.ts";
 
 /** Records up to this much older than the newest one seen go to their own second. */
 export const LATE_ALLOWANCE_MS = 2_000;
@@ -31,6 +37,7 @@ const SWEEP_EVERY_S = 60;
 export const FRESH_AFTER_S = 300;
 /** Chatters remembered per streamer; when full of recent ones, a new viewer is not fresh (no evidence). */
 export const MAX_CHATTERS_PER_STREAMER = 4_096;
+const CHATTER_STEP_S = 10;
 /**
  * Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen.
  * With MAX_VIEWERS_PER_EMOTE viewers of at most 3 seconds each and a ring of RING_SECONDS,
@@ -123,9 +130,9 @@ export class SurgeDetector {
       return out;
     }
     if (nowMs < emote.quietUntilMs || nowSec - streamer.firstSec < WARMUP_S) return out;
-    const bars = surgeThresholds(settings);
-    const score = windowScore(track, nowMs, bars.onset / bars.fresh, Math.ceil(emote.quietUntilMs / 1000));
-    if (score < bars.onset) return out;
+    const bar = onsetBar(settings);
+    const score = windowScore(track, nowMs, bar / freshBar(bar), Math.ceil(emote.quietUntilMs / 1000));
+    if (score < bar) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
     return [...out, this.onset(record.streamerId, record.emote, emote, nowMs, score, viewers)];
@@ -227,7 +234,9 @@ function seenChatting(streamer: StreamerState, viewer: number, sec: number): boo
   const { chatters } = streamer;
   const last = chatters.get(viewer);
   if (last !== undefined) {
-    if (sec > last) chatters.set(viewer, sec);
+    // Refreshed every CHATTER_STEP_S at most: freshness is a matter of minutes, and a
+    // write per record would be most of this function's cost.
+    if (sec >= last + CHATTER_STEP_S) chatters.set(viewer, sec);
     return last < sec - FRESH_AFTER_S;
   }
   if (chatters.size >= MAX_CHATTERS_PER_STREAMER && sec > streamer.chattersPrunedSec) {
@@ -289,14 +298,14 @@ function evictOne(streamer: StreamerState, nowSec: number): void {
   if (oldest !== undefined) streamer.emotes.delete(oldest);
 }
 
-/** FNV-1a: viewers are kept as 32-bit hashes (a rare collision merges two viewers). */
+/**
+ * FNV-1a: viewers are kept as 30-bit hashes (a rare collision merges two viewers),
+ * small integers that Maps hash without allocating.
+ */
 function hashViewer(viewer: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < viewer.length; i++) {
-    h ^= viewer.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
+  for (let i = 0; i < viewer.length; i++) h = Math.imul(h ^ viewer.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
 }
 
 function round(x: number): number {
