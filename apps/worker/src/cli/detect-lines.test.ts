@@ -20,10 +20,14 @@ function asLines(): string[] {
   );
 }
 
-async function run(lines: string[], kind: "surge" | "threshold" = "surge") {
+async function run(
+  lines: string[],
+  kind: "surge" | "threshold" = "surge",
+  chunks: Uint8Array[] = [Buffer.from(`${lines.join("\n")}\n`)],
+) {
   let out = "";
   const log: string[] = [];
-  const report = await detectLines([Buffer.from(`${lines.join("\n")}\n`)], createDetector(kind), {
+  const report = await detectLines(chunks, createDetector(kind), {
     write: (t) => void (out += t),
     log: (l) => void log.push(l),
   });
@@ -73,6 +77,19 @@ describe("detectLines", () => {
       `line 52 skipped: invalid emote: ${NOT_AN_EMOTE_MESSAGE}`,
     ]);
     expect(dirty.log.at(-1)).toBe(`… ${skipped - 10} more bad lines skipped`);
+  });
+
+  it("reads the same lines whatever the chunks' cuts (inside a character, a CRLF, a last line without one)", async () => {
+    const lines = asLines().map((l, i) =>
+      i % 7 === 0 ? l.replace(/"viewer":"(\w+)"/, '"viewer":"zoë-$1"') : l,
+    );
+    const whole = await run(lines);
+    const bytes = Buffer.from(lines.join("\r\n"));
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += 7) chunks.push(bytes.subarray(at, at + 7));
+    const cut = await run(lines, "surge", chunks);
+    expect(cut.out).toEqual(whole.out);
+    expect(cut.report).toMatchObject({ lines: lines.length, skipped: 0, moments: 2 });
   });
 
   it("runs the seed's rule through the same path", async () => {

@@ -6,17 +6,26 @@ import { createDetector, DETECTOR_KINDS, SettingsError } from "./detector-choice
 import { detectLines } from "./detect-lines.ts";
 
 const USAGE = "usage: npm run detect -- --input FILE.jsonl|- [--detector surge|threshold] [--settings JSON]";
+const HELP = `${USAGE}
+
+Runs a detector (default surge) over raw-emote-data values, one JSON object per line
+(an optional "viewer" field stands for the record's viewer header), and prints each
+moment as one JSON line on stdout. Progress, bad lines (skipped and counted) and a
+summary go to stderr. --settings overrides the detector's defaults, e.g.
+'{"sensitivity":0.7}' for surge or '{"interval":60}' for threshold.
+`;
 
 const READ_CHUNK_BYTES = 1 << 18;
 
 /** A mistake in the command line: one readable line, then the usage. */
 class UsageError extends Error {}
 
-function options(): { input: string; detector: DetectorKind; settings: unknown } {
+function options(): { input: string; detector: DetectorKind; settings: unknown } | "help" {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
+        help: { type: "boolean", short: "h" },
         input: { type: "string" },
         detector: { type: "string", default: "surge" },
         settings: { type: "string", default: "{}" },
@@ -25,6 +34,7 @@ function options(): { input: string; detector: DetectorKind; settings: unknown }
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+  if (values.help) return "help";
   if (values.input === undefined) throw new UsageError("--input is required (a file, or - for stdin)");
   const detector = DETECTOR_KINDS.find((k) => k === values.detector);
   if (!detector) throw new UsageError(`--detector must be one of ${DETECTOR_KINDS.join(", ")}`);
@@ -42,7 +52,12 @@ async function write(text: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { input, detector: kind, settings } = options();
+  const chosen = options();
+  if (chosen === "help") {
+    process.stdout.write(HELP);
+    return;
+  }
+  const { input, detector: kind, settings } = chosen;
   const detector = createDetector(kind, settings);
   // Large reads: the per-chunk work is then a small share of the per-line work.
   const stream = input === "-" ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
