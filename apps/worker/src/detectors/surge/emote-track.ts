@@ -216,11 +216,17 @@ export function isHot(track: EmoteTrack, weight: number): boolean {
  * bars puts it on the first test's scale). The current second counts for the part of it
  * that has passed. Seconds before `sinceSec` are no evidence (a cooldown's tail must not
  * start a new surge the moment the cooldown ends).
+ *
+ * Only scores of at least `atLeast` matter to the caller: a window that cannot reach it is
+ * not scored (the result is then some value below `atLeast`). The chi-square bound
+ * `(o − e)² / e` is never below the deviance, so it rules such windows out without a
+ * logarithm; the decisions and every score at or above `atLeast` are unchanged.
  */
 export function windowScore(
   track: EmoteTrack,
   nowMs: number,
   freshFactor: number,
+  atLeast: number,
   sinceSec = -Infinity,
 ): number {
   const nowSec = Math.floor(nowMs / 1000);
@@ -228,6 +234,8 @@ export function windowScore(
   const dispersion = dispersionOf(track);
   const rate = Math.max(track.rate, RATE_FLOOR);
   const freshRate = Math.max(track.freshRate, RATE_FLOOR);
+  const countNeed = atLeast * atLeast * dispersion;
+  const freshNeed = (atLeast / freshFactor) ** 2;
   let observed = 0;
   let fresh = 0;
   let best = 0;
@@ -241,11 +249,16 @@ export function windowScore(
       fresh += track.ringFresh[slot] ?? 0;
     }
     const seconds = span - 1 + elapsed;
-    best = Math.max(
-      best,
-      surgeScore(observed, rate * seconds, dispersion),
-      freshFactor * surgeScore(fresh, freshRate * seconds, 1),
-    );
+    const expected = rate * seconds;
+    const excess = observed - expected;
+    if (excess > 0 && excess * excess >= countNeed * expected) {
+      best = Math.max(best, surgeScore(observed, expected, dispersion));
+    }
+    const freshExpected = freshRate * seconds;
+    const freshExcess = fresh - freshExpected;
+    if (freshExcess > 0 && freshExcess * freshExcess >= freshNeed * freshExpected) {
+      best = Math.max(best, freshFactor * surgeScore(fresh, freshExpected, 1));
+    }
     if (span < scale) break;
   }
   return best;

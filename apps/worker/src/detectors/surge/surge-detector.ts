@@ -131,7 +131,7 @@ export class SurgeDetector {
     }
     if (nowMs < emote.quietUntilMs || nowSec - streamer.firstSec < WARMUP_S) return out;
     const bar = onsetBar(settings);
-    const score = windowScore(track, nowMs, bar / freshBar(bar), Math.ceil(emote.quietUntilMs / 1000));
+    const score = windowScore(track, nowMs, bar / freshBar(bar), bar, Math.ceil(emote.quietUntilMs / 1000));
     if (score < bar) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
@@ -209,7 +209,7 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
     const { surge, track } = emote;
     if (!surge || nowSec - surge.lastHotSec <= END_HOLD_S) continue;
     catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    if (windowScore(track, nowMs, onset / fresh) >= end) continue;
+    if (windowScore(track, nowMs, onset / fresh, end) >= end) continue;
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
     const startSec = secOf(Date.parse(surge.moment.startedAt));
     const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;
