@@ -3,7 +3,7 @@ import { NOT_AN_EMOTE_MESSAGE } from "@emote/contracts";
 import { detectedMomentSchema } from "../detectors/detector-types.ts";
 import { audience, during, POPULAR_MIX, syntheticChat } from "../../test/synthetic-chat.ts";
 import { createDetector } from "./detector-choice.ts";
-import { detectLines } from "./detect-lines.ts";
+import { detectLines, LINE_MAX_BYTES } from "./detect-lines.ts";
 
 function asLines(): string[] {
   const records = syntheticChat(300, [
@@ -90,6 +90,19 @@ describe("detectLines", () => {
     const cut = await run(lines, "surge", chunks);
     expect(cut.out).toEqual(whole.out);
     expect(cut.report).toMatchObject({ lines: lines.length, skipped: 0, moments: 2 });
+  });
+
+  it("skips a line too long to hold, without holding it, and reads on", async () => {
+    const lines = asLines();
+    const whole = await run(lines);
+    const head = Buffer.from(`${lines.slice(0, 100).join("\n")}\n`);
+    const tail = Buffer.from(`\n${lines.slice(100).join("\n")}\n`);
+    const junk = Buffer.alloc(LINE_MAX_BYTES / 4, "x");
+    const chunks = [head, junk, junk, junk, junk, junk, junk, tail];
+    const cut = await run(lines, "surge", chunks);
+    expect(cut.out).toEqual(whole.out);
+    expect(cut.report).toMatchObject({ lines: lines.length + 1, skipped: 1 });
+    expect(cut.log).toContain(`line 101 skipped: longer than ${LINE_MAX_BYTES} bytes`);
   });
 
   it("runs the seed's rule through the same path", async () => {

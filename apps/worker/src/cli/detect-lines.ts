@@ -8,6 +8,8 @@ const REPORTED_ERRORS_MAX = 10;
 /** Output is written in chunks of about this many characters. */
 const CHUNK_CHARS = 64 * 1024;
 const PROGRESS_EVERY_LINES = 1_000_000;
+/** No value is near this long; a longer line is skipped without being held (bounded memory). */
+export const LINE_MAX_BYTES = 1 << 20;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -68,17 +70,33 @@ export async function detectLines(
   };
   // The bytes of the last chunk after its last newline (a line cut by the chunk's end).
   let rest: Buffer = Buffer.alloc(0);
+  // Inside a line too long to hold: its bytes are dropped up to its newline.
+  let overlong = false;
   // One await per chunk, not per line.
   for await (const chunk of chunks) {
     const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const buf = rest.length === 0 ? bytes : Buffer.concat([rest, bytes]);
     let start = 0;
-    for (let next = buf.indexOf(LF); next !== -1; next = buf.indexOf(LF, start)) {
+    if (overlong) {
+      const next = buf.indexOf(LF);
+      overlong = next === -1;
+      start = overlong ? buf.length : next + 1;
+    }
+    for (let next = buf.indexOf(LF, start); next !== -1; next = buf.indexOf(LF, start)) {
       line(buf, start, next);
       start = next + 1;
     }
     // A copy: a view would keep the whole chunk alive.
     rest = Buffer.from(buf.subarray(start));
+    if (rest.length > LINE_MAX_BYTES) {
+      report.lines++;
+      report.skipped++;
+      if (report.skipped <= REPORTED_ERRORS_MAX) {
+        io.log(`line ${report.lines} skipped: longer than ${LINE_MAX_BYTES} bytes`);
+      }
+      rest = Buffer.alloc(0);
+      overlong = true;
+    }
     if (pending.length >= CHUNK_CHARS) {
       await io.write(pending);
       pending = "";
