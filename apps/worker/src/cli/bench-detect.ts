@@ -51,8 +51,19 @@ async function runDetect(input: string, detector: string): Promise<{ perS: numbe
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seeds: { type: "string", default: "1,2" }, runs: { type: "string", default: "3" } },
+    options: {
+      help: { type: "boolean", short: "h" },
+      seeds: { type: "string", default: "1,2" },
+      runs: { type: "string", default: "3" },
+    },
   });
+  if (values.help) {
+    process.stdout.write(
+      `${USAGE}\n\nWrites the tuned corpora of the seeds to one JSONL file and runs \`npm run detect\` on it\n` +
+        "for each detector (best of --runs), printing emotes/s and emotes/CPU-s.\n",
+    );
+    return;
+  }
   const seeds = values.seeds.split(",").map(Number);
   const runs = Number(values.runs);
   if (seeds.some((s) => !Number.isSafeInteger(s) || s < 0)) throw new Error("--seeds must be integers");

@@ -3,7 +3,7 @@ import { NOT_AN_EMOTE_MESSAGE } from "@emote/contracts";
 import { detectedMomentSchema } from "../detectors/detector-types.ts";
 import { audience, during, POPULAR_MIX, syntheticChat } from "../../test/synthetic-chat.ts";
 import { createDetector } from "./detector-choice.ts";
-import { detectLines } from "./detect-lines.ts";
+import { detectLines, LINE_MAX_BYTES } from "./detect-lines.ts";
 
 function asLines(): string[] {
   const records = syntheticChat(300, [
@@ -20,10 +20,14 @@ function asLines(): string[] {
   );
 }
 
-async function run(lines: string[], kind: "surge" | "threshold" = "surge") {
+async function run(
+  lines: string[],
+  kind: "surge" | "threshold" = "surge",
+  chunks: Uint8Array[] = [Buffer.from(`${lines.join("\n")}\n`)],
+) {
   let out = "";
   const log: string[] = [];
-  const report = await detectLines([lines], createDetector(kind), {
+  const report = await detectLines(chunks, createDetector(kind), {
     write: (t) => void (out += t),
     log: (l) => void log.push(l),
   });
@@ -73,6 +77,32 @@ describe("detectLines", () => {
       `line 52 skipped: invalid emote: ${NOT_AN_EMOTE_MESSAGE}`,
     ]);
     expect(dirty.log.at(-1)).toBe(`… ${skipped - 10} more bad lines skipped`);
+  });
+
+  it("reads the same lines whatever the chunks' cuts (inside a character, a CRLF, a last line without one)", async () => {
+    const lines = asLines().map((l, i) =>
+      i % 7 === 0 ? l.replace(/"viewer":"(\w+)"/, '"viewer":"zoë-$1"') : l,
+    );
+    const whole = await run(lines);
+    const bytes = Buffer.from(lines.join("\r\n"));
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += 7) chunks.push(bytes.subarray(at, at + 7));
+    const cut = await run(lines, "surge", chunks);
+    expect(cut.out).toEqual(whole.out);
+    expect(cut.report).toMatchObject({ lines: lines.length, skipped: 0, moments: 2 });
+  });
+
+  it("skips a line too long to hold, without holding it, and reads on", async () => {
+    const lines = asLines();
+    const whole = await run(lines);
+    const head = Buffer.from(`${lines.slice(0, 100).join("\n")}\n`);
+    const tail = Buffer.from(`\n${lines.slice(100).join("\n")}\n`);
+    const junk = Buffer.alloc(LINE_MAX_BYTES / 4, "x");
+    const chunks = [head, junk, junk, junk, junk, junk, junk, tail];
+    const cut = await run(lines, "surge", chunks);
+    expect(cut.out).toEqual(whole.out);
+    expect(cut.report).toMatchObject({ lines: lines.length + 1, skipped: 1 });
+    expect(cut.log).toContain(`line 101 skipped: longer than ${LINE_MAX_BYTES} bytes`);
   });
 
   it("runs the seed's rule through the same path", async () => {

@@ -1,12 +1,17 @@
 import type { DetectedMoment, StreamDetector } from "../detectors/detector-types.ts";
 import { timestampWindow } from "@emote/contracts";
 import { parseEmoteLine } from "./emote-line.ts";
+import { parseFastAt } from "./fast-line.ts";
 
 /** Bad lines reported one by one; the rest are only counted. */
 const REPORTED_ERRORS_MAX = 10;
 /** Output is written in chunks of about this many characters. */
 const CHUNK_CHARS = 64 * 1024;
 const PROGRESS_EVERY_LINES = 1_000_000;
+/** No value is near this long; a longer line is skipped without being held (bounded memory). */
+export const LINE_MAX_BYTES = 1 << 20;
+const LF = 0x0a;
+const CR = 0x0d;
 
 export interface DetectReport {
   lines: number;
@@ -27,10 +32,13 @@ export interface DetectIo {
 /**
  * The `detect` path, shared by the CLI and the evaluation: every line parsed, each
  * record given to the detector in input order, each moment printed as one JSON line.
- * A bad line is skipped and counted; blank lines are ignored.
+ * A bad line is skipped and counted; blank lines are ignored. The input is UTF-8
+ * bytes in chunks of any size (lines end with `\n` or `\r\n`; the last may lack it),
+ * read in place (see fast-line.ts): a line becomes a string only when the fast path
+ * cannot read it.
  */
 export async function detectLines(
-  chunks: AsyncIterable<readonly string[]> | Iterable<readonly string[]>,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   detector: StreamDetector,
   io: DetectIo,
 ): Promise<DetectReport> {
@@ -39,28 +47,62 @@ export async function detectLines(
   const window = timestampWindow();
   const report: DetectReport = { lines: 0, skipped: 0, moments: 0, elapsedMs: 0, cpuMs: 0 };
   let pending = "";
-  // Lines come in chunks: one await per chunk, not per line.
-  for await (const lines of chunks) {
-    for (const line of lines) {
-      report.lines++;
-      if (report.lines % PROGRESS_EVERY_LINES === 0)
-        io.log(`${report.lines.toLocaleString("en-US")} lines read`);
-      if (line.trim() === "") continue;
-      const parsed = parseEmoteLine(line, window);
+  const line = (buf: Uint8Array, start: number, next: number): void => {
+    const end = next > start && buf[next - 1] === CR ? next - 1 : next;
+    report.lines++;
+    if (report.lines % PROGRESS_EVERY_LINES === 0)
+      io.log(`${report.lines.toLocaleString("en-US")} lines read`);
+    let record = parseFastAt(buf, start, end, window);
+    if (!record) {
+      const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString("utf8");
+      if (text.trim() === "") return;
+      const parsed = parseEmoteLine(text, window);
       if (!parsed.ok) {
         report.skipped++;
         if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);
-        continue;
+        return;
       }
-      const moments: readonly DetectedMoment[] = detector.push(parsed.record);
-      for (const m of moments) pending += `${JSON.stringify(m)}\n`;
-      report.moments += moments.length;
+      record = parsed.record;
+    }
+    const moments: readonly DetectedMoment[] = detector.push(record);
+    for (const m of moments) pending += `${JSON.stringify(m)}\n`;
+    report.moments += moments.length;
+  };
+  // The bytes of the last chunk after its last newline (a line cut by the chunk's end).
+  let rest: Buffer = Buffer.alloc(0);
+  // Inside a line too long to hold: its bytes are dropped up to its newline.
+  let overlong = false;
+  // One await per chunk, not per line.
+  for await (const chunk of chunks) {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = rest.length === 0 ? bytes : Buffer.concat([rest, bytes]);
+    let start = 0;
+    if (overlong) {
+      const next = buf.indexOf(LF);
+      overlong = next === -1;
+      start = overlong ? buf.length : next + 1;
+    }
+    for (let next = buf.indexOf(LF, start); next !== -1; next = buf.indexOf(LF, start)) {
+      line(buf, start, next);
+      start = next + 1;
+    }
+    // A copy: a view would keep the whole chunk alive.
+    rest = Buffer.from(buf.subarray(start));
+    if (rest.length > LINE_MAX_BYTES) {
+      report.lines++;
+      report.skipped++;
+      if (report.skipped <= REPORTED_ERRORS_MAX) {
+        io.log(`line ${report.lines} skipped: longer than ${LINE_MAX_BYTES} bytes`);
+      }
+      rest = Buffer.alloc(0);
+      overlong = true;
     }
     if (pending.length >= CHUNK_CHARS) {
       await io.write(pending);
       pending = "";
     }
   }
+  if (rest.length > 0) line(rest, 0, rest.length);
   if (pending !== "") await io.write(pending);
   report.elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuStarted);

@@ -59,7 +59,7 @@ describe("npm run detect", () => {
       [["--input", "-", "--detector", "magic"], "detect: --detector must be one of surge, threshold"],
       [
         ["--input", "-", "--settings", '{"sensitivity":3}'],
-        "detect: invalid settings sensitivity: sensitivity must be at most 1",
+        "detect: invalid settings sensitivity: Surge sensitivity must be from 0",
       ],
       [["--input", "-", "--settings", '{"cooldown":3}'], "detect: invalid settings"],
     ];

@@ -20,6 +20,14 @@ describe("parseEmoteLine", () => {
     }
   });
 
+  it("reads a viewer with characters beyond ASCII in the fast path as the full parser does", () => {
+    const line = '{"emote":"❤️","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"s1","viewer":"zoë✨"}';
+    expect(parseEmoteLine(line)).toEqual({
+      ok: true,
+      record: { emote: "❤️", timestampMs: MS, streamerId: "s1", viewer: "zoë✨" },
+    });
+  });
+
   it("reads any other form (field order, offsets, escapes, no streamer) the same as the contract", () => {
     const lines = [
       '{"viewer":"v7","streamerId":"s1","timestamp":"2026-03-01T21:00:01.25+01:00","emote":"\\ud83d\\ude00"}',

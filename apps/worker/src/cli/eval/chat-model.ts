@@ -79,7 +79,7 @@ export function streamerChat(
         Math.round(random.between(...params.surgeViewers)),
         params.surgeKind === "additive" ? Math.round(rate * 1.5) : 0,
       );
-      const viewers = Array.from({ length: count }, () => random.int(0, audience * 2));
+      const viewers = distinctInts(count, audience * 2, random);
       return {
         emote: emotes[emoteIndex] ?? "",
         fromS,
@@ -87,6 +87,7 @@ export function streamerChat(
         rate,
         viewers,
         share: random.between(...params.mixShare),
+        firstMs: Infinity,
       };
     },
   );
@@ -98,13 +99,15 @@ export function streamerChat(
         rate: random.between(...params.spamRate),
         viewers: [random.int(0, audience)],
         share: 0,
+        firstMs: Infinity,
       }))
     : [];
   const records: TimedRecord[] = [];
-  const emit = (s: number, emote: string, viewer: number): void => {
+  const emit = (s: number, emote: string, viewer: number): number => {
     const arrivalMs = startMs + s * 1000 + Math.floor(random.next() * 1000);
     const late = random.next() < params.lateShare ? Math.floor(random.next() * params.lateMs) : 0;
     records.push({ streamerId, emote, timestampMs: arrivalMs - late, viewer: `v${viewer}`, arrivalMs });
+    return arrivalMs - late;
   };
   for (let s = 0; s < params.durationS; s++) {
     const surge = surges.find((e) => s >= e.fromS && s < e.toS);
@@ -112,22 +115,23 @@ export function streamerChat(
     for (let n = random.poisson(rateAt(s)); n > 0; n--) {
       // Active viewers send more: the audience's activity is skewed.
       const viewer = Math.floor(audience * Math.pow(random.next(), 2));
-      if (surge && random.next() < mixShare) emit(s, surge.emote, viewer);
+      if (surge && random.next() < mixShare)
+        surge.firstMs = Math.min(surge.firstMs, emit(s, surge.emote, viewer));
       else emit(s, emotes[pickIndex(shares, random.next())] ?? "", viewer);
     }
     for (const e of [...(surge && params.surgeKind === "additive" ? [surge] : []), ...spam]) {
       if (s < e.fromS || s >= e.toS) continue;
       const ramp = s === e.fromS ? 0.5 : 1;
-      for (let n = random.poisson(e.rate * ramp); n > 0; n--) emit(s, e.emote, random.pick(e.viewers));
+      for (let n = random.poisson(e.rate * ramp); n > 0; n--)
+        e.firstMs = Math.min(e.firstMs, emit(s, e.emote, random.pick(e.viewers)));
     }
   }
   records.sort((a, b) => a.arrivalMs - b.arrivalMs);
-  const labels = surges.map((e) => ({
-    streamerId,
-    emote: e.emote,
-    onsetMs: startMs + e.fromS * 1000,
-    endMs: startMs + e.toS * 1000,
-  }));
+  // A surge that drew no record is none; the onset is its first record's event time
+  // (before it nothing has visibly changed), not the second it was scheduled from.
+  const labels = surges
+    .filter((e) => Number.isFinite(e.firstMs))
+    .map((e) => ({ streamerId, emote: e.emote, onsetMs: e.firstMs, endMs: startMs + e.toS * 1000 }));
   return { records, labels };
 }
 
@@ -142,6 +146,13 @@ function schedule(gap: Range, length: Range, durationS: number, random: Random):
     out.push([from, to]);
     s = to + random.between(...gap);
   }
+}
+
+/** `count` different integers in 0…max (fewer when there are not that many). */
+function distinctInts(count: number, max: number, random: Random): number[] {
+  const picked = new Set<number>();
+  while (picked.size < Math.min(count, max + 1)) picked.add(random.int(0, max));
+  return [...picked];
 }
 
 function pickIndex(shares: readonly number[], u: number): number {

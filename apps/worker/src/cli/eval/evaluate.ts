@@ -21,7 +21,7 @@ export function toLine(r: TimedRecord): string {
 /** Runs a detector over lines exactly as `npm run detect` does, and reads its output back. */
 async function detectOnLines(kind: DetectorKind, lines: readonly string[], settings: unknown) {
   const chunks: string[] = [];
-  const report = await detectLines([lines], createDetector(kind, settings), {
+  const report = await detectLines([Buffer.from(`${lines.join("\n")}\n`)], createDetector(kind, settings), {
     write: (text) => void chunks.push(text),
     log: () => {},
   });

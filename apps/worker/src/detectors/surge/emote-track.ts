@@ -1,8 +1,10 @@
 /**
  * One emote of one streamer: a ring of 1 s buckets over the last few seconds, an
  * exponentially weighted baseline of its per-second rate built from the buckets that
- * have left the ring, and the viewers that sent it recently. Plain data, so the whole
- * detector state serialises to JSON; the functions here are its only writers.
+ * have left the ring, and the viewers that sent it recently. Each bucket also counts
+ * the records of viewers new to the stream's chat, with a baseline of its own (the
+ * second test). Plain data, so the whole detector state serialises to JSON; the
+ * functions here are its only writers.
  */
 
 /** Seconds held in the ring: the longest test window plus the late allowance. */
@@ -19,8 +21,11 @@ export const MAX_FREEZE_S = 120;
 const PER_VIEWER_WINDOW_CAP = 3;
 /** Viewers remembered per emote; beyond it a new viewer counts as anonymous (weight 1). */
 export const MAX_VIEWERS_PER_EMOTE = 256;
-/** Never expect fewer than one emote in a window: three emotes by chance are no surge. */
-const EXPECTED_FLOOR = 0.5;
+/**
+ * Never expect an emote less than once a minute: a rate below that is not known from a
+ * few minutes of history, and a first sighting must not look infinitely surprising.
+ */
+const RATE_FLOOR = 1 / 60;
 /** Overdispersion (variance / mean of the per-second weight) is bounded to this. */
 const MAX_DISPERSION = 3;
 /** Seconds teach the baseline at most this many deviations above it (after the first few). */
@@ -36,11 +41,15 @@ export interface EmoteTrack {
   ringWeight: number[];
   /** Records without a viewer per slot (each counts as one distinct viewer). */
   ringAnon: number[];
+  /** Records per slot of viewers new to the stream's chat (see `fresh` in push). */
+  ringFresh: number[];
   /** Every second before this one is folded into the baseline. */
   consumedSec: number;
   /** Baseline mean and variance of the per-second weight. */
   rate: number;
   variance: number;
+  /** Baseline of the fresh viewers' records per second. */
+  freshRate: number;
   lastSeenSec: number;
   /** Viewer hash → the seconds in which it was counted (ascending, at most PER_VIEWER_WINDOW_CAP). */
   viewers: Map<number, number[]>;
@@ -56,10 +65,12 @@ export function newEmoteTrack(nowSec: number, horizonSec: number, firstSec: numb
     ringSec: new Array<number>(RING_SECONDS).fill(-1),
     ringWeight: new Array<number>(RING_SECONDS).fill(0),
     ringAnon: new Array<number>(RING_SECONDS).fill(0),
+    ringFresh: new Array<number>(RING_SECONDS).fill(0),
     // Seconds before the streamer's first are no history at all.
     consumedSec: Math.max(horizonSec, firstSec),
     rate: 0,
     variance: 0,
+    freshRate: 0,
     lastSeenSec: nowSec,
     viewers: new Map(),
     frozenFromSec: -1,
@@ -77,6 +88,16 @@ export function bucketWeight(track: EmoteTrack, sec: number): number {
   return track.ringSec[slot] === sec ? (track.ringWeight[slot] ?? 0) : 0;
 }
 
+function bucketFresh(track: EmoteTrack, sec: number): number {
+  const slot = slotOf(sec);
+  return track.ringSec[slot] === sec ? (track.ringFresh[slot] ?? 0) : 0;
+}
+
+/** A second's value clipped for learning: a spike nobody called a surge must not inflate the baseline. */
+function clipped(value: number, rate: number, warm: boolean): number {
+  return warm ? Math.min(value, rate + CLIP_SIGMAS * Math.sqrt(Math.max(rate, 1)) + 1) : value;
+}
+
 /**
  * Folds every second before `horizonSec` into the baseline. During warm-up (`firstSec`
  * is the streamer's first second) the weight is a running mean, so the baseline is
@@ -90,6 +111,7 @@ export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number)
     const keep = Math.pow(1 - ALPHA, k);
     track.rate *= keep;
     track.variance *= keep;
+    track.freshRate *= keep;
     s += k;
   }
   for (; s < horizonSec; s++) {
@@ -97,12 +119,11 @@ export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number)
       continue;
     }
     const alpha = Math.max(ALPHA, 1 / (s - firstSec + 1));
-    // Winsorised: a spike nobody called a surge must not inflate the variance for minutes.
-    const ceiling = track.rate + CLIP_SIGMAS * Math.sqrt(Math.max(track.rate, 1)) + 1;
-    const diff =
-      Math.min(bucketWeight(track, s), s - firstSec < WARMUP_UNCLIPPED_S ? Infinity : ceiling) - track.rate;
+    const warm = s - firstSec >= WARMUP_UNCLIPPED_S;
+    const diff = clipped(bucketWeight(track, s), track.rate, warm) - track.rate;
     track.rate += alpha * diff;
     track.variance = (1 - alpha) * (track.variance + alpha * diff * diff);
+    track.freshRate += alpha * (clipped(bucketFresh(track, s), track.freshRate, warm) - track.freshRate);
   }
   track.consumedSec = Math.max(track.consumedSec, horizonSec);
 }
@@ -143,16 +164,25 @@ function pruneViewers(track: EmoteTrack, sec: number): void {
   }
 }
 
-export function addToBucket(track: EmoteTrack, sec: number, weight: number, anonymous: boolean): number {
+/** `fresh`: the record's viewer is new to the stream's chat (never true for an anonymous one). */
+export function addToBucket(
+  track: EmoteTrack,
+  sec: number,
+  weight: number,
+  anonymous: boolean,
+  fresh: boolean,
+): number {
   const slot = slotOf(sec);
   if (track.ringSec[slot] !== sec) {
     track.ringSec[slot] = sec;
     track.ringWeight[slot] = 0;
     track.ringAnon[slot] = 0;
+    track.ringFresh[slot] = 0;
   }
   const w = (track.ringWeight[slot] ?? 0) + weight;
   track.ringWeight[slot] = w;
   if (anonymous) track.ringAnon[slot] = (track.ringAnon[slot] ?? 0) + 1;
+  if (fresh) track.ringFresh[slot] = (track.ringFresh[slot] ?? 0) + 1;
   if (sec > track.lastSeenSec) track.lastSeenSec = sec;
   return w;
 }
@@ -180,22 +210,55 @@ export function isHot(track: EmoteTrack, weight: number): boolean {
 }
 
 /**
- * The highest score over the test windows ending at `nowMs`; the current second counts
- * for the part of it that has passed. Seconds before `sinceSec` are no evidence (a
- * cooldown's tail must not start a new surge the moment the cooldown ends).
+ * The highest score over the test windows ending at `nowMs`, of two tests: the
+ * viewer-capped weight against its baseline, and the records of fresh viewers against
+ * theirs, the latter multiplied by `freshFactor` (its bar is lower: the ratio of the two
+ * bars puts it on the first test's scale). The current second counts for the part of it
+ * that has passed. Seconds before `sinceSec` are no evidence (a cooldown's tail must not
+ * start a new surge the moment the cooldown ends).
+ *
+ * Only scores of at least `atLeast` matter to the caller: a window that cannot reach it is
+ * not scored (the result is then some value below `atLeast`). The chi-square bound
+ * `(o − e)² / e` is never below the deviance, so it rules such windows out without a
+ * logarithm; the decisions and every score at or above `atLeast` are unchanged.
  */
-export function windowScore(track: EmoteTrack, nowMs: number, sinceSec = -Infinity): number {
+export function windowScore(
+  track: EmoteTrack,
+  nowMs: number,
+  freshFactor: number,
+  atLeast: number,
+  sinceSec = -Infinity,
+): number {
   const nowSec = Math.floor(nowMs / 1000);
   const elapsed = (nowMs - nowSec * 1000 + 1) / 1000;
   const dispersion = dispersionOf(track);
+  const rate = Math.max(track.rate, RATE_FLOOR);
+  const freshRate = Math.max(track.freshRate, RATE_FLOOR);
+  const countNeed = atLeast * atLeast * dispersion;
+  const freshNeed = (atLeast / freshFactor) ** 2;
   let observed = 0;
+  let fresh = 0;
   let best = 0;
   let k = 0;
   for (const scale of WINDOW_SCALES) {
     const span = Math.min(scale, nowSec - sinceSec + 1);
-    for (; k < span; k++) observed += bucketWeight(track, nowSec - k);
-    const expected = Math.max(EXPECTED_FLOOR, track.rate * (span - 1 + elapsed));
-    best = Math.max(best, surgeScore(observed, expected, dispersion));
+    for (; k < span; k++) {
+      const slot = slotOf(nowSec - k);
+      if (track.ringSec[slot] !== nowSec - k) continue;
+      observed += track.ringWeight[slot] ?? 0;
+      fresh += track.ringFresh[slot] ?? 0;
+    }
+    const seconds = span - 1 + elapsed;
+    const expected = rate * seconds;
+    const excess = observed - expected;
+    if (excess > 0 && excess * excess >= countNeed * expected) {
+      best = Math.max(best, surgeScore(observed, expected, dispersion));
+    }
+    const freshExpected = freshRate * seconds;
+    const freshExcess = fresh - freshExpected;
+    if (freshExcess > 0 && freshExcess * freshExcess >= freshNeed * freshExpected) {
+      best = Math.max(best, freshFactor * surgeScore(fresh, freshExpected, 1));
+    }
     if (span < scale) break;
   }
   return best;

@@ -3,7 +3,7 @@ import type { DetectorRecord, SurgeMoment } from "../detector-types.ts";
 import { audience, during, mix, POPULAR_MIX, syntheticChat, T0 } from "../../../test/synthetic-chat.ts";
 import { MAX_VIEWERS_PER_EMOTE } from "./emote-track.ts";
 import { DEFAULT_SURGE_SETTINGS, type SurgeSettings } from "./settings.ts";
-import { MAX_EMOTES_PER_STREAMER, SurgeDetector } from "./surge-detector.ts";
+import { MAX_CHATTERS_PER_STREAMER, MAX_EMOTES_PER_STREAMER, SurgeDetector } from "./surge-detector.ts";
 
 function run(records: DetectorRecord[], settings: SurgeSettings = DEFAULT_SURGE_SETTINGS) {
   const detector = new SurgeDetector(new Map(), () => settings);
@@ -135,5 +135,25 @@ describe("SurgeDetector", () => {
     const streamer = detector.state.get("s");
     expect(streamer?.emotes.size).toBe(MAX_EMOTES_PER_STREAMER);
     expect(streamer?.emotes.get("😀")?.track.viewers.size).toBeLessThanOrEqual(MAX_VIEWERS_PER_EMOTE);
+    expect(streamer?.chatters.size).toBe(MAX_CHATTERS_PER_STREAMER);
+  });
+
+  it("finds a reaction of viewers new to the chat sooner than the same reaction of regulars", () => {
+    // 300 regulars at 6 emotes/s: each has chatted within the last few minutes.
+    const base = { rate: () => 6, emote: POPULAR_MIX, viewer: audience(300) };
+    const surgeOf = (viewer: (u: number) => string) => ({
+      rate: during(400, 430, 2),
+      emote: () => "😢",
+      viewer,
+    });
+    const detectedAt = (viewer: (u: number) => string): number => {
+      const { onsets } = run(syntheticChat(600, [base, surgeOf(viewer)], 10));
+      expect(onsets.map((m) => m.emote)).toEqual(["😢"]);
+      return Date.parse(onsets[0]?.detectedAt ?? "");
+    };
+    const regulars = detectedAt(audience(8, "v"));
+    const newcomers = detectedAt(audience(8, "new"));
+    expect(newcomers).toBeGreaterThanOrEqual(at(400));
+    expect(newcomers).toBeLessThan(regulars);
   });
 });

@@ -12,7 +12,13 @@ import {
   windowScore,
   type EmoteTrack,
 } from "./emote-track.ts";
-import { DEFAULT_SURGE_SETTINGS, surgeThresholds, type SurgeSettings } from "./settings.ts";
+import {
+  DEFAULT_SURGE_SETTINGS,
+  freshBar,
+  onsetBar,
+  surgeThresholds,
+  type SurgeSettings,
+} from "./settings.ts";
 
 /** Records up to this much older than the newest one seen go to their own second. */
 export const LATE_ALLOWANCE_MS = 2_000;
@@ -23,6 +29,15 @@ const END_HOLD_S = 3;
 /** Emotes unseen this long (and not surging) are dropped. */
 const EMOTE_IDLE_S = 600;
 const SWEEP_EVERY_S = 60;
+/**
+ * A viewer is fresh when not seen in the stream's chat for this long: a reaction that
+ * brings in people who were not chatting is strong evidence of a moment, and a
+ * spammer is fresh once.
+ */
+export const FRESH_AFTER_S = 300;
+/** Chatters remembered per streamer; when full of recent ones, a new viewer is not fresh (no evidence). */
+export const MAX_CHATTERS_PER_STREAMER = 4_096;
+const CHATTER_STEP_S = 10;
 /**
  * Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen.
  * With MAX_VIEWERS_PER_EMOTE viewers of at most 3 seconds each and a ring of RING_SECONDS,
@@ -52,6 +67,10 @@ export interface StreamerState {
   watermarkMs: number;
   lastSweepSec: number;
   emotes: Map<string, EmoteState>;
+  /** Viewer hash → the last second it sent anything to this stream. */
+  chatters: Map<number, number>;
+  /** The second of the last pruning of `chatters`. */
+  chattersPrunedSec: number;
 }
 
 /** The whole detector state: per streamer, per emote. */
@@ -94,14 +113,15 @@ export class SurgeDetector {
       if (nowSec - streamer.lastSweepSec >= SWEEP_EVERY_S) sweep(streamer, nowSec);
     }
     const sec = secOf(Math.max(record.timestampMs, nowMs - LATE_ALLOWANCE_MS));
+    const viewer = record.viewer === undefined ? undefined : hashViewer(record.viewer);
+    const fresh = viewer !== undefined && seenChatting(streamer, viewer, sec);
     const emote = emoteOf(streamer, record.emote, nowSec);
     if (!emote) return out;
     const { track } = emote;
     catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    const viewer = record.viewer === undefined ? undefined : hashViewer(record.viewer);
     const weight = viewerWeight(track, viewer, sec);
     if (weight === 0) return out;
-    const bucket = addToBucket(track, sec, weight, viewer === undefined);
+    const bucket = addToBucket(track, sec, weight, viewer === undefined, fresh);
     if (emote.surge) {
       const { surge } = emote;
       if (viewer === undefined) surge.anonymous++;
@@ -110,8 +130,9 @@ export class SurgeDetector {
       return out;
     }
     if (nowMs < emote.quietUntilMs || nowSec - streamer.firstSec < WARMUP_S) return out;
-    const score = windowScore(track, nowMs, Math.ceil(emote.quietUntilMs / 1000));
-    if (score < surgeThresholds(settings).onset) return out;
+    const bar = onsetBar(settings);
+    const score = windowScore(track, nowMs, bar / freshBar(bar), bar, Math.ceil(emote.quietUntilMs / 1000));
+    if (score < bar) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
     return [...out, this.onset(record.streamerId, record.emote, emote, nowMs, score, viewers)];
@@ -165,7 +186,14 @@ export class SurgeDetector {
     let streamer = this.state.get(streamerId);
     if (!streamer) {
       const sec = secOf(timestampMs);
-      streamer = { firstSec: sec, watermarkMs: timestampMs, lastSweepSec: sec, emotes: new Map() };
+      streamer = {
+        firstSec: sec,
+        watermarkMs: timestampMs,
+        lastSweepSec: sec,
+        emotes: new Map(),
+        chatters: new Map(),
+        chattersPrunedSec: -1,
+      };
       this.state.set(streamerId, streamer);
     }
     return streamer;
@@ -176,12 +204,12 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
   let ended: SurgeMoment[] | undefined;
   const nowMs = streamer.watermarkMs;
   const nowSec = secOf(nowMs);
-  const { end } = surgeThresholds(settings);
+  const { end, onset, fresh } = surgeThresholds(settings);
   for (const emote of streamer.emotes.values()) {
     const { surge, track } = emote;
     if (!surge || nowSec - surge.lastHotSec <= END_HOLD_S) continue;
     catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    if (windowScore(track, nowMs) >= end) continue;
+    if (windowScore(track, nowMs, onset / fresh, end) >= end) continue;
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
     const startSec = secOf(Date.parse(surge.moment.startedAt));
     const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;
@@ -195,6 +223,29 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
     track.frozenThroughSec = surge.lastHotSec;
   }
   return ended ?? NO_MOMENTS;
+}
+
+/**
+ * Records that `viewer` chatted in second `sec`; true when it had not for FRESH_AFTER_S
+ * (or ever). A full memory of recent chatters makes a new viewer not fresh: the second
+ * test then falls silent rather than the memory growing.
+ */
+function seenChatting(streamer: StreamerState, viewer: number, sec: number): boolean {
+  const { chatters } = streamer;
+  const last = chatters.get(viewer);
+  if (last !== undefined) {
+    // Refreshed every CHATTER_STEP_S at most: freshness is a matter of minutes, and a
+    // write per record would be most of this function's cost.
+    if (sec >= last + CHATTER_STEP_S) chatters.set(viewer, sec);
+    return last < sec - FRESH_AFTER_S;
+  }
+  if (chatters.size >= MAX_CHATTERS_PER_STREAMER && sec > streamer.chattersPrunedSec) {
+    streamer.chattersPrunedSec = sec;
+    for (const [v, s] of chatters) if (s < sec - FRESH_AFTER_S) chatters.delete(v);
+  }
+  if (chatters.size >= MAX_CHATTERS_PER_STREAMER) return false;
+  chatters.set(viewer, sec);
+  return true;
 }
 
 /** The emote's state, created on first sight; undefined when the streamer is full of surging emotes. */
@@ -247,14 +298,14 @@ function evictOne(streamer: StreamerState, nowSec: number): void {
   if (oldest !== undefined) streamer.emotes.delete(oldest);
 }
 
-/** FNV-1a: viewers are kept as 32-bit hashes (a rare collision merges two viewers). */
+/**
+ * FNV-1a: viewers are kept as 30-bit hashes (a rare collision merges two viewers),
+ * small integers that Maps hash without allocating.
+ */
 function hashViewer(viewer: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < viewer.length; i++) {
-    h ^= viewer.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
+  for (let i = 0; i < viewer.length; i++) h = Math.imul(h ^ viewer.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
 }
 
 function round(x: number): number {

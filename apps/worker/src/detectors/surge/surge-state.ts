@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { surgeMomentSchema } from "../detector-types.ts";
 import { MAX_VIEWERS_PER_EMOTE, RING_SECONDS } from "./emote-track.ts";
-import { MAX_EMOTES_PER_STREAMER, type SurgeState } from "./surge-detector.ts";
+import { MAX_CHATTERS_PER_STREAMER, MAX_EMOTES_PER_STREAMER, type SurgeState } from "./surge-detector.ts";
 
 /**
  * The detector state as JSON, to be committed with the checkpoint. Maps become arrays of
@@ -14,9 +14,11 @@ const emoteStateSchema = z.object({
     ringSec: ring,
     ringWeight: ring,
     ringAnon: ring,
+    ringFresh: ring,
     consumedSec: z.number(),
     rate: z.number(),
     variance: z.number(),
+    freshRate: z.number(),
     lastSeenSec: z.number(),
     viewers: z.array(z.tuple([z.number(), z.array(z.number())])).max(MAX_VIEWERS_PER_EMOTE),
     frozenFromSec: z.number(),
@@ -31,20 +33,23 @@ const streamerStateSchema = z.object({
   watermarkMs: z.number(),
   lastSweepSec: z.number(),
   emotes: z.array(z.tuple([z.string(), emoteStateSchema])).max(MAX_EMOTES_PER_STREAMER),
+  chatters: z.array(z.tuple([z.number(), z.number()])).max(MAX_CHATTERS_PER_STREAMER),
+  chattersPrunedSec: z.number(),
 });
 export const surgeStateJsonSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   streamers: z.array(z.tuple([z.string(), streamerStateSchema])),
 });
 export type SurgeStateJson = z.infer<typeof surgeStateJsonSchema>;
 
 export function surgeStateToJson(state: SurgeState): SurgeStateJson {
   return {
-    version: 1,
+    version: 2,
     streamers: [...state].map(([id, s]) => [
       id,
       {
         ...s,
+        chatters: [...s.chatters],
         emotes: [...s.emotes].map(([name, e]) => [
           name,
           { ...e, track: { ...e.track, viewers: [...e.track.viewers] } },
@@ -62,6 +67,7 @@ export function surgeStateFromJson(json: unknown): SurgeState {
       id,
       {
         ...s,
+        chatters: new Map(s.chatters),
         emotes: new Map(
           s.emotes.map(([name, e]) => [
             name,

@@ -1,0 +1,207 @@
+import { rawEmoteSchema, type TimestampWindow } from "@emote/contracts";
+import type { z } from "zod";
+import type { DetectorRecord } from "../detectors/detector-types.ts";
+
+/**
+ * The form producers write (`toISOString` timestamps, fields in the contract's order,
+ * optional trailing `viewer`), read in place from the input's bytes: no decoding of the
+ * line, no regular expression, no string per line. A field becomes a string through a
+ * small cache keyed by its bytes, so a repeated emote, streamer or viewer costs a hash
+ * and a comparison. The contract's schema is asked once per distinct emote, streamer
+ * and second: it stays the only judge, at a fraction of its cost per line. Anything
+ * else (other field orders, escapes, offsets, bad values) is left to the full parser.
+ */
+const EMOTE_KEY = bytesOf('{"emote":"');
+const TIMESTAMP_KEY = bytesOf('","timestamp":"');
+const STREAMER_KEY = bytesOf('Z","streamerId":"');
+const VIEWER_KEY = bytesOf('","viewer":"');
+/** `YYYY-MM-DDTHH:MM:SS`, then `.mmm`. */
+const SECOND_BYTES = 19;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+const CLOSE = 0x7d;
+/** A viewer id as the gateway's `viewer` header carries it (characters; bytes bound it from above). */
+export const VIEWER_MAX = 128;
+const CACHE_MAX = 4_096;
+
+function bytesOf(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** Values by their bytes: a hash, then a comparison; cleared when full (hostile input cannot grow it). */
+class ByteCache<T> {
+  private readonly entries = new Map<number, { bytes: Uint8Array; value: T }[]>();
+  private size = 0;
+
+  get(buf: Uint8Array, from: number, to: number, hash: number): T | undefined {
+    const list = this.entries.get(hash);
+    if (!list) return undefined;
+    for (const entry of list) if (sameBytes(entry.bytes, buf, from, to)) return entry.value;
+    return undefined;
+  }
+
+  set(buf: Uint8Array, from: number, to: number, hash: number, value: T): void {
+    if (this.size >= CACHE_MAX) {
+      this.entries.clear();
+      this.size = 0;
+    }
+    const entry = { bytes: copyOf(buf, from, to), value };
+    const list = this.entries.get(hash);
+    if (list) list.push(entry);
+    else this.entries.set(hash, [entry]);
+    this.size++;
+  }
+}
+
+/** A copy (a Buffer's `slice` is a view, which would pin the chunk and see it change). */
+function copyOf(buf: Uint8Array, from: number, to: number): Uint8Array {
+  return new Uint8Array(buf.subarray(from, to));
+}
+
+function sameBytes(a: Uint8Array, buf: Uint8Array, from: number, to: number): boolean {
+  if (a.length !== to - from) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== buf[from + i]) return false;
+  return true;
+}
+
+/** FNV-1a, cut to 30 bits: a small integer, which a Map hashes without allocating. */
+function hashBytes(buf: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ (buf[i] ?? 0), 0x01000193);
+  return h & 0x3fffffff;
+}
+
+function startsWith(buf: Uint8Array, at: number, key: Uint8Array): boolean {
+  if (at + key.length > buf.length) return false;
+  for (let i = 0; i < key.length; i++) if (buf[at + i] !== key[i]) return false;
+  return true;
+}
+
+/**
+ * The end of a JSON string starting at `from` with no escape or control character; -1
+ * when not so plain. A byte of a multi-byte UTF-8 character is never one of those.
+ */
+function plainStringEnd(buf: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) {
+    const c = buf[i] ?? 0;
+    if (c === QUOTE) return i;
+    if (c < 0x20 || c === BACKSLASH) return -1;
+  }
+  return -1;
+}
+
+function digits(buf: Uint8Array, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = (buf[i] ?? 0) - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function utf8(buf: Uint8Array, from: number, to: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString("utf8");
+}
+
+/** Accepted emotes and streamer ids (the schema judges each field on its own); null: refused. */
+const emotes = new ByteCache<string | null>();
+const streamers = new ByteCache<string | null>();
+const viewers = new ByteCache<string>();
+/** Accepted seconds with their epoch milliseconds; null: refused. */
+const seconds = new ByteCache<number | null>();
+let lastSecond: Uint8Array = new Uint8Array(0);
+let lastSecondMs = 0;
+
+function checked(
+  cache: ByteCache<string | null>,
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  schema: z.ZodType,
+): string | undefined {
+  const hash = hashBytes(buf, from, to);
+  let value = cache.get(buf, from, to, hash);
+  if (value === undefined) {
+    const text = utf8(buf, from, to);
+    value = schema.safeParse(text).success ? text : null;
+    cache.set(buf, from, to, hash, value);
+  }
+  return value ?? undefined;
+}
+
+function secondMsAt(buf: Uint8Array, at: number): number | undefined {
+  // Lines come in time order: most share the previous line's second.
+  if (lastSecond.length === SECOND_BYTES && startsWith(buf, at, lastSecond)) return lastSecondMs;
+  const to = at + SECOND_BYTES;
+  const hash = hashBytes(buf, at, to);
+  let ms = seconds.get(buf, at, to, hash);
+  if (ms === undefined) {
+    // The timestamp's own schema: a probe emote would tie this cache to what counts as an emote.
+    const timestamp = `${utf8(buf, at, to)}.000Z`;
+    ms = rawEmoteSchema.shape.timestamp.safeParse(timestamp).success ? Date.parse(timestamp) : null;
+    seconds.set(buf, at, to, hash, ms);
+  }
+  if (ms === null) return undefined;
+  lastSecond = copyOf(buf, at, to);
+  lastSecondMs = ms;
+  return ms;
+}
+
+function viewerAt(buf: Uint8Array, from: number, to: number): string {
+  const hash = hashBytes(buf, from, to);
+  let viewer = viewers.get(buf, from, to, hash);
+  if (viewer === undefined) {
+    viewer = utf8(buf, from, to);
+    viewers.set(buf, from, to, hash, viewer);
+  }
+  return viewer;
+}
+
+/**
+ * The producers' form of the line `buf[start, end)` (UTF-8, no line break), or
+ * undefined for anything else: the full parser then decides. Never throws.
+ */
+export function parseFastAt(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  window: TimestampWindow,
+): DetectorRecord | undefined {
+  if (!startsWith(buf, start, EMOTE_KEY)) return undefined;
+  const emoteFrom = start + EMOTE_KEY.length;
+  const emoteEnd = plainStringEnd(buf, emoteFrom, end);
+  if (emoteEnd <= emoteFrom || !startsWith(buf, emoteEnd, TIMESTAMP_KEY)) return undefined;
+  const secondAt = emoteEnd + TIMESTAMP_KEY.length;
+  const millisAt = secondAt + SECOND_BYTES + 1;
+  if (buf[millisAt - 1] !== DOT || !startsWith(buf, millisAt + 3, STREAMER_KEY)) return undefined;
+  const millis = digits(buf, millisAt, 3);
+  if (Number.isNaN(millis)) return undefined;
+  const streamerFrom = millisAt + 3 + STREAMER_KEY.length;
+  const streamerEnd = plainStringEnd(buf, streamerFrom, end);
+  if (streamerEnd <= streamerFrom) return undefined;
+  let viewer: string | undefined;
+  if (streamerEnd + 2 === end) {
+    if (buf[streamerEnd + 1] !== CLOSE) return undefined;
+  } else {
+    if (!startsWith(buf, streamerEnd, VIEWER_KEY)) return undefined;
+    const viewerFrom = streamerEnd + VIEWER_KEY.length;
+    const viewerEnd = plainStringEnd(buf, viewerFrom, end);
+    if (viewerEnd !== end - 2 || buf[end - 1] !== CLOSE || viewerEnd === viewerFrom) return undefined;
+    // Beyond VIEWER_MAX bytes it may still be VIEWER_MAX characters or fewer: the full parser counts.
+    if (viewerEnd - viewerFrom > VIEWER_MAX) return undefined;
+    viewer = viewerAt(buf, viewerFrom, viewerEnd);
+  }
+  const secondMs = secondMsAt(buf, secondAt);
+  if (secondMs === undefined) return undefined;
+  const timestampMs = secondMs + millis;
+  if (!(timestampMs >= window.earliestMs && timestampMs <= window.latestMs)) return undefined;
+  const emote = checked(emotes, buf, emoteFrom, emoteEnd, rawEmoteSchema.shape.emote);
+  if (emote === undefined) return undefined;
+  const streamerId = checked(streamers, buf, streamerFrom, streamerEnd, rawEmoteSchema.shape.streamerId);
+  if (streamerId === undefined) return undefined;
+  return viewer === undefined
+    ? { emote, timestampMs, streamerId }
+    : { emote, timestampMs, streamerId, viewer };
+}
