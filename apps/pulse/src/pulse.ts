@@ -9,7 +9,7 @@ import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
 import { errorMessage, kafkaLogging, type Observability } from "@emote/observability";
 import { runWebServer, webServerOptions } from "@emote/web/server";
-import { runWorker } from "@emote/worker/worker";
+import { runWorker, timelineOptions } from "@emote/worker/worker";
 import { pulseAuthSecret } from "./auth-secret-file.ts";
 import { workerGroupId, type PulseEnv } from "./env.ts";
 
@@ -84,7 +84,13 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
   const worker = await runWorker(
     { bus, conn },
     // One process: parse on the main thread, leave the other core to the web server.
-    { groupId: workerGroupId(env), concurrency: 3, sessionTimeoutMs: 30_000, parseThread: false },
+    {
+      groupId: workerGroupId(env),
+      concurrency: 3,
+      sessionTimeoutMs: 30_000,
+      parseThread: false,
+      ...timelineOptions(env),
+    },
     obs,
   );
   const web = await runWebServer({ bus, conn }, webServerOptions(env, auth.secret), obs);
