@@ -24,8 +24,11 @@ async function storedNextOffsets(db: Database, topic: string): Promise<FirstOffs
 }
 
 /** The generator's defaults (the original system's stream for streamer "default"), at `rate`. */
+/** Simulated viewers of the built-in simulator: their crowds make the surges the dashboard highlights. */
+const SIMULATED_VIEWERS = 200;
+
 function generatorOptions(rate: number): GeneratorOptions {
-  const cli = parseCli(["--rate", String(rate)], {});
+  const cli = parseCli(["--rate", String(rate), "--viewers", String(SIMULATED_VIEWERS)], {});
   if (cli.kind !== "run") throw new Error("the generator's options did not parse");
   return cli.options;
 }
