@@ -46,8 +46,8 @@ export const BURST_PROBABILITY = 0.2;
 export const BURST_MIN = 3;
 export const BURST_MAX = 10;
 
-/** With viewers: a surge starts at a tick with this probability per second of stream (one every ~3 min). */
-export const SURGE_PER_SECOND = 1 / 180;
+/** With viewers: a surge starts at a tick with this probability per second of stream (one every ~90 s). */
+export const SURGE_PER_SECOND = 1 / 90;
 /** A surge lasts 8–20 s; each of its ticks adds 2–5 emotes of its emote, each from a viewer drawn anew. */
 export const SURGE_MIN_S = 8;
 export const SURGE_MAX_S = 20;
