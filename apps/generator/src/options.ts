@@ -93,7 +93,7 @@ const SPECS: Record<Key, OptionSpec> = {
   viewers: {
     env: "GENERATOR_VIEWERS",
     value: "N",
-    help: "simulated viewers per streamer: each emote gets a `viewer` header, and every few minutes a crowd of them reacts with one emote for 8–20 s (a surge); 0: neither",
+    help: "simulated viewers per streamer: each emote gets a `viewer` header, and about every 90 s a crowd of them reacts with one emote for 8–20 s (a surge); 0: neither",
     defaultText: "0",
   },
   seed: {
