@@ -66,6 +66,7 @@ export async function runGenerator(
       streamers: options.streamers,
       rate: options.rate,
       emotes: options.emotes,
+      viewers: options.viewers,
       count: options.count,
     });
     const ids = streamerIds(options.streamers);

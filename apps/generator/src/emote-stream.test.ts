@@ -160,3 +160,35 @@ describe("generateEmotes", () => {
     expect(() => [...generateEmotes({ seed: 1, start: START, count: 1, ...bad })]).toThrow(message);
   });
 });
+
+describe("generateEmotes with simulated viewers", () => {
+  const start = Date.UTC(2025, 0, 15, 10);
+  const messages = [...generateEmotes({ seed: 3, start, rate: 10, viewers: 200, count: 60_000 })];
+
+  it("names a viewer in every message, and keeps the ordinary ticks' emotes of the stream without viewers", () => {
+    expect(messages.every((m) => /^v\d+$/.test(m.viewer ?? "") && Number(m.viewer?.slice(1)) < 200)).toBe(
+      true,
+    );
+    const plain = [...generateEmotes({ seed: 3, start, rate: 10, count: 2_000 })];
+    // Up to the first surge the streams are the same emotes at the same times.
+    const firstSurge = messages.findIndex(
+      (m, i) => m.emote !== plain[i]?.emote || m.timestamp !== plain[i]?.timestamp,
+    );
+    expect(firstSurge).toBeGreaterThan(100);
+  });
+
+  it("lets a crowd of distinct viewers surge on one emote now and then", () => {
+    const windows = new Map<string, Set<string>>();
+    for (const m of messages) {
+      const key = `${Math.floor(Date.parse(m.timestamp) / 10_000)}\u0000${m.emote}`;
+      let set = windows.get(key);
+      if (!set) windows.set(key, (set = new Set()));
+      set.add(m.viewer ?? "");
+    }
+    // Without a surge an emote gets about 25 emotes from ~25 viewers in 10 s; a surge 100 or more.
+    const crowded = [...windows.values()].filter((viewers) => viewers.size >= 60).length;
+    // About 40 minutes of stream: a surge every ~90 s, each over one to three 10 s windows.
+    expect(crowded).toBeGreaterThanOrEqual(10);
+    expect(crowded).toBeLessThan(120);
+  });
+});

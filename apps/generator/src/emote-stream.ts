@@ -8,6 +8,8 @@ export interface EmoteMessage {
   timestamp: string;
   streamerId: string;
   id: string;
+  /** The simulated viewer (sent as the record's `viewer` header, not in the value). */
+  viewer?: string;
 }
 
 /**
@@ -31,12 +33,24 @@ export interface EmoteStreamOptions {
   start: Date | number;
   /** Stop after this many emotes in total; omitted → endless. */
   count?: number;
+  /**
+   * Simulated viewers per streamer (default 0: messages without a viewer, no surges). With
+   * viewers, every message names one, and now and then a crowd reacts together (see SURGE_*).
+   * The emotes of the ordinary ticks do not change: viewers and surges draw from a PRNG of their own.
+   */
+  viewers?: number;
 }
 
 /** The original system's shape: one tick in five is a burst of 3–10 of the same emote. */
 export const BURST_PROBABILITY = 0.2;
 export const BURST_MIN = 3;
 export const BURST_MAX = 10;
+
+/** With viewers: a surge starts at a tick with this probability per second of stream (one every ~90 s). */
+export const SURGE_PER_SECOND = 1 / 90;
+/** A surge lasts 8–20 s; each of its ticks adds 2–5 emotes of its emote, each from a viewer drawn anew. */
+export const SURGE_MIN_S = 8;
+export const SURGE_MAX_S = 20;
 
 /** `default` for a single streamer (as the original system), `s1…sN` for more. */
 export function streamerIds(count: number): string[] {
@@ -68,10 +82,15 @@ export function* generateEmotes(options: EmoteStreamOptions): Generator<EmoteMes
 
   const seedBasis = (options.seed ^ 0x811c9dc5) >>> 0;
   const runTag = hashString(String(startMs), seedBasis).toString(36);
+  const viewers = options.viewers ?? 0;
+  if (!Number.isInteger(viewers) || viewers < 0)
+    throw new RangeError(`viewers must be a whole number, got ${viewers}`);
   const lanes = streamerIds(streamers).map((id) => ({
     id,
     prefix: `${id}-${runTag}-`,
     random: createRandom(hashString(id, seedBasis)),
+    crowd: createRandom(hashString(`${id}/viewers`, seedBasis)),
+    surge: { untilTick: -1, emote: "" },
     emitted: 0,
   }));
   const msPerTick = 1000 / rate;
@@ -84,10 +103,35 @@ export function* generateEmotes(options: EmoteStreamOptions): Generator<EmoteMes
       const emote = emotes[Math.floor(random() * emotes.length)] as string;
       const size =
         random() < BURST_PROBABILITY ? BURST_MIN + Math.floor(random() * (BURST_MAX - BURST_MIN + 1)) : 1;
+      // A burst is one viewer's spam; a surge is many viewers at once.
+      const viewer = viewers > 0 ? `v${Math.floor(lane.crowd() * viewers)}` : undefined;
       for (let i = 0; i < size; i++) {
         if (remaining <= 0) return;
         remaining--;
-        yield { emote, timestamp, streamerId: lane.id, id: lane.prefix + lane.emitted++ };
+        const id = lane.prefix + lane.emitted++;
+        yield viewer === undefined
+          ? { emote, timestamp, streamerId: lane.id, id }
+          : { emote, timestamp, streamerId: lane.id, id, viewer };
+      }
+      if (viewers === 0) continue;
+      const { crowd, surge } = lane;
+      if (tick >= surge.untilTick && crowd() < SURGE_PER_SECOND / rate) {
+        const seconds = SURGE_MIN_S + crowd() * (SURGE_MAX_S - SURGE_MIN_S);
+        surge.untilTick = tick + Math.ceil(seconds * rate);
+        surge.emote = emotes[Math.floor(crowd() * emotes.length)] as string;
+      }
+      if (tick >= surge.untilTick) continue;
+      for (let n = 2 + Math.floor(crowd() * 4); n > 0; n--) {
+        if (remaining <= 0) return;
+        remaining--;
+        const fan = `v${Math.floor(crowd() * viewers)}`;
+        yield {
+          emote: surge.emote,
+          timestamp,
+          streamerId: lane.id,
+          id: lane.prefix + lane.emitted++,
+          viewer: fan,
+        };
       }
     }
   }

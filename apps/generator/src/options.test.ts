@@ -20,7 +20,13 @@ function failure(argv: string[], env: Record<string, string> = {}): string {
 
 describe("parseCli", () => {
   it("defaults to the original system: one streamer, one tick a second, the eight emotes, real time", () => {
-    expect(options([])).toEqual({ streamers: 1, rate: 1, emotes: [...DEFAULT_EMOTES], max: false });
+    expect(options([])).toEqual({
+      streamers: 1,
+      rate: 1,
+      emotes: [...DEFAULT_EMOTES],
+      viewers: 0,
+      max: false,
+    });
   });
 
   it("reads every flag, in both --name value and --name=value forms", () => {
@@ -31,6 +37,8 @@ describe("parseCli", () => {
         "--rate=2.5",
         "--emotes",
         "🔥, 👍,😀",
+        "--viewers",
+        "200",
         "--seed",
         "42",
         "--start",
@@ -44,6 +52,7 @@ describe("parseCli", () => {
       streamers: 100,
       rate: 2.5,
       emotes: ["🔥", "👍", "😀"],
+      viewers: 200,
       seed: 42,
       start: Date.UTC(2025, 0, 15, 8, 20, 30),
       count: 1_000_000,

@@ -45,6 +45,7 @@ const optionsSchema = z.object({
   streamers: wholeNumber(1, 100_000).default(1),
   rate: fromText.pipe(number.gt(0, "must be greater than 0").max(10_000, "must be at most 10000")).default(1),
   emotes: emoteList.default([...DEFAULT_EMOTES]),
+  viewers: wholeNumber(0, 1_000_000).default(0),
   seed: wholeNumber(0, 4_294_967_295).optional(),
   start: z.iso
     .datetime({ offset: true, error: "must be an ISO-8601 date-time such as 2025-01-15T10:20:30Z" })
@@ -89,6 +90,12 @@ const SPECS: Record<Key, OptionSpec> = {
     help: "comma-separated emotes to pick from",
     defaultText: DEFAULT_EMOTES.join(","),
   },
+  viewers: {
+    env: "GENERATOR_VIEWERS",
+    value: "N",
+    help: "simulated viewers per streamer: each emote gets a `viewer` header, and about every 90 s a crowd of them reacts with one emote for 8–20 s (a surge); 0: neither",
+    defaultText: "0",
+  },
   seed: {
     env: "GENERATOR_SEED",
     value: "N",
@@ -129,7 +136,7 @@ const SPECS: Record<Key, OptionSpec> = {
 const KEYS = Object.keys(SPECS) as Key[];
 
 /** Options that shape a generated stream; a replay takes all of that from its file. */
-const GENERATED_ONLY: Key[] = ["streamers", "rate", "emotes", "seed"];
+const GENERATED_ONLY: Key[] = ["streamers", "rate", "emotes", "viewers", "seed"];
 
 export type Cli = { kind: "help"; text: string } | { kind: "run"; options: GeneratorOptions };
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import type { BusProducer, OutgoingRecord } from "@emote/bus";
-import { encodeRawEmote } from "@emote/contracts";
+import { encodeRawEmote, VIEWER_HEADER } from "@emote/contracts";
 import {
   SpanKind,
   startTracing,
@@ -69,10 +69,10 @@ let untraced: Tracing | undefined;
 const ROOT_SPAN = { kind: SpanKind.PRODUCER };
 const SPAN_NAME = "emote produce";
 
-/** The message without its recorded trace context, which travels as a header instead. */
+/** The message without its recorded trace context and viewer, which travel as headers instead. */
 function recordValue(message: TracedEmoteMessage): string {
-  if (message.traceparent === undefined) return encodeRawEmote(message);
-  const { traceparent: _, ...rest } = message;
+  if (message.traceparent === undefined && message.viewer === undefined) return encodeRawEmote(message);
+  const { traceparent: _, viewer: __, ...rest } = message;
   return encodeRawEmote(rest);
 }
 
@@ -221,7 +221,10 @@ export async function sendEmotes(
     const record = {
       key: message.streamerId,
       value: recordValue(message),
-      headers: { traceparent: span.traceparent },
+      headers:
+        message.viewer === undefined
+          ? { traceparent: span.traceparent }
+          : { traceparent: span.traceparent, [VIEWER_HEADER]: message.viewer },
     };
     batches.add(record, span, message);
     if (batches.size >= batchSize) await batches.flush();

@@ -1,11 +1,14 @@
 import { envHelp, kafkaEnvSchema, parseEnv } from "@emote/config";
 import { webServerEnvSchema } from "@emote/web/server";
+import { timelineEnvSchema } from "@emote/worker/env";
 import { z } from "zod";
 
 export const pulseEnvSchema = kafkaEnvSchema
   // The web server's variables (gateway, secret, per-client limits, logs), under the same
   // names as in distributed mode.
   .extend(webServerEnvSchema.shape)
+  // The built-in worker's timelines, as the distributed worker's.
+  .extend(timelineEnvSchema.shape)
   .extend({
     DATABASE_URL: z
       .url()

@@ -9,7 +9,7 @@ import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
 import { errorMessage, kafkaLogging, type Observability } from "@emote/observability";
 import { runWebServer, webServerOptions } from "@emote/web/server";
-import { runWorker } from "@emote/worker/worker";
+import { runWorker, timelineOptions } from "@emote/worker/worker";
 import { pulseAuthSecret } from "./auth-secret-file.ts";
 import { workerGroupId, type PulseEnv } from "./env.ts";
 
@@ -24,8 +24,11 @@ async function storedNextOffsets(db: Database, topic: string): Promise<FirstOffs
 }
 
 /** The generator's defaults (the original system's stream for streamer "default"), at `rate`. */
+/** Simulated viewers of the built-in simulator: their crowds make the surges the dashboard highlights. */
+const SIMULATED_VIEWERS = 200;
+
 function generatorOptions(rate: number): GeneratorOptions {
-  const cli = parseCli(["--rate", String(rate)], {});
+  const cli = parseCli(["--rate", String(rate), "--viewers", String(SIMULATED_VIEWERS)], {});
   if (cli.kind !== "run") throw new Error("the generator's options did not parse");
   return cli.options;
 }
@@ -84,7 +87,13 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
   const worker = await runWorker(
     { bus, conn },
     // One process: parse on the main thread, leave the other core to the web server.
-    { groupId: workerGroupId(env), concurrency: 3, sessionTimeoutMs: 30_000, parseThread: false },
+    {
+      groupId: workerGroupId(env),
+      concurrency: 3,
+      sessionTimeoutMs: 30_000,
+      parseThread: false,
+      ...timelineOptions(env),
+    },
     obs,
   );
   const web = await runWebServer({ bus, conn }, webServerOptions(env, auth.secret), obs);

@@ -4,6 +4,8 @@
  * the ceiling (bare eachBatch loop), the worker (full pipeline: analysis, Kafka, Postgres),
  * and the baseline (eachMessage with the original global-buffer algorithm).
  * Rate = offsets committed / time, from the first commit to the last; RSS = peak (VmHWM).
+ * With --compare-detectors each round runs the worker twice: the seed's rule only, then
+ * surge and the rule (the default), set as the database's default settings.
  */
 import { TraceIdSource } from "@emote/observability";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -11,7 +13,15 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
 import { assertKafkaReachable, createKafka, createMissingTopics, kafkaBus } from "@emote/bus/kafka";
-import { migrateDatabase } from "@emote/db";
+import {
+  connectDatabase,
+  DEFAULTS_ROW_ID,
+  eq,
+  migrateDatabase,
+  saveSettings,
+  streamerSettings,
+} from "@emote/db";
+import type { DetectorKind } from "@emote/contracts";
 import { generateEmotes } from "@emote/generator/stream";
 import { ensureDatabase, processStats } from "@emote/infra";
 
@@ -23,6 +33,8 @@ const HELP = `Usage: npm run bench:pipeline -- [--emotes N] [--streamers N] [--p
   --rounds N          ceiling and worker are measured N times, alternating (default 3);
                       the machine is shared and noisy, so medians and per-round ratios are reported
   --profile DIR       write the worker's V8 CPU profile (.cpuprofile) into DIR
+  --compare-detectors each round also runs the worker with the seed's rule only ("worker-threshold")
+                      beside the default, surge and the rule ("worker"): CPU per emote and rate of both
 Uses KAFKA_BROKERS (else the local broker) and BENCH_DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432/emote_bench).`;
 
@@ -34,6 +46,7 @@ const { values } = parseArgs({
     "baseline-timeout": { type: "string", default: "300" },
     rounds: { type: "string", default: "3" },
     profile: { type: "string" },
+    "compare-detectors": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
 });
@@ -68,6 +81,13 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 await assertKafkaReachable(brokers);
 await ensureDatabase(databaseUrl);
 await migrateDatabase(databaseUrl);
+const settingsDb = connectDatabase(databaseUrl, { max: 1 });
+/** The detectors every streamer runs, as the database's default settings (undefined: the built-in defaults). */
+async function useDetectors(detectors: DetectorKind[] | undefined): Promise<void> {
+  if (detectors) await saveSettings(settingsDb.db, DEFAULTS_ROW_ID, { detectors });
+  else await settingsDb.db.delete(streamerSettings).where(eq(streamerSettings.streamerId, DEFAULTS_ROW_ID));
+}
+await useDetectors(undefined);
 
 const prefix = `bench-${Date.now()}.`;
 const kafka = createKafka({ brokers, clientId: "bench" });
@@ -182,29 +202,41 @@ for (let round = 1; round <= rounds; round++) {
       600_000,
     ),
   );
-  log(`round ${round}/${rounds} — worker: the real pipeline (analysis, aggregated-emote-data, PostgreSQL)…`);
-  const workerGroup = `bench-worker-${tag}-${round}`;
-  results.push(
-    await measure(
-      "worker",
-      workerGroup,
-      run(
-        "src/main.ts",
-        [],
-        {
-          KAFKA_BROKERS: brokers.join(","),
-          KAFKA_TOPIC_PREFIX: prefix,
-          KAFKA_PARTITIONS: String(partitions),
-          DATABASE_URL: databaseUrl,
-          WORKER_GROUP_ID: workerGroup,
-          // Any free port, so a worker already on 9464 does not stop the bench.
-          METRICS_PORT: "0",
-        },
-        workerNodeArgs,
+  const contenders: { name: string; detectors: DetectorKind[] | undefined }[] = [
+    ...(values["compare-detectors"]
+      ? [{ name: "worker-threshold", detectors: ["threshold"] as DetectorKind[] }]
+      : []),
+    { name: "worker", detectors: undefined },
+  ];
+  for (const contender of contenders) {
+    await useDetectors(contender.detectors);
+    log(
+      `round ${round}/${rounds} — ${contender.name}: the real pipeline (analysis, aggregated-emote-data, PostgreSQL)…`,
+    );
+    const workerGroup = `bench-${contender.name}-${tag}-${round}`;
+    results.push(
+      await measure(
+        contender.name,
+        workerGroup,
+        run(
+          "src/main.ts",
+          [],
+          {
+            KAFKA_BROKERS: brokers.join(","),
+            KAFKA_TOPIC_PREFIX: prefix,
+            KAFKA_PARTITIONS: String(partitions),
+            DATABASE_URL: databaseUrl,
+            WORKER_GROUP_ID: workerGroup,
+            // Any free port, so a worker already on 9464 does not stop the bench.
+            METRICS_PORT: "0",
+          },
+          workerNodeArgs,
+        ),
+        600_000,
       ),
-      600_000,
-    ),
-  );
+    );
+  }
+  await useDetectors(undefined);
 }
 
 log("baseline: eachMessage with the original global buffer…");
@@ -220,6 +252,7 @@ results.push(
 
 await admin.deleteTopics({ topics: [...Object.values(bus.topics), baselineOut] }).catch(() => undefined);
 await admin.disconnect();
+await settingsDb.close();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const of = (name: string) => results.filter((r) => r.name === name);
@@ -247,5 +280,14 @@ console.log(`worker / baseline = ${(workerRate / baselineRate).toFixed(1)}× (ta
 console.log(
   `CPU seconds per 1M emotes (median): ceiling ${median(of("ceiling").map(perMillion)).toFixed(1)}, worker ${median(of("worker").map(perMillion)).toFixed(1)}, baseline ${median(of("baseline").map(perMillion)).toFixed(1)}`,
 );
+if (values["compare-detectors"]) {
+  const threshold = of("worker-threshold");
+  const both = of("worker");
+  const cpuRatios = both.map((w, i) => perMillion(w) / perMillion(threshold[i] as Result));
+  const rateRatios = both.map((w, i) => w.rate / (threshold[i] as Result).rate);
+  console.log(
+    `surge + threshold vs threshold only: CPU s per 1M emotes ${median(both.map(perMillion)).toFixed(1)} vs ${median(threshold.map(perMillion)).toFixed(1)} (per round ×${cpuRatios.map((r) => r.toFixed(2)).join(", ×")}; target ≤ ×1.15); emotes/s ${Math.round(median(both.map((r) => r.rate)))} vs ${Math.round(median(threshold.map((r) => r.rate)))} (per round ×${rateRatios.map((r) => r.toFixed(2)).join(", ×")})`,
+  );
+}
 console.log(JSON.stringify({ total, streamers, partitions, results }));
 process.exit(0);

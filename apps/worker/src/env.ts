@@ -9,6 +9,24 @@ import {
 import { DEFAULT_TIMESTAMP_EARLIEST, DEFAULT_TIMESTAMP_MAX_AHEAD_MS } from "@emote/contracts";
 import { z } from "zod";
 import { DEFAULT_STREAMER_IDLE_MS } from "./streamer-lru.ts";
+import { DEFAULT_INTENSITY_RETENTION_DAYS } from "./timeline/intensity-retention.ts";
+import { DEFAULT_STREAM_GAP_MS, INTENSITY_BUCKET_MS } from "./timeline/stream-timeline.ts";
+
+/** The timelines the worker writes (stream sessions, 10 s intensity); the embedded worker (pulse) takes them too. */
+export const timelineEnvSchema = z.object({
+  STREAM_GAP_MS: z.coerce
+    .number()
+    .int()
+    .min(INTENSITY_BUCKET_MS)
+    .default(DEFAULT_STREAM_GAP_MS)
+    .describe("Event-time silence after which a streamer's next emote starts a new stream (session)."),
+  INTENSITY_RETENTION_DAYS: z.coerce
+    .number()
+    .min(0)
+    .default(DEFAULT_INTENSITY_RETENTION_DAYS)
+    .describe("Timeline buckets (stream_intensity) older than this are deleted by the worker; 0 keeps them."),
+});
+export type TimelineEnv = z.infer<typeof timelineEnvSchema>;
 
 /** /metrics, /healthz and /readyz (the port Prometheus scrapes; deploy/prometheus uses it). */
 export const DEFAULT_WORKER_METRICS_PORT = 9464;
@@ -17,6 +35,7 @@ export const workerEnvSchema = kafkaEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(observabilityEnvSchema.shape)
   .extend(metricsEnvSchema(DEFAULT_WORKER_METRICS_PORT).shape)
+  .extend(timelineEnvSchema.shape)
   .extend({
     WORKER_GROUP_ID: z
       .string()

@@ -14,7 +14,8 @@ import {
   type DlqReason,
 } from "@emote/contracts";
 import type { Logger, SpanHandle, Tracing } from "@emote/observability";
-import type { StreamerBatch } from "./analysis/index.ts";
+import type { IntensityBucket, StreamSession } from "@emote/db";
+import type { StreamerDetector } from "./detectors/detector.ts";
 import { countApplied } from "./applied-metrics.ts";
 import { CommittedPublisher, type Analysis } from "./committed-publishing.ts";
 import { deadLetter, type Refusal } from "./dead-letter.ts";
@@ -26,7 +27,10 @@ import { statsRecord } from "./record-fitting.ts";
 import { skipApplied } from "./replay.ts";
 import type { SettingsCache } from "@emote/settings";
 import { untilStored } from "./store-retries.ts";
+import type { StreamerAnalysis } from "./streamer-analysis.ts";
 import { StreamerLru } from "./streamer-lru.ts";
+import { collapseUpdates } from "./moment-updates.ts";
+import { viewerFromHeaders } from "./viewer-header.ts";
 import { WindowStatsTracker, type StreamerWindowCounts } from "./window-stats.ts";
 import type { WorkerMetrics } from "./worker-metrics.ts";
 
@@ -77,9 +81,11 @@ export class PartitionProcessor {
       wallClock?: () => number;
       /** A streamer without emotes for this long leaves memory (default 15 min). */
       streamerIdleMs?: number;
+      /** Event-time silence after which a streamer's next emote starts a new stream (default 10 min). */
+      streamGapMs?: number;
     },
   ) {
-    this.streamers = new StreamerLru(deps.streamerIdleMs);
+    this.streamers = new StreamerLru(deps.streamerIdleMs, deps.streamGapMs);
     this.stats = deps.stats ?? new WindowStatsTracker();
     this.publisher = new CommittedPublisher({
       producer: deps.producer,
@@ -191,12 +197,21 @@ export class PartitionProcessor {
       // durable, so gateways can order and resume by position (docs/architecture.md → Resume: the moment log).
       for (const a of analyses) traceMoments(this.deps.tracing, a.moments, spans);
       if (dead.length > 0) await this.deps.producer.send([{ topic: this.deps.topics.dlq, records: dead }]);
+      const intensity: IntensityBucket[] = [];
+      const streams: StreamSession[] = [];
+      for (const s of touched) {
+        const rows = s.timeline.take();
+        intensity.push(...rows.buckets);
+        streams.push(...rows.streams);
+      }
       const commit = {
         topic,
         partition,
         nextOffset,
         streamers: [...touched].map((s) => s.toProgress()),
         moments: analyses.flatMap((a) => a.moments),
+        intensity,
+        streams,
       };
       const positions = await this.untilStored(control, () => this.deps.store.commit(commit));
       await this.publisher.publish(control, [
@@ -238,12 +253,13 @@ export class PartitionProcessor {
     const streamers = parsed.streamers.map((id): StreamerState => {
       const streamer = this.streamers.get(id);
       if (!streamer) throw new Error(`streamer ${id} was not loaded`);
-      return { streamer, settings: this.deps.settings.for(id), stats: this.stats.streamer(id) };
+      const settings = this.deps.settings.for(id);
+      return { streamer, settings, detectors: streamer.detectors(settings), stats: this.stats.streamer(id) };
     });
     const analyses: Analysis[] = [];
     const dead: OutgoingRecord[] = [];
     const deadByReason = new Map<DlqReason, number>();
-    const touched = new Set<StreamerBatch>();
+    const touched = new Set<StreamerAnalysis>();
     let closedBatches = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as IncomingRecord;
@@ -253,17 +269,19 @@ export class PartitionProcessor {
         deadByReason.set(refusal.reason, (deadByReason.get(refusal.reason) ?? 0) + 1);
         continue;
       }
-      const { streamer, settings, stats } = streamers[parsed.streamer[i] as number] as StreamerState;
+      const { streamer, settings, detectors, stats } = streamers[
+        parsed.streamer[i] as number
+      ] as StreamerState;
       const emote = parsed.emotes[parsed.emote[i] as number] as string;
       const timestampMs = parsed.timestampMs[i] as number;
+      const { headers } = record;
+      const viewer = viewerFromHeaders(headers);
       stats.add(emote, timestampMs);
       touched.add(streamer);
-      const moments = streamer.add(emote, timestampMs, settings, record.headers);
-      if (moments === null) continue;
-      closedBatches++;
-      if (moments.length > 0) analyses.push({ streamerId: streamer.streamerId, moments });
+      const input = { streamerId: streamer.streamerId, emote, timestampMs, viewer, headers };
+      if (streamer.push(input, detectors, settings, analyses)) closedBatches++;
     }
-    return { analyses, dead, deadByReason, touched, closedBatches };
+    return { analyses: collapseUpdates(analyses), dead, deadByReason, touched, closedBatches };
   }
 
   /**
@@ -314,7 +332,9 @@ export class PartitionProcessor {
 
 /** What the loop over a batch's emotes needs of one streamer, looked up once per batch. */
 interface StreamerState {
-  streamer: StreamerBatch;
+  streamer: StreamerAnalysis;
   settings: AnalysisSettings;
+  /** The detectors its settings turn on. */
+  detectors: StreamerDetector[];
   stats: StreamerWindowCounts;
 }

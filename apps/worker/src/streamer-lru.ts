@@ -1,5 +1,6 @@
 import type { StreamerProgress } from "@emote/db";
-import { StreamerBatch } from "./analysis/index.ts";
+import { StreamerAnalysis } from "./streamer-analysis.ts";
+import { DEFAULT_STREAM_GAP_MS } from "./timeline/stream-timeline.ts";
 
 /** How long a streamer's in-memory state outlives its last emote (it is durable in the store). */
 export const DEFAULT_STREAMER_IDLE_MS = 15 * 60_000;
@@ -9,16 +10,19 @@ export const DEFAULT_STREAMER_IDLE_MS = 15 * 60_000;
  * the end on use), so the idle ones are forgotten by walking from the start.
  */
 export class StreamerLru {
-  private readonly streamers = new Map<string, { batch: StreamerBatch; usedAt: number }>();
+  private readonly streamers = new Map<string, { batch: StreamerAnalysis; usedAt: number }>();
   private nextEviction = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly idleMs = DEFAULT_STREAMER_IDLE_MS) {}
+  constructor(
+    private readonly idleMs = DEFAULT_STREAMER_IDLE_MS,
+    private readonly streamGapMs = DEFAULT_STREAM_GAP_MS,
+  ) {}
 
   get size(): number {
     return this.streamers.size;
   }
 
-  get(id: string): StreamerBatch | undefined {
+  get(id: string): StreamerAnalysis | undefined {
     return this.streamers.get(id)?.batch;
   }
 
@@ -43,10 +47,13 @@ export class StreamerLru {
 
   /** Puts the `missing` streamers in memory: from their stored progress, or new. */
   load(missing: readonly string[], stored: readonly StreamerProgress[], usedAt: number): void {
-    for (const p of stored)
-      this.streamers.set(p.streamerId, { batch: StreamerBatch.fromProgress(p), usedAt });
+    for (const p of stored) {
+      this.streamers.set(p.streamerId, { batch: StreamerAnalysis.fromProgress(p, this.streamGapMs), usedAt });
+    }
     for (const id of missing) {
-      if (!this.streamers.has(id)) this.streamers.set(id, { batch: new StreamerBatch(id), usedAt });
+      if (!this.streamers.has(id)) {
+        this.streamers.set(id, { batch: StreamerAnalysis.create(id, this.streamGapMs), usedAt });
+      }
     }
   }
 

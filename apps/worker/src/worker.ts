@@ -24,7 +24,8 @@ import {
   type ProbeServer,
 } from "@emote/observability";
 import { followSettings, SettingsCache } from "@emote/settings";
-import type { WorkerEnv } from "./env.ts";
+import type { TimelineEnv, WorkerEnv } from "./env.ts";
+import { DEFAULT_INTENSITY_RETENTION_DAYS, IntensityRetention } from "./timeline/intensity-retention.ts";
 import { PartitionProcessor } from "./partition-processor.ts";
 import { inlineParser } from "./parse-batch.ts";
 import { threadParser } from "./parse-thread.ts";
@@ -71,6 +72,15 @@ export interface WorkerOptions {
   timestamps?: { earliestMs: number; maxAheadMs: number };
   /** A streamer's in-memory state is dropped after this long without emotes. */
   streamerIdleMs?: number;
+  /** Stream sessions' gap and the intensity buckets' retention (default the env schema's). */
+  timeline?: TimelineEnv;
+}
+
+/** The worker's options from the timeline variables. */
+export function timelineOptions(env: TimelineEnv): Pick<WorkerOptions, "timeline"> {
+  return {
+    timeline: { STREAM_GAP_MS: env.STREAM_GAP_MS, INTENSITY_RETENTION_DAYS: env.INTENSITY_RETENTION_DAYS },
+  };
 }
 
 /**
@@ -152,6 +162,7 @@ async function startConsuming(
           maxAheadMs: env.WORKER_TIMESTAMP_MAX_AHEAD_MS,
         },
         streamerIdleMs: env.WORKER_STREAMER_IDLE_MS,
+        ...timelineOptions(env),
       },
       obs,
     );
@@ -214,6 +225,7 @@ export async function runWorker(
     maxMessageBytes: { dlq: dlqMax, aggregated: aggregatedMax },
     ...(opts.timestamps ? { timestamps: opts.timestamps } : {}),
     ...(opts.streamerIdleMs === undefined ? {} : { streamerIdleMs: opts.streamerIdleMs }),
+    ...(opts.timeline && { streamGapMs: opts.timeline.STREAM_GAP_MS }),
     store: {
       loadCheckpoint: (topic, partition) => loadCheckpoint(conn.db, groupId, topic, partition),
       dropEarlierLogCheckpoint: (topic, partition, nextOffset) =>
@@ -262,6 +274,12 @@ export async function runWorker(
         statsInFlight = undefined;
       });
   }, STATS_TICK_MS);
+  const retention = new IntensityRetention({
+    db: conn.db,
+    retentionDays: opts.timeline?.INTENSITY_RETENTION_DAYS ?? DEFAULT_INTENSITY_RETENTION_DAYS,
+    log,
+  });
+  retention.start();
 
   return {
     metrics,
@@ -269,6 +287,7 @@ export async function runWorker(
     stopped,
     async stop() {
       clearInterval(statsTimer);
+      await retention.stop();
       await statsInFlight;
       await consumer.disconnect();
       // The last counts of the batches just drained, whatever the throttle.

@@ -8,7 +8,7 @@ import { createObservability, TRACEPARENT, type Observability } from "@emote/obs
 
 export { waitFor } from "@emote/testkit";
 import type { ProducedEmote } from "./reference.ts";
-export { byId, expectedMoments } from "./reference.ts";
+export { byId, expectedMoments, expectedSurges, surgesById } from "./reference.ts";
 import { readWorkerEnv, type WorkerEnv } from "../src/env.ts";
 import type { RunningWorker } from "../src/worker.ts";
 

@@ -1,5 +1,6 @@
-import type { AnalysisSettings, Moment } from "@emote/contracts";
+import { momentKind, type AnalysisSettings, type Moment } from "@emote/contracts";
 import { minuteStart, thresholdDetector, toMoment, type Finding } from "../src/analysis/index.ts";
+import { SurgeStreamerDetector } from "../src/detectors/surge-streamer.ts";
 
 /** One emote as the list form of the rule sees it. */
 export interface EmoteEvent {
@@ -77,10 +78,43 @@ export function expectedBatches(
 }
 
 /**
- * Moments in id order, to compare sets of moments whatever order they arrived in, without
+ * The seed's rule's moments (the reference is that rule; the surge detector's are tested
+ * on their own) in id order, to compare sets of moments whatever order they arrived in, without
  * their moment-log positions: those number every commit to the database, this run's and
  * others', so what the rule gives is compared without them.
  */
 export function byId(moments: Moment[]): Moment[] {
-  return moments.map(({ position: _, ...m }) => m).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return moments
+    .filter((m) => momentKind(m) === "threshold")
+    .map(({ position: _, ...m }) => m)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * The surge moments a never-interrupted run leaves stored: each streamer's emotes in order
+ * through the surge detector behind the worker's seam, the last version of each id (a
+ * surge's end replaces its onset), in id order.
+ */
+export function expectedSurges(messages: Iterable<ProducedEmote>, settings: AnalysisSettings): Moment[] {
+  const streamers = new Map<string, SurgeStreamerDetector>();
+  const last = new Map<string, Moment>();
+  for (const m of messages) {
+    const streamerId = m.streamerId ?? "default";
+    let detector = streamers.get(streamerId);
+    if (!detector) streamers.set(streamerId, (detector = new SurgeStreamerDetector()));
+    const found = detector.push(
+      { streamerId, emote: m.emote, timestampMs: Date.parse(m.timestamp) },
+      settings,
+    );
+    for (const moment of found ?? []) last.set(moment.id, moment);
+  }
+  return [...last.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Stored or published surge moments, as expectedSurges gives them: without positions, in id order. */
+export function surgesById(moments: Moment[]): Moment[] {
+  return moments
+    .filter((m) => m.kind === "surge")
+    .map(({ position: _, ...m }) => m)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

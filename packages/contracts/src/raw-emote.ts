@@ -4,6 +4,14 @@ import { emoteSchema, isEmote } from "./emote.ts";
 import { isStorableId, UNFIT_ID_MESSAGE } from "./storable-text.ts";
 import { DEFAULT_STREAMER_ID, isStreamerId, streamerIdSchema } from "./streamer-id.ts";
 
+/**
+ * Kafka header of a `raw-emote-data` record naming its viewer (a pseudonymous id, at most
+ * VIEWER_HEADER_MAX characters): detectors count distinct viewers by it. Optional: records
+ * without one still count, each as a viewer of its own.
+ */
+export const VIEWER_HEADER = "viewer";
+export const VIEWER_HEADER_MAX = 128;
+
 /** Larger messages are rejected before parsing so one bad producer cannot stall a worker. */
 export const MAX_RAW_MESSAGE_BYTES = 64 * 1024;
 const ID_MAX = 128;

@@ -1,12 +1,15 @@
 import type { Moment } from "@emote/contracts";
 import { and, asc, eq, inArray, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client.ts";
-import { rowToMoment } from "./moment-rows.ts";
+import { momentToRow, rowToMoment } from "./moment-rows.ts";
 import {
   consumerCheckpoints,
   momentLog,
   moments,
   streamerProgress,
+  streamIntensity,
+  streams,
+  type LeadingEmotes,
   type PendingCounts,
   type PendingTraces,
 } from "./schema.ts";
@@ -17,6 +20,28 @@ export interface StreamerProgress {
   pendingCount: number;
   pendingCounts: PendingCounts;
   pendingTraces: PendingTraces;
+  /** The streaming detectors' and timeline's state (the worker's format); absent before it had any. */
+  detectorState?: Record<string, unknown>;
+}
+
+/** A stream session as the worker's commit writes it (absolute values: a replay rewrites the same row). */
+export interface StreamSession {
+  id: string;
+  streamerId: string;
+  /** Event times, epoch ms. */
+  startedAtMs: number;
+  lastEmoteAtMs: number;
+  emotes: number;
+}
+
+/** One 10 s bucket of a streamer's timeline, in its state at the commit (absolute values). */
+export interface IntensityBucket {
+  streamerId: string;
+  bucketStartMs: number;
+  streamId: string;
+  emotes: number;
+  viewers: number;
+  leading: LeadingEmotes;
 }
 
 /** What one processed partition batch made durable, written atomically. */
@@ -28,6 +53,9 @@ export interface AnalysisCommit {
   nextOffset: bigint;
   streamers: StreamerProgress[];
   moments: Moment[];
+  /** Timeline buckets and stream sessions the batch touched (one entry per key). */
+  intensity?: IntensityBucket[];
+  streams?: StreamSession[];
 }
 
 export async function loadCheckpoint(
@@ -111,21 +139,24 @@ export async function loadStreamerProgress(
   streamerIds: string[],
 ): Promise<StreamerProgress[]> {
   if (streamerIds.length === 0) return [];
-  return db
+  const rows = await db
     .select({
       streamerId: streamerProgress.streamerId,
       batchSeq: streamerProgress.batchSeq,
       pendingCount: streamerProgress.pendingCount,
       pendingCounts: streamerProgress.pendingCounts,
       pendingTraces: streamerProgress.pendingTraces,
+      detectorState: streamerProgress.detectorState,
     })
     .from(streamerProgress)
     .where(and(eq(streamerProgress.groupId, groupId), inArray(streamerProgress.streamerId, streamerIds)));
+  return rows.map(({ detectorState, ...p }) => (detectorState === null ? p : { ...p, detectorState }));
 }
 
 /**
- * Stores moments (by id: a replayed moment is a no-op), the streamers' open batches and
- * the partition checkpoint in one transaction: either all of a batch's effects are
+ * Stores moments (by id: a replayed moment is a no-op; a surge's end moves its row to a new
+ * position), the streamers' open batches and detector state, the timeline rows and the
+ * partition checkpoint in one transaction: either all of a batch's effects are
  * durable or none are. Rows travel as one JSON parameter expanded by
  * `jsonb_to_recordset`, so thousands of rows are one short statement (a multi-row VALUES
  * would need 7 bind parameters per row and cost far more to build and plan).
@@ -146,9 +177,8 @@ export async function commitAnalysis(db: Database, c: AnalysisCommit): Promise<n
     // new owner stored. The same offset again is a retry of this very commit.
     const advanced = await advanceCheckpoint(tx, c, lastMomentIds);
     if (advanced.length === 0) throw superseded(c);
-    if (c.streamers.length > 0) {
-      await tx.execute(upsertStreamers(c.groupId, c.streamers, sql`true`));
-    }
+    const writes = progressWrites(c, sql`true`);
+    if (writes) await tx.execute(sql`with ${writes} select 1`);
     return storeMoments(tx, c.moments);
   });
 }
@@ -166,16 +196,34 @@ async function storeMoments(tx: Transaction, list: readonly Moment[]): Promise<n
   if (!log) throw new Error("the moment log has no row: the database is not migrated");
   // Under the log's lock no other transaction stores moments, so "not stored yet" stays
   // true until this one commits, and the new positions follow the last one without a gap.
+  // A surge's end (same id, endedAt set) over its stored onset is an update that takes a
+  // new position, so subscribers resuming past the onset's position see it; the onset's old
+  // position is left without a row (readers take a missing position as not stored any more).
   await tx.execute(sql`
-    insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio, traceparent, "position")
+    with x as (
+      select * from rows from (jsonb_to_recordset(${JSON.stringify(unique.map(momentToRow))}::jsonb) as (
+        "id" text, "streamerId" text, "emote" text, "timestamp" timestamptz, "count" integer,
+        "total" integer, "ratio" double precision, "traceparent" text, "kind" text,
+        "startedAt" timestamptz, "decidedAt" timestamptz, "endedAt" timestamptz,
+        "peakRate" double precision, "baselineRate" double precision, "score" double precision,
+        "viewers" integer))
+        with ordinality as x("id", "streamerId", "emote", "timestamp", "count", "total", "ratio",
+          "traceparent", "kind", "startedAt", "decidedAt", "endedAt", "peakRate", "baselineRate",
+          "score", "viewers", n)
+    ), fresh as (
+      select x.*, row_number() over (order by x.n) as k from x left join ${moments} m on m.id = x."id"
+      where m.id is null or (x."endedAt" is not null and m.ended_at is null)
+    )
+    insert into ${moments} (id, streamer_id, emote, window_start, count, total, ratio, traceparent,
+      kind, started_at, decided_at, ended_at, peak_rate, baseline_rate, score, viewers, "position")
     select "id", "streamerId", "emote", "timestamp", "count", "total", "ratio", "traceparent",
-      ${log.lastPosition}::bigint + row_number() over (order by n)
-    from rows from (jsonb_to_recordset(${JSON.stringify(unique)}::jsonb) as (
-      "id" text, "streamerId" text, "emote" text, "timestamp" timestamptz,
-      "count" integer, "total" integer, "ratio" double precision, "traceparent" text))
-      with ordinality as x("id", "streamerId", "emote", "timestamp", "count", "total", "ratio", "traceparent", n)
-    where not exists (select 1 from ${moments} m where m.id = x."id")
-    order by n`);
+      coalesce("kind", 'threshold'), "startedAt", "decidedAt", "endedAt", "peakRate", "baselineRate",
+      "score", "viewers", ${log.lastPosition}::bigint + k
+    from fresh order by n
+    on conflict (id) do update set
+      count = excluded.count, total = excluded.total, ratio = excluded.ratio,
+      ended_at = excluded.ended_at, peak_rate = excluded.peak_rate, viewers = excluded.viewers,
+      "position" = excluded."position"`);
   const ids = JSON.stringify(unique.map((m) => m.id));
   const stored = await tx
     .select({ id: moments.id, position: moments.position })
@@ -201,7 +249,7 @@ async function storeMoments(tx: Transaction, list: readonly Moment[]): Promise<n
 async function commitWithoutMoments(db: Database, c: AnalysisCommit): Promise<void> {
   // The same checkpoint upsert as the transaction's (drizzle puts an embedded query in parentheses).
   const result = await db.execute(sql`
-    with checkpoint as ${advanceCheckpoint(db, c, [])}, streamers as (${upsertStreamers(c.groupId, c.streamers, sql`exists (select 1 from checkpoint)`)})
+    with checkpoint as ${advanceCheckpoint(db, c, [])}${progressWrites(c, sql`exists (select 1 from checkpoint)`, sql`, `) ?? sql``}
     select count(*)::int as advanced from checkpoint`);
   if (Number(firstRowOf(result)?.advanced ?? 0) === 0) throw superseded(c);
 }
@@ -234,20 +282,71 @@ function superseded(c: AnalysisCommit): CheckpointSupersededError {
   );
 }
 
-/** Writes the streamers' open batches and batch counters, for the rows where `condition` holds. */
+/**
+ * The data-modifying CTEs that write a commit's streamer progress, timeline buckets and
+ * stream sessions where `condition` holds (undefined when there is nothing to write), so
+ * all of them ride in one statement: no round trip of their own. `lead` goes before them.
+ */
+function progressWrites(c: AnalysisCommit, condition: SQL, lead: SQL = sql``): SQL | undefined {
+  const parts: SQL[] = [];
+  if (c.streamers.length > 0)
+    parts.push(sql`streamers as (${upsertStreamers(c.groupId, c.streamers, condition)})`);
+  if (c.intensity?.length) parts.push(sql`intensity as (${upsertIntensity(c.intensity, condition)})`);
+  if (c.streams?.length) parts.push(sql`sessions as (${upsertStreams(c.streams, condition)})`);
+  return parts.length === 0 ? undefined : sql.join([lead, sql.join(parts, sql`, `)]);
+}
+
+/** Writes the streamers' open batches, batch counters and detector state, for the rows where `condition` holds. */
 function upsertStreamers(groupId: string, streamers: StreamerProgress[], condition: SQL): SQL {
   return sql`
     insert into ${streamerProgress}
-      (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces)
-    select ${groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces"
+      (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces, detector_state)
+    select ${groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces", "detectorState"
     from jsonb_to_recordset(${JSON.stringify(streamers)}::jsonb) as x(
       "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
-      "pendingTraces" jsonb)
+      "pendingTraces" jsonb, "detectorState" jsonb)
     where ${condition}
     on conflict (group_id, streamer_id) do update set
       batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,
       pending_counts = excluded.pending_counts, pending_traces = excluded.pending_traces,
-      updated_at = now()`;
+      detector_state = excluded.detector_state, updated_at = now()`;
+}
+
+function upsertIntensity(buckets: IntensityBucket[], condition: SQL): SQL {
+  return sql`
+    insert into ${streamIntensity} (streamer_id, bucket_start, stream_id, emotes, viewers, "leading")
+    select "streamerId", to_timestamp("bucketStartMs" / 1000.0), "streamId", "emotes", "viewers", "leading"
+    from jsonb_to_recordset(${JSON.stringify(buckets)}::jsonb) as x(
+      "streamerId" text, "bucketStartMs" bigint, "streamId" text, "emotes" integer, "viewers" integer,
+      "leading" jsonb)
+    where ${condition}
+    on conflict (streamer_id, bucket_start) do update set
+      stream_id = excluded.stream_id, emotes = excluded.emotes, viewers = excluded.viewers,
+      "leading" = excluded."leading"`;
+}
+
+function upsertStreams(sessions: StreamSession[], condition: SQL): SQL {
+  return sql`
+    insert into ${streams} (id, streamer_id, started_at, last_emote_at, emotes)
+    select "id", "streamerId", to_timestamp("startedAtMs" / 1000.0), to_timestamp("lastEmoteAtMs" / 1000.0), "emotes"
+    from jsonb_to_recordset(${JSON.stringify(sessions)}::jsonb) as x(
+      "id" text, "streamerId" text, "startedAtMs" bigint, "lastEmoteAtMs" bigint, "emotes" bigint)
+    where ${condition}
+    on conflict (id) do update set last_emote_at = excluded.last_emote_at, emotes = excluded.emotes`;
+}
+
+/**
+ * Deletes at most `limit` timeline buckets older than `before` (retention): one bounded
+ * statement on the bucket_start index, called periodically; returns how many went.
+ */
+export async function deleteExpiredIntensity(db: Database, before: Date, limit: number): Promise<number> {
+  const result = await db.execute(sql`
+    with gone as (
+      delete from ${streamIntensity} where ctid = any(array(
+        select ctid from ${streamIntensity} where bucket_start < ${before.toISOString()}::timestamptz limit ${limit}))
+      returning 1)
+    select count(*)::int as deleted from gone`);
+  return Number(firstRowOf(result)?.deleted ?? 0);
 }
 
 /** The first row a raw statement answered: postgres.js answers with the rows, PGlite with `{ rows }`. */

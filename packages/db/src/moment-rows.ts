@@ -32,3 +32,19 @@ function surgeFields(r: MomentRow): SurgeFields {
     viewers: r.viewers ?? 0,
   };
 }
+
+/** A moment as the commit's JSON rows carry it: the surge fields flattened to their columns. */
+export function momentToRow(m: Moment) {
+  const { surge, ...base } = m;
+  if (!surge) return base;
+  return {
+    ...base,
+    startedAt: surge.startedAt,
+    decidedAt: surge.detectedAt,
+    endedAt: surge.endedAt,
+    peakRate: surge.peakRate,
+    baselineRate: surge.baselineRate,
+    score: surge.score,
+    viewers: surge.viewers,
+  };
+}

@@ -214,6 +214,8 @@ export const streamIntensity = pgTable(
   (t) => [
     primaryKey({ columns: [t.streamerId, t.bucketStart] }),
     index("stream_intensity_stream_idx").on(t.streamId, t.bucketStart),
+    // Retention deletes the oldest buckets of every streamer (deleteExpiredIntensity).
+    index("stream_intensity_bucket_start_idx").on(t.bucketStart),
   ],
 );
 

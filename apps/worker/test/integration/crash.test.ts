@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_SETTINGS, type Moment } from "@emote/contracts";
+import { DEFAULT_SETTINGS, momentKind, type Moment } from "@emote/contracts";
 import {
   and,
   connectDatabase,
@@ -21,9 +21,11 @@ import {
   byId,
   collect,
   expectedMoments,
+  expectedSurges,
   infra,
   isolatedVars,
   produceRaw,
+  surgesById,
   waitFor,
   type RawMessage,
 } from "../harness.ts";
@@ -69,7 +71,7 @@ const CRASH_TEST_TIMEOUT_MS = 8 * 60_000;
 
 describe("a worker killed with SIGKILL mid-stream", () => {
   it(
-    "loses no emote and stores no moment twice across several kills and restarts",
+    "loses no emote and stores no moment twice across several kills and restarts, surges included",
     { timeout: CRASH_TEST_TIMEOUT_MS },
     async () => {
       const vars = isolatedVars({ WORKER_SESSION_TIMEOUT_MS: "6000", KAFKA_PARTITIONS: "3" });
@@ -136,10 +138,18 @@ describe("a worker killed with SIGKILL mid-stream", () => {
         .from(moments)
         .where(and(inArray(moments.streamerId, streamers), gte(moments.windowStart, new Date(start))));
       expect(byId(rows.map(rowToMoment))).toEqual(expected);
+      // The surge detector's state is in the same commits: kills mid-surge (its onsets and
+      // ends are spread over the stream) leave the moments of an uninterrupted run, ends included.
+      const surges = expectedSurges(sent, DEFAULT_SETTINGS);
+      expect(surges.filter((m) => m.surge?.endedAt !== undefined).length).toBeGreaterThan(3);
+      expect(surgesById(rows.map(rowToMoment))).toEqual(surges);
 
       // On the topic a moment may repeat after a crash (same id, same content); clients de-duplicate by id.
       const out = await collect(bus, bus.topics.aggregated);
-      const published = () => out.records.flatMap((r) => JSON.parse(String(r.value)) as Moment[]);
+      const published = () =>
+        out.records
+          .flatMap((r) => JSON.parse(String(r.value)) as Moment[])
+          .filter((m) => momentKind(m) === "threshold");
       await waitFor(
         "the published moments",
         () => new Set(published().map((m) => m.id)).size >= expected.length,

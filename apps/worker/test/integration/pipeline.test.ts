@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SETTINGS, NOT_AN_EMOTE_MESSAGE, type Moment } from "@emote/contracts";
+import { DEFAULT_SETTINGS, momentKind, NOT_AN_EMOTE_MESSAGE, type Moment } from "@emote/contracts";
 import { and, getEffectiveSettings, gte, inArray, lt, moments, rowToMoment, saveSettings } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
 import { DLQ_HEADERS } from "../../src/dead-letter.ts";
@@ -54,7 +54,10 @@ describe("worker on the real Kafka and PostgreSQL", () => {
     const expected = byId(expectedMoments(sent, () => DEFAULT_SETTINGS));
     expect(expected.length).toBeGreaterThan(20);
     const out = await collect(bus, bus.topics.aggregated);
-    const published = () => out.records.flatMap((r) => JSON.parse(String(r.value)) as Moment[]);
+    const published = () =>
+      out.records
+        .flatMap((r) => JSON.parse(String(r.value)) as Moment[])
+        .filter((m) => momentKind(m) === "threshold");
     await waitFor("moments on aggregated-emote-data", () => published().length >= expected.length);
     await out.stop();
     expect(byId(published())).toEqual(expected);

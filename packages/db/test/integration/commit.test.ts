@@ -134,8 +134,10 @@ describe("commitAnalysis in the real PostgreSQL", () => {
     for (const c of concurrent) expect(c).toEqual([c[0], (c[0] ?? 0) + 1, (c[0] ?? 0) + 2]);
     expect(await lastMomentPosition(conn.db)).toBeGreaterThanOrEqual(start + all.length);
     const log = await listMomentsInLog(conn.db, { after: (first[0] ?? 1) - 1, limit: 1_000 });
-    // No gaps: the log from the first position on is every number once.
-    expect(log.map((m) => m.position)).toEqual(log.map((_, i) => (first[0] ?? 0) + i));
+    // Each position once, in order (a surge's end moves its row on, so another test's
+    // surge may leave a position without a row: gaps in the rows are allowed, not repeats).
+    const seen = log.map((m) => m.position);
+    expect(seen).toEqual([...new Set(seen)].sort((x, y) => (x ?? 0) - (y ?? 0)));
     const ours = log.filter((m) => m.id.startsWith(groupId));
     expect(ours.map((m) => m.position)).toEqual([...all].sort((x, y) => x - y));
   });

@@ -91,6 +91,24 @@ describe("MomentSequencer", () => {
     expect(seq.nextPosition()).toBe(21);
   });
 
+  it("emits a surge's end (its id again, at a higher position) after the onset, and skips the onset's moved row", async () => {
+    const log = new FakeLog();
+    const ids: string[] = [];
+    const seq = new MomentSequencer(log, (m) => ids.push(`${m.id}@${m.position}`), FAST);
+    running.push(seq);
+    await seq.start();
+    const surge = (position: number): Moment => ({ ...moment(position), id: "surge" });
+    log.committed = 3;
+    seq.offer([surge(1), moment(2), surge(3)]);
+    expect(ids).toEqual(["surge@1", "m2@2", "surge@3"]);
+    // The onset's publication was lost and its row has moved on to the end's position (6).
+    log.removed.add(4);
+    log.committed = 6;
+    seq.offer([surge(6)]);
+    await waitFor("the gap read", () => ids.length === 5, 5_000);
+    expect(ids.slice(3)).toEqual(["m5@5", "surge@6"]);
+  });
+
   it("tries a failed read again and holds no more than maxPending", async () => {
     const log = new FakeLog();
     const { seq, out } = await started(log, { maxPending: 3 });

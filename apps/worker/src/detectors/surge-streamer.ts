@@ -1,0 +1,91 @@
+import type { AnalysisSettings, Moment, SurgeSettings } from "@emote/contracts";
+import { DEFAULT_SURGE_SETTINGS } from "@emote/contracts";
+import { z } from "zod";
+import { minuteStart } from "../analysis/index.ts";
+import type { SurgeMoment } from "./detector-types.ts";
+import type { DetectorInput, StreamerDetector } from "./detector.ts";
+import {
+  SurgeCounts,
+  surgeCountsJsonSchema,
+  type RecordCounts,
+  type SurgeCountsJson,
+} from "./surge-counts.ts";
+import { SurgeDetector, type SurgeState } from "./surge/surge-detector.ts";
+import { surgeStateFromJson, surgeStateToJson, type SurgeStateJson } from "./surge/surge-state.ts";
+
+/** The surge detector's committed state for one streamer. */
+export const surgeStreamerJsonSchema = z.object({
+  detector: z.unknown(),
+  counts: surgeCountsJsonSchema,
+});
+export interface SurgeStreamerJson {
+  detector: SurgeStateJson;
+  counts: SurgeCountsJson;
+}
+
+/**
+ * The surge detector (detectors/surge/) behind the seam for one streamer: a detector of
+ * its own whose state holds this streamer only, so it is committed in the streamer's row.
+ * Its moments become the event contract's (kind "surge", the surge fields, and the
+ * original fields from surge-counts.ts); a surge's end is the same id again with `endedAt`.
+ */
+export class SurgeStreamerDetector implements StreamerDetector {
+  readonly kind = "surge";
+  private settings: SurgeSettings = DEFAULT_SURGE_SETTINGS;
+  private readonly detector: SurgeDetector;
+
+  constructor(
+    state: SurgeState = new Map(),
+    private readonly counts = new SurgeCounts(),
+  ) {
+    this.detector = new SurgeDetector(state, () => this.settings);
+  }
+
+  push(record: DetectorInput, settings: AnalysisSettings): Moment[] | null {
+    this.settings = settings.surge;
+    const found = this.detector.push(record);
+    if (found.length === 0) {
+      this.counts.add(record.emote, record.timestampMs);
+      return null;
+    }
+    // Ends were decided before this record counts; onsets include it.
+    const ends = found.map((m) => (m.endedAt === undefined ? undefined : this.counts.close(m.id)));
+    this.counts.add(record.emote, record.timestampMs);
+    return found.map((m, i) =>
+      toMoment(m, ends[i] ?? this.counts.open(m.id, m.emote, Date.parse(m.startedAt))),
+    );
+  }
+
+  toJson(): SurgeStreamerJson {
+    return { detector: surgeStateToJson(this.detector.state), counts: this.counts.state };
+  }
+
+  /** From committed state; throws on a state that does not validate. */
+  static fromJson(json: unknown): SurgeStreamerDetector {
+    const parsed = surgeStreamerJsonSchema.parse(json);
+    return new SurgeStreamerDetector(surgeStateFromJson(parsed.detector), new SurgeCounts(parsed.counts));
+  }
+}
+
+/** A surge moment in the event contract's shape. */
+export function toMoment(m: SurgeMoment, counts: RecordCounts): Moment {
+  return {
+    id: m.id,
+    streamerId: m.streamerId,
+    emote: m.emote,
+    timestamp: new Date(minuteStart(Date.parse(m.startedAt))).toISOString(),
+    count: counts.count,
+    total: counts.total,
+    ratio: counts.total > 0 ? counts.count / counts.total : 0,
+    kind: "surge",
+    surge: {
+      startedAt: m.startedAt,
+      detectedAt: m.detectedAt,
+      ...(m.endedAt !== undefined && { endedAt: m.endedAt }),
+      peakRate: m.peakRate,
+      baselineRate: m.baselineRate,
+      score: m.score,
+      viewers: m.viewers,
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SETTINGS, momentSchema, type AnalysisSettings, type Moment } from "@emote/contracts";
+import type { IntensityBucket, StreamerProgress, StreamSession } from "@emote/db";
+import { audience, during, POPULAR_MIX, syntheticChat } from "../test/synthetic-chat.ts";
+import { StreamerBatch } from "./analysis/index.ts";
+import type { Analysis } from "./committed-publishing.ts";
+import type { DetectorRecord } from "./detectors/detector-types.ts";
+import { collapseUpdates } from "./moment-updates.ts";
+import { StreamerAnalysis } from "./streamer-analysis.ts";
+import { DEFAULT_STREAM_GAP_MS } from "./timeline/stream-timeline.ts";
+
+const settings: AnalysisSettings = { ...DEFAULT_SETTINGS, interval: 50, threshold: 0.3 };
+
+/** One streamer's chat with a surge of 🔥 from a dozen fans, a single-viewer spam and a quiet gap. */
+function chat(): DetectorRecord[] {
+  return syntheticChat(
+    420,
+    [
+      { rate: () => 2, emote: POPULAR_MIX, viewer: audience(80) },
+      { rate: during(120, 150, 6), emote: () => "🔥", viewer: audience(12, "fan") },
+      { rate: during(200, 230, 8), emote: () => "😢", viewer: () => "spammer" },
+      { rate: during(300, 320, 5), emote: () => "😮", viewer: () => undefined },
+    ],
+    7,
+  );
+}
+const RECORDS = chat();
+
+/** What a sequence of commits left in the store: the last version of each moment and row. */
+interface Stored {
+  moments: Map<string, Moment>;
+  buckets: Map<number, IntensityBucket>;
+  streams: Map<string, StreamSession>;
+}
+
+/**
+ * As the partition processor does per batch: the streamer from its committed progress (as
+ * JSON, as PostgreSQL returns it), the batch's records, then the commit's moments and rows.
+ * `crashAfter`: that batch is processed and lost (a SIGKILL before its commit), then replayed.
+ */
+function run(cuts: readonly number[], crashAfter?: number, s: AnalysisSettings = settings): Stored {
+  const bounds = [0, ...cuts, RECORDS.length];
+  const stored: Stored = { moments: new Map(), buckets: new Map(), streams: new Map() };
+  let progress: string | undefined;
+  for (let b = 0; b + 1 < bounds.length; b++) {
+    const attempts = b === crashAfter ? 2 : 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const streamer =
+        progress === undefined
+          ? StreamerAnalysis.create("s1", DEFAULT_STREAM_GAP_MS)
+          : StreamerAnalysis.fromProgress(JSON.parse(progress) as StreamerProgress, DEFAULT_STREAM_GAP_MS);
+      const detectors = streamer.detectors(s);
+      let analyses: Analysis[] = [];
+      for (const r of RECORDS.slice(bounds[b], bounds[b + 1])) streamer.push(r, detectors, s, analyses);
+      analyses = collapseUpdates(analyses);
+      const rows = streamer.timeline.take();
+      if (attempt < attempts) continue;
+      for (const a of analyses) {
+        for (const m of a.moments) stored.moments.set(m.id, m);
+      }
+      for (const row of rows.buckets) stored.buckets.set(row.bucketStartMs, row);
+      for (const row of rows.streams) stored.streams.set(row.id, row);
+      progress = JSON.stringify(streamer.toProgress());
+    }
+  }
+  return stored;
+}
+
+const whole = run([]);
+
+/** Every moment as the detectors decide it, record by record (no batch collapses an onset into its end). */
+function decided(): Moment[] {
+  const streamer = StreamerAnalysis.create("s1", DEFAULT_STREAM_GAP_MS);
+  const detectors = streamer.detectors(settings);
+  const analyses: Analysis[] = [];
+  for (const r of RECORDS) streamer.push(r, detectors, settings, analyses);
+  return analyses.flatMap((a) => a.moments);
+}
+
+describe("StreamerAnalysis: the detectors behind the seam", () => {
+  it("gives the seed's rule's moments exactly as StreamerBatch does, without a kind", () => {
+    const reference = new StreamerBatch("s1");
+    const expected = RECORDS.flatMap((r) => reference.add(r.emote, r.timestampMs, settings, undefined) ?? []);
+    const threshold = [...whole.moments.values()].filter((m) => m.kind === undefined);
+    expect(threshold).toEqual(expected);
+    expect(threshold.length).toBeGreaterThan(0);
+    expect(threshold.every((m) => !("kind" in m))).toBe(true);
+  });
+
+  it("finds the fans' surge of 🔥 once, as an onset and then its end under the same id, and not the spam", () => {
+    const surges = decided().filter((m) => m.kind === "surge");
+    for (const m of surges) expect(momentSchema.safeParse(m).success).toBe(true);
+    const fire = surges.filter((m) => m.emote === "🔥");
+    expect(fire.map((m) => m.surge?.endedAt === undefined)).toEqual([true, false]);
+    const [onset, end] = fire as [Moment, Moment];
+    expect(end.id).toBe(onset.id);
+    const startedAt = Date.parse(onset.surge?.startedAt ?? "");
+    expect(startedAt).toBeGreaterThanOrEqual(RECORDS[0]!.timestampMs + 115_000);
+    expect(startedAt).toBeLessThanOrEqual(RECORDS[0]!.timestampMs + 130_000);
+    expect(Date.parse(end.surge?.endedAt ?? "")).toBeGreaterThan(startedAt + 20_000);
+    // The original fields: the emote's records since the onset against all the streamer's.
+    expect(end.count).toBeGreaterThan(onset.count);
+    expect(end.count).toBeLessThanOrEqual(end.total);
+    expect(end.ratio).toBeCloseTo(end.count / end.total, 10);
+    expect(end.timestamp).toBe(new Date(Math.floor(startedAt / 60_000) * 60_000).toISOString());
+    expect(end.surge?.viewers).toBeGreaterThanOrEqual(6);
+    expect(surges.some((m) => m.emote === "😢")).toBe(false);
+  });
+
+  it("runs only the detectors the settings name", () => {
+    const surgeOnly = run([], undefined, { ...settings, detectors: ["surge"] });
+    expect([...surgeOnly.moments.values()].every((m) => m.kind === "surge")).toBe(true);
+    expect(surgeOnly.moments.size).toBeGreaterThan(0);
+    const thresholdOnly = run([], undefined, { ...settings, detectors: ["threshold"] });
+    expect([...thresholdOnly.moments.values()].every((m) => m.kind === undefined)).toBe(true);
+    // The timeline is written whatever runs.
+    expect(thresholdOnly.buckets).toEqual(whole.buckets);
+  });
+
+  it("writes 10 s buckets with emotes, distinct viewers and leading emotes, in one stream", () => {
+    expect(whole.streams.size).toBe(1);
+    const [stream] = [...whole.streams.values()];
+    expect(stream?.emotes).toBe(RECORDS.length);
+    const buckets = [...whole.buckets.values()];
+    expect(buckets.reduce((n, b) => n + b.emotes, 0)).toBe(RECORDS.length);
+    const start = Math.floor(RECORDS[0]!.timestampMs / 10_000) * 10_000;
+    const inBucket = RECORDS.filter(
+      (r) => r.timestampMs >= start + 130_000 && r.timestampMs < start + 140_000,
+    );
+    const bucket = whole.buckets.get(start + 130_000);
+    expect(bucket?.emotes).toBe(inBucket.length);
+    expect(bucket?.viewers).toBe(new Set(inBucket.map((r) => r.viewer)).size);
+    expect(bucket?.leading[0]?.emote).toBe("🔥");
+    expect(bucket?.streamId).toBe(stream?.id);
+  });
+});
+
+describe("batch splits and kill-and-replay", () => {
+  it("give the same moments (both detectors) and the same timeline as one uninterrupted run", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: RECORDS.length - 1 }), { maxLength: 12 }),
+        fc.option(fc.nat({ max: 12 }), { nil: undefined }),
+        (cuts, crash) => {
+          const sorted = [...cuts].sort((a, b) => a - b);
+          const split = run(sorted, crash);
+          expect(split.moments).toEqual(whole.moments);
+          expect(split.buckets).toEqual(whole.buckets);
+          expect(split.streams).toEqual(whole.streams);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});

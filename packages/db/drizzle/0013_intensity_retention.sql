@@ -1,0 +1,1 @@
+CREATE INDEX "stream_intensity_bucket_start_idx" ON "stream_intensity" USING btree ("bucket_start");
