@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { TOPICS, topicNames, topicSpecs } from "./topics.ts";
 
 describe("topicSpecs", () => {
-  it("names the three contract topics with the requested partition count", () => {
+  it("names the contract topics with the requested partition count", () => {
     expect(topicSpecs(6)).toEqual([
       { topic: "raw-emote-data", numPartitions: 6 },
       { topic: "aggregated-emote-data", numPartitions: 6 },
       { topic: "raw-emote-data.dlq", numPartitions: 6 },
       { topic: "emote-window-stats", numPartitions: 6 },
+      { topic: "trending-partials", numPartitions: 6 },
+      { topic: "trending", numPartitions: 6 },
     ]);
     expect(TOPICS.dlq).toBe(`${TOPICS.raw}.dlq`);
   });
@@ -18,6 +20,8 @@ describe("topicSpecs", () => {
       aggregated: "t1.aggregated-emote-data",
       dlq: "t1.raw-emote-data.dlq",
       stats: "t1.emote-window-stats",
+      trendingPartials: "t1.trending-partials",
+      trending: "t1.trending",
     });
     expect(topicSpecs(2, "t1.").map((s) => s.topic)).toEqual(Object.values(topicNames("t1.")));
   });

@@ -7,6 +7,10 @@ export const TOPICS = {
   aggregated: "aggregated-emote-data",
   dlq: "raw-emote-data.dlq",
   stats: "emote-window-stats",
+  /** Per input partition, what a batch changed platform-wide: the trending merge's input. */
+  trendingPartials: "trending-partials",
+  /** Boards of the platform view, for the gateways. */
+  trending: "trending",
 } as const;
 
 export type TopicNames = { [K in keyof typeof TOPICS]: string };
@@ -21,6 +25,8 @@ export function topicNames(prefix = ""): TopicNames {
     aggregated: prefix + TOPICS.aggregated,
     dlq: prefix + TOPICS.dlq,
     stats: prefix + TOPICS.stats,
+    trendingPartials: prefix + TOPICS.trendingPartials,
+    trending: prefix + TOPICS.trending,
   };
 }
 

@@ -11,4 +11,5 @@ export * from "./schema.ts";
 export * from "./settings-repository.ts";
 export * from "./streamer-repository.ts";
 export * from "./transient-errors.ts";
+export * from "./trending-repository.ts";
 export { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
