@@ -144,9 +144,12 @@ const statsArb = fc.record({
   at: fc.integer({ min: 0, max: 240_000 }),
 });
 
-function toInput(
-  x: fc.RecordValue<{ streamer: string; minute: number; counts: Record<string, number>; at: number }>,
-): StatsInput {
+function toInput(x: {
+  streamer: string;
+  minute: number;
+  counts: Record<string, number>;
+  at: number;
+}): StatsInput {
   const stats: WindowStats = {
     streamerId: x.streamer,
     windowStart: new Date(T0 + x.minute * MIN).toISOString(),

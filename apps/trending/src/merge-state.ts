@@ -220,7 +220,8 @@ export class MergeState {
         if (minute <= newest - KEPT_MINUTES * MINUTE_MS) this.minutes.delete(minute);
       }
     }
-    const clock = Math.max(this.clockMs, newest ?? 0);
+    // Surges are in event time, as the minutes are (record time may be far from it: a replay).
+    const clock = newest === undefined ? Number.NEGATIVE_INFINITY : newest + MINUTE_MS;
     for (const [id, s] of this.surges) {
       if (Date.parse(s.startedAt) < clock - SURGE_MAX_AGE_MS) this.surges.delete(id);
     }
