@@ -5,6 +5,7 @@ import { momentsRouter } from "./router/moments.ts";
 import { statsRouter } from "./router/stats.ts";
 import { settingsRouter } from "./router/settings.ts";
 import { streamersRouter } from "./router/streamers.ts";
+import { trendingRouter } from "./router/trending.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   settings: settingsRouter,
   moments: momentsRouter,
   streamers: streamersRouter,
+  trending: trendingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import {
+  moments,
   trendingBoards,
   trendingCheckpoints,
   trendingIntensity,
@@ -323,4 +324,75 @@ export async function loadTrendingNextOffsets(
     .where(eq(trendingCheckpoints.topic, topic))
     .groupBy(trendingCheckpoints.partition);
   return rows;
+}
+
+export interface EmoteShareRow {
+  streamerId: string;
+  emote: string;
+  /** The emote's count over the streamer's moments in the range. */
+  count: number;
+  /** Its share of every emote counted in the streamer's moments in the range (0–1). */
+  share: number;
+}
+
+/**
+ * Cross-streamer analytics (admins): per streamer, each emote's share of the emotes its
+ * moments counted in [from, to), largest counts first.
+ */
+export async function emoteSharePerStreamer(
+  db: Database,
+  q: { from: Date; to: Date; emote?: string; limit: number },
+): Promise<EmoteShareRow[]> {
+  const rows = await db.execute(sql`
+    with per as (
+      select ${moments.streamerId} as streamer_id, ${moments.emote} as emote, sum(${moments.count})::bigint as n
+      from ${moments}
+      where ${moments.windowStart} >= ${q.from.toISOString()}::timestamptz
+        and ${moments.windowStart} < ${q.to.toISOString()}::timestamptz
+      group by 1, 2
+    ), shares as (
+      select streamer_id, emote, n, n::float8 / nullif(sum(n) over (partition by streamer_id), 0) as share from per
+    )
+    select streamer_id, emote, n, coalesce(share, 0) as share from shares
+    ${q.emote === undefined ? sql`` : sql`where emote = ${q.emote}`}
+    order by n desc, streamer_id, emote
+    limit ${q.limit}`);
+  return rowsOf(rows).map((r) => ({
+    streamerId: String(r.streamer_id),
+    emote: String(r.emote),
+    count: Number(r.n),
+    share: Number(r.share),
+  }));
+}
+
+export interface HighlightRateRow {
+  streamerId: string;
+  highlights: number;
+  perHour: number;
+}
+
+/** Cross-streamer analytics (admins): streamers by moments (highlights) per hour in [from, to). */
+export async function streamersByHighlightsPerHour(
+  db: Database,
+  q: { from: Date; to: Date; limit: number },
+): Promise<HighlightRateRow[]> {
+  const hours = Math.max(1 / 60, (q.to.getTime() - q.from.getTime()) / 3_600_000);
+  const rows = await db
+    .select({ streamerId: moments.streamerId, highlights: sql<number>`count(*)::int` })
+    .from(moments)
+    .where(and(gte(moments.windowStart, q.from), lt(moments.windowStart, q.to)))
+    .groupBy(moments.streamerId)
+    .orderBy(desc(sql`count(*)`), asc(moments.streamerId))
+    .limit(q.limit);
+  return rows.map((r) => ({
+    streamerId: r.streamerId,
+    highlights: Number(r.highlights),
+    perHour: Math.round((Number(r.highlights) / hours) * 100) / 100,
+  }));
+}
+
+/** Rows of a raw statement: postgres.js answers with the rows, PGlite with `{ rows }`. */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  const rows: unknown = Array.isArray(result) ? result : (result as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
 }
