@@ -8,3 +8,5 @@ export type Moment = RouterOutputs["moments"]["history"]["items"][number];
 export type Settings = RouterOutputs["settings"]["get"];
 export type Identity = RouterOutputs["auth"]["whoami"];
 export type Role = Identity["role"];
+export type TrendingHistory = RouterOutputs["trending"]["history"];
+export type TrendingBoard = TrendingHistory["boards"][number];
