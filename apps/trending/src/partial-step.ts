@@ -28,8 +28,11 @@ export interface PartialDelta {
   intensity: IntensityDelta[];
   /** Snapshots to store (the new last counts of each streamer-minute the batch changed). */
   changed: StreamerMinute[];
-  /** Stored snapshots of minutes before this (epoch ms) are no longer needed. */
-  horizon: number;
+  /**
+   * Stored snapshots of minutes before this (epoch ms) are no longer needed: set when the
+   * horizon moved on by a minute or more since it was last set (undefined: nothing to delete).
+   */
+  horizon: number | undefined;
 }
 
 /**
@@ -92,14 +95,14 @@ export class PartialStep {
       });
     }
     const horizon = this.horizon();
-    this.prune(horizon);
+    const pruned = this.prune(horizon);
     return {
       minutes: [...minutes.values()].map((m) => ({ ...m, counts: withoutZeros(m.counts) })),
       intensity: [...intensity]
         .filter(([, emotes]) => emotes !== 0)
         .map(([bucketStart, emotes]) => ({ bucketStart, emotes })),
       changed: [...changed.values()].filter((c) => c.minute >= horizon),
-      horizon,
+      horizon: pruned ? horizon : undefined,
     };
   }
 
@@ -114,13 +117,14 @@ export class PartialStep {
   }
 
   /** Drops snapshots behind the horizon, sweeping once per minute the horizon moves. */
-  private prune(horizon: number): void {
-    if (horizon < this.prunedBelow + MINUTE_MS) return;
+  private prune(horizon: number): boolean {
+    if (!Number.isFinite(horizon) || horizon < this.prunedBelow + MINUTE_MS) return false;
     this.prunedBelow = horizon;
     for (const [streamerId, minutes] of this.last) {
       for (const minute of minutes.keys()) if (minute < horizon) minutes.delete(minute);
       if (minutes.size === 0) this.last.delete(streamerId);
     }
+    return true;
   }
 }
 

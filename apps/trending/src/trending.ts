@@ -76,7 +76,8 @@ export async function runTrending(
         groupId,
         topics: [bus.topics.stats, bus.topics.aggregated],
         fromBeginning: true,
-        concurrency: opts.concurrency ?? 2,
+        // Batches of several partitions commit to PostgreSQL at once.
+        concurrency: opts.concurrency ?? 4,
         sessionTimeoutMs: opts.sessionTimeoutMs,
         // The stored checkpoint says what is applied; replays below it are skipped.
         commitIntervalMs: 1_000,

@@ -83,8 +83,8 @@ export interface TrendingPartialCommit {
   seq: number;
   pending: unknown[];
   changed: StoredStreamerMinute[];
-  /** Snapshots of minutes before this (epoch ms) are deleted. */
-  horizon: number;
+  /** Snapshots of minutes before this (epoch ms) are deleted (undefined: none). */
+  horizon: number | undefined;
 }
 
 /**
@@ -134,6 +134,7 @@ export async function commitTrendingPartials(db: Database, c: TrendingPartialCom
         on conflict (group_id, streamer_id, minute) do update set counts = excluded.counts,
           topic = excluded.topic, "partition" = excluded."partition"`);
     }
+    if (c.horizon === undefined) return;
     await tx
       .delete(trendingStreamerMinutes)
       .where(
@@ -141,7 +142,7 @@ export async function commitTrendingPartials(db: Database, c: TrendingPartialCom
           eq(trendingStreamerMinutes.groupId, c.groupId),
           eq(trendingStreamerMinutes.topic, c.topic),
           eq(trendingStreamerMinutes.partition, c.partition),
-          lt(trendingStreamerMinutes.minute, new Date(Math.max(0, c.horizon))),
+          lt(trendingStreamerMinutes.minute, new Date(c.horizon)),
         ),
       );
   });

@@ -93,7 +93,11 @@ export function PlatformPage({ onOpenStreamer }: Props) {
       <Panel
         title="Streamers surging now"
         className="panel--surging"
-        aside={<span className="muted">{board ? `${board.liveSurges} live surges` : ""}</span>}
+        aside={
+          <span className="muted">
+            {board ? `${board.liveSurges} live surge${board.liveSurges === 1 ? "" : "s"}` : ""}
+          </span>
+        }
       >
         {!board || board.surging.length === 0 ? (
           <p className="empty" data-testid="surging-empty">
