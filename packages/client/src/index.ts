@@ -19,5 +19,6 @@ export type {
   RouterOutputs,
   SentEmote,
   SettingsUpdate,
+  TrendingBoard,
   WindowStats,
 } from "./data-types.ts";
