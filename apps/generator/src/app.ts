@@ -3,6 +3,7 @@ import { performance } from "node:perf_hooks";
 import type { BusProducer } from "@emote/bus";
 import type { Logger, Tracing } from "@emote/observability";
 import { generateEmotes, streamerIds, type TracedEmoteMessage } from "./emote-stream.ts";
+import { withSurges } from "./surge-overlay.ts";
 import type { GeneratorMetrics } from "./generator-metrics.ts";
 import type { GeneratorOptions } from "./options.ts";
 import { openReplayFile, replayEmotes, replayTag } from "./replay.ts";
@@ -60,7 +61,7 @@ export async function runGenerator(
     // Without --seed/--start the run is still reproducible: both are logged.
     const seed = options.seed ?? randomInt(0, 2 ** 32);
     const start = options.start ?? Date.now();
-    messages = generateEmotes({
+    const generated = generateEmotes({
       seed,
       start,
       streamers: options.streamers,
@@ -69,6 +70,9 @@ export async function runGenerator(
       viewers: options.viewers,
       count: options.count,
     });
+    messages = options.surging
+      ? withSurges(generated, { share: options.surging, seed, emotes: options.emotes })
+      : generated;
     const ids = streamerIds(options.streamers);
     const startIso = new Date(start).toISOString();
     log.info(

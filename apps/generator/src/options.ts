@@ -52,6 +52,7 @@ const optionsSchema = z.object({
     .transform((iso) => Date.parse(iso))
     .optional(),
   count: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+  surging: fromText.pipe(number.min(0, "must be at least 0").max(1, "must be at most 1")).optional(),
   max: flag.default(false),
   replay: z.string().min(1, "must name a file").optional(),
   topic: z
@@ -114,6 +115,12 @@ const SPECS: Record<Key, OptionSpec> = {
     help: "stop after N emotes",
     defaultText: "endless; replay: whole file",
   },
+  surging: {
+    env: "GENERATOR_SURGING",
+    value: "SHARE",
+    help: "share of the streamers (0…1) that surge on one emote for 20 s of every 2 min (the Platform page)",
+    defaultText: "0: no surges",
+  },
   max: {
     env: "GENERATOR_MAX",
     help: "send as fast as the broker takes it (batched), not paced by the clock",
@@ -136,7 +143,7 @@ const SPECS: Record<Key, OptionSpec> = {
 const KEYS = Object.keys(SPECS) as Key[];
 
 /** Options that shape a generated stream; a replay takes all of that from its file. */
-const GENERATED_ONLY: Key[] = ["streamers", "rate", "emotes", "viewers", "seed"];
+const GENERATED_ONLY: Key[] = ["streamers", "rate", "emotes", "viewers", "seed", "surging"];
 
 export type Cli = { kind: "help"; text: string } | { kind: "run"; options: GeneratorOptions };
 

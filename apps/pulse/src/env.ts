@@ -54,6 +54,11 @@ export function workerGroupId(
     : `${env.WORKER_GROUP_ID}-in-process`;
 }
 
+/** The built-in trending stage's groups' prefix: kept apart from a Kafka log's as the worker's is. */
+export function trendingGroupId(env: Pick<PulseEnv, "KAFKA_BROKERS" | "DATABASE_URL">): string {
+  return env.KAFKA_BROKERS || env.DATABASE_URL === undefined ? "emote-trending" : "emote-trending-in-process";
+}
+
 export function readPulseEnv(source: Record<string, string | undefined> = process.env): PulseEnv {
   return parseEnv(pulseEnvSchema, source);
 }
@@ -61,8 +66,8 @@ export function readPulseEnv(source: Record<string, string | undefined> = proces
 /** What --help prints: the environment section comes from the schema's descriptions and defaults. */
 export const HELP = `Usage: npm start
 
-Runs Emote Pulse in one process: the emote generator, the analysis worker and the web
-server (dashboard, API, live subscriptions, /metrics, /healthz, /readyz) on
+Runs Emote Pulse in one process: the emote generator, the analysis worker, the trending
+stage (the Platform page) and the web server (dashboard, API, live subscriptions, /metrics, /healthz, /readyz) on
 http://127.0.0.1:3000.
 Without KAFKA_BROKERS it uses an in-process bus; without DATABASE_URL an embedded
 PostgreSQL (PGlite) whose data stays in .data/ (settings and history survive restarts).

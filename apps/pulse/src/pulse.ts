@@ -3,15 +3,16 @@ import { openKafkaBus } from "@emote/bus/kafka";
 import { memoryBus, type FirstOffset } from "@emote/bus/memory";
 import { topicNames, type Bus } from "@emote/bus";
 import { kafkaBrokers } from "@emote/config";
-import { loadStoredNextOffsets, openDatabase, type Database } from "@emote/db";
+import { loadStoredNextOffsets, loadTrendingNextOffsets, openDatabase, type Database } from "@emote/db";
 import { runGenerator } from "@emote/generator/app";
 import { createGeneratorMetrics } from "@emote/generator/metrics";
 import { parseCli, type GeneratorOptions } from "@emote/generator/options";
 import { errorMessage, kafkaLogging, type Observability } from "@emote/observability";
 import { runWebServer, webServerOptions } from "@emote/web/server";
+import { runTrending } from "@emote/trending/trending";
 import { runWorker, timelineOptions } from "@emote/worker/worker";
 import { pulseAuthSecret } from "./auth-secret-file.ts";
-import { workerGroupId, type PulseEnv } from "./env.ts";
+import { trendingGroupId, workerGroupId, type PulseEnv } from "./env.ts";
 
 /**
  * The in-process bus forgets its records on stop, but the worker's checkpoints stay in the
@@ -21,6 +22,20 @@ import { workerGroupId, type PulseEnv } from "./env.ts";
 async function storedNextOffsets(db: Database, topic: string): Promise<FirstOffset[]> {
   const stored = await loadStoredNextOffsets(db, topic);
   return stored.map((s) => ({ topic, partition: s.partition, offset: Number(s.nextOffset) }));
+}
+
+/** The same for the trending stage's inputs: its checkpoints are in trending_checkpoints. */
+async function trendingNextOffsets(db: Database, topics: string[]): Promise<FirstOffset[]> {
+  const all = await Promise.all(
+    topics.map(async (topic) =>
+      (await loadTrendingNextOffsets(db, topic)).map((s) => ({
+        topic,
+        partition: s.partition,
+        offset: s.nextOffset,
+      })),
+    ),
+  );
+  return all.flat();
 }
 
 /** The generator's defaults (the original system's stream for streamer "default"), at `rate`. */
@@ -78,7 +93,10 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
     bus = memoryBus({
       partitions: env.KAFKA_PARTITIONS,
       topicPrefix: env.KAFKA_TOPIC_PREFIX,
-      firstOffsets: await storedNextOffsets(conn.db, topics.raw),
+      firstOffsets: [
+        ...(await storedNextOffsets(conn.db, topics.raw)),
+        ...(await trendingNextOffsets(conn.db, [topics.stats, topics.aggregated])),
+      ],
     });
     busName = "the in-process bus";
     await bus.ensureTopics();
@@ -94,6 +112,12 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
       parseThread: false,
       ...timelineOptions(env),
     },
+    obs,
+  );
+  // The platform view: the trending stage's partial step and merge on the same bus.
+  const trending = await runTrending(
+    { bus, conn },
+    { role: "all", groupId: trendingGroupId(env), sessionTimeoutMs: 30_000, concurrency: 2 },
     obs,
   );
   const web = await runWebServer({ bus, conn }, webServerOptions(env, auth.secret), obs);
@@ -123,12 +147,13 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
     database: conn.description,
     authSecret: auth.secret,
     authSecretFile: auth.file,
-    stopped: worker.stopped,
+    stopped: Promise.race([worker.stopped, trending.stopped]),
     async stop() {
       generatorStop.abort();
       await generator;
       await web.close();
       await worker.stop();
+      await trending.stop();
       await conn.close();
     },
   };

@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import { createEmoteClient, type EmoteClient } from "@emote/api/client";
-import type { Moment } from "@emote/contracts";
+import type { Moment, TrendingBoard } from "@emote/contracts";
 
 export const client = (url: string, token?: string) =>
   createEmoteClient({
@@ -22,5 +22,19 @@ export function nextLiveMoment(api: EmoteClient, streamerId: string): Promise<Mo
         onError: reject,
       },
     );
+  });
+}
+
+/** The first board `trending.live` delivers that `wanted` accepts; the subscription then ends. */
+export function nextBoard(api: EmoteClient, wanted: (b: TrendingBoard) => boolean): Promise<TrendingBoard> {
+  return new Promise((resolve, reject) => {
+    const sub = api.trending.live.subscribe(undefined, {
+      onData: ({ data }) => {
+        if (!wanted(data)) return;
+        sub.unsubscribe();
+        resolve(data);
+      },
+      onError: reject,
+    });
   });
 }

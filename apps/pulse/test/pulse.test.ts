@@ -8,7 +8,7 @@ import { closeEmoteClient } from "@emote/api/client";
 import { createObservability, traceIdOf } from "@emote/observability";
 import { readPulseEnv } from "../src/env.ts";
 import { startPulse } from "../src/pulse.ts";
-import { client, nextLiveMoment } from "./live-client.ts";
+import { client, nextBoard, nextLiveMoment } from "./live-client.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "emote-pulse-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -59,8 +59,21 @@ describe("embedded mode (npm start)", () => {
     const ready = await fetch(`${first.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { checks: { name: string }[] }).checks.map((c) => c.name).sort()).toEqual(
-      ["in-process-bus", "in-process-bus", "postgresql", "postgresql"],
+      // The worker's, the trending stage's (its two groups) and the web server's.
+      [
+        "in-process-bus",
+        "in-process-bus",
+        "in-process-bus",
+        "in-process-bus",
+        "postgresql",
+        "postgresql",
+        "postgresql",
+      ],
     );
+    // The platform view: the trending stage's boards reach trending.live.
+    const board = await nextBoard(api, (b) => (b.windows[0]?.emotes.length ?? 0) > 0);
+    expect(board.windows.map((w) => w.minutes)).toEqual([1, 10]);
+    expect(board.windows[0]?.emotes[0]?.count).toBeGreaterThan(0);
     await api.settings.update.mutate({ streamerId: "default", threshold: 0.45 });
     const page = await fetch(first.url);
     expect(page.status).toBe(200);

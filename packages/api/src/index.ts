@@ -26,6 +26,7 @@ export {
   type LiveProcedure,
   type LiveSources,
   type MomentFeed,
+  type TrendingFeed,
 } from "./live/live.ts";
 export { RESUME_LOST_CODE } from "./live/resume-code.ts";
 export {

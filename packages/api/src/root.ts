@@ -6,6 +6,7 @@ import { statsRouter } from "./router/stats.ts";
 import { settingsRouter } from "./router/settings.ts";
 import { streamersRouter } from "./router/streamers.ts";
 import { streamsRouter } from "./router/streams.ts";
+import { trendingRouter } from "./router/trending.ts";
 import { createTRPCRouter } from "./trpc.ts";
 
 export const appRouter = createTRPCRouter({
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   moments: momentsRouter,
   streamers: streamersRouter,
   streams: streamsRouter,
+  trending: trendingRouter,
 });
 
 export type AppRouter = typeof appRouter;

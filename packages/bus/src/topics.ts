@@ -9,6 +9,10 @@ export const TOPICS = {
   aggregated: "aggregated-emote-data",
   dlq: "raw-emote-data.dlq",
   stats: "emote-window-stats",
+  /** Per input partition, what a batch changed platform-wide: the trending merge's input. */
+  trendingPartials: "trending-partials",
+  /** Boards of the platform view, for the gateways. */
+  trending: "trending",
 } as const;
 
 export type TopicNames = { [K in keyof typeof TOPICS]: string };
@@ -29,6 +33,8 @@ export const TOPIC_CONFIG: { [K in keyof typeof TOPICS]: Record<string, string> 
   aggregated: { "retention.ms": String(24 * HOUR_MS), "max.message.bytes": MAX_BYTES },
   dlq: { "retention.ms": String(7 * 24 * HOUR_MS), "max.message.bytes": MAX_BYTES },
   stats: { "retention.ms": String(24 * HOUR_MS), "max.message.bytes": MAX_BYTES },
+  trendingPartials: { "retention.ms": String(24 * HOUR_MS), "max.message.bytes": MAX_BYTES },
+  trending: { "retention.ms": String(24 * HOUR_MS), "max.message.bytes": MAX_BYTES },
 };
 
 /**
@@ -41,6 +47,8 @@ export function topicNames(prefix = ""): TopicNames {
     aggregated: prefix + TOPICS.aggregated,
     dlq: prefix + TOPICS.dlq,
     stats: prefix + TOPICS.stats,
+    trendingPartials: prefix + TOPICS.trendingPartials,
+    trending: prefix + TOPICS.trending,
   };
 }
 

@@ -30,5 +30,7 @@ export type SentEmote = RouterOutputs["emotes"]["send"];
 export type Identity = RouterOutputs["auth"]["whoami"];
 /** One settings change in the audit log (audit.list). */
 export type AuditEntry = RouterOutputs["audit"]["list"]["items"][number];
+/** One state of the platform view (trending.live, trending.history): what trends across all streamers. */
+export type TrendingBoard = RouterOutputs["trending"]["history"]["boards"][number];
 /** The `data` of a TRPCClientError: `code`, `httpStatus`, `retryAfterSeconds`, `zodError`, `requestId`. */
 export type ErrorData = AppRouter["_def"]["_config"]["$types"]["errorShape"]["data"];

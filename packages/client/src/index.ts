@@ -23,5 +23,6 @@ export type {
   StreamComparison,
   StreamPage,
   StreamTimeline,
+  TrendingBoard,
   WindowStats,
 } from "./data-types.ts";

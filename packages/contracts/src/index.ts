@@ -6,3 +6,4 @@ export * from "./moment.ts";
 export * from "./window-stats.ts";
 export * from "./dlq.ts";
 export * from "./storable-text.ts";
+export * from "./trending.ts";

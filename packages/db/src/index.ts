@@ -12,4 +12,5 @@ export * from "./settings-repository.ts";
 export * from "./stream-repository.ts";
 export * from "./streamer-repository.ts";
 export * from "./transient-errors.ts";
+export * from "./trending-repository.ts";
 export { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";

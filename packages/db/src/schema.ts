@@ -239,3 +239,82 @@ export const FULL_RELOAD_PAYLOAD = "";
  * created, or FULL_RELOAD_PAYLOAD when streamers were removed (deleted, truncated).
  */
 export const STREAMERS_CHANNEL = "emote_streamers";
+
+/**
+ * The trending stage's partial step: per input partition (window stats or moments) the
+ * next offset to apply and the partials its last commit made (`pending`), published after
+ * the commit; whoever loads the row next publishes them again (the merge drops repeats by
+ * `seq`). Written in one transaction with the snapshots below.
+ */
+export const trendingCheckpoints = pgTable(
+  "trending_checkpoints",
+  {
+    groupId: text().notNull(),
+    topic: text().notNull(),
+    partition: integer().notNull(),
+    nextOffset: bigint({ mode: "number" }).notNull(),
+    /** The last partial's seq for this source (0: none yet). */
+    seq: bigint({ mode: "number" }).notNull(),
+    pending: jsonb().$type<unknown[]>().notNull().default([]),
+    updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.topic, t.partition] })],
+);
+
+/**
+ * The partial step's memory: per streamer and UTC minute the last window-stats counts it
+ * applied, so a newer snapshot becomes a signed delta (a replayed one changes nothing).
+ * Rows older than the merge's horizon are deleted in the same commits.
+ */
+export const trendingStreamerMinutes = pgTable(
+  "trending_streamer_minutes",
+  {
+    groupId: text().notNull(),
+    streamerId: text().notNull(),
+    minute: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    topic: text().notNull(),
+    partition: integer().notNull(),
+    counts: jsonb().$type<Record<string, number>>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.groupId, t.streamerId, t.minute] }),
+    index("trending_streamer_minutes_partition_idx").on(t.groupId, t.topic, t.partition, t.minute),
+  ],
+);
+
+/**
+ * The trending merge's whole state (bounded: top-K summaries, capped surges), the
+ * partials it applied (source → seq) and its last board, committed in one transaction
+ * per merged batch: a restarted merge resumes exactly.
+ */
+export const trendingMergeState = pgTable("trending_merge_state", {
+  groupId: text().primaryKey(),
+  applied: jsonb().$type<Record<string, number>>().notNull(),
+  state: jsonb().$type<Record<string, unknown>>().notNull(),
+  /** The board last published (republished by the next owner: gateways drop repeats by seq). */
+  lastBoard: jsonb().$type<Record<string, unknown>>(),
+  updatedAt: timestamp({ withTimezone: true, mode: "date" }).notNull().defaultNow(),
+});
+
+/** Every board the merge published: trending.history. Deleted after the retention. */
+export const trendingBoards = pgTable(
+  "trending_boards",
+  {
+    groupId: text().notNull(),
+    seq: bigint({ mode: "number" }).notNull(),
+    at: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    board: jsonb().$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.seq] }), index("trending_boards_at_idx").on(t.groupId, t.at)],
+);
+
+/** Platform intensity per 10 s (emotes), added up by the merge's commits exactly once. */
+export const trendingIntensity = pgTable(
+  "trending_intensity",
+  {
+    groupId: text().notNull(),
+    bucketStart: timestamp({ withTimezone: true, mode: "date" }).notNull(),
+    emotes: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.bucketStart] })],
+);

@@ -26,6 +26,7 @@ import {
   storedMoments,
   type RunIds,
 } from "./scenario.ts";
+import { trendingPhase } from "./trending-phase.ts";
 import { LiveSubscriber } from "./subscriber.ts";
 import { formatTable, judgeDelivered, judgeStored, type Verdict } from "./verdict.ts";
 
@@ -37,7 +38,10 @@ adds workers (SIGKILL, a new one, SIGTERM), kills one broker of three and brings
 fails WebSocket subscribers of moments.live (one streamer, all streamers) over from one
 gateway to another with their last event ids, and restarts a single broker. Every stored
 and delivered moment is then checked against the original rule applied to what was
-really produced, and one table is printed. Exit status 1 when anything was lost or
+really produced, and one table is printed. Last, on the single broker, the trending stage
+(two partial-step processes, a merge) takes the worker's contract output while its merge
+is SIGKILLed twice and a partial-step process once: its merged counts, intensity and live
+surges are checked against the input's. Exit status 1 when anything was lost or
 duplicated.
 
   --quick       one round of kills instead of two (a few minutes)
@@ -346,7 +350,8 @@ async function main(): Promise<number> {
     await downLocalCluster(cluster, log);
     await upLocalCluster(single, log);
     const restarted = await singleBrokerPhase(opts, single, conn, env.DATABASE_URL);
-    const outcomes = [clustered, restarted];
+    const trended = await trendingPhase(single.brokers, conn, env.DATABASE_URL, opts.seed, log);
+    const outcomes = [clustered, restarted, trended];
     console.log(
       `\nchaos ${opts.quick ? "--quick " : ""}(seed ${opts.seed}), ${((Date.now() - started) / 1000).toFixed(0)} s`,
     );

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { DEV_AUTH_SECRET } from "@emote/config";
 import { repoRoot } from "@emote/infra";
 
-/** A worker or gateway as deployed: its own node process, configured by the environment only. */
+/** A worker, gateway or trending process as deployed: its own node process, configured by the environment only. */
 export interface ServiceProcess {
   name: string;
   pid: number;
@@ -18,6 +18,7 @@ export interface ServiceProcess {
 const ENTRY = {
   worker: { dir: join(repoRoot, "apps", "worker"), main: "src/main.ts" },
   web: { dir: join(repoRoot, "apps", "web"), main: "src/server/main.ts" },
+  trending: { dir: join(repoRoot, "apps", "trending"), main: "src/main.ts" },
 } as const;
 
 export type ServiceKind = keyof typeof ENTRY;

@@ -90,7 +90,7 @@ describe("each policy catches what it is for", () => {
         at(o, "KafkaTopic", "raw-emote-data-dlq", "spec.config")["retention.ms"] = 1000;
       }, "the KafkaTopics are the topics of the code, with its configs"),
     ).toEqual([
-      "KafkaTopics aggregated-emote-data, raw-emote-data, raw-emote-data.dlq ≠ topics in code aggregated-emote-data, emote-window-stats, raw-emote-data, raw-emote-data.dlq",
+      "KafkaTopics aggregated-emote-data, raw-emote-data, raw-emote-data.dlq, trending, trending-partials ≠ topics in code aggregated-emote-data, emote-window-stats, raw-emote-data, raw-emote-data.dlq, trending, trending-partials",
       "KafkaTopic raw-emote-data.dlq: retention.ms 1000, code says 604800000",
     ]);
   });

@@ -11,3 +11,5 @@ export type Role = Identity["role"];
 export type StreamSummary = RouterOutputs["streams"]["list"]["items"][number];
 export type StreamTimeline = RouterOutputs["streams"]["timeline"];
 export type StreamComparison = RouterOutputs["streams"]["compare"];
+export type TrendingHistory = RouterOutputs["trending"]["history"];
+export type TrendingBoard = TrendingHistory["boards"][number];

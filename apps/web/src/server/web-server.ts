@@ -8,9 +8,12 @@ import {
   databaseCheck,
   lastMomentPosition,
   listMomentsInLog,
+  loadLatestBoard,
+  type Database,
   type DatabaseConnection,
 } from "@emote/db";
-import { kafkaLogging, type Observability } from "@emote/observability";
+import { trendingBoardSchema } from "@emote/contracts";
+import { errorMessage, kafkaLogging, type Logger, type Observability } from "@emote/observability";
 import { followAllowedEmotes } from "./emotes/allowed-emotes.ts";
 import { createEmoteIngest } from "./emotes/emote-ingest.ts";
 import { DEFAULT_EMOTE_OPTIONS, emoteOptionsOf, type EmoteOptions } from "./emotes/emote-env.ts";
@@ -27,6 +30,7 @@ import {
 import { createHttpServer, listenOn } from "./http/http-server.ts";
 import { consumeLiveFeeds } from "./live/live-feeds.ts";
 import { LiveHub } from "./live/live-hub.ts";
+import { TrendingBoards } from "./live/trending-boards.ts";
 import type { FanoutCounters } from "./live/moment-fanout.ts";
 import type { RateLimitOptions } from "./limits/rate-limits.ts";
 import { createWebMetrics } from "./web-metrics.ts";
@@ -159,6 +163,7 @@ export async function runWebServer(
   });
   // Before the port opens: subscribers resume against the moment log's position.
   await hub.start();
+  const boards = await trendingBoardsFrom(db, log);
   const gateway = createGateway(
     {
       allowedHosts: opts.allowedHosts,
@@ -186,7 +191,7 @@ export async function runWebServer(
   const deps = {
     db: conn.db,
     authSecret: opts.authSecret,
-    live: { ...hub.sources, observer: metrics.observer },
+    live: { ...hub.sources, trending: boards.feed, observer: metrics.observer },
     gateway,
     emotes,
   };
@@ -248,7 +253,7 @@ export async function runWebServer(
   const url = `http://${address.address}:${address.port}`;
   let feeds: Awaited<ReturnType<typeof consumeLiveFeeds>>;
   try {
-    feeds = await consumeLiveFeeds(bus, hub, { log, momentsReceived: metrics.momentsReceived });
+    feeds = await consumeLiveFeeds(bus, hub, { log, momentsReceived: metrics.momentsReceived, boards });
   } catch (err) {
     hub.close();
     await closeHttp();
@@ -270,4 +275,16 @@ export async function runWebServer(
       hub.close();
     },
   };
+}
+
+/** The platform view's boards, starting from the newest stored one (if PostgreSQL answers now). */
+async function trendingBoardsFrom(db: Database, log: Logger): Promise<TrendingBoards> {
+  const boards = new TrendingBoards();
+  try {
+    const stored = trendingBoardSchema.safeParse(await loadLatestBoard(db));
+    if (stored.success) boards.offer(stored.data);
+  } catch (err) {
+    log.warn({ err: errorMessage(err) }, "the newest trending board was not read: the next one comes live");
+  }
+  return boards;
 }

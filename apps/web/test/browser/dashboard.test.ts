@@ -9,15 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "@emote/api";
 import { analysisSettingsSchema, DEFAULT_SETTINGS } from "@emote/contracts";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
-import type { BusProducer } from "@emote/bus";
+import type { Bus, BusProducer } from "@emote/bus";
 import { generateEmotes } from "@emote/generator/stream";
 import { sendEmotes } from "@emote/generator/sender";
-import { commitAnalysis, connectDatabase, migrateDatabase } from "@emote/db";
+import { commitAnalysis, connectDatabase, migrateDatabase, type DatabaseConnection } from "@emote/db";
 import { insertIntensity, insertStream, storeMoments, surgeMoment } from "@emote/db/test-fixtures";
 import { dropDatabase, ensureDatabase, testInfraConfig } from "@emote/testkit";
 import { createObservability } from "@emote/observability";
 import { readWorkerEnv } from "@emote/worker/env";
 import { startWorker, type RunningWorker } from "@emote/worker/worker";
+import { runTrending, type RunningTrending } from "@emote/trending/trending";
 import { readWebEnv } from "../../src/server/env.ts";
 import { startWebServer, type RunningWebServer } from "../../src/server/web-server.ts";
 
@@ -47,6 +48,9 @@ const authSecret = `browser-test-secret-${randomUUID()}`;
 let staticDir = "";
 let server: RunningWebServer;
 let worker: RunningWorker;
+let trending: RunningTrending;
+let trendingConn: DatabaseConnection;
+let bus: Bus;
 let producer: BusProducer;
 let browser: Browser;
 let context: BrowserContext;
@@ -96,11 +100,18 @@ beforeAll(async () => {
 
   // The generator's simulated chat in real time (timestamps on the wall clock), as this
   // run's own streamer; it runs until the tests are done.
-  const bus = kafkaBus(createKafka({ brokers: infra.brokers, clientId: "browser-it" }), {
+  bus = kafkaBus(createKafka({ brokers: infra.brokers, clientId: "browser-it" }), {
     partitions: 2,
     topicPrefix: prefix,
   });
   producer = await bus.producer();
+  // The platform view: the trending stage over the worker's window stats.
+  trendingConn = connectDatabase(databaseUrl, { max: 2 });
+  trending = await runTrending(
+    { bus, conn: trendingConn },
+    { role: "all", groupId: `it-browser-trending-${runId}`, sessionTimeoutMs: 6_000 },
+    createObservability("emote-trending", { LOG_LEVEL: "silent" }),
+  );
   const stream = (function* () {
     for (const m of generateEmotes({ seed: 7, start: Date.now(), rate: 12, count: 200_000 }))
       yield { ...m, streamerId };
@@ -141,6 +152,8 @@ afterAll(async () => {
   expect(sent).toBeGreaterThan(0);
   await producer?.disconnect();
   await worker?.stop();
+  await trending?.stop();
+  await trendingConn?.close();
   await server?.close();
   if (staticDir) await rm(staticDir, { recursive: true, force: true });
   await dropDatabase(databaseUrl);
@@ -598,4 +611,64 @@ describe("dashboard in Chromium", () => {
     }
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it("shows the platform view: trending emotes, a surging streamer linking to its dashboard, intensity, admin analytics", async () => {
+    // The worker finds no surges yet: one as the surge detector would publish it.
+    const at = new Date().toISOString();
+    const surge = {
+      id: `ui-surge-${runId}`,
+      streamerId,
+      emote: "🔥",
+      timestamp: new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString(),
+      count: 30,
+      total: 60,
+      ratio: 0.5,
+      kind: "surge",
+      surge: { startedAt: at, detectedAt: at, peakRate: 12, baselineRate: 1, score: 7.5, viewers: 21 },
+      position: 1,
+    };
+    await producer.send([
+      { topic: bus.topics.aggregated, records: [{ key: streamerId, value: JSON.stringify([surge]) }] },
+    ]);
+
+    await page.goto(`${server.url}/`);
+    await page.getByRole("navigation", { name: "Pages" }).getByRole("button", { name: "Platform" }).click();
+    expect(new URL(page.url()).searchParams.get("view")).toBe("platform");
+    const emotes = page.getByRole("list", { name: /Emotes trending over the last 1 minutes/ });
+    await expect.poll(() => emotes.getByRole("listitem").count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    // Rows are keyed by emote: each emote once.
+    const keys = await emotes
+      .getByRole("listitem")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-key")));
+    expect(new Set(keys).size).toBe(keys.length);
+    await page.getByRole("button", { name: "10 min" }).click();
+    await page.getByRole("list", { name: /Emotes trending over the last 10 minutes/ }).waitFor();
+
+    const surging = page.getByRole("list", { name: /Strongest live surges/ });
+    const link = surging.getByRole("link", { name: streamerId });
+    await link.waitFor({ timeout: 60_000 });
+    await expect(surging.textContent()).resolves.toContain("21 viewers");
+    await expect
+      .poll(() => page.getByTestId("intensity-latest").textContent(), { timeout: 30_000 })
+      .toMatch(/^\d+$/);
+    await expect(page.getByTestId("analytics-locked").isVisible()).resolves.toBe(true);
+    await mkdir(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, "platform.png"), animations: "disabled" });
+
+    // Admins see the cross-streamer analytics.
+    const admin = await signToken({ role: "admin", sub: "ui-admin" }, authSecret);
+    await page.getByLabel("Access token").fill(admin);
+    await page.getByRole("button", { name: /^Sign in/ }).click();
+    await page.getByTestId("admin-analytics").waitFor({ timeout: 15_000 });
+    await expect(page.getByRole("table", { name: /highlights per hour/ }).isVisible()).resolves.toBe(true);
+    await page.getByRole("button", { name: "Sign out" }).click();
+
+    // The surging streamer's link opens its dashboard.
+    await link.click();
+    expect(new URL(page.url()).searchParams.get("streamer")).toBe(streamerId);
+    await page
+      .getByRole("form", { name: `Analysis settings for ${streamerId}` })
+      .waitFor({ timeout: 15_000 });
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });

@@ -1,4 +1,4 @@
-import type { DetectorKind, Moment, WindowStats } from "@emote/contracts";
+import type { DetectorKind, Moment, TrendingBoard, WindowStats } from "@emote/contracts";
 import { TRPCError } from "@trpc/server";
 
 /**
@@ -10,7 +10,7 @@ export interface LiveFeed<T> {
 }
 
 /** The live procedures, as the server's metrics label them. */
-export type LiveProcedure = "moments.live" | "stats.live";
+export type LiveProcedure = "moments.live" | "stats.live" | "trending.live";
 
 /** What the live procedures report to the server's metrics (optional). */
 export interface LiveObserver {
@@ -35,6 +35,12 @@ export interface MomentFeed extends LiveFeed<Moment> {
   nextPosition(): number | undefined;
 }
 
+/** The platform view's boards: each replaces the last, in seq order. */
+export interface TrendingFeed extends LiveFeed<TrendingBoard> {
+  /** The newest board this server has (from the topic, or PostgreSQL at start). */
+  latest(): TrendingBoard | undefined;
+}
+
 /** What the server feeds subscriptions with (from Kafka in production, anything in tests). */
 export interface LiveSources {
   moments: MomentFeed;
@@ -42,6 +48,8 @@ export interface LiveSources {
     /** The latest stats of a streamer's recent minutes, oldest first. */
     recent(streamerId: string): WindowStats[];
   };
+  /** Boards of the platform view (absent: trending.live answers SERVICE_UNAVAILABLE). */
+  trending?: TrendingFeed;
   /**
    * Optional fast path for `moments.live` (the WebSocket server sets it per connection):
    * after the backfill the subscription hands itself over, and the server frames each live

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Bus, BusConsumer } from "@emote/bus";
-import { aggregatedMessageSchema, windowStatsSchema } from "@emote/contracts";
+import { aggregatedMessageSchema, trendingBoardSchema, windowStatsSchema } from "@emote/contracts";
 import type { Counter, Logger } from "@emote/observability";
 import type { LiveHub } from "./live-hub.ts";
+import type { TrendingBoards } from "./trending-boards.ts";
 
 export interface LiveFeeds {
   consumer: BusConsumer;
@@ -11,7 +12,8 @@ export interface LiveFeeds {
 }
 
 /**
- * Feeds the hub from `aggregated-emote-data` and `emote-window-stats`. Each server
+ * Feeds the hub from `aggregated-emote-data` and `emote-window-stats`, and the boards
+ * from `trending`. Each server
  * instance uses a consumer group of its own, so every instance sees every moment; it
  * starts at the end of the topics (history comes from PostgreSQL). Moments keep the
  * traceparent the worker gave them (an optional field of the contract).
@@ -19,12 +21,12 @@ export interface LiveFeeds {
 export async function consumeLiveFeeds(
   bus: Bus,
   hub: Pick<LiveHub, "publishMoments" | "publishStats">,
-  { log, momentsReceived }: { log: Logger; momentsReceived: Counter },
+  { log, momentsReceived, boards }: { log: Logger; momentsReceived: Counter; boards?: TrendingBoards },
 ): Promise<LiveFeeds> {
   const groupId = `emote-web-${randomUUID()}`;
   const consumer = await bus.consumer({
     groupId,
-    topics: [bus.topics.aggregated, bus.topics.stats],
+    topics: [bus.topics.aggregated, bus.topics.stats, ...(boards ? [bus.topics.trending] : [])],
     fromBeginning: false,
     concurrency: 2,
     // Where kafkajs's own restart begins reading again: replayed moments the hub drops by
@@ -47,6 +49,10 @@ export async function consumeLiveFeeds(
           // Counted after de-duplication: a worker that crashed may publish a moment again.
           momentsReceived.inc(hub.publishMoments(moments.data));
         } else log.warn({ topic: batch.topic, offset: record.offset }, "skipped an invalid record");
+      } else if (batch.topic === bus.topics.trending) {
+        const board = trendingBoardSchema.safeParse(json);
+        if (board.success) boards?.offer(board.data);
+        else log.warn({ topic: batch.topic, offset: record.offset }, "skipped an invalid record");
       } else {
         const stats = windowStatsSchema.safeParse(json);
         if (stats.success) hub.publishStats(stats.data);
