@@ -2,10 +2,12 @@ import { kafkaBrokers } from "@emote/config";
 import { Feeder } from "@emote/chaos/feeder";
 import { readTopic, runBus, runIds, seededStream, serviceVars } from "@emote/chaos/scenario";
 import {
+  and,
   asc,
   connectDatabase,
   createStreamer,
   desc,
+  eq,
   inArray,
   moments,
   type DatabaseConnection,
@@ -117,7 +119,7 @@ export class Rehearsal {
         [first] = await conn.db
           .select({ id: moments.id, position: moments.position })
           .from(moments)
-          .where(inArray(moments.streamerId, ids.streamers))
+          .where(and(inArray(moments.streamerId, ids.streamers), eq(moments.kind, "threshold")))
           .orderBy(desc(moments.position))
           .limit(1);
         return first !== undefined;
@@ -217,7 +219,8 @@ export class Rehearsal {
         const rows = await conn.db
           .select({ streamerId: moments.streamerId, position: moments.position })
           .from(moments)
-          .where(inArray(moments.streamerId, streamers))
+          // The subscribers ask for moments.live's default: the seed's rule's moments.
+          .where(and(inArray(moments.streamerId, streamers), eq(moments.kind, "threshold")))
           .orderBy(asc(moments.position));
         expected = new Map();
         for (const r of rows) {

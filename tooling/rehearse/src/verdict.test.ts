@@ -68,6 +68,28 @@ describe("missedTargets", () => {
   });
 });
 
+describe("the refusal target, per switch", () => {
+  it("judges a settle phase with the switch it follows, and still catches a bad switch", () => {
+    const outcome = (emotes: RehearsalOutcome["emotes"]): RehearsalOutcome => ({ ...clean, emotes });
+    const tally = (phase: string, sent: number, refused: number) => ({
+      phase,
+      sent,
+      acknowledged: sent - refused,
+      refused,
+      lost: 0,
+    });
+    // 3 of 188 after the rollback alone would be 1.6 %; with the rollback's 2,520 sends it is 0.33 %.
+    expect(missedTargets(outcome([tally("rollback", 2_520, 6), tally("after rollback", 188, 3)]))).toEqual(
+      [],
+    );
+    expect(
+      missedTargets(
+        outcome([tally("steady", 100, 0), tally("rollback", 500, 9), tally("after rollback", 100, 1)]),
+      ),
+    ).toEqual(["rollback and what followed: 1.67 % of emotes refused (target ≤ 1 %)"]);
+  });
+});
+
 describe("formatReport", () => {
   it("prints the totals, the reconnect percentiles and a row per phase", () => {
     const text = formatReport(clean);

@@ -73,6 +73,34 @@ export interface RehearsalOutcome {
   subscriptionErrors: number;
 }
 
+/**
+ * The refusal target is per switch: a phase counts with the switch it follows ("after
+ * rollback" with "rollback"), since a client still reconnecting from that switch is what
+ * refuses there; a short settle phase alone is a handful of sends, where one refusal is
+ * over 1 %. Phases before the first switch form a group of their own.
+ */
+function switchGroups(tallies: EmoteTally[]): { phase: string; sent: number; refused: number }[] {
+  const groups: { phase: string; sent: number; refused: number }[] = [];
+  for (const t of tallies) {
+    const last = groups.at(-1);
+    const startsGroup = last === undefined || SWITCH_PHASES.has(t.phase);
+    if (startsGroup) groups.push({ phase: t.phase, sent: t.sent, refused: t.refused });
+    else {
+      last.sent += t.sent;
+      last.refused += t.refused;
+      last.phase = last.phase.includes(" and what followed") ? last.phase : `${last.phase} and what followed`;
+    }
+  }
+  return groups;
+}
+
+/** The phases that change which gateways serve. */
+export const SWITCH_PHASES: ReadonlySet<string> = new Set([
+  "rolling restart",
+  "blue-green switch",
+  "rollback",
+]);
+
 /** The targets a rehearsal missed, one line each (none: it passed). */
 export function missedTargets(outcome: RehearsalOutcome, targets: Targets = TARGETS): string[] {
   const missed: string[] = [];
@@ -85,9 +113,11 @@ export function missedTargets(outcome: RehearsalOutcome, targets: Targets = TARG
     missed.push(`subscriptions ended by an error: ${outcome.subscriptionErrors} (target 0)`);
   for (const t of outcome.emotes) {
     if (t.lost > 0) missed.push(`${t.phase}: ${t.lost} acknowledged emotes not on the raw topic (target 0)`);
-    if (t.sent > 0 && t.refused / t.sent > targets.maxRefusedShare)
+  }
+  for (const g of switchGroups(outcome.emotes)) {
+    if (g.sent > 0 && g.refused / g.sent > targets.maxRefusedShare)
       missed.push(
-        `${t.phase}: ${((100 * t.refused) / t.sent).toFixed(2)} % of emotes refused (target ≤ ${100 * targets.maxRefusedShare} %)`,
+        `${g.phase}: ${((100 * g.refused) / g.sent).toFixed(2)} % of emotes refused (target ≤ ${100 * targets.maxRefusedShare} %)`,
       );
   }
   const p99 = percentile(outcome.reconnectsMs, 99);
