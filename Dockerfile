@@ -3,6 +3,7 @@
 #   docker build --target web -t emote-pulse/web:<version> .
 #   docker build --target worker -t emote-pulse/worker:<version> .   (also runs the migrations)
 #   docker build --target generator -t emote-pulse/generator:<version> .
+#   docker build --target trending -t emote-pulse/trending:<version> .
 # docker-compose.yml and deploy/k8s use these targets; tooling/k8s-check tests this file.
 # Pinned to a patch release so a rebuild brings no surprise; bump it with the Node in CI.
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
@@ -63,3 +64,9 @@ COPY --from=build /app/apps/generator ./apps/generator
 ENV METRICS_HOST=0.0.0.0
 EXPOSE 9465
 CMD ["node", "--import", "tsx", "apps/generator/src/main.ts"]
+
+FROM runtime AS trending
+COPY --from=build /app/apps/trending ./apps/trending
+ENV METRICS_HOST=0.0.0.0
+EXPOSE 9466
+CMD ["node", "--import", "tsx", "apps/trending/src/main.ts"]

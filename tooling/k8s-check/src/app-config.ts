@@ -1,5 +1,6 @@
 import { databaseEnvSchema } from "@emote/config";
 import { serviceEnvSchema } from "@emote/generator/env";
+import { trendingEnvSchema } from "@emote/trending/env";
 import { webEnvSchema } from "@emote/web/env";
 import { workerEnvSchema } from "@emote/worker/env";
 import { idOf, type K8sObject } from "./manifest.ts";
@@ -18,6 +19,7 @@ export const CONTAINER_SCHEMAS: Record<string, EnvSchema> = {
   web: webEnvSchema,
   worker: workerEnvSchema,
   generator: serviceEnvSchema,
+  trending: trendingEnvSchema,
   migrate: databaseEnvSchema,
 };
 /** Read by Node itself, not by an app. */
@@ -107,6 +109,7 @@ export function appConfigProblems(objects: K8sObject[]): string[] {
 export const SHUTDOWN_BOUNDS_MS: Record<string, number> = {
   worker: workerEnvSchema.parse({}).WORKER_SHUTDOWN_TIMEOUT_MS,
   generator: serviceEnvSchema.parse({}).GENERATOR_SHUTDOWN_TIMEOUT_MS,
+  trending: trendingEnvSchema.parse({}).TRENDING_SHUTDOWN_TIMEOUT_MS,
   web: 30_000,
 };
 

@@ -10,6 +10,7 @@ const APPS = {
   web: "apps/web/src/server/main.ts",
   worker: "apps/worker/src/main.ts",
   generator: "apps/generator/src/main.ts",
+  trending: "apps/trending/src/main.ts",
 };
 
 describe("the one Dockerfile", () => {

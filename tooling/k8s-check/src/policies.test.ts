@@ -152,6 +152,7 @@ describe("each policy catches what it is for", () => {
         });
       }, "every variable set is one its app reads, and parses with the app's schema"),
     ).toEqual([
+      "Deployment/emote-trending trending: KAFKA_PARTITIONS: Invalid input: expected number, received NaN",
       "Deployment/emote-web web: KAFKA_PARTITIONS: Invalid input: expected number, received NaN",
       "Deployment/emote-worker worker: sets WORKER_GROUP, which its app does not read",
       "Deployment/emote-worker worker: KAFKA_PARTITIONS: Invalid input: expected number, received NaN",

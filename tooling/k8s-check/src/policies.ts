@@ -257,11 +257,12 @@ interface NetworkPolicy extends K8sObject {
   };
 }
 
-const APP_PODS = ["emote-web", "emote-worker", "emote-generator", "emote-migrate"];
+const APP_PODS = ["emote-web", "emote-worker", "emote-trending", "emote-generator", "emote-migrate"];
 /** Who may reach an app pod from outside the namespace: the gateway the ingress controller, all of them Prometheus. */
 const INGRESS_FROM: Record<string, string[]> = {
   "emote-web": ["ingress-nginx", "monitoring"],
   "emote-worker": ["monitoring"],
+  "emote-trending": ["monitoring"],
   "emote-generator": ["monitoring"],
   "emote-migrate": [],
 };
