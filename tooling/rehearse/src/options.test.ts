@@ -11,6 +11,11 @@ describe("readOptions", () => {
       streamers: 4,
     });
     expect(readOptions(["--quick", "--subscribers", "50"]).subscribers).toBe(50);
+    expect(readOptions(["--correctness-only", "--quick"])).toMatchObject({
+      quick: true,
+      correctnessOnly: true,
+    });
+    expect(readOptions(["--quick"]).correctnessOnly).toBe(false);
   });
 
   it("refuses an unknown option and a bad number with one line", () => {

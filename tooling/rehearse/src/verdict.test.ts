@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  CORRECTNESS_TARGETS,
   formatReport,
   judgeSubscriber,
   missedTargets,
@@ -64,6 +65,19 @@ describe("missedTargets", () => {
       "blue-green: 1 acknowledged emotes not on the raw topic (target 0)",
       "blue-green: 3.00 % of emotes refused (target ≤ 1 %)",
       "reconnect p99 6000 ms (target ≤ 5000 ms)",
+    ]);
+  });
+});
+
+describe("--correctness-only", () => {
+  it("judges moments and acknowledged emotes, not refusals or reconnect times", () => {
+    const slow: RehearsalOutcome = {
+      ...clean,
+      reconnectsMs: [100, 9_000],
+      emotes: [{ phase: "rollback", sent: 100, acknowledged: 90, refused: 10, lost: 1 }],
+    };
+    expect(missedTargets(slow, CORRECTNESS_TARGETS)).toEqual([
+      "rollback: 1 acknowledged emotes not on the raw topic (target 0)",
     ]);
   });
 });

@@ -150,12 +150,20 @@ async function applied(): Promise<number> {
   return Number(row?.total ?? 0);
 }
 
-/** The moment log of these streamers (or one), as PostgreSQL holds it. */
+/**
+ * The moment log of these streamers (or one), as PostgreSQL holds it: the seed's rule's moments,
+ * what moments.live delivers to a subscriber that names no kinds.
+ */
 async function stored(streamerId?: string): Promise<Moment[]> {
   const rows = await conn.db
     .select()
     .from(moments)
-    .where(streamerId ? eq(moments.streamerId, streamerId) : inArray(moments.streamerId, streamers))
+    .where(
+      and(
+        streamerId ? eq(moments.streamerId, streamerId) : inArray(moments.streamerId, streamers),
+        eq(moments.kind, "threshold"),
+      ),
+    )
     .orderBy(asc(moments.position));
   return rows.map(rowToMoment);
 }

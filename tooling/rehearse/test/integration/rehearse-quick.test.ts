@@ -11,11 +11,13 @@ const children = childProcesses();
 afterEach(() => children.killAll());
 
 describe("npm run rehearse:deploy -- --quick", () => {
-  it("rolls the gateways and switches blue-green and back behind nginx, meeting every target", async () => {
+  // Timing (refusals, reconnect p99) is the benchmark's to judge, on a machine of its own: here the
+  // other suites share the two cores, so this judges what must hold anywhere (docs/operations.md).
+  it("rolls the gateways and switches blue-green and back behind nginx, losing no moment and no acknowledged emote", async () => {
     // No nginx is a failure with what to install, not a skip.
     assertNginx(readRehearseEnv().NGINX_BIN);
     const child = children.track(
-      spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--quick"], {
+      spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--quick", "--correctness-only"], {
         cwd: dir,
         env: { ...process.env, KAFKA_BROKERS: infra.brokers.join(","), DATABASE_URL: infra.databaseUrl },
         stdio: ["ignore", "pipe", "pipe"],
