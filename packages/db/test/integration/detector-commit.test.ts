@@ -130,7 +130,8 @@ describe("the detectors' commit in the real PostgreSQL", () => {
     const [first] = await conn.db
       .select()
       .from(streamIntensity)
-      .where(eq(streamIntensity.streamerId, streamerId));
+      .where(eq(streamIntensity.streamerId, streamerId))
+      .orderBy(streamIntensity.bucketStart);
     expect(first?.emotes).toBe(7);
   });
 
