@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 describe("createEmotePulseClient when its server restarts", () => {
-  it("reconnects by itself and resumes moments.live from its last event id: every moment once, none missed", async () => {
+  it("reconnects by itself and resumes moments.live from its last event id: no moment twice, none out of order", async () => {
     const port = await refusedPort();
     const authSecret = randomBytes(48).toString("base64");
     // Fast simulated reactions: moments keep coming while the client is away.
