@@ -154,3 +154,30 @@ describe("batch splits and kill-and-replay", () => {
     );
   });
 });
+
+describe("a checkpoint of an older surge state version", () => {
+  it("starts the surge detector afresh from the next record, and the seed's rule goes on with its batch", () => {
+    const cut = RECORDS.findIndex((r) => r.timestampMs >= RECORDS[0]!.timestampMs + 60_000);
+    const before = StreamerAnalysis.create("s1", DEFAULT_STREAM_GAP_MS);
+    const analyses: Analysis[] = [];
+    for (const r of RECORDS.slice(0, cut)) before.push(r, before.detectors(settings), settings, analyses);
+    const progress = JSON.parse(JSON.stringify(before.toProgress())) as StreamerProgress;
+    // As version 2 wrote it: the same state without the chat totals.
+    const surge = progress.detectorState?.surge as {
+      detector: { version: number; streamers: [string, object][] };
+    };
+    surge.detector.version = 2;
+    for (const [, streamer] of surge.detector.streamers) Reflect.deleteProperty(streamer, "totals");
+
+    const after = StreamerAnalysis.fromProgress(progress, DEFAULT_STREAM_GAP_MS);
+    for (const r of RECORDS.slice(cut)) after.push(r, after.detectors(settings), settings, analyses);
+
+    const state = after.toProgress().detectorState?.surge as {
+      detector: { version: number; streamers: [string, { firstSec: number }][] };
+    };
+    expect(state.detector.version).toBe(3);
+    expect(state.detector.streamers[0]?.[1].firstSec).toBe(Math.floor(RECORDS[cut]!.timestampMs / 1000));
+    const rule = (moments: Iterable<Moment>): Moment[] => [...moments].filter((m) => m.kind === undefined);
+    expect(rule(collapseUpdates(analyses).flatMap((a) => a.moments))).toEqual(rule(whole.moments.values()));
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { surgeScore } from "./emote-track.ts";
+import { addToTotals, newChatTotals } from "./chat-totals.ts";
+import { addToBucket, newEmoteTrack, shareScore, surgeScore, windowScore } from "./emote-track.ts";
 
 describe("surgeScore", () => {
   it("is about a z-score for large counts and stricter than one for small ones", () => {
@@ -16,5 +17,52 @@ describe("surgeScore", () => {
     for (const expected of [0.1, 1, 3.7, 1e6]) {
       expect(Number.isNaN(surgeScore(expected * (1 + 1e-15), expected, 1))).toBe(false);
     }
+  });
+});
+
+describe("shareScore", () => {
+  it("counts a change of mix twice: the emote up and the rest of the chat down", () => {
+    // 30 of 60 records against a share of a quarter: 2·(30·ln 2 + 30·ln(30/45)) = 17.26.
+    expect(shareScore(30, 60, 0.25, 1)).toBeCloseTo(Math.sqrt(17.26), 2);
+    // The count test sees only the emote's 30 against 15.
+    expect(shareScore(30, 60, 0.25, 1)).toBeGreaterThan(surgeScore(30, 15, 1));
+    expect(shareScore(30, 60, 0.25, 4)).toBeCloseTo(shareScore(30, 60, 0.25, 1) / 2, 10);
+  });
+
+  it("does not move when the whole chat grows in step (an audience drifting)", () => {
+    expect(shareScore(15, 60, 0.25, 1)).toBe(0);
+    expect(shareScore(30, 120, 0.25, 1)).toBe(0);
+  });
+
+  it("is finite when the emote is all the chat, and zero for a share of 0 or 1", () => {
+    expect(shareScore(8, 8, 0.5, 1)).toBeCloseTo(Math.sqrt(2 * 8 * Math.log(2)), 10);
+    expect(shareScore(8, 8, 1, 1)).toBe(0);
+    expect(shareScore(8, 10, 0, 1)).toBe(0);
+  });
+});
+
+describe("windowScore", () => {
+  /** An emote at 1/s among 4/s of chat, then 6 in each of the last 2 s (the rest of chat steady). */
+  function scored(historyS: number): number {
+    const nowSec = 10_000;
+    const track = newEmoteTrack(nowSec, nowSec - 9, nowSec - historyS);
+    track.rate = 1;
+    track.variance = 1;
+    const totals = newChatTotals();
+    totals.baselineSum = 4;
+    for (const sec of [nowSec - 1, nowSec]) {
+      addToBucket(track, sec, 6, true, false);
+      addToTotals(totals, sec, 9);
+    }
+    return windowScore(track, totals, nowSec * 1000 + 999, nowSec - historyS, 1, 0);
+  }
+
+  it("weighs the same counts less when the baseline was learnt from a short history", () => {
+    const young = scored(40);
+    const old = scored(3_600);
+    expect(young).toBeLessThan(old);
+    // The 2 s window decides: 12 against 2, with (1 + 2 / history) for the baseline's own error.
+    expect(old).toBeCloseTo(surgeScore(12, 2, 1 + 2 / 359), 1);
+    expect(young).toBeCloseTo(surgeScore(12, 2, 1 + 2 / 31), 1);
   });
 });

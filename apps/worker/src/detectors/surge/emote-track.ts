@@ -1,3 +1,5 @@
+import type { ChatTotals } from "./chat-totals.ts";
+
 /**
  * One emote of one streamer: a ring of 1 s buckets over the last few seconds, an
  * exponentially weighted baseline of its per-second rate built from the buckets that
@@ -15,6 +17,8 @@ const LONGEST_WINDOW = 8;
 /** Baseline time constant: tracks an audience doubling over half an hour within ~10 %. */
 const BASELINE_TAU_S = 180;
 const ALPHA = 1 - Math.exp(-1 / BASELINE_TAU_S);
+/** Seconds of history an exponentially weighted mean is worth (its effective sample size). */
+const BASELINE_SAMPLE_S = (2 - ALPHA) / ALPHA;
 /** A surge longer than this stops freezing the baseline: a lasting change of mix is learnt. */
 export const MAX_FREEZE_S = 120;
 /** Each viewer adds at most this much weight to the longest window, and at most 1 per second. */
@@ -101,9 +105,11 @@ function clipped(value: number, rate: number, warm: boolean): number {
 /**
  * Folds every second before `horizonSec` into the baseline. During warm-up (`firstSec`
  * is the streamer's first second) the weight is a running mean, so the baseline is
- * usable after seconds rather than after one time constant.
+ * usable after seconds rather than after one time constant. Returns the change of the
+ * baseline rate (the streamer's sum of baselines follows it).
  */
-export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number): void {
+export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number): number {
+  const before = track.rate;
   let s = track.consumedSec;
   if (horizonSec - s > CATCH_UP_LOOP_MAX && s > track.lastSeenSec) {
     // Nothing but zeros ahead: decay in one step (warm-up is long over at this length).
@@ -126,6 +132,7 @@ export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number)
     track.freshRate += alpha * (clipped(bucketFresh(track, s), track.freshRate, warm) - track.freshRate);
   }
   track.consumedSec = Math.max(track.consumedSec, horizonSec);
+  return track.rate - before;
 }
 
 /**
@@ -199,6 +206,23 @@ export function surgeScore(observed: number, expected: number, dispersion: numbe
   return Math.sqrt(Math.max(0, deviance) / dispersion);
 }
 
+/**
+ * Binomial signed-root deviance of `observed` records of an emote among `total` records of
+ * the whole chat, against its expected `share`, divided by the overdispersion. It compares
+ * the emote with the rest of the chat rather than with a rate, so a change of the whole
+ * audience's activity (drift, a lull) cancels out, and a change of mix at constant rate
+ * counts twice: this emote up, the others down. 0 when nothing is above expectation.
+ */
+export function shareScore(observed: number, total: number, share: number, dispersion: number): number {
+  const expected = total * share;
+  if (observed <= expected || share <= 0 || share >= 1) return 0;
+  const rest = total - observed;
+  const deviance =
+    2 *
+    (observed * Math.log(observed / expected) + (rest > 0 ? rest * Math.log(rest / (total - expected)) : 0));
+  return Math.sqrt(Math.max(0, deviance) / dispersion);
+}
+
 export function dispersionOf(track: EmoteTrack): number {
   if (track.rate <= 0) return 1;
   return Math.min(MAX_DISPERSION, Math.max(1, track.variance / track.rate));
@@ -210,21 +234,32 @@ export function isHot(track: EmoteTrack, weight: number): boolean {
 }
 
 /**
- * The highest score over the test windows ending at `nowMs`, of two tests: the
- * viewer-capped weight against its baseline, and the records of fresh viewers against
- * theirs, the latter multiplied by `freshFactor` (its bar is lower: the ratio of the two
- * bars puts it on the first test's scale). The current second counts for the part of it
- * that has passed. Seconds before `sinceSec` are no evidence (a cooldown's tail must not
- * start a new surge the moment the cooldown ends).
+ * The highest score over the test windows ending at `nowMs`, of three tests: the
+ * viewer-capped weight against its baseline (count test); the same weight as a share of the
+ * whole chat's weight (`totals`) against the emote's baseline share (share test, same bar);
+ * and the records of fresh viewers against their baseline, multiplied by `freshFactor` (its
+ * bar is lower: the ratio of the two bars puts it on the first test's scale). The current
+ * second counts for the part of it that has passed. Seconds before `sinceSec` are no
+ * evidence (a cooldown's tail must not start a new surge the moment the cooldown ends).
+ *
+ * A baseline is itself an estimate, from the seconds since the streamer's first
+ * (`firstSec`) or about two time constants, whichever is fewer: the expected count of a
+ * window of w seconds learnt from n seconds varies by a factor w / n of the count's own
+ * variance, so every deviance is divided by (1 + w / n) as well as by the dispersion. It
+ * matters when the history is short (just after warm-up, w / n up to a quarter) and
+ * hardly later (w / n ≤ 0.02).
  *
  * Only scores of at least `atLeast` matter to the caller: a window that cannot reach it is
- * not scored (the result is then some value below `atLeast`). The chi-square bound
- * `(o − e)² / e` is never below the deviance, so it rules such windows out without a
- * logarithm; the decisions and every score at or above `atLeast` are unchanged.
+ * not scored (the result is then some value below `atLeast`). The chi-square bounds
+ * `(o − e)² / e` (Poisson) and `2·(o − e)² / (e·(1 − p))` (binomial) are never below the
+ * deviance, so they rule such windows out without a logarithm; the decisions and every
+ * score at or above `atLeast` are unchanged.
  */
 export function windowScore(
   track: EmoteTrack,
+  totals: ChatTotals,
   nowMs: number,
+  firstSec: number,
   freshFactor: number,
   atLeast: number,
   sinceSec = -Infinity,
@@ -234,9 +269,12 @@ export function windowScore(
   const dispersion = dispersionOf(track);
   const rate = Math.max(track.rate, RATE_FLOOR);
   const freshRate = Math.max(track.freshRate, RATE_FLOOR);
-  const countNeed = atLeast * atLeast * dispersion;
-  const freshNeed = (atLeast / freshFactor) ** 2;
+  const history = Math.max(1, Math.min(track.consumedSec - firstSec, BASELINE_SAMPLE_S));
+  const atLeastSq = atLeast * atLeast;
+  const freshAtLeastSq = (atLeast / freshFactor) ** 2;
+  const share = Math.min(1, rate / Math.max(totals.baselineSum, rate));
   let observed = 0;
+  let total = 0;
   let fresh = 0;
   let best = 0;
   let k = 0;
@@ -247,17 +285,28 @@ export function windowScore(
       if (track.ringSec[slot] !== nowSec - k) continue;
       observed += track.ringWeight[slot] ?? 0;
       fresh += track.ringFresh[slot] ?? 0;
+      // The emote's records are in the totals, so the totals hold this second too.
+      if (totals.sec[slot] === nowSec - k) total += totals.weight[slot] ?? 0;
     }
     const seconds = span - 1 + elapsed;
+    const uncertainty = 1 + seconds / history;
+    const spread = dispersion * uncertainty;
     const expected = rate * seconds;
     const excess = observed - expected;
-    if (excess > 0 && excess * excess >= countNeed * expected) {
-      best = Math.max(best, surgeScore(observed, expected, dispersion));
+    if (excess > 0 && excess * excess >= atLeastSq * spread * expected) {
+      best = Math.max(best, surgeScore(observed, expected, spread));
+    }
+    const shareExcess = observed - total * share;
+    if (
+      shareExcess > 0 &&
+      2 * shareExcess * shareExcess >= atLeastSq * spread * (1 - share) * total * share
+    ) {
+      best = Math.max(best, shareScore(observed, total, share, spread));
     }
     const freshExpected = freshRate * seconds;
     const freshExcess = fresh - freshExpected;
-    if (freshExcess > 0 && freshExcess * freshExcess >= freshNeed * freshExpected) {
-      best = Math.max(best, freshFactor * surgeScore(fresh, freshExpected, 1));
+    if (freshExcess > 0 && freshExcess * freshExcess >= freshAtLeastSq * uncertainty * freshExpected) {
+      best = Math.max(best, freshFactor * surgeScore(fresh, freshExpected, uncertainty));
     }
     if (span < scale) break;
   }

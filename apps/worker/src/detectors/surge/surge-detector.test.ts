@@ -138,6 +138,50 @@ describe("SurgeDetector", () => {
     expect(streamer?.chatters.size).toBe(MAX_CHATTERS_PER_STREAMER);
   });
 
+  it("finds a change of mix at constant rate within 5 s: 40 % of the chat switching to 😮", () => {
+    const switched = (s: number): boolean => s >= 400 && s < 420;
+    const records = syntheticChat(
+      600,
+      [
+        { rate: (s) => (switched(s) ? 6 : 10), emote: POPULAR_MIX, viewer: audience(400) },
+        { rate: (s) => (switched(s) ? 4 : 0), emote: () => "😮", viewer: audience(400) },
+      ],
+      21,
+    );
+    const { onsets } = run(records);
+    expect(onsets.map((m) => m.emote)).toEqual(["😮"]);
+    const firstSwitched = records.find((r) => r.emote === "😮" && r.timestampMs >= at(400))?.timestampMs ?? 0;
+    expect(Date.parse(onsets[0]?.detectedAt ?? "") - firstSwitched).toBeLessThanOrEqual(5_000);
+  });
+
+  it("gives no alarm from chance on a quiet stream over two hours, and none just after its warm-up", () => {
+    for (const seed of [31, 32, 33]) {
+      const records = syntheticChat(
+        7_200,
+        [{ rate: () => 1, emote: POPULAR_MIX, viewer: audience(40) }],
+        seed,
+      );
+      expect(run(records).moments).toEqual([]);
+    }
+  });
+
+  it("keeps the sum of its baselines equal to the emotes' baselines as emotes come and go", () => {
+    const detector = new SurgeDetector();
+    for (let i = 0; i < 20_000; i++) {
+      detector.push({
+        streamerId: "s",
+        emote: `e${(i * 7) % 90}`,
+        timestampMs: at(i / 5),
+        viewer: `v${i % 50}`,
+      });
+    }
+    const streamer = detector.state.get("s");
+    let sum = 0;
+    for (const emote of streamer?.emotes.values() ?? []) sum += emote.track.rate;
+    expect(streamer?.emotes.size).toBe(MAX_EMOTES_PER_STREAMER);
+    expect(streamer?.totals.baselineSum).toBeCloseTo(sum, 9);
+  });
+
   it("finds a reaction of viewers new to the chat sooner than the same reaction of regulars", () => {
     // 300 regulars at 6 emotes/s: each has chatted within the last few minutes.
     const base = { rate: () => 6, emote: POPULAR_MIX, viewer: audience(300) };

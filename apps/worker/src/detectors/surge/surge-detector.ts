@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DetectorRecord, SurgeMoment } from "../detector-types.ts";
+import { addToTotals, newChatTotals, type ChatTotals } from "./chat-totals.ts";
 import {
   addToBucket,
   bucketWeight,
@@ -71,6 +72,8 @@ export interface StreamerState {
   chatters: Map<number, number>;
   /** The second of the last pruning of `chatters`. */
   chattersPrunedSec: number;
+  /** The whole chat per second and the sum of the emotes' baselines (the share test). */
+  totals: ChatTotals;
 }
 
 /** The whole detector state: per streamer, per emote. */
@@ -118,10 +121,11 @@ export class SurgeDetector {
     const emote = emoteOf(streamer, record.emote, nowSec);
     if (!emote) return out;
     const { track } = emote;
-    catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
+    streamer.totals.baselineSum += catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
     const weight = viewerWeight(track, viewer, sec);
     if (weight === 0) return out;
     const bucket = addToBucket(track, sec, weight, viewer === undefined, fresh);
+    addToTotals(streamer.totals, sec, weight);
     if (emote.surge) {
       const { surge } = emote;
       if (viewer === undefined) surge.anonymous++;
@@ -131,7 +135,16 @@ export class SurgeDetector {
     }
     if (nowMs < emote.quietUntilMs || nowSec - streamer.firstSec < WARMUP_S) return out;
     const bar = onsetBar(settings);
-    const score = windowScore(track, nowMs, bar / freshBar(bar), bar, Math.ceil(emote.quietUntilMs / 1000));
+    const sinceSec = Math.ceil(emote.quietUntilMs / 1000);
+    const score = windowScore(
+      track,
+      streamer.totals,
+      nowMs,
+      streamer.firstSec,
+      bar / freshBar(bar),
+      bar,
+      sinceSec,
+    );
     if (score < bar) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
@@ -193,6 +206,7 @@ export class SurgeDetector {
         emotes: new Map(),
         chatters: new Map(),
         chattersPrunedSec: -1,
+        totals: newChatTotals(),
       };
       this.state.set(streamerId, streamer);
     }
@@ -208,8 +222,8 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
   for (const emote of streamer.emotes.values()) {
     const { surge, track } = emote;
     if (!surge || nowSec - surge.lastHotSec <= END_HOLD_S) continue;
-    catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    if (windowScore(track, nowMs, onset / fresh, end) >= end) continue;
+    streamer.totals.baselineSum += catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
+    if (windowScore(track, streamer.totals, nowMs, streamer.firstSec, onset / fresh, end) >= end) continue;
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
     const startSec = secOf(Date.parse(surge.moment.startedAt));
     const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;
@@ -280,22 +294,27 @@ function onsetSecond(track: EmoteTrack, nowSec: number): number {
 function sweep(streamer: StreamerState, nowSec: number): void {
   streamer.lastSweepSec = nowSec;
   for (const [name, emote] of streamer.emotes) {
-    if (!emote.surge && emote.track.lastSeenSec < nowSec - EMOTE_IDLE_S) streamer.emotes.delete(name);
+    if (!emote.surge && emote.track.lastSeenSec < nowSec - EMOTE_IDLE_S) forget(streamer, name, emote);
   }
 }
 
 function evictOne(streamer: StreamerState, nowSec: number): void {
   sweep(streamer, nowSec);
   if (streamer.emotes.size < MAX_EMOTES_PER_STREAMER) return;
-  let oldest: string | undefined;
+  let oldest: [string, EmoteState] | undefined;
   let oldestSec = Infinity;
   for (const [name, emote] of streamer.emotes) {
     if (!emote.surge && emote.track.lastSeenSec < oldestSec) {
-      oldest = name;
+      oldest = [name, emote];
       oldestSec = emote.track.lastSeenSec;
     }
   }
-  if (oldest !== undefined) streamer.emotes.delete(oldest);
+  if (oldest !== undefined) forget(streamer, ...oldest);
+}
+
+function forget(streamer: StreamerState, name: string, emote: EmoteState): void {
+  streamer.emotes.delete(name);
+  streamer.totals.baselineSum -= emote.track.rate;
 }
 
 /**

@@ -35,16 +35,17 @@ const streamerStateSchema = z.object({
   emotes: z.array(z.tuple([z.string(), emoteStateSchema])).max(MAX_EMOTES_PER_STREAMER),
   chatters: z.array(z.tuple([z.number(), z.number()])).max(MAX_CHATTERS_PER_STREAMER),
   chattersPrunedSec: z.number(),
+  totals: z.object({ sec: ring, weight: ring, baselineSum: z.number() }),
 });
 export const surgeStateJsonSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(3),
   streamers: z.array(z.tuple([z.string(), streamerStateSchema])),
 });
 export type SurgeStateJson = z.infer<typeof surgeStateJsonSchema>;
 
 export function surgeStateToJson(state: SurgeState): SurgeStateJson {
   return {
-    version: 2,
+    version: 3,
     streamers: [...state].map(([id, s]) => [
       id,
       {
