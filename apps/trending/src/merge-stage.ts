@@ -62,6 +62,7 @@ export class MergeStage {
       let surgesChanged = false;
       let changed = false;
       const intensity = new Map<number, number>();
+      const viewersRose = new Set<number>();
       let invalid = 0;
       for (const record of batch.records) {
         const parsed = trendingPartialSchema.safeParse(parseJson(String(record.value)));
@@ -76,17 +77,13 @@ export class MergeStage {
         surgesChanged ||= applied.surgesChanged;
         for (const b of applied.intensity)
           intensity.set(b.bucketStart, (intensity.get(b.bucketStart) ?? 0) + b.emotes);
+        for (const b of applied.viewersRose) viewersRose.add(b);
       }
       if (invalid > 0) this.deps.log.warn({ invalid }, "skipped records that are not trending partials");
       const dueMs = this.deps.boardIntervalMs ?? 1_000;
       const board = loaded.dirty && (surgesChanged || this.now() - loaded.lastBoardMs >= dueMs);
       // Only repeats: nothing to store.
-      if (changed)
-        await this.commit(
-          loaded,
-          board,
-          [...intensity].map(([bucketStart, emotes]) => ({ bucketStart, emotes })),
-        );
+      if (changed) await this.commit(loaded, board, intensityRows(loaded.state, intensity, viewersRose));
       const last = batch.records.at(-1);
       if (last) await control.commit(last.offset);
     });
@@ -171,6 +168,22 @@ export class MergeStage {
   private now(): number {
     return (this.deps.now ?? Date.now)();
   }
+}
+
+/** The emotes the batch added per bucket, and the new estimate of each bucket whose viewers rose. */
+function intensityRows(
+  state: MergeState,
+  emotes: Map<number, number>,
+  viewersRose: Set<number>,
+): MergeCommit["intensity"] {
+  const rows = new Map<number, MergeCommit["intensity"][number]>();
+  for (const [bucketStart, n] of emotes) rows.set(bucketStart, { bucketStart, emotes: n });
+  for (const bucketStart of viewersRose) {
+    const viewers = state.viewersIn(bucketStart);
+    if (viewers === undefined) continue;
+    rows.set(bucketStart, { bucketStart, emotes: rows.get(bucketStart)?.emotes ?? 0, viewers });
+  }
+  return [...rows.values()];
 }
 
 function parseJson(text: string): unknown {

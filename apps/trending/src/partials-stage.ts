@@ -8,6 +8,7 @@ import {
 } from "@emote/contracts";
 import type { StoredStreamerMinute, TrendingCheckpoint, TrendingPartialCommit } from "@emote/db";
 import type { Logger } from "@emote/observability";
+import type { z } from "zod";
 import { PartialStep, type StatsInput } from "./partial-step.ts";
 import { splitPartial } from "./partial-split.ts";
 
@@ -87,24 +88,27 @@ export class PartialsStage {
     const stats: StatsInput[] = [];
     const surges: TrendingSurge[] = [];
     let invalid = 0;
+    const reasons = new Set<string>();
     let at = 0;
     for (const record of fresh) {
       const recordTimeMs = Number(record.timestamp ?? 0);
       at = Math.max(at, recordTimeMs);
-      if (batch.topic === this.deps.topics.stats) {
-        const parsed = windowStatsSchema.safeParse(parseJson(record));
-        if (parsed.success) stats.push({ stats: parsed.data, recordTimeMs });
-        else invalid++;
-      } else {
-        const parsed = aggregatedMessageSchema.safeParse(parseJson(record));
-        if (parsed.success) surges.push(...parsed.data.flatMap(surgeOf));
-        else invalid++;
-      }
+      const parsed =
+        batch.topic === this.deps.topics.stats
+          ? windowStatsSchema.safeParse(parseJson(record))
+          : aggregatedMessageSchema.safeParse(parseJson(record));
+      if (!parsed.success) {
+        invalid++;
+        if (reasons.size < MAX_LOGGED_REASONS) reasons.add(reasonOf(record, parsed.error));
+      } else if (Array.isArray(parsed.data)) surges.push(...parsed.data.flatMap(surgeOf));
+      else stats.push({ stats: parsed.data, recordTimeMs });
     }
     if (invalid > 0) {
       this.deps.counted?.("invalid", invalid);
+      // A malformed record (a sketch that does not decode, a count that is not one) is
+      // skipped, never applied: the log says which and why.
       this.deps.log.warn(
-        { source: key, invalid },
+        { source: key, invalid, reasons: [...reasons] },
         "skipped records that do not match their topic's contract",
       );
     }
@@ -117,6 +121,7 @@ export class PartialsStage {
       minutes: delta.minutes,
       intensity: delta.intensity,
       surges,
+      viewers: delta.viewers,
     });
     const next = { nextOffset: Number(last.offset) + 1, seq: seq0 + partials.length };
     await this.deps.store.commit({
@@ -160,6 +165,15 @@ export class PartialsStage {
     ]);
     this.deps.counted?.("partials", partials.length);
   }
+}
+
+/** Distinct reasons logged per batch. */
+const MAX_LOGGED_REASONS = 3;
+
+function reasonOf(record: IncomingRecord, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  return `offset ${record.offset}: ${where}${issue?.message ?? "not JSON"}`;
 }
 
 function parseJson(record: IncomingRecord): unknown {

@@ -177,8 +177,11 @@ export interface MergeCommit {
   state: Record<string, unknown>;
   /** The board to publish after the commit, if any: stored for history and republishing. */
   board?: { seq: number; at: Date; value: Record<string, unknown> };
-  /** 10 s buckets (epoch ms) and the emotes the merged partials added to them. */
-  intensity: { bucketStart: number; emotes: number }[];
+  /**
+   * 10 s buckets (epoch ms), the emotes the merged partials added to them and, where
+   * their viewers rose, the new estimate of distinct viewers (it replaces the stored one).
+   */
+  intensity: { bucketStart: number; emotes: number; viewers?: number }[];
 }
 
 /**
@@ -220,10 +223,13 @@ export async function commitMerge(db: Database, c: MergeCommit): Promise<void> {
       throw new TrendingSupersededError(`the merge state of ${c.groupId} moved on under another owner`);
     if (c.intensity.length > 0) {
       await tx.execute(sql`
-        insert into ${trendingIntensity} (group_id, bucket_start, emotes)
-        select ${c.groupId}, to_timestamp("bucketStart" / 1000.0), "emotes"
-        from jsonb_to_recordset(${JSON.stringify(c.intensity)}::jsonb) as x("bucketStart" bigint, "emotes" integer)
-        on conflict (group_id, bucket_start) do update set emotes = ${trendingIntensity.emotes} + excluded.emotes`);
+        insert into ${trendingIntensity} (group_id, bucket_start, emotes, viewers)
+        select ${c.groupId}, to_timestamp("bucketStart" / 1000.0), "emotes", "viewers"
+        from jsonb_to_recordset(${JSON.stringify(c.intensity)}::jsonb)
+          as x("bucketStart" bigint, "emotes" integer, "viewers" integer)
+        on conflict (group_id, bucket_start) do update set
+          emotes = ${trendingIntensity.emotes} + excluded.emotes,
+          viewers = coalesce(excluded.viewers, ${trendingIntensity.viewers})`);
     }
     if (c.board) {
       await tx
@@ -271,7 +277,7 @@ export interface TrendingHistory {
   /** Boards in the range, oldest first, evenly thinned to at most `maxBoards`. */
   boards: Record<string, unknown>[];
   /** Platform intensity per 10 s in the range, oldest first. */
-  intensity: { bucketStart: Date; emotes: number }[];
+  intensity: { bucketStart: Date; emotes: number; viewers: number | null }[];
 }
 
 export async function loadTrendingHistory(
@@ -298,7 +304,11 @@ export async function loadTrendingHistory(
     .orderBy(asc(trendingBoards.seq))
     .limit(range.maxBoards);
   const intensity = await db
-    .select({ bucketStart: trendingIntensity.bucketStart, emotes: trendingIntensity.emotes })
+    .select({
+      bucketStart: trendingIntensity.bucketStart,
+      emotes: trendingIntensity.emotes,
+      viewers: trendingIntensity.viewers,
+    })
     .from(trendingIntensity)
     .where(
       and(

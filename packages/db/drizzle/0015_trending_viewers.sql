@@ -1,0 +1,1 @@
+ALTER TABLE "trending_intensity" ADD COLUMN "viewers" integer;
