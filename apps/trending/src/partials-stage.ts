@@ -11,6 +11,7 @@ import type { Logger } from "@emote/observability";
 import type { z } from "zod";
 import { PartialStep, type StatsInput } from "./partial-step.ts";
 import { splitPartial } from "./partial-split.ts";
+import type { TrendingMetrics } from "./trending-metrics.ts";
 
 /** The merge's input is one ordered log: every partial goes to one partition under this key. */
 export const MERGE_KEY = "platform";
@@ -32,8 +33,8 @@ export interface PartialsStageDeps {
   producer: BusProducer;
   store: PartialsStore;
   log: Logger;
-  /** Counts partials published and input records skipped as invalid. */
-  counted?: (what: "partials" | "invalid", n: number) => void;
+  metrics?: TrendingMetrics;
+  now?: () => number;
 }
 
 /**
@@ -104,7 +105,7 @@ export class PartialsStage {
       else stats.push({ stats: parsed.data, recordTimeMs });
     }
     if (invalid > 0) {
-      this.deps.counted?.("invalid", invalid);
+      this.deps.metrics?.invalidRecords.inc({ step: "partials" }, invalid);
       // A malformed record (a sketch that does not decode, a count that is not one) is
       // skipped, never applied: the log says which and why.
       this.deps.log.warn(
@@ -124,6 +125,7 @@ export class PartialsStage {
       viewers: delta.viewers,
     });
     const next = { nextOffset: Number(last.offset) + 1, seq: seq0 + partials.length };
+    const started = this.now();
     await this.deps.store.commit({
       topic: batch.topic,
       partition: batch.partition,
@@ -134,6 +136,7 @@ export class PartialsStage {
       horizon: delta.horizon,
     });
     state.checkpoint = next;
+    this.deps.metrics?.committed("partials", at, (this.now() - started) / 1000);
     await this.publish(partials);
     await control.commit(last.offset);
   }
@@ -155,6 +158,10 @@ export class PartialsStage {
     return state;
   }
 
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
   private async publish(partials: readonly TrendingPartial[]): Promise<void> {
     if (partials.length === 0) return;
     await this.deps.producer.send([
@@ -163,7 +170,7 @@ export class PartialsStage {
         records: partials.map((p) => ({ key: MERGE_KEY, value: JSON.stringify(p) })),
       },
     ]);
-    this.deps.counted?.("partials", partials.length);
+    this.deps.metrics?.partialsPublished.inc(partials.length);
   }
 }
 
