@@ -139,6 +139,7 @@ export class MergeStage {
     const state = saved
       ? MergeState.fromJSON(stored?.applied ?? {}, saved.merge, this.deps.limits)
       : new MergeState(this.deps.limits);
+    state.loadViewerSketches(stored?.viewerSketches ?? []);
     const lastBoard = stored?.lastBoard ? trendingBoardSchema.safeParse(stored.lastBoard) : undefined;
     // The last owner may have died between its commit and its publication.
     if (lastBoard?.success) await this.publish(lastBoard.data);
@@ -194,7 +195,13 @@ function intensityRows(
   for (const bucketStart of viewersRose) {
     const viewers = state.viewersIn(bucketStart);
     if (viewers === undefined) continue;
-    rows.set(bucketStart, { bucketStart, emotes: rows.get(bucketStart)?.emotes ?? 0, viewers });
+    const viewerSketch = state.viewerSketch(bucketStart);
+    rows.set(bucketStart, {
+      bucketStart,
+      emotes: rows.get(bucketStart)?.emotes ?? 0,
+      viewers,
+      ...(viewerSketch !== undefined && { viewerSketch }),
+    });
   }
   return [...rows.values()];
 }

@@ -36,11 +36,12 @@ const ENDED_MAX = 20_000;
 const INTENSITY_KEPT_MS = 60 * MINUTE_MS;
 const BOARD_INTENSITY_BUCKETS = 6;
 /**
- * Viewer sketches kept behind the newest bucket (event time): 12 buckets of at most
- * 4 KiB. An older bucket is final: a sketch for it (an emote that reached its worker over
- * two minutes late) is not applied. Its count stays in `trending_intensity`.
+ * Viewer sketches kept behind the newest bucket (event time): 60 buckets of at most
+ * 4 KiB. An older bucket is final: a sketch for it (a partial step over ten minutes of
+ * event time behind the others) is not applied. Its count stays in `trending_intensity`,
+ * with the sketch, from where a new owner reloads the buckets within this span.
  */
-const VIEWERS_KEPT_MS = 2 * MINUTE_MS;
+export const VIEWERS_KEPT_MS = 10 * MINUTE_MS;
 
 export interface MergeStateJson {
   clockMs: number;
@@ -49,8 +50,6 @@ export interface MergeStateJson {
   surges: TrendingSurge[];
   ended: [momentId: string, endedAtMs: number][];
   intensity: [bucketStart: number, emotes: number][];
-  /** Absent from states stored before viewers were counted. */
-  viewers?: [bucketStart: number, sketch: string][];
 }
 
 /** What one partial changed, for the commit that stores it. */
@@ -96,10 +95,6 @@ export class MergeState {
     for (const surge of json.surges) s.surges.set(surge.momentId, surge);
     for (const [id, at] of json.ended) s.ended.set(id, at);
     for (const [bucket, emotes] of json.intensity) s.intensity.set(bucket, emotes);
-    for (const [bucket, sketch] of json.viewers ?? []) {
-      s.viewers.set(bucket, ViewerSketch.decode(sketch));
-      s.newestViewerBucket = Math.max(s.newestViewerBucket, bucket);
-    }
     return s;
   }
 
@@ -113,9 +108,6 @@ export class MergeState {
       surges: [...this.surges.values()],
       ended: [...this.ended],
       intensity: [...this.intensity].sort(([a], [b]) => a - b),
-      viewers: [...this.viewers]
-        .sort(([a], [b]) => a - b)
-        .map(([bucket, sketch]) => [bucket, sketch.encode()]),
     };
   }
 
@@ -156,7 +148,28 @@ export class MergeState {
     return this.viewers.get(bucketStart)?.estimate();
   }
 
-  private applyViewers(deltas: NonNullable<TrendingPartial["viewers"]>): number[] {
+  /**
+   * The viewer sketches held, oldest first. They are stored per bucket with the intensity
+   * (only those a batch raised), not in the state: a commit writes what changed.
+   */
+  viewerSketches(): { bucketStart: number; sketch: string }[] {
+    return [...this.viewers]
+      .sort(([a], [b]) => a - b)
+      .map(([bucketStart, sketch]) => ({ bucketStart, sketch: sketch.encode() }));
+  }
+
+  /** A held bucket's sketch, encoded (what the commit stores beside its estimate). */
+  viewerSketch(bucketStart: number): string | undefined {
+    return this.viewers.get(bucketStart)?.encode();
+  }
+
+  /** Restores the stored sketches (a new owner): as if their partials were applied again. */
+  loadViewerSketches(rows: readonly { bucketStart: number; sketch: string }[]): void {
+    this.applyViewers(rows);
+    this.expire();
+  }
+
+  private applyViewers(deltas: Readonly<NonNullable<TrendingPartial["viewers"]>>): number[] {
     const rose: number[] = [];
     for (const v of deltas) {
       this.newestViewerBucket = Math.max(this.newestViewerBucket, v.bucketStart);

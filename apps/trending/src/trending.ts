@@ -11,7 +11,7 @@ import {
   type DatabaseConnection,
 } from "@emote/db";
 import { errorMessage, type Observability } from "@emote/observability";
-import type { MergeLimits } from "./merge-state.ts";
+import { VIEWERS_KEPT_MS, type MergeLimits } from "./merge-state.ts";
 import { MergeStage } from "./merge-stage.ts";
 import { PartialsStage } from "./partials-stage.ts";
 import { TrendingMetrics } from "./trending-metrics.ts";
@@ -106,7 +106,7 @@ export async function runTrending(
         ...(opts.boardIntervalMs !== undefined && { boardIntervalMs: opts.boardIntervalMs }),
         ...(opts.published && { published: opts.published }),
         store: {
-          load: () => loadMergeState(conn.db, groupId),
+          load: () => loadMergeState(conn.db, groupId, VIEWERS_KEPT_MS),
           commit: (c) => commitMerge(conn.db, { groupId, ...c }),
           isSuperseded,
         },

@@ -310,7 +310,8 @@ export const trendingBoards = pgTable(
 
 /**
  * Platform intensity per 10 s: emotes, added up by the merge's commits exactly once, and
- * distinct viewers, the merge's latest estimate (null: none counted, as before viewers were).
+ * distinct viewers, the merge's latest estimate (null: none counted, as before viewers were),
+ * with the sketch it comes from (the merge reloads the recent ones when it takes over).
  */
 export const trendingIntensity = pgTable(
   "trending_intensity",
@@ -319,6 +320,7 @@ export const trendingIntensity = pgTable(
     bucketStart: timestamp({ withTimezone: true, mode: "date" }).notNull(),
     emotes: integer().notNull(),
     viewers: integer(),
+    viewerSketch: text(),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.bucketStart] })],
 );

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import {
   moments,
@@ -152,9 +152,15 @@ export interface StoredMergeState {
   applied: Record<string, number>;
   state: Record<string, unknown>;
   lastBoard: Record<string, unknown> | null;
+  /** The viewer sketches of the buckets within `sketchesKeptMs` of the newest one, oldest first. */
+  viewerSketches: { bucketStart: number; sketch: string }[];
 }
 
-export async function loadMergeState(db: Database, groupId: string): Promise<StoredMergeState | null> {
+export async function loadMergeState(
+  db: Database,
+  groupId: string,
+  sketchesKeptMs: number,
+): Promise<StoredMergeState | null> {
   const [row] = await db
     .select({
       applied: trendingMergeState.applied,
@@ -163,7 +169,28 @@ export async function loadMergeState(db: Database, groupId: string): Promise<Sto
     })
     .from(trendingMergeState)
     .where(eq(trendingMergeState.groupId, groupId));
-  return row ?? null;
+  if (!row) return null;
+  const withSketch = and(eq(trendingIntensity.groupId, groupId), isNotNull(trendingIntensity.viewerSketch));
+  const [newest] = await db
+    .select({ at: sql<Date | null>`max(${trendingIntensity.bucketStart})` })
+    .from(trendingIntensity)
+    .where(withSketch);
+  const sketches = newest?.at
+    ? await db
+        .select({ bucketStart: trendingIntensity.bucketStart, sketch: trendingIntensity.viewerSketch })
+        .from(trendingIntensity)
+        .where(
+          and(
+            withSketch,
+            gte(trendingIntensity.bucketStart, new Date(new Date(newest.at).getTime() - sketchesKeptMs)),
+          ),
+        )
+        .orderBy(asc(trendingIntensity.bucketStart))
+    : [];
+  return {
+    ...row,
+    viewerSketches: sketches.map((s) => ({ bucketStart: s.bucketStart.getTime(), sketch: s.sketch ?? "" })),
+  };
 }
 
 /** How long published boards are kept for trending.history. */
@@ -179,9 +206,10 @@ export interface MergeCommit {
   board?: { seq: number; at: Date; value: Record<string, unknown> };
   /**
    * 10 s buckets (epoch ms), the emotes the merged partials added to them and, where
-   * their viewers rose, the new estimate of distinct viewers (it replaces the stored one).
+   * their viewers rose, the new estimate of distinct viewers and its sketch (they replace
+   * the stored ones: a union only grows).
    */
-  intensity: { bucketStart: number; emotes: number; viewers?: number }[];
+  intensity: { bucketStart: number; emotes: number; viewers?: number; viewerSketch?: string }[];
 }
 
 /**
@@ -223,13 +251,14 @@ export async function commitMerge(db: Database, c: MergeCommit): Promise<void> {
       throw new TrendingSupersededError(`the merge state of ${c.groupId} moved on under another owner`);
     if (c.intensity.length > 0) {
       await tx.execute(sql`
-        insert into ${trendingIntensity} (group_id, bucket_start, emotes, viewers)
-        select ${c.groupId}, to_timestamp("bucketStart" / 1000.0), "emotes", "viewers"
+        insert into ${trendingIntensity} (group_id, bucket_start, emotes, viewers, viewer_sketch)
+        select ${c.groupId}, to_timestamp("bucketStart" / 1000.0), "emotes", "viewers", "viewerSketch"
         from jsonb_to_recordset(${JSON.stringify(c.intensity)}::jsonb)
-          as x("bucketStart" bigint, "emotes" integer, "viewers" integer)
+          as x("bucketStart" bigint, "emotes" integer, "viewers" integer, "viewerSketch" text)
         on conflict (group_id, bucket_start) do update set
           emotes = ${trendingIntensity.emotes} + excluded.emotes,
-          viewers = coalesce(excluded.viewers, ${trendingIntensity.viewers})`);
+          viewers = coalesce(excluded.viewers, ${trendingIntensity.viewers}),
+          viewer_sketch = coalesce(excluded.viewer_sketch, ${trendingIntensity.viewerSketch})`);
     }
     if (c.board) {
       await tx
