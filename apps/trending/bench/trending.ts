@@ -15,6 +15,7 @@
  * then compares the boards' distinct viewers per 10 s with the exact count it sent.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { logLevel } from "kafkajs";
 import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -129,6 +130,37 @@ function viewersAccuracy(board: Map<number, number>, sent: Map<number, Set<numbe
   return `${errors.length} buckets, error mean ${pct(mean)}, max ${pct(Math.max(...errors))} (last: ${example})`;
 }
 
+/**
+ * Waits until each partition's leader answers requests, not only until the metadata names
+ * one: right after creation a broker may still refuse as "not the leader for that
+ * topic-partition", which every client would log at ERROR before retrying. A quiet client
+ * asks for each topic's offsets (served by the leaders) until they answer.
+ */
+async function untilLeadersServe(topics: string[]): Promise<void> {
+  const admin = createKafka({
+    brokers,
+    clientId: "bench-trending-probe",
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 30_000;
+    for (const topic of topics) {
+      for (;;) {
+        try {
+          await admin.fetchTopicOffsets(topic);
+          break;
+        } catch (err) {
+          if (Date.now() > deadline) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function runStep(streamers: number): Promise<StepResult> {
   const id = randomUUID().slice(0, 8);
   const prefix = `bench-trending-${id}.`;
@@ -137,6 +169,7 @@ async function runStep(streamers: number): Promise<StepResult> {
     topicPrefix: prefix,
   });
   await bus.ensureTopics();
+  await untilLeadersServe(Object.values(bus.topics));
   const vars = {
     KAFKA_BROKERS: brokers.join(","),
     KAFKA_TOPIC_PREFIX: prefix,
