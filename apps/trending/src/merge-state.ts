@@ -176,7 +176,7 @@ export class MergeState {
       if (v.bucketStart < this.newestViewerBucket - VIEWERS_KEPT_MS) continue;
       let held = this.viewers.get(v.bucketStart);
       if (!held) this.viewers.set(v.bucketStart, (held = new ViewerSketch()));
-      if (held.union(ViewerSketch.decode(v.sketch))) rose.push(v.bucketStart);
+      if (held.unionEncoded(v.sketch)) rose.push(v.bucketStart);
     }
     return rose;
   }

@@ -85,7 +85,7 @@ export class PartialStep {
         const start = Date.parse(b.bucketStart);
         let held = viewers.get(start);
         if (!held) viewers.set(start, (held = new ViewerSketch()));
-        held.union(ViewerSketch.decode(b.sketch));
+        held.unionEncoded(b.sketch);
       }
       const held = this.minutesOf(stats.streamerId);
       const before = held.get(minute) ?? {};

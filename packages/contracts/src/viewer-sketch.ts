@@ -98,37 +98,24 @@ export class ViewerSketch {
 
   /** The sketch an `encode()` made; anything else throws ViewerSketchError saying what is wrong. */
   static decode(text: string): ViewerSketch {
-    if (text.length > VIEWER_SKETCH_MAX_CHARS)
-      throw new ViewerSketchError(`a viewer sketch is at most ${VIEWER_SKETCH_MAX_CHARS} characters`);
-    const bytes = fromBase64Url(text.slice(1));
     const sketch = new ViewerSketch();
-    if (text[0] === "s") {
-      if (bytes.length % SPARSE_ENTRY_BYTES !== 0)
-        throw new ViewerSketchError("a sparse viewer sketch is not a whole number of entries");
-      let previous = -1;
-      for (let i = 0; i < bytes.length; i += SPARSE_ENTRY_BYTES) {
-        const index = ((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0);
-        const rank = bytes[i + 2] ?? 0;
-        if (index >= REGISTERS || index <= previous)
-          throw new ViewerSketchError("a sparse viewer sketch's registers are not increasing below 4096");
-        checkRank(rank);
-        if (rank === 0) throw new ViewerSketchError("a sparse viewer sketch lists an empty register");
-        sketch.raise(index, rank);
-        previous = index;
-      }
-      return sketch;
-    }
-    if (text[0] === "d") {
-      if (bytes.length !== DENSE_BYTES)
-        throw new ViewerSketchError(`a dense viewer sketch has ${DENSE_BYTES} bytes, not ${bytes.length}`);
-      for (let index = 0; index < REGISTERS; index++) {
-        const rank = readSixBits(bytes, index);
-        checkRank(rank);
-        if (rank > 0) sketch.raise(index, rank);
-      }
-      return sketch;
-    }
-    throw new ViewerSketchError('a viewer sketch starts with "s" (sparse) or "d" (dense)');
+    read(text, (index, rank) => sketch.raise(index, rank));
+    return sketch;
+  }
+
+  /** Throws ViewerSketchError, saying what is wrong, unless `text` is an `encode()`. */
+  static check(text: string): void {
+    read(text, () => false);
+  }
+
+  /** `union(decode(text))` without the intermediate sketch; true if a register rose. */
+  unionEncoded(text: string): boolean {
+    let rose = false;
+    read(text, (index, rank) => {
+      rose = this.raise(index, rank) || rose;
+      return rose;
+    });
+    return rose;
   }
 
   private forEach(f: (index: number, rank: number) => void): void {
@@ -162,13 +149,47 @@ export class ViewerSketch {
   }
 }
 
+/** Reads an encoded sketch's set registers into `set`, checking every byte. */
+function read(text: string, set: (index: number, rank: number) => boolean): void {
+  if (text.length > VIEWER_SKETCH_MAX_CHARS)
+    throw new ViewerSketchError(`a viewer sketch is at most ${VIEWER_SKETCH_MAX_CHARS} characters`);
+  const bytes = fromBase64Url(text.slice(1));
+  if (text[0] === "s") {
+    if (bytes.length % SPARSE_ENTRY_BYTES !== 0)
+      throw new ViewerSketchError("a sparse viewer sketch is not a whole number of entries");
+    let previous = -1;
+    for (let i = 0; i < bytes.length; i += SPARSE_ENTRY_BYTES) {
+      const index = ((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0);
+      const rank = bytes[i + 2] ?? 0;
+      if (index >= REGISTERS || index <= previous)
+        throw new ViewerSketchError("a sparse viewer sketch's registers are not increasing below 4096");
+      checkRank(rank);
+      if (rank === 0) throw new ViewerSketchError("a sparse viewer sketch lists an empty register");
+      set(index, rank);
+      previous = index;
+    }
+    return;
+  }
+  if (text[0] === "d") {
+    if (bytes.length !== DENSE_BYTES)
+      throw new ViewerSketchError(`a dense viewer sketch has ${DENSE_BYTES} bytes, not ${bytes.length}`);
+    for (let index = 0; index < REGISTERS; index++) {
+      const rank = readSixBits(bytes, index);
+      checkRank(rank);
+      if (rank > 0) set(index, rank);
+    }
+    return;
+  }
+  throw new ViewerSketchError('a viewer sketch starts with "s" (sparse) or "d" (dense)');
+}
+
 /** A viewer sketch as text on the bus (what `ViewerSketch.encode` writes), checked to decode. */
 export const viewerSketchSchema = z
   .string()
   .max(VIEWER_SKETCH_MAX_CHARS)
   .superRefine((text, ctx) => {
     try {
-      ViewerSketch.decode(text);
+      ViewerSketch.check(text);
     } catch (err) {
       if (!(err instanceof ViewerSketchError)) throw err;
       ctx.addIssue({ code: "custom", message: err.message });
