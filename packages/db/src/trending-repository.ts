@@ -193,6 +193,12 @@ export async function loadMergeState(
   };
 }
 
+/**
+ * Viewer sketches older than this (behind a board's time) are cleared with the retention
+ * sweep: up to 4 KiB a bucket, needed only by a merge reloading its last minutes.
+ */
+export const VIEWER_SKETCHES_KEPT_MS = 60 * 60_000;
+
 /** How long published boards are kept for trending.history. */
 export const TRENDING_BOARD_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -206,8 +212,8 @@ export interface MergeCommit {
   board?: { seq: number; at: Date; value: Record<string, unknown> };
   /**
    * 10 s buckets (epoch ms), the emotes the merged partials added to them and, where
-   * their viewers rose, the new estimate of distinct viewers and its sketch (they replace
-   * the stored ones: a union only grows).
+   * their viewers rose, the new estimate of distinct viewers and its sketch (a union only
+   * grows: the larger estimate is kept, the sketch replaced).
    */
   intensity: { bucketStart: number; emotes: number; viewers?: number; viewerSketch?: string }[];
 }
@@ -257,7 +263,7 @@ export async function commitMerge(db: Database, c: MergeCommit): Promise<void> {
           as x("bucketStart" bigint, "emotes" integer, "viewers" integer, "viewerSketch" text)
         on conflict (group_id, bucket_start) do update set
           emotes = ${trendingIntensity.emotes} + excluded.emotes,
-          viewers = coalesce(excluded.viewers, ${trendingIntensity.viewers}),
+          viewers = greatest(excluded.viewers, ${trendingIntensity.viewers}),
           viewer_sketch = coalesce(excluded.viewer_sketch, ${trendingIntensity.viewerSketch})`);
     }
     if (c.board) {
@@ -274,6 +280,17 @@ export async function commitMerge(db: Database, c: MergeCommit): Promise<void> {
         await tx
           .delete(trendingIntensity)
           .where(and(eq(trendingIntensity.groupId, c.groupId), lt(trendingIntensity.bucketStart, before)));
+        // A bucket's sketch is reloaded for minutes only; its estimate stays for history.
+        await tx
+          .update(trendingIntensity)
+          .set({ viewerSketch: null })
+          .where(
+            and(
+              eq(trendingIntensity.groupId, c.groupId),
+              isNotNull(trendingIntensity.viewerSketch),
+              lt(trendingIntensity.bucketStart, new Date(c.board.at.getTime() - VIEWER_SKETCHES_KEPT_MS)),
+            ),
+          );
       }
     }
   });
