@@ -3,6 +3,7 @@ import { trendingBoardSchema, trendingPartialSchema, type TrendingBoard } from "
 import type { MergeCommit, StoredMergeState } from "@emote/db";
 import type { Logger } from "@emote/observability";
 import { MergeState, type MergeLimits, type MergeStateJson } from "./merge-state.ts";
+import type { TrendingMetrics } from "./trending-metrics.ts";
 
 export interface MergeStore {
   load(): Promise<StoredMergeState | null>;
@@ -19,8 +20,9 @@ export interface MergeStageDeps {
   /** Boards are published at most this often, unless a surge started or ended (default 1 s). */
   boardIntervalMs?: number;
   now?: () => number;
-  /** Each board published (metrics, benchmarks). */
+  /** Each board published (benchmarks). */
   published?: (board: TrendingBoard) => void;
+  metrics?: TrendingMetrics;
 }
 
 interface Loaded {
@@ -62,13 +64,16 @@ export class MergeStage {
       let surgesChanged = false;
       let changed = false;
       const intensity = new Map<number, number>();
+      const viewersRose = new Set<number>();
       let invalid = 0;
+      let newestRecordMs = 0;
       for (const record of batch.records) {
         const parsed = trendingPartialSchema.safeParse(parseJson(String(record.value)));
         if (!parsed.success) {
           invalid++;
           continue;
         }
+        newestRecordMs = Math.max(newestRecordMs, Number(record.timestamp ?? 0));
         const applied = loaded.state.apply(parsed.data);
         if (!applied) continue;
         loaded.dirty = true;
@@ -76,17 +81,17 @@ export class MergeStage {
         surgesChanged ||= applied.surgesChanged;
         for (const b of applied.intensity)
           intensity.set(b.bucketStart, (intensity.get(b.bucketStart) ?? 0) + b.emotes);
+        for (const b of applied.viewersRose) viewersRose.add(b);
       }
-      if (invalid > 0) this.deps.log.warn({ invalid }, "skipped records that are not trending partials");
+      if (invalid > 0) {
+        this.deps.metrics?.invalidRecords.inc({ step: "merge" }, invalid);
+        this.deps.log.warn({ invalid }, "skipped records that are not trending partials");
+      }
       const dueMs = this.deps.boardIntervalMs ?? 1_000;
       const board = loaded.dirty && (surgesChanged || this.now() - loaded.lastBoardMs >= dueMs);
       // Only repeats: nothing to store.
       if (changed)
-        await this.commit(
-          loaded,
-          board,
-          [...intensity].map(([bucketStart, emotes]) => ({ bucketStart, emotes })),
-        );
+        await this.commit(loaded, board, intensityRows(loaded.state, intensity, viewersRose), newestRecordMs);
       const last = batch.records.at(-1);
       if (last) await control.commit(last.offset);
     });
@@ -97,7 +102,7 @@ export class MergeStage {
     return this.serially(async () => {
       const loaded = this.loaded;
       if (!loaded?.dirty) return;
-      await this.commit(loaded, true, []);
+      await this.commit(loaded, true, [], 0);
     });
   }
 
@@ -105,9 +110,12 @@ export class MergeStage {
     loaded: Loaded,
     withBoard: boolean,
     intensity: MergeCommit["intensity"],
+    /** Newest input record time of the batch (0: a timer's board, no input). */
+    newestRecordMs: number,
   ): Promise<void> {
     const applied = loaded.state.appliedJSON();
     const board = withBoard ? loaded.state.board(loaded.boardSeq + 1) : undefined;
+    const started = this.now();
     const state = { merge: loaded.state.toJSON(), boardSeq: board?.seq ?? loaded.boardSeq };
     await this.deps.store.commit({
       previousApplied: loaded.stored,
@@ -116,6 +124,7 @@ export class MergeStage {
       intensity,
       ...(board && { board: { seq: board.seq, at: new Date(board.at), value: board } }),
     });
+    this.deps.metrics?.committed("merge", newestRecordMs, (this.now() - started) / 1000);
     loaded.stored = applied;
     if (!board) return;
     loaded.boardSeq = board.seq;
@@ -130,6 +139,7 @@ export class MergeStage {
     const state = saved
       ? MergeState.fromJSON(stored?.applied ?? {}, saved.merge, this.deps.limits)
       : new MergeState(this.deps.limits);
+    state.loadViewerSketches(stored?.viewerSketches ?? []);
     const lastBoard = stored?.lastBoard ? trendingBoardSchema.safeParse(stored.lastBoard) : undefined;
     // The last owner may have died between its commit and its publication.
     if (lastBoard?.success) await this.publish(lastBoard.data);
@@ -148,6 +158,7 @@ export class MergeStage {
       { topic: this.deps.topics.trending, records: [{ key: "board", value: JSON.stringify(board) }] },
     ]);
     this.deps.published?.(board);
+    this.deps.metrics?.published(board);
   }
 
   private serially(work: () => Promise<void>): Promise<void> {
@@ -171,6 +182,28 @@ export class MergeStage {
   private now(): number {
     return (this.deps.now ?? Date.now)();
   }
+}
+
+/** The emotes the batch added per bucket, and the new estimate of each bucket whose viewers rose. */
+function intensityRows(
+  state: MergeState,
+  emotes: Map<number, number>,
+  viewersRose: Set<number>,
+): MergeCommit["intensity"] {
+  const rows = new Map<number, MergeCommit["intensity"][number]>();
+  for (const [bucketStart, n] of emotes) rows.set(bucketStart, { bucketStart, emotes: n });
+  for (const bucketStart of viewersRose) {
+    const viewers = state.viewersIn(bucketStart);
+    if (viewers === undefined) continue;
+    const viewerSketch = state.viewerSketch(bucketStart);
+    rows.set(bucketStart, {
+      bucketStart,
+      emotes: rows.get(bucketStart)?.emotes ?? 0,
+      viewers,
+      ...(viewerSketch !== undefined && { viewerSketch }),
+    });
+  }
+  return [...rows.values()];
 }
 
 function parseJson(text: string): unknown {

@@ -1,4 +1,4 @@
-import type { TrendingPartial, TrendingSurge, WindowStats } from "@emote/contracts";
+import { ViewerSketch, type TrendingPartial, type TrendingSurge, type WindowStats } from "@emote/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MergeState, type MergeStateJson } from "./merge-state.ts";
@@ -120,6 +120,28 @@ describe("MergeState", () => {
     expect(s.board(1).surging).toHaveLength(5);
   });
 
+  it("counts a viewer on two streams once in the board's intensity, and keeps ten minutes of viewer buckets", () => {
+    const s = new MergeState();
+    const fifty = sketchOf(Array.from({ length: 50 }, (_, i) => i)).encode();
+    s.apply(partial("stats:0", 1, { at: T0 + 5_000, viewers: [{ bucketStart: T0, sketch: fifty }] }));
+    const rose = s.apply(
+      partial("stats:1", 1, { at: T0 + 5_000, viewers: [{ bucketStart: T0, sketch: fifty }] }),
+    );
+    expect(rose?.viewersRose).toEqual([]);
+    expect(s.board(1).intensity.at(-1)).toEqual({
+      bucketStart: new Date(T0).toISOString(),
+      emotes: 0,
+      viewers: 50,
+    });
+    // Eleven minutes on, the bucket is final: dropped from memory, a late sketch for it is not applied.
+    s.apply(partial("stats:0", 2, { viewers: [{ bucketStart: T0 + 11 * MIN, sketch: fifty }] }));
+    expect(s.viewersIn(T0)).toBeUndefined();
+    expect(
+      s.apply(partial("stats:1", 2, { viewers: [{ bucketStart: T0, sketch: fifty }] }))?.viewersRose,
+    ).toEqual([]);
+    expect(s.viewerSketches().map((v) => v.bucketStart)).toEqual([T0 + 11 * MIN]);
+  });
+
   it("round-trips through JSON", () => {
     const s = new MergeState();
     s.apply(
@@ -127,10 +149,13 @@ describe("MergeState", () => {
         minutes: [{ minute: T0, counts: { "🔥": 2 }, total: 2 }],
         intensity: [{ bucketStart: T0, emotes: 2 }],
         surges: [surge("m1", "s1", "🔥", 2)],
+        viewers: [{ bucketStart: T0, sketch: sketchOf([1, 2, 3]).encode() }],
       }),
     );
     const back = MergeState.fromJSON(s.appliedJSON(), s.toJSON());
+    back.loadViewerSketches(s.viewerSketches());
     expect(back.toJSON()).toEqual(s.toJSON());
+    expect(back.viewerSketches()).toEqual(s.viewerSketches());
     expect(back.board(7)).toEqual(s.board(7));
   });
 });
@@ -142,19 +167,48 @@ const statsArb = fc.record({
   minute: fc.integer({ min: 0, max: 3 }),
   counts: fc.dictionary(fc.constantFrom(...EMOTES), fc.integer({ min: 0, max: 50 }), { maxKeys: 4 }),
   at: fc.integer({ min: 0, max: 240_000 }),
+  // Viewer ids per 10 s bucket of the minute: shared across streamers and sources.
+  viewers: fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 5 }), fc.array(fc.nat({ max: 80 }), { maxLength: 12 })),
+    {
+      maxLength: 2,
+    },
+  ),
 });
+
+function sketchOf(ids: Iterable<number>): ViewerSketch {
+  const s = new ViewerSketch();
+  for (const id of ids) s.addHash(id);
+  return s;
+}
+
+/** The input's viewer ids per bucket start (four minutes: within what the merge keeps, so never final). */
+function viewerBuckets(x: { minute: number; viewers: [number, number[]][] }): [number, number[]][] {
+  const byBucket = new Map<number, number[]>();
+  for (const [b, ids] of x.viewers) {
+    const start = T0 + x.minute * MIN + b * 10_000;
+    byBucket.set(start, [...(byBucket.get(start) ?? []), ...ids]);
+  }
+  return [...byBucket].filter(([, ids]) => ids.length > 0);
+}
 
 function toInput(x: {
   streamer: string;
   minute: number;
   counts: Record<string, number>;
   at: number;
+  viewers: [number, number[]][];
 }): StatsInput {
+  const viewers = viewerBuckets(x).map(([start, ids]) => ({
+    bucketStart: new Date(start).toISOString(),
+    sketch: sketchOf(ids).encode(),
+  }));
   const stats: WindowStats = {
     streamerId: x.streamer,
     windowStart: new Date(T0 + x.minute * MIN).toISOString(),
     counts: x.counts,
     total: Object.values(x.counts).reduce((a, b) => a + b, 0),
+    ...(viewers.length > 0 && { viewers }),
   };
   return { stats, recordTimeMs: T0 + x.at };
 }
@@ -172,7 +226,15 @@ function partialsOf(source: string, inputs: StatsInput[], cuts: number[]): Trend
     const at = Math.max(0, ...batch.map((b) => b.recordTimeMs));
     out.push(
       ...splitPartial(
-        { source, seq: out.length + 1, at, minutes: delta.minutes, intensity: delta.intensity, surges: [] },
+        {
+          source,
+          seq: out.length + 1,
+          at,
+          minutes: delta.minutes,
+          intensity: delta.intensity,
+          surges: [],
+          viewers: delta.viewers,
+        },
         3,
       ),
     );
@@ -214,6 +276,7 @@ describe("MergeState properties", () => {
           const a = merge(wholeBatches, [], false);
           const b = merge(splitBatches, picks, true);
           expect(canonical(b)).toEqual(canonical(a));
+          expect(b.viewerSketches()).toEqual(a.viewerSketches());
           expect(b.board(1)).toEqual(a.board(1));
         },
       ),
@@ -242,6 +305,34 @@ describe("MergeState properties", () => {
           }
         }
       }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("distinct viewers per bucket are those of the union of every sketch sent, each viewer once across streamers and sources", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(statsArb, { maxLength: 20 }), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (perSource, cuts, picks) => {
+          const s = merge(
+            perSource.map((xs, i) => partialsOf(`stats:${i}`, xs.map(toInput), cuts)),
+            picks,
+            true,
+          );
+          const exact = new Map<number, Set<number>>();
+          for (const x of perSource.flat()) {
+            for (const [start, ids] of viewerBuckets(x)) {
+              exact.set(start, new Set([...(exact.get(start) ?? []), ...ids]));
+            }
+          }
+          expect(s.viewerSketches().map((v) => v.bucketStart)).toEqual(
+            [...exact.keys()].sort((a, b) => a - b),
+          );
+          for (const [start, ids] of exact) expect(s.viewersIn(start)).toBe(sketchOf(ids).estimate());
+        },
+      ),
       { numRuns: 150 },
     );
   });

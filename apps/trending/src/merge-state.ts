@@ -1,5 +1,6 @@
 import {
   TRENDING_WINDOWS_MINUTES,
+  ViewerSketch,
   type TrendingBoard,
   type TrendingEmote,
   type TrendingPartial,
@@ -34,6 +35,13 @@ const ENDED_MAX = 20_000;
 /** Platform intensity kept for the board and the page: one hour of 10 s buckets. */
 const INTENSITY_KEPT_MS = 60 * MINUTE_MS;
 const BOARD_INTENSITY_BUCKETS = 6;
+/**
+ * Viewer sketches kept behind the newest bucket (event time): 60 buckets of at most
+ * 4 KiB. An older bucket is final: a sketch for it (a partial step over ten minutes of
+ * event time behind the others) is not applied. Its count stays in `trending_intensity`,
+ * with the sketch, from where a new owner reloads the buckets within this span.
+ */
+export const VIEWERS_KEPT_MS = 10 * MINUTE_MS;
 
 export interface MergeStateJson {
   clockMs: number;
@@ -42,6 +50,14 @@ export interface MergeStateJson {
   surges: TrendingSurge[];
   ended: [momentId: string, endedAtMs: number][];
   intensity: [bucketStart: number, emotes: number][];
+}
+
+/** What one partial changed, for the commit that stores it. */
+export interface Applied {
+  intensity: TrendingPartial["intensity"];
+  surgesChanged: boolean;
+  /** Buckets whose distinct viewers rose. */
+  viewersRose: number[];
 }
 
 /**
@@ -59,6 +75,8 @@ export class MergeState {
   private readonly surges = new Map<string, TrendingSurge>();
   private readonly ended = new Map<string, number>();
   private readonly intensity = new Map<number, number>();
+  private readonly viewers = new Map<number, ViewerSketch>();
+  private newestViewerBucket = Number.NEGATIVE_INFINITY;
 
   constructor(readonly limits: MergeLimits = DEFAULT_MERGE_LIMITS) {}
 
@@ -101,7 +119,7 @@ export class MergeState {
    * Applies a partial unless it is a repeat (its seq at or below the source's last one).
    * Returns the intensity it added (the caller stores it), or undefined for a repeat.
    */
-  apply(p: TrendingPartial): { intensity: TrendingPartial["intensity"]; surgesChanged: boolean } | undefined {
+  apply(p: TrendingPartial): Applied | undefined {
     if (p.seq <= (this.applied.get(p.source) ?? 0)) return undefined;
     this.applied.set(p.source, p.seq);
     this.clockMs = Math.max(this.clockMs, p.at);
@@ -120,13 +138,52 @@ export class MergeState {
     for (const b of p.intensity)
       this.intensity.set(b.bucketStart, (this.intensity.get(b.bucketStart) ?? 0) + b.emotes);
     for (const surge of p.surges) this.applySurge(surge);
+    const viewersRose = this.applyViewers(p.viewers ?? []);
     this.expire();
-    return { intensity: p.intensity, surgesChanged: p.surges.length > 0 };
+    return { intensity: p.intensity, surgesChanged: p.surges.length > 0, viewersRose };
+  }
+
+  /** Distinct viewers platform-wide in a 10 s bucket, while its sketch is held. */
+  viewersIn(bucketStart: number): number | undefined {
+    return this.viewers.get(bucketStart)?.estimate();
+  }
+
+  /**
+   * The viewer sketches held, oldest first. They are stored per bucket with the intensity
+   * (only those a batch raised), not in the state: a commit writes what changed.
+   */
+  viewerSketches(): { bucketStart: number; sketch: string }[] {
+    return [...this.viewers]
+      .sort(([a], [b]) => a - b)
+      .map(([bucketStart, sketch]) => ({ bucketStart, sketch: sketch.encode() }));
+  }
+
+  /** A held bucket's sketch, encoded (what the commit stores beside its estimate). */
+  viewerSketch(bucketStart: number): string | undefined {
+    return this.viewers.get(bucketStart)?.encode();
+  }
+
+  /** Restores the stored sketches (a new owner): as if their partials were applied again. */
+  loadViewerSketches(rows: readonly { bucketStart: number; sketch: string }[]): void {
+    this.applyViewers(rows);
+    this.expire();
+  }
+
+  private applyViewers(deltas: Readonly<NonNullable<TrendingPartial["viewers"]>>): number[] {
+    const rose: number[] = [];
+    for (const v of deltas) {
+      this.newestViewerBucket = Math.max(this.newestViewerBucket, v.bucketStart);
+      if (v.bucketStart < this.newestViewerBucket - VIEWERS_KEPT_MS) continue;
+      let held = this.viewers.get(v.bucketStart);
+      if (!held) this.viewers.set(v.bucketStart, (held = new ViewerSketch()));
+      if (held.unionEncoded(v.sketch)) rose.push(v.bucketStart);
+    }
+    return rose;
   }
 
   /** Memory in entries (emote counters, surges, ended ids, buckets): bounded by the limits. */
   entries(): number {
-    let n = this.surges.size + this.ended.size + this.intensity.size;
+    let n = this.surges.size + this.ended.size + this.intensity.size + this.viewers.size;
     for (const m of this.minutes.values()) n += m.summary.size;
     return n;
   }
@@ -141,6 +198,7 @@ export class MergeState {
       intensity.push({
         bucketStart: new Date(b).toISOString(),
         emotes: Math.max(0, this.intensity.get(b) ?? 0),
+        viewers: this.viewersIn(b) ?? 0,
       });
     }
     return {
@@ -239,6 +297,9 @@ export class MergeState {
     }
     for (const bucket of this.intensity.keys()) {
       if (bucket < this.clockMs - INTENSITY_KEPT_MS) this.intensity.delete(bucket);
+    }
+    for (const bucket of this.viewers.keys()) {
+      if (bucket < this.newestViewerBucket - VIEWERS_KEPT_MS) this.viewers.delete(bucket);
     }
   }
 }

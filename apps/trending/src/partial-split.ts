@@ -5,6 +5,8 @@ import type { MinuteDelta, TrendingPartial } from "@emote/contracts";
  * JSON, far below a topic's 1 MB limit, whatever a batch held.
  */
 export const MAX_PARTIAL_ENTRIES = 2_000;
+/** A viewer sketch counts as one entry per this many characters (a dense one: 82 entries). */
+const SKETCH_CHARS_PER_ENTRY = 50;
 
 /**
  * What one input batch changed, as partial records numbered `seq`, `seq + 1`, …: one
@@ -16,7 +18,7 @@ export function splitPartial(whole: TrendingPartial, maxEntries = MAX_PARTIAL_EN
   let entries = 0;
   const room = () => {
     if (!current || entries >= maxEntries) {
-      current = { source: whole.source, at: whole.at, minutes: [], intensity: [], surges: [] };
+      current = { source: whole.source, at: whole.at, minutes: [], intensity: [], surges: [], viewers: [] };
       parts.push(current);
       entries = 0;
     }
@@ -49,5 +51,14 @@ export function splitPartial(whole: TrendingPartial, maxEntries = MAX_PARTIAL_EN
     room().surges.push(s);
     entries++;
   }
-  return parts.map((p, i) => ({ ...p, seq: whole.seq + i }));
+  for (const v of whole.viewers ?? []) {
+    room().viewers?.push(v);
+    entries += Math.ceil(v.sketch.length / SKETCH_CHARS_PER_ENTRY);
+  }
+  // Partials without viewers stay in the shape older merges read.
+  return parts.map(({ viewers, ...p }, i) => ({
+    ...p,
+    ...(viewers?.length ? { viewers } : {}),
+    seq: whole.seq + i,
+  }));
 }

@@ -1,4 +1,10 @@
-import type { IntensityDelta, MinuteDelta, WindowStats } from "@emote/contracts";
+import {
+  ViewerSketch,
+  type IntensityDelta,
+  type MinuteDelta,
+  type ViewersDelta,
+  type WindowStats,
+} from "@emote/contracts";
 
 const MINUTE_MS = 60_000;
 export const BUCKET_MS = 10_000;
@@ -26,6 +32,8 @@ export interface StatsInput {
 export interface PartialDelta {
   minutes: MinuteDelta[];
   intensity: IntensityDelta[];
+  /** Per 10 s bucket (event time) the union of the batch's viewer sketches. */
+  viewers: ViewersDelta[];
   /** Snapshots to store (the new last counts of each streamer-minute the batch changed). */
   changed: StreamerMinute[];
   /**
@@ -67,10 +75,18 @@ export class PartialStep {
     const minutes = new Map<number, MinuteDelta>();
     const intensity = new Map<number, number>();
     const changed = new Map<string, StreamerMinute>();
+    const viewers = new Map<number, ViewerSketch>();
     for (const { stats, recordTimeMs } of inputs) {
       const minute = Date.parse(stats.windowStart);
       this.newestMinute = Math.max(this.newestMinute, minute);
       if (minute < this.horizon()) continue;
+      // A union needs no snapshot: a repeated or replayed sketch changes nothing.
+      for (const b of stats.viewers ?? []) {
+        const start = Date.parse(b.bucketStart);
+        let held = viewers.get(start);
+        if (!held) viewers.set(start, (held = new ViewerSketch()));
+        held.unionEncoded(b.sketch);
+      }
       const held = this.minutesOf(stats.streamerId);
       const before = held.get(minute) ?? {};
       // The minute is named even when nothing changed: how a batch was split never shows.
@@ -101,6 +117,9 @@ export class PartialStep {
       intensity: [...intensity]
         .filter(([, emotes]) => emotes !== 0)
         .map(([bucketStart, emotes]) => ({ bucketStart, emotes })),
+      viewers: [...viewers]
+        .sort(([a], [b]) => a - b)
+        .map(([bucketStart, sketch]) => ({ bucketStart, sketch: sketch.encode() })),
       changed: [...changed.values()].filter((c) => c.minute >= horizon),
       horizon: pruned ? horizon : undefined,
     };

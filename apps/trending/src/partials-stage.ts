@@ -8,8 +8,10 @@ import {
 } from "@emote/contracts";
 import type { StoredStreamerMinute, TrendingCheckpoint, TrendingPartialCommit } from "@emote/db";
 import type { Logger } from "@emote/observability";
+import type { z } from "zod";
 import { PartialStep, type StatsInput } from "./partial-step.ts";
 import { splitPartial } from "./partial-split.ts";
+import type { TrendingMetrics } from "./trending-metrics.ts";
 
 /** The merge's input is one ordered log: every partial goes to one partition under this key. */
 export const MERGE_KEY = "platform";
@@ -31,8 +33,8 @@ export interface PartialsStageDeps {
   producer: BusProducer;
   store: PartialsStore;
   log: Logger;
-  /** Counts partials published and input records skipped as invalid. */
-  counted?: (what: "partials" | "invalid", n: number) => void;
+  metrics?: TrendingMetrics;
+  now?: () => number;
 }
 
 /**
@@ -87,24 +89,27 @@ export class PartialsStage {
     const stats: StatsInput[] = [];
     const surges: TrendingSurge[] = [];
     let invalid = 0;
+    const reasons = new Set<string>();
     let at = 0;
     for (const record of fresh) {
       const recordTimeMs = Number(record.timestamp ?? 0);
       at = Math.max(at, recordTimeMs);
-      if (batch.topic === this.deps.topics.stats) {
-        const parsed = windowStatsSchema.safeParse(parseJson(record));
-        if (parsed.success) stats.push({ stats: parsed.data, recordTimeMs });
-        else invalid++;
-      } else {
-        const parsed = aggregatedMessageSchema.safeParse(parseJson(record));
-        if (parsed.success) surges.push(...parsed.data.flatMap(surgeOf));
-        else invalid++;
-      }
+      const parsed =
+        batch.topic === this.deps.topics.stats
+          ? windowStatsSchema.safeParse(parseJson(record))
+          : aggregatedMessageSchema.safeParse(parseJson(record));
+      if (!parsed.success) {
+        invalid++;
+        if (reasons.size < MAX_LOGGED_REASONS) reasons.add(reasonOf(record, parsed.error));
+      } else if (Array.isArray(parsed.data)) surges.push(...parsed.data.flatMap(surgeOf));
+      else stats.push({ stats: parsed.data, recordTimeMs });
     }
     if (invalid > 0) {
-      this.deps.counted?.("invalid", invalid);
+      this.deps.metrics?.invalidRecords.inc({ step: "partials" }, invalid);
+      // A malformed record (a sketch that does not decode, a count that is not one) is
+      // skipped, never applied: the log says which and why.
       this.deps.log.warn(
-        { source: key, invalid },
+        { source: key, invalid, reasons: [...reasons] },
         "skipped records that do not match their topic's contract",
       );
     }
@@ -117,8 +122,10 @@ export class PartialsStage {
       minutes: delta.minutes,
       intensity: delta.intensity,
       surges,
+      viewers: delta.viewers,
     });
     const next = { nextOffset: Number(last.offset) + 1, seq: seq0 + partials.length };
+    const started = this.now();
     await this.deps.store.commit({
       topic: batch.topic,
       partition: batch.partition,
@@ -129,6 +136,7 @@ export class PartialsStage {
       horizon: delta.horizon,
     });
     state.checkpoint = next;
+    this.deps.metrics?.committed("partials", at, (this.now() - started) / 1000);
     await this.publish(partials);
     await control.commit(last.offset);
   }
@@ -150,6 +158,10 @@ export class PartialsStage {
     return state;
   }
 
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
   private async publish(partials: readonly TrendingPartial[]): Promise<void> {
     if (partials.length === 0) return;
     await this.deps.producer.send([
@@ -158,8 +170,17 @@ export class PartialsStage {
         records: partials.map((p) => ({ key: MERGE_KEY, value: JSON.stringify(p) })),
       },
     ]);
-    this.deps.counted?.("partials", partials.length);
+    this.deps.metrics?.partialsPublished.inc(partials.length);
   }
+}
+
+/** Distinct reasons logged per batch. */
+const MAX_LOGGED_REASONS = 3;
+
+function reasonOf(record: IncomingRecord, error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  return `offset ${record.offset}: ${where}${issue?.message ?? "not JSON"}`;
 }
 
 function parseJson(record: IncomingRecord): unknown {

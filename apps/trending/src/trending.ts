@@ -11,9 +11,10 @@ import {
   type DatabaseConnection,
 } from "@emote/db";
 import { errorMessage, type Observability } from "@emote/observability";
-import type { MergeLimits } from "./merge-state.ts";
+import { VIEWERS_KEPT_MS, type MergeLimits } from "./merge-state.ts";
 import { MergeStage } from "./merge-stage.ts";
 import { PartialsStage } from "./partials-stage.ts";
+import { TrendingMetrics } from "./trending-metrics.ts";
 
 export type TrendingRole = "partials" | "merge" | "all";
 
@@ -58,6 +59,10 @@ export async function runTrending(
   let partials: PartialsStage | undefined;
   let merge: MergeStage | undefined;
   let flushTimer: NodeJS.Timeout | undefined;
+  const metrics = new TrendingMetrics(obs.registry, () => ({
+    streamerMinutes: partials?.size() ?? 0,
+    mergeEntries: merge?.entries() ?? 0,
+  }));
   try {
     if (opts.role !== "merge") {
       const groupId = `${opts.groupId}-partials`;
@@ -65,6 +70,7 @@ export async function runTrending(
         topics: bus.topics,
         producer,
         log,
+        metrics,
         store: {
           loadCheckpoint: (topic, partition) => loadTrendingCheckpoint(conn.db, groupId, topic, partition),
           loadMinutes: (topic, partition) => loadTrendingStreamerMinutes(conn.db, groupId, topic, partition),
@@ -95,11 +101,12 @@ export async function runTrending(
         topics: bus.topics,
         producer,
         log,
+        metrics,
         ...(opts.limits && { limits: opts.limits }),
         ...(opts.boardIntervalMs !== undefined && { boardIntervalMs: opts.boardIntervalMs }),
         ...(opts.published && { published: opts.published }),
         store: {
-          load: () => loadMergeState(conn.db, groupId),
+          load: () => loadMergeState(conn.db, groupId, VIEWERS_KEPT_MS),
           commit: (c) => commitMerge(conn.db, { groupId, ...c }),
           isSuperseded,
         },

@@ -1,4 +1,4 @@
-import type { Moment, WindowStats } from "@emote/contracts";
+import { ViewerSketch, type Moment, type WindowStats } from "@emote/contracts";
 
 /**
  * Contract-valid input for the trending stage, as the worker would publish it: window
@@ -15,6 +15,21 @@ export interface SyntheticPlatform {
   expectedEmotes: number;
   /** Ids of the surges still live at the end. */
   expectedLive: string[];
+  /**
+   * Per 10 s bucket (epoch ms) the distinct viewers platform-wide: the shared audience
+   * (on every stream) and each streamer's own viewer, each once.
+   */
+  expectedViewers: Map<number, number>;
+}
+
+/** Viewers every streamer has (the same people watching many streams) and each one's own viewer. */
+const SHARED_VIEWERS = 50;
+const OWN_VIEWER_BASE = 1_000_000;
+
+function sketchOf(ids: Iterable<number>): string {
+  const s = new ViewerSketch();
+  for (const id of ids) s.addHash(id);
+  return s.encode();
 }
 
 const EMOTES = ["🔥", "😂", "👏", "❤️", "🎉"];
@@ -40,11 +55,16 @@ export function syntheticPlatform(opts: {
   };
   const stats: WindowStats[] = [];
   const expectedMinutes = new Map<number, Map<string, number>>();
+  const expectedViewers = new Map<number, number>();
   let expectedEmotes = 0;
   for (let m = 0; m < opts.minutes; m++) {
     const minute = opts.start + m * 60_000;
     const platform = new Map<string, number>();
-    for (const streamerId of opts.streamers) {
+    // Viewers in the minute's first two buckets: the shared audience in the first, each streamer's own in both.
+    const buckets = [minute, minute + 10_000];
+    expectedViewers.set(buckets[0] ?? minute, SHARED_VIEWERS + opts.streamers.length);
+    expectedViewers.set(buckets[1] ?? minute, opts.streamers.length);
+    opts.streamers.forEach((streamerId, k) => {
       const finals = Object.fromEntries(EMOTES.map((e) => [e, Math.floor(rand() * 40)]));
       for (let u = 1; u <= opts.updates; u++) {
         const counts = Object.fromEntries(
@@ -52,11 +72,20 @@ export function syntheticPlatform(opts: {
             .map(([e, n]) => [e, Math.floor((n * u) / opts.updates)] as const)
             .filter(([, n]) => n > 0),
         );
+        // Cumulative sketches: the union of what a bucket was sent is its viewers.
+        const shared = Array.from({ length: Math.ceil((SHARED_VIEWERS * u) / opts.updates) }, (_, j) => j);
         const snapshot: WindowStats = {
           streamerId,
           windowStart: new Date(minute).toISOString(),
           counts,
           total: Object.values(counts).reduce((a, b) => a + b, 0),
+          viewers: [
+            {
+              bucketStart: new Date(minute).toISOString(),
+              sketch: sketchOf([...shared, OWN_VIEWER_BASE + k]),
+            },
+            { bucketStart: new Date(minute + 10_000).toISOString(), sketch: sketchOf([OWN_VIEWER_BASE + k]) },
+          ],
         };
         stats.push(snapshot);
         // A replayed snapshot now and then: it must change nothing.
@@ -66,7 +95,7 @@ export function syntheticPlatform(opts: {
         if (n > 0) platform.set(e, (platform.get(e) ?? 0) + n);
         expectedEmotes += n;
       }
-    }
+    });
     expectedMinutes.set(minute, platform);
   }
   const moments: Moment[] = [];
@@ -106,5 +135,12 @@ export function syntheticPlatform(opts: {
       expectedLive.push(base.id);
     }
   });
-  return { stats, moments, expectedMinutes, expectedEmotes, expectedLive: expectedLive.sort() };
+  return {
+    stats,
+    moments,
+    expectedMinutes,
+    expectedEmotes,
+    expectedLive: expectedLive.sort(),
+    expectedViewers,
+  };
 }

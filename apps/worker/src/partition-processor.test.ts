@@ -10,6 +10,8 @@ import {
 import {
   DEFAULT_SETTINGS,
   NOT_AN_EMOTE_MESSAGE,
+  VIEWER_HEADER,
+  ViewerSketch,
   windowStatsSchema,
   type AnalysisSettings,
   type Moment,
@@ -203,12 +205,15 @@ function setup(
 }
 
 const ts = (second: number) => new Date(Date.UTC(2025, 0, 15, 10, 20, second)).toISOString();
-const stats = (producer: RecordingProducer) =>
+const statsWithViewers = (producer: RecordingProducer) =>
   producer.on(topics.stats).map((r) => {
     const value = windowStatsSchema.parse(JSON.parse(String(r.value)));
     expect(r.key).toBe(value.streamerId);
     return value;
   });
+/** The window stats sent, without their viewer sketches (the tests of viewers read them). */
+const stats = (producer: RecordingProducer) =>
+  statsWithViewers(producer).map(({ viewers: _viewers, ...counts }) => counts);
 const twoField = (emote: string, second: number) => ({ emote, timestamp: ts(second) });
 
 describe("PartitionProcessor", () => {
@@ -579,6 +584,30 @@ describe("PartitionProcessor", () => {
     ]);
     expect(producer.calls).toEqual([[topics.dlq], [topics.stats]]);
     expect(sentAtCommit).toBe(1);
+  });
+
+  it("counts each record's viewer in its 10 s bucket of the window stats, an anonymous record as one viewer", async () => {
+    const { processor, producer } = setup();
+    const withViewer = (viewer: string | undefined, second: number, offset: number): IncomingRecord => ({
+      key: null,
+      value: Buffer.from(JSON.stringify({ emote: "🔥", timestamp: ts(second), streamerId: "s1" })),
+      headers: viewer === undefined ? {} : { [VIEWER_HEADER]: Buffer.from(viewer) },
+      offset: String(offset),
+    });
+    const recs = [
+      withViewer("alice", 1, 0),
+      withViewer("alice", 2, 1),
+      withViewer("bob", 3, 2),
+      withViewer(undefined, 4, 3),
+      withViewer(undefined, 5, 4),
+      withViewer("alice", 15, 5),
+    ];
+    await processor.handle({ topic: topics.raw, partition: 0, ...logged(recs) }, control());
+    const [sent] = statsWithViewers(producer);
+    expect(sent?.viewers?.map((b) => [b.bucketStart, ViewerSketch.decode(b.sketch).estimate()])).toEqual([
+      ["2025-01-15T10:20:00.000Z", 4],
+      ["2025-01-15T10:20:10.000Z", 1],
+    ]);
   });
 
   it("sends a streamer's stats at most once a second, only the minutes that changed, and what a quiet streamer still owes on publishStats", async () => {

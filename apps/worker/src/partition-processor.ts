@@ -30,7 +30,7 @@ import { untilStored } from "./store-retries.ts";
 import type { StreamerAnalysis } from "./streamer-analysis.ts";
 import { StreamerLru } from "./streamer-lru.ts";
 import { collapseUpdates } from "./moment-updates.ts";
-import { viewerFromHeaders } from "./viewer-header.ts";
+import { viewerFromHeaders, viewerHash } from "./viewer-header.ts";
 import { WindowStatsTracker, type StreamerWindowCounts } from "./window-stats.ts";
 import type { WorkerMetrics } from "./worker-metrics.ts";
 
@@ -276,7 +276,8 @@ export class PartitionProcessor {
       const timestampMs = parsed.timestampMs[i] as number;
       const { headers } = record;
       const viewer = viewerFromHeaders(headers);
-      stats.add(emote, timestampMs);
+      // An anonymous record is one viewer, the same one when it is replayed.
+      stats.add(emote, timestampMs, viewerHash(viewer ?? `\u0000${batch.partition}:${record.offset}`));
       touched.add(streamer);
       const input = { streamerId: streamer.streamerId, emote, timestampMs, viewer, headers };
       if (streamer.push(input, detectors, settings, analyses)) closedBatches++;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { windowStatsSchema } from "@emote/contracts";
+import { ViewerSketch, windowStatsSchema, type WindowStats } from "@emote/contracts";
 import { WindowStatsTracker } from "./window-stats.ts";
 
 /** 2025-01-15 10:mm:ss UTC in ms. */
@@ -158,5 +158,64 @@ describe("WindowStatsTracker", () => {
     t.evictIdle(5_000);
     expect(t.size).toBe(1);
     expect(t.take(10_000).map((r) => r.streamerId)).toEqual(["owing"]);
+  });
+
+  describe("viewers", () => {
+    /** Per bucket start, the union of every sketch the records sent for it. */
+    function unionByBucket(records: readonly WindowStats[], into = new Map<string, ViewerSketch>()) {
+      for (const r of records) {
+        for (const b of r.viewers ?? []) {
+          const held = into.get(b.bucketStart) ?? new ViewerSketch();
+          held.union(ViewerSketch.decode(b.sketch));
+          into.set(b.bucketStart, held);
+        }
+      }
+      return into;
+    }
+
+    it("sends per 10 s bucket only what rose since the last publication; the union is every viewer", () => {
+      const t = new WindowStatsTracker();
+      for (let v = 0; v < 40; v++) t.add("s1", "🔥", at(20, 3), v);
+      t.add("s1", "🔥", at(20, 12), 1);
+      const first = t.take(0);
+      expect(first.map((r) => r.viewers?.map((b) => b.bucketStart))).toEqual([
+        [new Date(at(20, 0)).toISOString(), new Date(at(20, 10)).toISOString()],
+      ]);
+      for (const r of first) expect(windowStatsSchema.parse(r)).toEqual(r);
+      // The same viewers again change no register: the minute is sent (its counts), no sketch.
+      for (let v = 0; v < 40; v++) t.add("s1", "🔥", at(20, 4), v);
+      const repeat = t.take(1_000);
+      expect(repeat).toHaveLength(1);
+      expect(repeat[0]?.viewers).toBeUndefined();
+      // Ten new viewers: a sketch of about ten registers, not forty.
+      for (let v = 40; v < 50; v++) t.add("s1", "🔥", at(20, 5), v);
+      const more = t.take(2_000);
+      const sent = ViewerSketch.decode(more[0]?.viewers?.[0]?.sketch ?? "");
+      expect(sent.size).toBeLessThanOrEqual(10);
+      const union = unionByBucket([...first, ...repeat, ...more]);
+      expect(union.get(new Date(at(20, 0)).toISOString())?.estimate()).toBe(50);
+      expect(union.get(new Date(at(20, 10)).toISOString())?.estimate()).toBe(1);
+    });
+
+    it("sends a requeued minute's buckets whole again", () => {
+      const t = new WindowStatsTracker();
+      for (let v = 0; v < 30; v++) t.add("s1", "🔥", at(20, 3), v);
+      const lost = t.take(0);
+      t.requeue(lost);
+      const again = t.take(0, { all: true });
+      expect(
+        unionByBucket(again)
+          .get(new Date(at(20, 0)).toISOString())
+          ?.estimate(),
+      ).toBe(30);
+    });
+
+    it("counts no viewer for an emote it does not count, and sends no field without viewers", () => {
+      const t = new WindowStatsTracker({ aheadMinutes: 2 });
+      t.boundAhead(at(20));
+      t.add("s1", "🔥", at(30), 1); // too far ahead
+      t.add("s1", "🔥", at(20));
+      expect(t.take(0)).toEqual([{ streamerId: "s1", windowStart: iso(20), counts: { "🔥": 1 }, total: 1 }]);
+    });
   });
 });

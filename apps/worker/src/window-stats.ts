@@ -1,7 +1,19 @@
-import type { WindowStats } from "@emote/contracts";
+import { VIEWER_BUCKET_MS, ViewerSketch, type WindowStats } from "@emote/contracts";
 import { minuteStart } from "./analysis/index.ts";
 
 const MINUTE_MS = 60_000;
+/**
+ * Minutes behind the streamer's newest whose viewer sketches are kept after publication.
+ * Older buckets' sketches are dropped: a late viewer there starts a fresh sketch, which
+ * the trending merge unions with what it has (re-sending a register changes nothing).
+ */
+const VIEWER_MEMORY_MINUTES = 2;
+
+/** One 10 s bucket's viewers: all seen, and the registers that rose since the last publication. */
+interface BucketViewers {
+  all: ViewerSketch;
+  rose: ViewerSketch | undefined;
+}
 
 export interface WindowStatsOptions {
   /** Least time between two publications of one streamer's stats (default 1000 ms). */
@@ -27,6 +39,8 @@ export class StreamerWindowCounts {
   readonly minutes = new Map<number, Map<string, number>>();
   /** Minutes changed since the last publication. */
   readonly changed = new Set<number>();
+  /** Minute start (ms) → 10 s bucket start (ms) → its viewers. */
+  private readonly viewers = new Map<number, Map<number, BucketViewers>>();
   newestMinute = Number.NEGATIVE_INFINITY;
   lastPublishedMs = Number.NEGATIVE_INFINITY;
   /** Emotes not counted because their minute was already beyond the retention. */
@@ -39,22 +53,46 @@ export class StreamerWindowCounts {
   // minute (the common case) cost one comparison and one Map update.
   private currentMinute = Number.NaN;
   private current: Map<string, number> | undefined;
+  // Likewise the 10 s bucket of viewers last counted into.
+  private currentBucketStart = Number.NaN;
+  private currentBucket: BucketViewers | undefined;
 
   constructor(
     readonly streamerId: string,
     private readonly tracker: WindowStatsTracker,
   ) {}
 
-  add(emote: string, timestampMs: number): void {
+  /**
+   * Counts one emote; `viewerHash` (32 bits) also counts who sent it in the 10 s bucket's
+   * viewer sketch.
+   */
+  add(emote: string, timestampMs: number, viewerHash?: number): void {
     const minute = minuteStart(timestampMs);
     const counts = minute === this.currentMinute ? this.current : this.enter(minute);
     if (counts === undefined) return;
+    if (viewerHash !== undefined) this.addViewer(minute, timestampMs, viewerHash);
     const n = counts.get(emote);
     if (n === undefined && counts.size >= this.tracker.maxEmotesPerMinute) {
       this.overflow++;
       return;
     }
     counts.set(emote, (n ?? 0) + 1);
+  }
+
+  private addViewer(minute: number, timestampMs: number, viewerHash: number): void {
+    const start = timestampMs - (timestampMs % VIEWER_BUCKET_MS);
+    let bucket = start === this.currentBucketStart ? this.currentBucket : undefined;
+    if (bucket === undefined) {
+      let buckets = this.viewers.get(minute);
+      if (buckets === undefined) this.viewers.set(minute, (buckets = new Map()));
+      bucket = buckets.get(start);
+      if (bucket === undefined) buckets.set(start, (bucket = { all: new ViewerSketch(), rose: undefined }));
+      this.currentBucketStart = start;
+      this.currentBucket = bucket;
+    }
+    if (!bucket.all.addHash(viewerHash)) return;
+    bucket.rose ??= new ViewerSketch();
+    bucket.rose.addHash(viewerHash);
   }
 
   private enter(minute: number): Map<string, number> | undefined {
@@ -88,26 +126,51 @@ export class StreamerWindowCounts {
       if (counts === undefined) continue;
       let total = 0;
       for (const n of counts.values()) total += n;
+      const viewers = this.takeViewers(minute);
       out.push({
         streamerId: this.streamerId,
         windowStart: new Date(minute).toISOString(),
         // fromEntries defines own properties, so even an emote named "__proto__" is kept.
         counts: Object.fromEntries(counts),
         total,
+        ...(viewers.length > 0 && { viewers }),
       });
     }
     this.changed.clear();
     this.currentMinute = Number.NaN;
     this.current = undefined;
+    this.currentBucketStart = Number.NaN;
+    this.currentBucket = undefined;
     this.lastPublishedMs = nowMs;
     const horizon = this.newestMinute - this.tracker.retainMs;
     for (const minute of this.minutes.keys()) if (minute < horizon) this.minutes.delete(minute);
+    const viewerHorizon = this.newestMinute - VIEWER_MEMORY_MINUTES * MINUTE_MS;
+    for (const minute of this.viewers.keys()) if (minute < viewerHorizon) this.viewers.delete(minute);
+    return out;
+  }
+
+  /** The minute's buckets whose sketch rose since the last publication: only the registers that rose. */
+  private takeViewers(minute: number): NonNullable<WindowStats["viewers"]> {
+    const out: NonNullable<WindowStats["viewers"]> = [];
+    const buckets = this.viewers.get(minute);
+    if (buckets === undefined) return out;
+    for (const [start, bucket] of [...buckets].sort(([a], [b]) => a - b)) {
+      if (bucket.rose === undefined) continue;
+      out.push({ bucketStart: new Date(start).toISOString(), sketch: bucket.rose.encode() });
+      bucket.rose = undefined;
+    }
     return out;
   }
 
   /** Marks a minute changed again (its publication failed), if it is still tracked. */
   requeue(minute: number): void {
     if (!this.minutes.has(minute)) return;
+    // What rose since is unknown now: the bucket is sent whole again.
+    for (const bucket of this.viewers.get(minute)?.values() ?? []) {
+      const rose = new ViewerSketch();
+      rose.union(bucket.all);
+      bucket.rose = rose;
+    }
     this.changed.add(minute);
     this.tracker.changed.add(this);
     this.lastPublishedMs = Number.NEGATIVE_INFINITY;
@@ -166,8 +229,8 @@ export class WindowStatsTracker {
     return s;
   }
 
-  add(streamerId: string, emote: string, timestampMs: number): void {
-    this.streamer(streamerId).add(emote, timestampMs);
+  add(streamerId: string, emote: string, timestampMs: number, viewerHash?: number): void {
+    this.streamer(streamerId).add(emote, timestampMs, viewerHash);
   }
 
   /**

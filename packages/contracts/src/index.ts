@@ -7,3 +7,4 @@ export * from "./window-stats.ts";
 export * from "./dlq.ts";
 export * from "./storable-text.ts";
 export * from "./trending.ts";
+export * from "./viewer-sketch.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { viewerSketchSchema } from "./viewer-sketch.ts";
 
 /**
  * A surge as the trending stage carries it: the fields of a surge moment (kind "surge")
@@ -33,6 +34,14 @@ export const intensityDeltaSchema = z.object({
 });
 export type IntensityDelta = z.infer<typeof intensityDeltaSchema>;
 
+/** Viewers seen in one 10 s bucket of event time: a sketch the merge unions with what it holds. */
+export const viewersDeltaSchema = z.object({
+  /** Start of the 10 s bucket, epoch milliseconds. */
+  bucketStart: z.number().int(),
+  sketch: viewerSketchSchema,
+});
+export type ViewersDelta = z.infer<typeof viewersDeltaSchema>;
+
 /**
  * One record on `trending-partials`: what one batch of one input partition changed,
  * pre-aggregated over its streamers. `source` and `seq` make it idempotent: the merge
@@ -48,6 +57,8 @@ export const trendingPartialSchema = z.object({
   minutes: z.array(minuteDeltaSchema),
   intensity: z.array(intensityDeltaSchema),
   surges: z.array(trendingSurgeSchema),
+  /** Optional (absent from partials of before it): the batch's viewers per 10 s bucket. */
+  viewers: z.array(viewersDeltaSchema).optional(),
 });
 export type TrendingPartial = z.infer<typeof trendingPartialSchema>;
 
@@ -66,6 +77,18 @@ export const trendingEmoteSchema = z.object({
 export type TrendingEmote = z.infer<typeof trendingEmoteSchema>;
 
 export const TRENDING_WINDOWS_MINUTES = [1, 10] as const;
+
+/** Platform intensity in one 10 s bucket, as boards and `trending.history` give it. */
+export const platformIntensitySchema = z.object({
+  bucketStart: z.iso.datetime(),
+  emotes: z.number().int().nonnegative(),
+  /**
+   * Distinct viewers platform-wide (a viewer in several streams counts once), a
+   * HyperLogLog estimate (±1.6 %); absent from boards made before viewers were counted.
+   */
+  viewers: z.number().int().nonnegative().optional(),
+});
+export type PlatformIntensity = z.infer<typeof platformIntensitySchema>;
 
 /**
  * One state of the platform view, published on `trending` by the merge and served by
@@ -88,6 +111,6 @@ export const trendingBoardSchema = z.object({
   /** Live surges on the platform now (the list above is the strongest of them). */
   liveSurges: z.number().int().nonnegative(),
   /** The last minute of platform intensity, 10 s buckets, oldest first. */
-  intensity: z.array(z.object({ bucketStart: z.iso.datetime(), emotes: z.number().int().nonnegative() })),
+  intensity: z.array(platformIntensitySchema),
 });
 export type TrendingBoard = z.infer<typeof trendingBoardSchema>;

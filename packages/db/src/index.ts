@@ -13,4 +13,4 @@ export * from "./stream-repository.ts";
 export * from "./streamer-repository.ts";
 export * from "./transient-errors.ts";
 export * from "./trending-repository.ts";
-export { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
+export { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";

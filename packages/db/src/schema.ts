@@ -308,13 +308,19 @@ export const trendingBoards = pgTable(
   (t) => [primaryKey({ columns: [t.groupId, t.seq] }), index("trending_boards_at_idx").on(t.groupId, t.at)],
 );
 
-/** Platform intensity per 10 s (emotes), added up by the merge's commits exactly once. */
+/**
+ * Platform intensity per 10 s: emotes, added up by the merge's commits exactly once, and
+ * distinct viewers, the merge's latest estimate (null: none counted, as before viewers were),
+ * with the sketch it comes from (the merge reloads the recent ones when it takes over).
+ */
 export const trendingIntensity = pgTable(
   "trending_intensity",
   {
     groupId: text().notNull(),
     bucketStart: timestamp({ withTimezone: true, mode: "date" }).notNull(),
     emotes: integer().notNull(),
+    viewers: integer(),
+    viewerSketch: text(),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.bucketStart] })],
 );

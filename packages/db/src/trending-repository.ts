@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, lt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNotNull, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "./client.ts";
 import {
   moments,
@@ -152,9 +152,15 @@ export interface StoredMergeState {
   applied: Record<string, number>;
   state: Record<string, unknown>;
   lastBoard: Record<string, unknown> | null;
+  /** The viewer sketches of the buckets within `sketchesKeptMs` of the newest one, oldest first. */
+  viewerSketches: { bucketStart: number; sketch: string }[];
 }
 
-export async function loadMergeState(db: Database, groupId: string): Promise<StoredMergeState | null> {
+export async function loadMergeState(
+  db: Database,
+  groupId: string,
+  sketchesKeptMs: number,
+): Promise<StoredMergeState | null> {
   const [row] = await db
     .select({
       applied: trendingMergeState.applied,
@@ -163,8 +169,35 @@ export async function loadMergeState(db: Database, groupId: string): Promise<Sto
     })
     .from(trendingMergeState)
     .where(eq(trendingMergeState.groupId, groupId));
-  return row ?? null;
+  if (!row) return null;
+  const withSketch = and(eq(trendingIntensity.groupId, groupId), isNotNull(trendingIntensity.viewerSketch));
+  const [newest] = await db
+    .select({ at: sql<Date | null>`max(${trendingIntensity.bucketStart})` })
+    .from(trendingIntensity)
+    .where(withSketch);
+  const sketches = newest?.at
+    ? await db
+        .select({ bucketStart: trendingIntensity.bucketStart, sketch: trendingIntensity.viewerSketch })
+        .from(trendingIntensity)
+        .where(
+          and(
+            withSketch,
+            gte(trendingIntensity.bucketStart, new Date(new Date(newest.at).getTime() - sketchesKeptMs)),
+          ),
+        )
+        .orderBy(asc(trendingIntensity.bucketStart))
+    : [];
+  return {
+    ...row,
+    viewerSketches: sketches.map((s) => ({ bucketStart: s.bucketStart.getTime(), sketch: s.sketch ?? "" })),
+  };
 }
+
+/**
+ * Viewer sketches older than this (behind a board's time) are cleared with the retention
+ * sweep: up to 4 KiB a bucket, needed only by a merge reloading its last minutes.
+ */
+export const VIEWER_SKETCHES_KEPT_MS = 60 * 60_000;
 
 /** How long published boards are kept for trending.history. */
 export const TRENDING_BOARD_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -177,8 +210,12 @@ export interface MergeCommit {
   state: Record<string, unknown>;
   /** The board to publish after the commit, if any: stored for history and republishing. */
   board?: { seq: number; at: Date; value: Record<string, unknown> };
-  /** 10 s buckets (epoch ms) and the emotes the merged partials added to them. */
-  intensity: { bucketStart: number; emotes: number }[];
+  /**
+   * 10 s buckets (epoch ms), the emotes the merged partials added to them and, where
+   * their viewers rose, the new estimate of distinct viewers and its sketch (a union only
+   * grows: the larger estimate is kept, the sketch replaced).
+   */
+  intensity: { bucketStart: number; emotes: number; viewers?: number; viewerSketch?: string }[];
 }
 
 /**
@@ -220,10 +257,14 @@ export async function commitMerge(db: Database, c: MergeCommit): Promise<void> {
       throw new TrendingSupersededError(`the merge state of ${c.groupId} moved on under another owner`);
     if (c.intensity.length > 0) {
       await tx.execute(sql`
-        insert into ${trendingIntensity} (group_id, bucket_start, emotes)
-        select ${c.groupId}, to_timestamp("bucketStart" / 1000.0), "emotes"
-        from jsonb_to_recordset(${JSON.stringify(c.intensity)}::jsonb) as x("bucketStart" bigint, "emotes" integer)
-        on conflict (group_id, bucket_start) do update set emotes = ${trendingIntensity.emotes} + excluded.emotes`);
+        insert into ${trendingIntensity} (group_id, bucket_start, emotes, viewers, viewer_sketch)
+        select ${c.groupId}, to_timestamp("bucketStart" / 1000.0), "emotes", "viewers", "viewerSketch"
+        from jsonb_to_recordset(${JSON.stringify(c.intensity)}::jsonb)
+          as x("bucketStart" bigint, "emotes" integer, "viewers" integer, "viewerSketch" text)
+        on conflict (group_id, bucket_start) do update set
+          emotes = ${trendingIntensity.emotes} + excluded.emotes,
+          viewers = greatest(excluded.viewers, ${trendingIntensity.viewers}),
+          viewer_sketch = coalesce(excluded.viewer_sketch, ${trendingIntensity.viewerSketch})`);
     }
     if (c.board) {
       await tx
@@ -239,6 +280,17 @@ export async function commitMerge(db: Database, c: MergeCommit): Promise<void> {
         await tx
           .delete(trendingIntensity)
           .where(and(eq(trendingIntensity.groupId, c.groupId), lt(trendingIntensity.bucketStart, before)));
+        // A bucket's sketch is reloaded for minutes only; its estimate stays for history.
+        await tx
+          .update(trendingIntensity)
+          .set({ viewerSketch: null })
+          .where(
+            and(
+              eq(trendingIntensity.groupId, c.groupId),
+              isNotNull(trendingIntensity.viewerSketch),
+              lt(trendingIntensity.bucketStart, new Date(c.board.at.getTime() - VIEWER_SKETCHES_KEPT_MS)),
+            ),
+          );
       }
     }
   });
@@ -271,7 +323,7 @@ export interface TrendingHistory {
   /** Boards in the range, oldest first, evenly thinned to at most `maxBoards`. */
   boards: Record<string, unknown>[];
   /** Platform intensity per 10 s in the range, oldest first. */
-  intensity: { bucketStart: Date; emotes: number }[];
+  intensity: { bucketStart: Date; emotes: number; viewers: number | null }[];
 }
 
 export async function loadTrendingHistory(
@@ -298,7 +350,11 @@ export async function loadTrendingHistory(
     .orderBy(asc(trendingBoards.seq))
     .limit(range.maxBoards);
   const intensity = await db
-    .select({ bucketStart: trendingIntensity.bucketStart, emotes: trendingIntensity.emotes })
+    .select({
+      bucketStart: trendingIntensity.bucketStart,
+      emotes: trendingIntensity.emotes,
+      viewers: trendingIntensity.viewers,
+    })
     .from(trendingIntensity)
     .where(
       and(

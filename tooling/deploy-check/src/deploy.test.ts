@@ -114,7 +114,7 @@ describe("PromQL in alerts.yml and the dashboard", () => {
 });
 
 describe("prometheus.yml", () => {
-  it("loads alerts.yml and scrapes the three processes by their compose service names", () => {
+  it("loads alerts.yml and scrapes the four processes by their compose service names", () => {
     expect(prometheus.rule_files).toEqual(["alerts.yml"]);
     const jobs = Object.fromEntries(
       prometheus.scrape_configs.map((c) => [c.job_name, c.static_configs?.flatMap((s) => s.targets)]),
@@ -123,6 +123,7 @@ describe("prometheus.yml", () => {
       "emote-generator": ["generator:9465"],
       "emote-worker": ["worker:9464"],
       "emote-web": ["web:3000"],
+      "emote-trending": ["trending:9466"],
     });
     for (const c of prometheus.scrape_configs) expect(c.metrics_path ?? "/metrics").toBe("/metrics");
   });

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { Bus } from "@emote/bus";
 import { createKafka, kafkaBus } from "@emote/bus/kafka";
-import { connectDatabase, eq, sql, trendingIntensity, trendingMergeState } from "@emote/db";
+import { and, connectDatabase, eq, isNotNull, sql, trendingIntensity, trendingMergeState } from "@emote/db";
 import { childProcesses, testInfraConfig, waitFor } from "@emote/testkit";
 import type { MergeStateJson } from "../../src/merge-state.ts";
 import { syntheticPlatform } from "../synthetic.ts";
@@ -159,6 +159,21 @@ describe("the trending stage killed mid-stream", () => {
         .from(trendingIntensity)
         .where(eq(trendingIntensity.groupId, `${groupId}-merge`));
       expect(intensity?.emotes).toBe(platform.expectedEmotes);
+      // Distinct viewers per 10 s, platform-wide: the 50 viewers shared by the 12 streams count
+      // once (62 in a minute's first bucket, not 12 × 51 = 612), within the sketch's error.
+      const viewers = await conn.db
+        .select({ bucketStart: trendingIntensity.bucketStart, viewers: trendingIntensity.viewers })
+        .from(trendingIntensity)
+        .where(and(eq(trendingIntensity.groupId, `${groupId}-merge`), isNotNull(trendingIntensity.viewers)))
+        .orderBy(trendingIntensity.bucketStart);
+      expect(viewers.map((v) => v.bucketStart.getTime())).toEqual([...platform.expectedViewers.keys()]);
+      for (const v of viewers) {
+        const expected = platform.expectedViewers.get(v.bucketStart.getTime()) ?? 0;
+        expect(
+          Math.abs((v.viewers ?? 0) - expected),
+          `bucket ${v.bucketStart.toISOString()}`,
+        ).toBeLessThanOrEqual(Math.ceil(expected * 0.05));
+      }
     },
   );
 });

@@ -651,6 +651,7 @@ describe("dashboard in Chromium", () => {
     await expect
       .poll(() => page.getByTestId("intensity-latest").textContent(), { timeout: 30_000 })
       .toMatch(/^\d+$/);
+    await expect(page.getByTestId("intensity-viewers").textContent()).resolves.toMatch(/^\d+$/);
     await expect(page.getByTestId("analytics-locked").isVisible()).resolves.toBe(true);
     await mkdir(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: join(OUTPUT_DIR, "platform.png"), animations: "disabled" });

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_EMOTES, windowStatsSchema, type WindowStats } from "@emote/contracts";
+import { DEFAULT_EMOTES, ViewerSketch, windowStatsSchema, type WindowStats } from "@emote/contracts";
 import { generateEmotes } from "@emote/generator/stream";
 import { minuteStart } from "../../src/analysis/index.ts";
 import { startWorker, type RunningWorker } from "../../src/worker.ts";
@@ -68,10 +68,11 @@ describe("emote-window-stats on the real Kafka", () => {
 
     // Records of one streamer share a partition, so the last one seen per (streamer, minute)
     // is the latest published.
+    // Counts only: viewer sketches carry what rose since the last record, checked below.
     const latest = () => {
       const byKey = new Map<string, WindowStats>();
       for (const r of out.records) {
-        const stats = windowStatsSchema.parse(JSON.parse(String(r.value)));
+        const { viewers: _sketches, ...stats } = windowStatsSchema.parse(JSON.parse(String(r.value)));
         byKey.set(`${stats.streamerId} ${stats.windowStart}`, stats);
       }
       return byKey;
@@ -85,6 +86,24 @@ describe("emote-window-stats on the real Kafka", () => {
       .catch(() => undefined);
     await out.stop();
     expect(latest()).toEqual(expected);
+    // No viewer header: each record is a viewer of its own, so a minute's distinct viewers (the
+    // union of its buckets' sketches, summed over buckets) are its emotes, within the sketch's error.
+    const viewers = new Map<string, Map<string, ViewerSketch>>();
+    for (const r of out.records) {
+      const stats = windowStatsSchema.parse(JSON.parse(String(r.value)));
+      const key = `${stats.streamerId} ${stats.windowStart}`;
+      const buckets = viewers.get(key) ?? new Map<string, ViewerSketch>();
+      viewers.set(key, buckets);
+      for (const b of stats.viewers ?? []) {
+        const held = buckets.get(b.bucketStart) ?? new ViewerSketch();
+        held.unionEncoded(b.sketch);
+        buckets.set(b.bucketStart, held);
+      }
+    }
+    for (const [key, stats] of expected) {
+      const distinct = [...(viewers.get(key)?.values() ?? [])].reduce((n, s) => n + s.estimate(), 0);
+      expect(Math.abs(distinct - stats.total), key).toBeLessThanOrEqual(Math.max(1, stats.total * 0.05));
+    }
     for (const r of out.records) {
       const stats = JSON.parse(String(r.value)) as WindowStats;
       expect(String(r.key)).toBe(stats.streamerId);

@@ -1,4 +1,9 @@
-import { emoteSchema, trendingBoardSchema, type TrendingBoard } from "@emote/contracts";
+import {
+  emoteSchema,
+  trendingBoardSchema,
+  type PlatformIntensity,
+  type TrendingBoard,
+} from "@emote/contracts";
 import { emoteSharePerStreamer, loadTrendingHistory, streamersByHighlightsPerHour } from "@emote/db";
 import { TRPCError, tracked, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
@@ -99,9 +104,10 @@ export const trendingRouter = {
     }
     return {
       boards,
-      intensity: history.intensity.map((i) => ({
+      intensity: history.intensity.map((i): PlatformIntensity => ({
         bucketStart: i.bucketStart.toISOString(),
         emotes: Math.max(0, i.emotes),
+        ...(i.viewers !== null && { viewers: i.viewers }),
       })),
     };
   }),

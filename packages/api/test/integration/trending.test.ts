@@ -67,22 +67,38 @@ describe("trending.history", () => {
         previousApplied: applied,
         applied: next,
         state: {},
-        intensity: [{ bucketStart: t0 + seq * 10_000, emotes: seq * 3 }],
+        // Buckets 1 and 2 as a merge from before viewers were counted stored them.
+        intensity: [
+          { bucketStart: t0 + seq * 10_000, emotes: seq * 3, ...(seq >= 3 && { viewers: seq * 2 }) },
+        ],
         board: { seq, at: new Date(t0 + seq * 10_000), value: board(seq, t0 + seq * 10_000) },
       });
       applied = next;
     }
+    // A later batch adds emotes to bucket 5 and raises its viewers: the estimate replaces the stored one.
+    await commitMerge(conn.db, {
+      groupId,
+      previousApplied: applied,
+      applied: { s: 6 },
+      state: {},
+      intensity: [{ bucketStart: t0 + 5 * 10_000, emotes: 1, viewers: 11 }],
+    });
   });
 
-  it("answers the boards and the intensity of the range, oldest first", async () => {
+  it("answers the boards and the intensity of the range (emotes and distinct viewers), oldest first", async () => {
     const h = await as(viewer).trending.history({
       from: new Date(t0).toISOString(),
       to: new Date(t0 + 60_000).toISOString(),
     });
     expect(h.boards.map((b) => b.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(h.intensity).toEqual(
-      [1, 2, 3, 4, 5].map((s) => ({ bucketStart: new Date(t0 + s * 10_000).toISOString(), emotes: s * 3 })),
-    );
+    const bucket = (s: number) => new Date(t0 + s * 10_000).toISOString();
+    expect(h.intensity).toEqual([
+      { bucketStart: bucket(1), emotes: 3 },
+      { bucketStart: bucket(2), emotes: 6 },
+      { bucketStart: bucket(3), emotes: 9, viewers: 6 },
+      { bucketStart: bucket(4), emotes: 12, viewers: 8 },
+      { bucketStart: bucket(5), emotes: 16, viewers: 11 },
+    ]);
   });
 
   it("thins the boards evenly to the limit", async () => {

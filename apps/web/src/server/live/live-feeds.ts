@@ -55,8 +55,11 @@ export async function consumeLiveFeeds(
         else log.warn({ topic: batch.topic, offset: record.offset }, "skipped an invalid record");
       } else {
         const stats = windowStatsSchema.safeParse(json);
-        if (stats.success) hub.publishStats(stats.data);
-        else log.warn({ topic: batch.topic, offset: record.offset }, "skipped an invalid record");
+        if (stats.success) {
+          // Viewer sketches are for the trending stage: the dashboard's live chart shows counts.
+          const { viewers: _sketches, ...counts } = stats.data;
+          hub.publishStats(counts);
+        } else log.warn({ topic: batch.topic, offset: record.offset }, "skipped an invalid record");
       }
     }
     const last = batch.records.at(-1);
