@@ -31,6 +31,10 @@ export interface RecordCounts {
 }
 
 export class SurgeCounts {
+  /** Derived from `state` (not committed): emotes counted apart per slot, and surges open. */
+  private readonly emotesPerSlot: number[];
+  private openSurges: number;
+
   constructor(
     readonly state: SurgeCountsJson = {
       sec: new Array<number>(COUNT_RING_S).fill(-1),
@@ -39,7 +43,10 @@ export class SurgeCounts {
       newestSec: Number.NEGATIVE_INFINITY,
       open: {},
     },
-  ) {}
+  ) {
+    this.emotesPerSlot = state.emotes.map((perEmote) => Object.keys(perEmote).length);
+    this.openSurges = Object.keys(state.open).length;
+  }
 
   /** Counts one record (after its moments' ends were taken, before its onsets are opened). */
   add(emote: string, timestampMs: number): void {
@@ -47,17 +54,23 @@ export class SurgeCounts {
     const recordSec = Math.floor(timestampMs / 1000);
     if (recordSec > s.newestSec) s.newestSec = recordSec;
     const sec = Math.max(recordSec, s.newestSec - COUNT_RING_S + 1);
-    const slot = sec % COUNT_RING_S;
+    // Not `%`: seconds since the epoch are beyond V8's small integers (see slotOf in emote-track.ts).
+    const slot = sec - Math.floor(sec / COUNT_RING_S) * COUNT_RING_S;
     if (s.sec[slot] !== sec) {
       s.sec[slot] = sec;
       s.total[slot] = 0;
       s.emotes[slot] = {};
+      this.emotesPerSlot[slot] = 0;
     }
     s.total[slot] = (s.total[slot] ?? 0) + 1;
     const perEmote = s.emotes[slot] as Record<string, number>;
     const before = perEmote[emote];
     if (before !== undefined) perEmote[emote] = before + 1;
-    else if (Object.keys(perEmote).length < MAX_EMOTES_PER_SECOND) perEmote[emote] = 1;
+    else if ((this.emotesPerSlot[slot] ?? 0) < MAX_EMOTES_PER_SECOND) {
+      perEmote[emote] = 1;
+      this.emotesPerSlot[slot] = (this.emotesPerSlot[slot] ?? 0) + 1;
+    }
+    if (this.openSurges === 0) return;
     for (const id in s.open) {
       const surge = s.open[id] as SurgeCountsJson["open"][string];
       if (sec < surge.fromSec) continue;
@@ -78,6 +91,7 @@ export class SurgeCounts {
       total += s.total[slot] ?? 0;
       count += s.emotes[slot]?.[emote] ?? 0;
     }
+    if (!(id in s.open)) this.openSurges++;
     s.open[id] = { emote, fromSec, count, total };
     return { count, total };
   }
@@ -85,6 +99,7 @@ export class SurgeCounts {
   /** A surge over: its counts, and it is no longer kept up. Unknown (opened before a reset): none. */
   close(id: string): RecordCounts {
     const surge = this.state.open[id];
+    if (surge !== undefined) this.openSurges--;
     delete this.state.open[id];
     return { count: surge?.count ?? 0, total: surge?.total ?? 0 };
   }

@@ -19,6 +19,8 @@ const BASELINE_TAU_S = 180;
 const ALPHA = 1 - Math.exp(-1 / BASELINE_TAU_S);
 /** Seconds of history an exponentially weighted mean is worth (its effective sample size). */
 const BASELINE_SAMPLE_S = (2 - ALPHA) / ALPHA;
+/** From this age (seconds after the streamer's first) on, `1 / (age + 1)` is not above ALPHA: the weight is ALPHA. */
+const MEAN_WEIGHT_UNTIL_AGE = firstAgeAtAlpha();
 /** A surge longer than this stops freezing the baseline: a lasting change of mix is learnt. */
 export const MAX_FREEZE_S = 120;
 /** Each viewer adds at most this much weight to the longest window, and at most 1 per second. */
@@ -83,8 +85,13 @@ export function newEmoteTrack(nowSec: number, horizonSec: number, firstSec: numb
   };
 }
 
+/**
+ * `sec` modulo RING_SECONDS, never negative. Seconds since the epoch are beyond V8's small
+ * integers, where `%` is a floating-point remainder (a call into C); this is the same
+ * number for every whole second without it.
+ */
 function slotOf(sec: number): number {
-  return ((sec % RING_SECONDS) + RING_SECONDS) % RING_SECONDS;
+  return sec - Math.floor(sec / RING_SECONDS) * RING_SECONDS;
 }
 
 export function bucketWeight(track: EmoteTrack, sec: number): number {
@@ -92,14 +99,12 @@ export function bucketWeight(track: EmoteTrack, sec: number): number {
   return track.ringSec[slot] === sec ? (track.ringWeight[slot] ?? 0) : 0;
 }
 
-function bucketFresh(track: EmoteTrack, sec: number): number {
-  const slot = slotOf(sec);
-  return track.ringSec[slot] === sec ? (track.ringFresh[slot] ?? 0) : 0;
-}
-
 /** A second's value clipped for learning: a spike nobody called a surge must not inflate the baseline. */
 function clipped(value: number, rate: number, warm: boolean): number {
-  return warm ? Math.min(value, rate + CLIP_SIGMAS * Math.sqrt(Math.max(rate, 1)) + 1) : value;
+  // The clip lies above rate + 1, so a value up to that is returned as is without the
+  // square root (the same number either way: most seconds are 0).
+  if (!warm || value <= rate + 1) return value;
+  return Math.min(value, rate + CLIP_SIGMAS * Math.sqrt(Math.max(rate, 1)) + 1);
 }
 
 /**
@@ -111,6 +116,8 @@ function clipped(value: number, rate: number, warm: boolean): number {
 export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number): number {
   const before = track.rate;
   let s = track.consumedSec;
+  // Called for every record, mostly within a second already folded.
+  if (s >= horizonSec) return 0;
   if (horizonSec - s > CATCH_UP_LOOP_MAX && s > track.lastSeenSec) {
     // Nothing but zeros ahead: decay in one step (warm-up is long over at this length).
     const k = horizonSec - CATCH_UP_LOOP_MAX - s;
@@ -120,17 +127,26 @@ export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number)
     track.freshRate *= keep;
     s += k;
   }
+  // Every emote folds every second, so this loop is the detector's hottest: the baseline
+  // is held in locals, the slot found once for both counts, and most seconds hold nothing
+  // (see clipped). The arithmetic is the same, operation for operation.
+  const { ringSec, ringWeight, ringFresh, frozenFromSec, frozenThroughSec } = track;
+  let { rate, variance, freshRate } = track;
   for (; s < horizonSec; s++) {
-    if (s >= track.frozenFromSec && s <= track.frozenThroughSec && s < track.frozenFromSec + MAX_FREEZE_S) {
-      continue;
-    }
-    const alpha = Math.max(ALPHA, 1 / (s - firstSec + 1));
-    const warm = s - firstSec >= WARMUP_UNCLIPPED_S;
-    const diff = clipped(bucketWeight(track, s), track.rate, warm) - track.rate;
-    track.rate += alpha * diff;
-    track.variance = (1 - alpha) * (track.variance + alpha * diff * diff);
-    track.freshRate += alpha * (clipped(bucketFresh(track, s), track.freshRate, warm) - track.freshRate);
+    if (s >= frozenFromSec && s <= frozenThroughSec && s < frozenFromSec + MAX_FREEZE_S) continue;
+    const slot = slotOf(s);
+    const held = ringSec[slot] === s;
+    const age = s - firstSec;
+    const alpha = age >= MEAN_WEIGHT_UNTIL_AGE ? ALPHA : Math.max(ALPHA, 1 / (age + 1));
+    const warm = age >= WARMUP_UNCLIPPED_S;
+    const diff = clipped(held ? (ringWeight[slot] ?? 0) : 0, rate, warm) - rate;
+    rate += alpha * diff;
+    variance = (1 - alpha) * (variance + alpha * diff * diff);
+    freshRate += alpha * (clipped(held ? (ringFresh[slot] ?? 0) : 0, freshRate, warm) - freshRate);
   }
+  track.rate = rate;
+  track.variance = variance;
+  track.freshRate = freshRate;
   track.consumedSec = Math.max(track.consumedSec, horizonSec);
   return track.rate - before;
 }
@@ -328,4 +344,11 @@ export function distinctViewers(
     if (track.ringSec[slot] === s) n += track.ringAnon[slot] ?? 0;
   }
   return n;
+}
+
+/** The first age whose running-mean weight, computed as catchUp computes it, is not above ALPHA. */
+function firstAgeAtAlpha(): number {
+  let age = 0;
+  while (1 / (age + 1) > ALPHA) age++;
+  return age;
 }

@@ -19,6 +19,7 @@ import {
   onsetBar,
   surgeThresholds,
   type SurgeSettings,
+  type SurgeThresholds,
 } from "./settings.ts";
 
 /** Records up to this much older than the newest one seen go to their own second. */
@@ -218,10 +219,12 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
   let ended: SurgeMoment[] | undefined;
   const nowMs = streamer.watermarkMs;
   const nowSec = secOf(nowMs);
-  const { end, onset, fresh } = surgeThresholds(settings);
+  let bars: SurgeThresholds | undefined;
   for (const emote of streamer.emotes.values()) {
     const { surge, track } = emote;
     if (!surge || nowSec - surge.lastHotSec <= END_HOLD_S) continue;
+    // Asked once per streamer and second, mostly with no surge to end: derived only when one may.
+    const { end, onset, fresh } = (bars ??= surgeThresholds(settings));
     streamer.totals.baselineSum += catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
     if (windowScore(track, streamer.totals, nowMs, streamer.firstSec, onset / fresh, end) >= end) continue;
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
