@@ -2,8 +2,9 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 
 // kafkajs's own send path with a broker stand-in that checks idempotent sequence numbers as
-// Kafka does: the patch (tooling/patches) keeps the numbers of partitions a failed produce
-// request did append, so a send that comes between the failure and its retry follows them.
+// Kafka does. The patch (tooling/patches) keeps the numbers of partitions a failed request did
+// append and resends a batch whose answer was lost before any other batch of its partition, so
+// a send that comes between the failure and its retry never gets OUT_OF_ORDER_SEQUENCE_NUMBER.
 const require = createRequire(import.meta.url);
 
 interface Message {
@@ -39,6 +40,9 @@ type CreateSendMessages = (deps: Record<string, unknown>) => Send;
 
 const createSendMessages = require("kafkajs/src/producer/sendMessages.js") as CreateSendMessages;
 const createRetry = require("kafkajs/src/retry/index.js") as (opts: Record<string, number>) => unknown;
+const { KafkaJSConnectionError } = require("kafkajs/src/errors.js") as {
+  KafkaJSConnectionError: new (message: string) => Error;
+};
 const { parse } = require("kafkajs/src/protocol/requests/produce/v3/response.js") as {
   parse(data: ProduceResponse): Promise<ProduceResponse>;
 };
@@ -47,13 +51,20 @@ const TOPIC = "t";
 const NOT_LEADER_FOR_PARTITION = 6;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 
-/** One broker leading both partitions of TOPIC; its first request is refused for `refuseFirst`. */
-function brokerStandIn(refuseFirst: number) {
+/**
+ * How the first produce request fails: refused for partition 1 only (the others appended), or
+ * no answer at all (a broker stopping, a connection lost) after everything was appended or
+ * before anything was.
+ */
+type FirstFailure = "refused-for-one" | "lost-after-append" | "lost-before-append";
+
+/** One broker leading both partitions of TOPIC; its first request fails as `first` says. */
+function brokerStandIn(first: FirstFailure) {
   const logs = new Map<number, { firstSequence: number; messages: Message[] }[]>();
   let requests = 0;
   const outcome = (p: PartitionData): number => {
     const partition = Number(p.partition);
-    if (requests === 1 && partition === refuseFirst) return NOT_LEADER_FOR_PARTITION;
+    if (requests === 1 && first === "refused-for-one" && partition === 1) return NOT_LEADER_FOR_PARTITION;
     const log = logs.get(partition) ?? [];
     logs.set(partition, log);
     const next = log.reduce((n, b) => n + b.messages.length, 0);
@@ -70,8 +81,9 @@ function brokerStandIn(refuseFirst: number) {
   return {
     nodeId: 1,
     logs,
-    produce({ topicData }: { topicData: TopicData[] }): Promise<ProduceResponse> {
+    async produce({ topicData }: { topicData: TopicData[] }): Promise<ProduceResponse> {
       requests++;
+      if (requests === 1 && first === "lost-before-append") throw new KafkaJSConnectionError("lost");
       const topics = topicData.map(({ topic, partitions }) => ({
         topicName: topic,
         partitions: partitions.map((p) => ({
@@ -82,6 +94,7 @@ function brokerStandIn(refuseFirst: number) {
           logStartOffset: "0",
         })),
       }));
+      if (requests === 1 && first === "lost-after-append") throw new KafkaJSConnectionError("lost");
       return parse({ topics, throttleTime: 0 });
     },
   };
@@ -94,6 +107,7 @@ function sequences(onRelease: () => void) {
   let tail: Promise<void> = Promise.resolve();
   const releases: (() => void)[] = [];
   return {
+    isInitialized: () => true,
     isTransactional: () => false,
     getProducerId: () => 1000,
     getProducerEpoch: () => 0,
@@ -117,59 +131,62 @@ function sequences(onRelease: () => void) {
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe("kafkajs's idempotent send (patched)", () => {
-  it("keeps the sequence of a partition appended by a request refused for another partition", async () => {
-    const broker = brokerStandIn(1);
-    let firstAnswered: () => void = () => undefined;
-    const answered = new Promise<void>((resolve) => (firstAnswered = resolve));
-    const cluster = {
-      targetTopics: new Set<string>(),
-      refreshMetadataIfNecessary: async () => undefined,
-      refreshMetadata: async () => undefined,
-      addMultipleTargetTopics: async () => undefined,
-      isConnected: () => true,
-      findTopicPartitionMetadata: () => [
-        { partitionId: 0, leader: 1 },
-        { partitionId: 1, leader: 1 },
-      ],
-      findLeaderForPartitions: (_topic: string, partitions: string[]) => ({ 1: partitions }),
-      findBroker: async () => broker,
-    };
-    const send = createSendMessages({
-      logger: quiet,
-      cluster,
-      // The message's key is its partition.
-      partitioner: ({ message }: { message: Message }) => Number(message.key),
-      eosManager: sequences(() => firstAnswered()),
-      // The retry waits long enough for the next send to go first, as a concurrent send did in the failover test.
-      retrier: createRetry({
-        initialRetryTime: 200,
-        maxRetryTime: 200,
-        factor: 0,
-        multiplier: 1,
-        retries: 3,
-      }),
-    });
-    const m = (key: string, value: string): Message => ({ key, value });
+  it.each<FirstFailure>(["refused-for-one", "lost-after-append", "lost-before-append"])(
+    "a send between a failed request (%s) and its retry: both written once, in order",
+    async (failure) => {
+      const broker = brokerStandIn(failure);
+      let firstAnswered: () => void = () => undefined;
+      const answered = new Promise<void>((resolve) => (firstAnswered = resolve));
+      const cluster = {
+        targetTopics: new Set<string>(),
+        refreshMetadataIfNecessary: async () => undefined,
+        refreshMetadata: async () => undefined,
+        addMultipleTargetTopics: async () => undefined,
+        isConnected: () => true,
+        findTopicPartitionMetadata: () => [
+          { partitionId: 0, leader: 1 },
+          { partitionId: 1, leader: 1 },
+        ],
+        findLeaderForPartitions: (_topic: string, partitions: string[]) => ({ 1: partitions }),
+        findBroker: async () => broker,
+      };
+      const send = createSendMessages({
+        logger: quiet,
+        cluster,
+        // The message's key is its partition.
+        partitioner: ({ message }: { message: Message }) => Number(message.key),
+        eosManager: sequences(() => firstAnswered()),
+        // The retry waits long enough for the next send to come first, as a concurrent send did in the failover test.
+        retrier: createRetry({
+          initialRetryTime: 200,
+          maxRetryTime: 200,
+          factor: 0,
+          multiplier: 1,
+          retries: 3,
+        }),
+      });
+      const m = (key: string, value: string): Message => ({ key, value });
 
-    const first = send({
-      acks: -1,
-      timeout: 1_000,
-      topicMessages: [
-        { topic: TOPIC, messages: [m("0", "a"), m("0", "b"), m("1", "c"), m("0", "d"), m("1", "e")] },
-      ],
-    });
-    await answered;
-    const second = send({
-      acks: -1,
-      timeout: 1_000,
-      topicMessages: [{ topic: TOPIC, messages: [m("0", "f")] }],
-    });
+      const first = send({
+        acks: -1,
+        timeout: 1_000,
+        topicMessages: [
+          { topic: TOPIC, messages: [m("0", "a"), m("0", "b"), m("1", "c"), m("0", "d"), m("1", "e")] },
+        ],
+      });
+      await answered;
+      const second = send({
+        acks: -1,
+        timeout: 1_000,
+        topicMessages: [{ topic: TOPIC, messages: [m("0", "f")] }],
+      });
 
-    await expect(Promise.all([first, second])).resolves.toHaveLength(2);
-    const values = (partition: number) =>
-      broker.logs.get(partition)?.flatMap((b) => b.messages.map((x) => x.value));
-    expect(values(0)).toEqual(["a", "b", "d", "f"]);
-    expect(values(1)).toEqual(["c", "e"]);
-    expect(broker.logs.get(0)?.map((b) => b.firstSequence)).toEqual([0, 3]);
-  });
+      await expect(Promise.all([first, second])).resolves.toHaveLength(2);
+      const values = (partition: number) =>
+        broker.logs.get(partition)?.flatMap((b) => b.messages.map((x) => x.value));
+      expect(values(0)).toEqual(["a", "b", "d", "f"]);
+      expect(values(1)).toEqual(["c", "e"]);
+      expect(broker.logs.get(0)?.map((b) => b.firstSequence)).toEqual([0, 3]);
+    },
+  );
 });
