@@ -52,11 +52,12 @@ const NOT_LEADER_FOR_PARTITION = 6;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 
 /**
- * How the first produce request fails: refused for partition 1 only (the others appended), or
- * no answer at all (a broker stopping, a connection lost) after everything was appended or
- * before anything was.
+ * How the first produce request fails: refused for partition 1 (the others appended), before or
+ * after partition 1 was appended (a leader losing its leadership while it waits for acks=all
+ * answers NOT_LEADER_FOR_PARTITION for a batch it has appended), or no answer at all (a broker
+ * stopping, a connection lost) after everything was appended or before anything was.
  */
-type FirstFailure = "refused-for-one" | "lost-after-append" | "lost-before-append";
+type FirstFailure = "refused-for-one" | "refused-after-append" | "lost-after-append" | "lost-before-append";
 
 /** One broker leading both partitions of TOPIC; its first request fails as `first` says. */
 function brokerStandIn(first: FirstFailure) {
@@ -70,6 +71,8 @@ function brokerStandIn(first: FirstFailure) {
     const next = log.reduce((n, b) => n + b.messages.length, 0);
     if (p.firstSequence === next) {
       log.push({ firstSequence: p.firstSequence, messages: p.messages });
+      if (requests === 1 && first === "refused-after-append" && partition === 1)
+        return NOT_LEADER_FOR_PARTITION;
       return 0;
     }
     // Kafka answers a retried batch it already has as a success.
@@ -131,62 +134,65 @@ function sequences(onRelease: () => void) {
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe("kafkajs's idempotent send (patched)", () => {
-  it.each<FirstFailure>(["refused-for-one", "lost-after-append", "lost-before-append"])(
-    "a send between a failed request (%s) and its retry: both written once, in order",
-    async (failure) => {
-      const broker = brokerStandIn(failure);
-      let firstAnswered: () => void = () => undefined;
-      const answered = new Promise<void>((resolve) => (firstAnswered = resolve));
-      const cluster = {
-        targetTopics: new Set<string>(),
-        refreshMetadataIfNecessary: async () => undefined,
-        refreshMetadata: async () => undefined,
-        addMultipleTargetTopics: async () => undefined,
-        isConnected: () => true,
-        findTopicPartitionMetadata: () => [
-          { partitionId: 0, leader: 1 },
-          { partitionId: 1, leader: 1 },
-        ],
-        findLeaderForPartitions: (_topic: string, partitions: string[]) => ({ 1: partitions }),
-        findBroker: async () => broker,
-      };
-      const send = createSendMessages({
-        logger: quiet,
-        cluster,
-        // The message's key is its partition.
-        partitioner: ({ message }: { message: Message }) => Number(message.key),
-        eosManager: sequences(() => firstAnswered()),
-        // The retry waits long enough for the next send to come first, as a concurrent send did in the failover test.
-        retrier: createRetry({
-          initialRetryTime: 200,
-          maxRetryTime: 200,
-          factor: 0,
-          multiplier: 1,
-          retries: 3,
-        }),
-      });
-      const m = (key: string, value: string): Message => ({ key, value });
+  it.each<FirstFailure>([
+    "refused-for-one",
+    "refused-after-append",
+    "lost-after-append",
+    "lost-before-append",
+  ])("a send between a failed request (%s) and its retry: both written once, in order", async (failure) => {
+    const broker = brokerStandIn(failure);
+    let firstAnswered: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (firstAnswered = resolve));
+    const cluster = {
+      targetTopics: new Set<string>(),
+      refreshMetadataIfNecessary: async () => undefined,
+      refreshMetadata: async () => undefined,
+      addMultipleTargetTopics: async () => undefined,
+      isConnected: () => true,
+      findTopicPartitionMetadata: () => [
+        { partitionId: 0, leader: 1 },
+        { partitionId: 1, leader: 1 },
+      ],
+      findLeaderForPartitions: (_topic: string, partitions: string[]) => ({ 1: partitions }),
+      findBroker: async () => broker,
+    };
+    const send = createSendMessages({
+      logger: quiet,
+      cluster,
+      // The message's key is its partition.
+      partitioner: ({ message }: { message: Message }) => Number(message.key),
+      eosManager: sequences(() => firstAnswered()),
+      // The retry waits long enough for the next send to come first, as a concurrent send did in the failover test.
+      retrier: createRetry({
+        initialRetryTime: 200,
+        maxRetryTime: 200,
+        factor: 0,
+        multiplier: 1,
+        retries: 3,
+      }),
+    });
+    const m = (key: string, value: string): Message => ({ key, value });
 
-      const first = send({
-        acks: -1,
-        timeout: 1_000,
-        topicMessages: [
-          { topic: TOPIC, messages: [m("0", "a"), m("0", "b"), m("1", "c"), m("0", "d"), m("1", "e")] },
-        ],
-      });
-      await answered;
-      const second = send({
-        acks: -1,
-        timeout: 1_000,
-        topicMessages: [{ topic: TOPIC, messages: [m("0", "f")] }],
-      });
+    const first = send({
+      acks: -1,
+      timeout: 1_000,
+      topicMessages: [
+        { topic: TOPIC, messages: [m("0", "a"), m("0", "b"), m("1", "c"), m("0", "d"), m("1", "e")] },
+      ],
+    });
+    await answered;
+    const second = send({
+      acks: -1,
+      timeout: 1_000,
+      topicMessages: [{ topic: TOPIC, messages: [m("0", "f"), m("1", "g")] }],
+    });
 
-      await expect(Promise.all([first, second])).resolves.toHaveLength(2);
-      const values = (partition: number) =>
-        broker.logs.get(partition)?.flatMap((b) => b.messages.map((x) => x.value));
-      expect(values(0)).toEqual(["a", "b", "d", "f"]);
-      expect(values(1)).toEqual(["c", "e"]);
-      expect(broker.logs.get(0)?.map((b) => b.firstSequence)).toEqual([0, 3]);
-    },
-  );
+    await expect(Promise.all([first, second])).resolves.toHaveLength(2);
+    const values = (partition: number) =>
+      broker.logs.get(partition)?.flatMap((b) => b.messages.map((x) => x.value));
+    expect(values(0)).toEqual(["a", "b", "d", "f"]);
+    expect(values(1)).toEqual(["c", "e", "g"]);
+    expect(broker.logs.get(0)?.map((b) => b.firstSequence)).toEqual([0, 3]);
+    expect(broker.logs.get(1)?.map((b) => b.firstSequence)).toEqual([0, 2]);
+  });
 });
