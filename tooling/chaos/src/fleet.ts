@@ -12,6 +12,8 @@ export interface ServiceProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first JSON log line whose `msg` starts with `msg` (rejects if the process exits first). */
   logged(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Every stdout line so far, as written: what a failed test shows of the process. */
+  output(): readonly string[];
   kill(signal: NodeJS.Signals): void;
 }
 
@@ -47,10 +49,12 @@ export function spawnService(kind: ServiceKind, name: string, vars: Record<strin
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
+  const lines: string[] = [];
   const seen: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   if (child.stdout) {
     createInterface({ input: child.stdout }).on("line", (line) => {
+      lines.push(line);
       if (!line.startsWith("{")) return;
       try {
         seen.push(JSON.parse(line) as Record<string, unknown>);
@@ -89,6 +93,7 @@ export function spawnService(kind: ServiceKind, name: string, vars: Record<strin
         check();
       });
     },
+    output: () => lines,
     kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },

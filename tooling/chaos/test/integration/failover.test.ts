@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import type { Bus } from "@emote/bus";
 import { connectDatabase } from "@emote/db";
 import {
@@ -63,6 +63,8 @@ afterAll(async () => {
 function worker(ids: RunIds, brokers: string[], name: string, overrides: Record<string, string> = {}) {
   const w = spawnService("worker", name, serviceVars(ids, brokers, infra.databaseUrl, PARTITIONS, overrides));
   running.push(w);
+  // A failure on CI is diagnosed from these alone (the brokers' logs: .cache/kafka/cluster-<port>/node-<i>/logs).
+  onTestFailed(() => console.log(`[${name}] log:\n${w.output().join("\n")}`));
   return w;
 }
 
