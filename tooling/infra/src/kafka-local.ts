@@ -238,19 +238,23 @@ function javaArgs(paths: LocalKafkaPaths, mainClass: string, args: string[], hea
 export function formatStorage(paths: LocalKafkaPaths, log: Log, clusterId: string): void {
   if (existsSync(join(paths.data, "meta.properties"))) return;
   log(`Formatting KRaft storage in ${paths.data}…`);
-  const result = spawnSync(
-    "java",
-    javaArgs(paths, "kafka.tools.StorageTool", ["format", "-t", clusterId, "-c", paths.serverProperties]),
-    { encoding: "utf8" },
-  );
+  // `=`: an id read from an older cache may start with "-", which the tool would take for an option.
+  const format = ["format", `--cluster-id=${clusterId}`, "-c", paths.serverProperties];
+  const result = spawnSync("java", javaArgs(paths, "kafka.tools.StorageTool", format), { encoding: "utf8" });
   if (result.error) throw new Error(`Could not run java (${result.error.message}). Install Java 17+.`);
   if (result.status !== 0)
     throw new Error(`Formatting Kafka storage failed:\n${result.stdout}${result.stderr}`);
 }
 
-/** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
+/**
+ * Kafka cluster ids are 16 random bytes in URL-safe base64 without padding; like Kafka's own
+ * ids, never one starting with "-" (one in 64 would, and command lines read it as an option).
+ */
 export function randomClusterId(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
+  for (;;) {
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /** Starts the node detached and records its pid; `heap` is its -Xmx. */
