@@ -63,6 +63,30 @@ export async function runTrending(
     streamerMinutes: partials?.size() ?? 0,
     mergeEntries: merge?.entries() ?? 0,
   }));
+  /**
+   * One stage's consumer group. Offsets commit on a timer: the stage's stored state says what
+   * is applied (the partial step's checkpoint, the merge's (source, seq)), so replays are skipped.
+   */
+  const runStage = async (
+    stage: PartialsStage | MergeStage,
+    groupId: string,
+    topics: string[],
+    concurrency: number,
+  ): Promise<void> => {
+    const consumer = await bus.consumer({
+      groupId,
+      topics,
+      fromBeginning: true,
+      concurrency,
+      sessionTimeoutMs: opts.sessionTimeoutMs,
+      commitIntervalMs: 1_000,
+      fetchWaitMs: FETCH_WAIT_MS,
+    });
+    consumers.push(consumer);
+    consumer.onRebalance(() => stage.reset());
+    obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
+    await consumer.run((batch, control) => stage.handle(batch, control));
+  };
   try {
     if (opts.role !== "merge") {
       const groupId = `${opts.groupId}-partials`;
@@ -78,21 +102,8 @@ export async function runTrending(
           isSuperseded,
         },
       });
-      const consumer = await bus.consumer({
-        groupId,
-        topics: [bus.topics.stats, bus.topics.aggregated],
-        fromBeginning: true,
-        // Batches of several partitions commit to PostgreSQL at once.
-        concurrency: opts.concurrency ?? 4,
-        sessionTimeoutMs: opts.sessionTimeoutMs,
-        // The stored checkpoint says what is applied; replays below it are skipped.
-        commitIntervalMs: 1_000,
-        fetchWaitMs: FETCH_WAIT_MS,
-      });
-      consumers.push(consumer);
-      consumer.onRebalance(() => stage.reset());
-      obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
-      await consumer.run((batch, control) => stage.handle(batch, control));
+      // Batches of several partitions commit to PostgreSQL at once.
+      await runStage(stage, groupId, [bus.topics.stats, bus.topics.aggregated], opts.concurrency ?? 4);
       partials = stage;
     }
     if (opts.role !== "partials") {
@@ -111,20 +122,7 @@ export async function runTrending(
           isSuperseded,
         },
       });
-      const consumer = await bus.consumer({
-        groupId,
-        topics: [bus.topics.trendingPartials],
-        fromBeginning: true,
-        concurrency: 1,
-        sessionTimeoutMs: opts.sessionTimeoutMs,
-        // Repeats are dropped by (source, seq) against the stored state.
-        commitIntervalMs: 1_000,
-        fetchWaitMs: FETCH_WAIT_MS,
-      });
-      consumers.push(consumer);
-      consumer.onRebalance(() => stage.reset());
-      obs.readiness.add(groupMembershipCheck(bus, consumer, groupId));
-      await consumer.run((batch, control) => stage.handle(batch, control));
+      await runStage(stage, groupId, [bus.topics.trendingPartials], 1);
       merge = stage;
       const interval = opts.boardIntervalMs ?? 1_000;
       flushTimer = setInterval(() => {
