@@ -1,6 +1,6 @@
-import { openKafkaBus } from "@emote/bus/kafka";
+import { openKafkaBusFromEnv } from "@emote/bus/kafka";
 import { kafkaBrokers } from "@emote/config";
-import { assertDatabaseReachable, connectDatabase } from "@emote/db";
+import { openMigratedDatabase } from "@emote/db";
 import { withDeadline } from "@emote/lifecycle";
 import { errorMessage, kafkaLogging, runService, startProbeServer } from "@emote/observability";
 import { HELP, readTrendingEnv } from "./env.ts";
@@ -12,17 +12,8 @@ void runService(
   { service: "emote-trending", help: HELP, readEnv: readTrendingEnv },
   async (env, obs, ctx) => {
     const probes = await startProbeServer(obs, { host: env.METRICS_HOST, port: env.METRICS_PORT });
-    const brokers = kafkaBrokers(env);
-    const { bus } = await openKafkaBus({
-      brokers,
-      clientId: "emote-trending",
-      partitions: env.KAFKA_PARTITIONS,
-      topicPrefix: env.KAFKA_TOPIC_PREFIX,
-      ...kafkaLogging(obs.log),
-    });
-    await assertDatabaseReachable(env.DATABASE_URL);
-    const conn = connectDatabase(env.DATABASE_URL);
-    await conn.migrate();
+    const { bus } = await openKafkaBusFromEnv(env, "emote-trending", kafkaLogging(obs.log));
+    const conn = await openMigratedDatabase(env.DATABASE_URL);
     const trending = await runTrending(
       { bus, conn },
       {
@@ -33,7 +24,10 @@ void runService(
       },
       obs,
     );
-    obs.log.info({ role: env.TRENDING_ROLE, brokers, database: conn.description }, "trending consuming");
+    obs.log.info(
+      { role: env.TRENDING_ROLE, brokers: kafkaBrokers(env), database: conn.description },
+      "trending consuming",
+    );
     let last = "";
     const progress = setInterval(() => {
       const held = trending.held();

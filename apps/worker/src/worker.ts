@@ -1,10 +1,9 @@
 import { kafkaBrokers } from "@emote/config";
-import { openKafkaBus } from "@emote/bus/kafka";
+import { openKafkaBusFromEnv } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import {
-  assertDatabaseReachable,
   commitAnalysis,
-  connectDatabase,
+  openMigratedDatabase,
   databaseCheck,
   isDataError,
   isTransientDatabaseError,
@@ -136,19 +135,10 @@ async function startConsuming(
   obs: Observability,
   probes: ProbeServer,
 ): Promise<StartedWorker> {
-  const brokers = kafkaBrokers(env);
-  const { bus } = await openKafkaBus({
-    brokers,
-    clientId: "emote-worker",
-    partitions: env.KAFKA_PARTITIONS,
-    topicPrefix: env.KAFKA_TOPIC_PREFIX,
-    ...kafkaLogging(obs.log),
-  });
-  await assertDatabaseReachable(env.DATABASE_URL);
-  const conn = connectDatabase(env.DATABASE_URL);
+  const { bus } = await openKafkaBusFromEnv(env, "emote-worker", kafkaLogging(obs.log));
+  const conn = await openMigratedDatabase(env.DATABASE_URL);
   let worker: RunningWorker | undefined;
   try {
-    await conn.migrate();
     worker = await runWorker(
       { bus, conn },
       {
@@ -167,7 +157,12 @@ async function startConsuming(
       obs,
     );
     obs.log.info(
-      { topic: bus.topics.raw, groupId: env.WORKER_GROUP_ID, brokers, database: conn.description },
+      {
+        topic: bus.topics.raw,
+        groupId: env.WORKER_GROUP_ID,
+        brokers: kafkaBrokers(env),
+        database: conn.description,
+      },
       "worker consuming",
     );
     const running = worker;

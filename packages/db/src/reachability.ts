@@ -1,5 +1,6 @@
 import { describeDatabaseUrl } from "@emote/config";
 import postgres from "postgres";
+import { connectDatabase, type DatabaseConnection } from "./client.ts";
 
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";
@@ -33,4 +34,21 @@ function problem(err: unknown): string {
   }
   const reason = err instanceof Error ? err.message : String(err);
   return ` does not answer: ${reason} — start it, or set DATABASE_URL to a reachable server`;
+}
+
+/**
+ * What a deployed process does to reach its database: check it answers (else the readable
+ * DatabaseUnavailableError), connect, and apply the migrations; the connection is closed
+ * again when they fail.
+ */
+export async function openMigratedDatabase(url: string): Promise<DatabaseConnection> {
+  await assertDatabaseReachable(url);
+  const conn = connectDatabase(url);
+  try {
+    await conn.migrate();
+  } catch (err) {
+    await conn.close().catch(() => undefined);
+    throw err;
+  }
+  return conn;
 }

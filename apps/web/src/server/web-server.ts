@@ -1,10 +1,8 @@
 import { fileURLToPath } from "node:url";
-import { kafkaBrokers } from "@emote/config";
-import { openKafkaBus } from "@emote/bus/kafka";
+import { openKafkaBusFromEnv } from "@emote/bus/kafka";
 import { groupMembershipCheck, type Bus } from "@emote/bus";
 import {
-  assertDatabaseReachable,
-  connectDatabase,
+  openMigratedDatabase,
   databaseCheck,
   lastMomentPosition,
   listMomentsInLog,
@@ -114,16 +112,8 @@ export async function startWebServer(
   obs: Observability,
   options: Pick<WebServerOptions, "fanout" | "emotesPath"> = {},
 ): Promise<RunningWebServer> {
-  const { bus } = await openKafkaBus({
-    brokers: kafkaBrokers(env),
-    clientId: "emote-web",
-    partitions: env.KAFKA_PARTITIONS,
-    topicPrefix: env.KAFKA_TOPIC_PREFIX,
-    ...kafkaLogging(obs.log),
-  });
-  await assertDatabaseReachable(env.DATABASE_URL);
-  const conn = connectDatabase(env.DATABASE_URL);
-  await conn.migrate();
+  const { bus } = await openKafkaBusFromEnv(env, "emote-web", kafkaLogging(obs.log));
+  const conn = await openMigratedDatabase(env.DATABASE_URL);
   const server = await runWebServer(
     { bus, conn },
     { ...webServerOptions(env, env.AUTH_SECRET), ...options },

@@ -1,3 +1,4 @@
+import { kafkaBrokers, type KafkaEnv } from "@emote/config";
 import type { Kafka } from "kafkajs";
 import type { Bus } from "../port.ts";
 import { createKafka, type KafkaClientOptions } from "./client.ts";
@@ -23,4 +24,19 @@ export async function openKafkaBus(opts: OpenKafkaBusOptions): Promise<{ bus: Bu
   const bus = kafkaBus(kafka, { partitions, topicPrefix });
   await bus.ensureTopics();
   return { bus, kafka };
+}
+
+/** `openKafkaBus` as a deployed process opens it: brokers, partitions and topic prefix from its env. */
+export function openKafkaBusFromEnv(
+  env: KafkaEnv,
+  clientId: string,
+  logging: Pick<KafkaClientOptions, "logCreator" | "logLevel">,
+): Promise<{ bus: Bus; kafka: Kafka }> {
+  return openKafkaBus({
+    brokers: kafkaBrokers(env),
+    clientId,
+    partitions: env.KAFKA_PARTITIONS,
+    topicPrefix: env.KAFKA_TOPIC_PREFIX,
+    ...logging,
+  });
 }
