@@ -1,4 +1,4 @@
-import { RING_SECONDS } from "./emote-track.ts";
+import { RING_SECONDS, slotOf } from "./emote-track.ts";
 
 /**
  * One streamer's whole chat: the viewer-capped weight of all its emotes per second, in a
@@ -24,7 +24,7 @@ export function newChatTotals(): ChatTotals {
 }
 
 export function addToTotals(totals: ChatTotals, sec: number, weight: number): void {
-  const slot = ((sec % RING_SECONDS) + RING_SECONDS) % RING_SECONDS;
+  const slot = slotOf(sec);
   if (totals.sec[slot] !== sec) {
     totals.sec[slot] = sec;
     totals.weight[slot] = 0;

@@ -88,9 +88,9 @@ export function newEmoteTrack(nowSec: number, horizonSec: number, firstSec: numb
 /**
  * `sec` modulo RING_SECONDS, never negative. Seconds since the epoch are beyond V8's small
  * integers, where `%` is a floating-point remainder (a call into C); this is the same
- * number for every whole second without it.
+ * number for every whole second without it. The chat totals' ring is indexed alike.
  */
-function slotOf(sec: number): number {
+export function slotOf(sec: number): number {
   return sec - Math.floor(sec / RING_SECONDS) * RING_SECONDS;
 }
 
