@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { viewerHash } from "../../viewer-header.ts";
 import type { DetectorRecord, SurgeMoment } from "../detector-types.ts";
 import { addToTotals, newChatTotals, type ChatTotals } from "./chat-totals.ts";
 import {
@@ -321,13 +322,11 @@ function forget(streamer: StreamerState, name: string, emote: EmoteState): void 
 }
 
 /**
- * FNV-1a: viewers are kept as 30-bit hashes (a rare collision merges two viewers),
- * small integers that Maps hash without allocating.
+ * Viewers are kept as 30 bits of the worker's viewer hash (a rare collision merges two
+ * viewers): small integers that Maps hash without allocating.
  */
 function hashViewer(viewer: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < viewer.length; i++) h = Math.imul(h ^ viewer.charCodeAt(i), 0x01000193);
-  return h & 0x3fffffff;
+  return viewerHash(viewer) & 0x3fffffff;
 }
 
 function round(x: number): number {
