@@ -1,4 +1,4 @@
-import { MEASURED, planCapacity } from "@emote/capacity";
+import { MEASURED, parseDemand, planCapacity } from "@emote/capacity";
 import { TOPIC_CONFIG } from "@emote/bus";
 import { describe, expect, it } from "vitest";
 import type { K8sObject } from "./manifest.ts";
@@ -7,19 +7,10 @@ import { buildOverlay } from "./manifest.ts";
 // The production overlay is `npm run capacity -- --viewers 1000000 --streamers 20000` written
 // down: when the measured costs or the model change, this fails until the overlay follows.
 const plan = planCapacity(
-  {
-    viewers: 1_000_000,
-    streamers: 20_000,
-    emotesPerViewerPerMinute: 6,
-    peakFactor: 3,
-    momentsPerStreamerPerHour: 12,
-    headroom: 0.2,
-    historyDays: 30,
-    rawRetentionHours: Number(TOPIC_CONFIG.raw["retention.ms"]) / 3_600_000,
-    workerCores: 1,
-    gatewayCores: 1,
-    brokerCores: 4,
-  },
+  parseDemand(
+    ["--viewers", "1000000", "--streamers", "20000"],
+    Number(TOPIC_CONFIG.raw["retention.ms"]) / 3_600_000,
+  ).demand,
   MEASURED,
 );
 const objects = buildOverlay("production");
