@@ -76,6 +76,11 @@ export interface StreamerState {
   chattersPrunedSec: number;
   /** The whole chat per second and the sum of the emotes' baselines (the share test). */
   totals: ChatTotals;
+  /**
+   * Emotes with a surge in progress. Derived from `emotes` (not in the JSON): most
+   * streamer-seconds have none, and then no emote needs looking at for an end.
+   */
+  surging: number;
 }
 
 /** The whole detector state: per streamer, per emote. */
@@ -114,7 +119,7 @@ export class SurgeDetector {
     const nowSec = secOf(nowMs);
     const settings = this.settingsFor(record.streamerId);
     if (nowSec > previousSec) {
-      out = endSurges(streamer, settings);
+      if (streamer.surging > 0) out = endSurges(streamer, settings);
       if (nowSec - streamer.lastSweepSec >= SWEEP_EVERY_S) sweep(streamer, nowSec);
     }
     const sec = secOf(Math.max(record.timestampMs, nowMs - LATE_ALLOWANCE_MS));
@@ -150,10 +155,11 @@ export class SurgeDetector {
     if (score < bar) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
-    return [...out, this.onset(record.streamerId, record.emote, emote, nowMs, score, viewers)];
+    return [...out, this.onset(streamer, record.streamerId, record.emote, emote, nowMs, score, viewers)];
   }
 
   private onset(
+    streamer: StreamerState,
     streamerId: string,
     emoteName: string,
     emote: EmoteState,
@@ -179,6 +185,7 @@ export class SurgeDetector {
       viewers,
     };
     emote.surge = { moment, lastHotSec: nowSec, anonymous: 0 };
+    streamer.surging++;
     // Every second not yet in the baseline may hold the surge's ramp (its onset is an estimate).
     track.frozenFromSec = Math.min(startSec, nowSec - RING_SECONDS + 1);
     track.frozenThroughSec = Number.MAX_SAFE_INTEGER;
@@ -209,6 +216,7 @@ export class SurgeDetector {
         chatters: new Map(),
         chattersPrunedSec: -1,
         totals: newChatTotals(),
+        surging: 0,
       };
       this.state.set(streamerId, streamer);
     }
@@ -237,6 +245,7 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
       viewers: Math.max(surge.moment.viewers, seen),
     });
     emote.surge = null;
+    streamer.surging--;
     emote.quietUntilMs = endedAtMs + settings.cooldownMs;
     track.frozenThroughSec = surge.lastHotSec;
   }

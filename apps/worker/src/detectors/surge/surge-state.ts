@@ -46,7 +46,7 @@ export type SurgeStateJson = z.infer<typeof surgeStateJsonSchema>;
 export function surgeStateToJson(state: SurgeState): SurgeStateJson {
   return {
     version: 3,
-    streamers: [...state].map(([id, s]) => [
+    streamers: [...state].map(([id, { surging: _derived, ...s }]) => [
       id,
       {
         ...s,
@@ -68,6 +68,7 @@ export function surgeStateFromJson(json: unknown): SurgeState {
       id,
       {
         ...s,
+        surging: s.emotes.filter(([, e]) => e.surge !== null).length,
         chatters: new Map(s.chatters),
         emotes: new Map(
           s.emotes.map(([name, e]) => [
