@@ -162,12 +162,17 @@ describe("a checkpoint of an older surge state version", () => {
     const analyses: Analysis[] = [];
     for (const r of RECORDS.slice(0, cut)) before.push(r, before.detectors(settings), settings, analyses);
     const progress = JSON.parse(JSON.stringify(before.toProgress())) as StreamerProgress;
-    // As version 2 wrote it: the same state without the chat totals.
+    // As version 3 wrote it: the same state without the repeat counts.
     const surge = progress.detectorState?.surge as {
-      detector: { version: number; streamers: [string, object][] };
+      detector: { version: number; streamers: [string, { emotes: [string, { track: object }][] }][] };
     };
-    surge.detector.version = 2;
-    for (const [, streamer] of surge.detector.streamers) Reflect.deleteProperty(streamer, "totals");
+    surge.detector.version = 3;
+    for (const [, streamer] of surge.detector.streamers) {
+      for (const [, emote] of streamer.emotes) {
+        Reflect.deleteProperty(emote.track, "ringRepeat");
+        Reflect.deleteProperty(emote.track, "repeatRate");
+      }
+    }
 
     const after = StreamerAnalysis.fromProgress(progress, DEFAULT_STREAM_GAP_MS);
     for (const r of RECORDS.slice(cut)) after.push(r, after.detectors(settings), settings, analyses);
@@ -175,7 +180,7 @@ describe("a checkpoint of an older surge state version", () => {
     const state = after.toProgress().detectorState?.surge as {
       detector: { version: number; streamers: [string, { firstSec: number }][] };
     };
-    expect(state.detector.version).toBe(3);
+    expect(state.detector.version).toBe(4);
     expect(state.detector.streamers[0]?.[1].firstSec).toBe(Math.floor(RECORDS[cut]!.timestampMs / 1000));
     const rule = (moments: Iterable<Moment>): Moment[] => [...moments].filter((m) => m.kind === undefined);
     expect(rule(collapseUpdates(analyses).flatMap((a) => a.moments))).toEqual(rule(whole.moments.values()));

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { addToTotals, newChatTotals } from "./chat-totals.ts";
-import { addToBucket, newEmoteTrack, shareScore, surgeScore, windowScore } from "./emote-track.ts";
+import {
+  addToBucket,
+  COUNTED,
+  COUNTED_REPEAT,
+  newEmoteTrack,
+  NOT_COUNTED,
+  shareScore,
+  surgeScore,
+  viewerWeight,
+  windowScore,
+} from "./emote-track.ts";
 
 describe("surgeScore", () => {
   it("is about a z-score for large counts and stricter than one for small ones", () => {
@@ -64,5 +74,46 @@ describe("windowScore", () => {
     // The 2 s window decides: 12 against 2, with (1 + 2 / history) for the baseline's own error.
     expect(old).toBeCloseTo(surgeScore(12, 2, 1 + 2 / 359), 1);
     expect(young).toBeCloseTo(surgeScore(12, 2, 1 + 2 / 31), 1);
+  });
+});
+
+describe("viewerWeight", () => {
+  it("marks a viewer's second record of the emote within 8 s as a repeat, once per window", () => {
+    const track = newEmoteTrack(100, 91, 0);
+    expect(viewerWeight(track, 7, 100)).toBe(COUNTED);
+    expect(viewerWeight(track, 7, 100)).toBe(NOT_COUNTED); // one per second
+    expect(viewerWeight(track, 7, 102)).toBe(COUNTED_REPEAT);
+    expect(viewerWeight(track, 7, 104)).toBe(COUNTED); // third in the window: counted, not a repeat again
+    expect(viewerWeight(track, 7, 105)).toBe(NOT_COUNTED); // the cap: three per 8 s
+    // Eight seconds after the second (102), only 104 is near: this is again a second in its window.
+    expect(viewerWeight(track, 7, 110)).toBe(COUNTED_REPEAT);
+    expect(viewerWeight(track, 8, 110)).toBe(COUNTED);
+    expect(viewerWeight(track, undefined, 110)).toBe(COUNTED);
+  });
+});
+
+describe("the repeat test", () => {
+  it("sees viewers repeating an emote before the count test sees their records", () => {
+    const nowSec = 10_000;
+    const firstSec = nowSec - 3_600;
+    const track = newEmoteTrack(nowSec, nowSec - 9, firstSec);
+    track.rate = 1;
+    track.variance = 1;
+    track.repeatRate = 0.05;
+    const totals = newChatTotals();
+    totals.baselineSum = 1;
+    // 5 records a second for 3 s, 2 of them each second viewers' second in the window.
+    for (const sec of [nowSec - 2, nowSec - 1, nowSec]) {
+      for (let i = 0; i < 5; i++) addToBucket(track, sec, 1, false, false, i < 2);
+      addToTotals(totals, sec, 5);
+    }
+    const atNow = nowSec * 1000 + 999;
+    const withRepeats = windowScore(track, totals, atNow, firstSec, 1, 0);
+    track.ringRepeat.fill(0);
+    const countOnly = windowScore(track, totals, atNow, firstSec, 1, 0);
+    // 6 repeats against 0.15 expected in the 3 s window; the count test has 15 against 3.
+    expect(withRepeats).toBeCloseTo(surgeScore(6, 0.15, 1 + 3 / 359), 1);
+    expect(countOnly).toBeCloseTo(surgeScore(15, 3, 1 + 3 / 359), 1);
+    expect(withRepeats).toBeGreaterThan(countOnly);
   });
 });

@@ -4,8 +4,9 @@ import type { ChatTotals } from "./chat-totals.ts";
  * One emote of one streamer: a ring of 1 s buckets over the last few seconds, an
  * exponentially weighted baseline of its per-second rate built from the buckets that
  * have left the ring, and the viewers that sent it recently. Each bucket also counts
- * the records of viewers new to the stream's chat, with a baseline of its own (the
- * second test). Plain data, so the whole detector state serialises to JSON; the
+ * the records of viewers new to the stream's chat, and the records that were their
+ * viewer's second of this emote within the longest window (viewers repeating it), each
+ * with a baseline of its own (the fresh and repeat tests). Plain data, so the whole detector state serialises to JSON; the
  * functions here are its only writers.
  */
 
@@ -49,6 +50,8 @@ export interface EmoteTrack {
   ringAnon: number[];
   /** Records per slot of viewers new to the stream's chat (see `fresh` in push). */
   ringFresh: number[];
+  /** Records per slot that were their viewer's second of this emote in the longest window. */
+  ringRepeat: number[];
   /** Every second before this one is folded into the baseline. */
   consumedSec: number;
   /** Baseline mean and variance of the per-second weight. */
@@ -56,6 +59,8 @@ export interface EmoteTrack {
   variance: number;
   /** Baseline of the fresh viewers' records per second. */
   freshRate: number;
+  /** Baseline of the repeating viewers' records per second. */
+  repeatRate: number;
   lastSeenSec: number;
   /** Viewer hash → the seconds in which it was counted (ascending, at most PER_VIEWER_WINDOW_CAP). */
   viewers: Map<number, number[]>;
@@ -72,11 +77,13 @@ export function newEmoteTrack(nowSec: number, horizonSec: number, firstSec: numb
     ringWeight: new Array<number>(RING_SECONDS).fill(0),
     ringAnon: new Array<number>(RING_SECONDS).fill(0),
     ringFresh: new Array<number>(RING_SECONDS).fill(0),
+    ringRepeat: new Array<number>(RING_SECONDS).fill(0),
     // Seconds before the streamer's first are no history at all.
     consumedSec: Math.max(horizonSec, firstSec),
     rate: 0,
     variance: 0,
     freshRate: 0,
+    repeatRate: 0,
     lastSeenSec: nowSec,
     viewers: new Map(),
     frozenFromSec: -1,
@@ -125,13 +132,14 @@ export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number)
     track.rate *= keep;
     track.variance *= keep;
     track.freshRate *= keep;
+    track.repeatRate *= keep;
     s += k;
   }
   // Every emote folds every second, so this loop is the detector's hottest: the baseline
   // is held in locals, the slot found once for both counts, and most seconds hold nothing
   // (see clipped). The arithmetic is the same, operation for operation.
-  const { ringSec, ringWeight, ringFresh, frozenFromSec, frozenThroughSec } = track;
-  let { rate, variance, freshRate } = track;
+  const { ringSec, ringWeight, ringFresh, ringRepeat, frozenFromSec, frozenThroughSec } = track;
+  let { rate, variance, freshRate, repeatRate } = track;
   for (; s < horizonSec; s++) {
     if (s >= frozenFromSec && s <= frozenThroughSec && s < frozenFromSec + MAX_FREEZE_S) continue;
     const slot = slotOf(s);
@@ -143,41 +151,52 @@ export function catchUp(track: EmoteTrack, horizonSec: number, firstSec: number)
     rate += alpha * diff;
     variance = (1 - alpha) * (variance + alpha * diff * diff);
     freshRate += alpha * (clipped(held ? (ringFresh[slot] ?? 0) : 0, freshRate, warm) - freshRate);
+    repeatRate += alpha * (clipped(held ? (ringRepeat[slot] ?? 0) : 0, repeatRate, warm) - repeatRate);
   }
   track.rate = rate;
   track.variance = variance;
   track.freshRate = freshRate;
+  track.repeatRate = repeatRate;
   track.consumedSec = Math.max(track.consumedSec, horizonSec);
   return track.rate - before;
 }
 
+/** What `viewerWeight` found: the record is not counted, counted, or counted as its viewer's second. */
+export const NOT_COUNTED = 0;
+export const COUNTED = 1;
+export const COUNTED_REPEAT = 2;
+export type Counted = typeof NOT_COUNTED | typeof COUNTED | typeof COUNTED_REPEAT;
+
 /**
- * The weight one record adds: 1 per viewer per second, and at most PER_VIEWER_WINDOW_CAP
+ * Whether a record counts: 1 per viewer per second, and at most PER_VIEWER_WINDOW_CAP
  * within any window of the longest scale, so one viewer spamming adds no more than a
- * few ordinary viewers do. `viewer` undefined: an anonymous record, weight 1.
+ * few ordinary viewers do. A counted record that is its viewer's second within that
+ * window is COUNTED_REPEAT: a viewer repeating an emote is what a reaction looks like,
+ * and one viewer makes at most one such record per window, so a spammer is one repeater.
+ * `viewer` undefined: an anonymous record, counted (never a repeat).
  */
-export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec: number): number {
-  if (viewer === undefined) return 1;
+export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec: number): Counted {
+  if (viewer === undefined) return COUNTED;
   const counted = track.viewers.get(viewer);
   if (!counted) {
     // One pruning pass per second at most: a full map of recent viewers stays full.
     if (track.viewers.size >= MAX_VIEWERS_PER_EMOTE && sec > track.prunedSec) pruneViewers(track, sec);
     if (track.viewers.size < MAX_VIEWERS_PER_EMOTE) track.viewers.set(viewer, [sec]);
-    return 1;
+    return COUNTED;
   }
   let near = 0;
   for (const c of counted) {
-    if (c === sec) return 0;
+    if (c === sec) return NOT_COUNTED;
     if (Math.abs(c - sec) < LONGEST_WINDOW) near++;
   }
-  if (near >= PER_VIEWER_WINDOW_CAP) return 0;
+  if (near >= PER_VIEWER_WINDOW_CAP) return NOT_COUNTED;
   let i = counted.length;
   while (i > 0 && (counted[i - 1] ?? 0) > sec) i--;
   // In order (the common case) is an append; splice would allocate its result.
   if (i === counted.length) counted.push(sec);
   else counted.splice(i, 0, sec);
   if (counted.length > PER_VIEWER_WINDOW_CAP) counted.shift();
-  return 1;
+  return near === 1 ? COUNTED_REPEAT : COUNTED;
 }
 
 function pruneViewers(track: EmoteTrack, sec: number): void {
@@ -187,13 +206,17 @@ function pruneViewers(track: EmoteTrack, sec: number): void {
   }
 }
 
-/** `fresh`: the record's viewer is new to the stream's chat (never true for an anonymous one). */
+/**
+ * `fresh`: the record's viewer is new to the stream's chat (never true for an anonymous
+ * one); `repeat`: it is its viewer's second of this emote in the longest window.
+ */
 export function addToBucket(
   track: EmoteTrack,
   sec: number,
   weight: number,
   anonymous: boolean,
   fresh: boolean,
+  repeat = false,
 ): number {
   const slot = slotOf(sec);
   if (track.ringSec[slot] !== sec) {
@@ -201,11 +224,13 @@ export function addToBucket(
     track.ringWeight[slot] = 0;
     track.ringAnon[slot] = 0;
     track.ringFresh[slot] = 0;
+    track.ringRepeat[slot] = 0;
   }
   const w = (track.ringWeight[slot] ?? 0) + weight;
   track.ringWeight[slot] = w;
   if (anonymous) track.ringAnon[slot] = (track.ringAnon[slot] ?? 0) + 1;
   if (fresh) track.ringFresh[slot] = (track.ringFresh[slot] ?? 0) + 1;
+  if (repeat) track.ringRepeat[slot] = (track.ringRepeat[slot] ?? 0) + 1;
   if (sec > track.lastSeenSec) track.lastSeenSec = sec;
   return w;
 }
@@ -250,11 +275,13 @@ export function isHot(track: EmoteTrack, weight: number): boolean {
 }
 
 /**
- * The highest score over the test windows ending at `nowMs`, of three tests: the
+ * The highest score over the test windows ending at `nowMs`, of four tests: the
  * viewer-capped weight against its baseline (count test); the same weight as a share of the
  * whole chat's weight (`totals`) against the emote's baseline share (share test, same bar);
- * and the records of fresh viewers against their baseline, multiplied by `freshFactor` (its
- * bar is lower: the ratio of the two bars puts it on the first test's scale). The current
+ * the records of fresh viewers against their baseline, multiplied by `freshFactor` (its
+ * bar is lower: the ratio of the two bars puts it on the first test's scale); and the
+ * records of viewers repeating the emote against their baseline (repeat test, same bar as
+ * the count test, no dispersion: each viewer adds at most one per window). The current
  * second counts for the part of it that has passed. Seconds before `sinceSec` are no
  * evidence (a cooldown's tail must not start a new surge the moment the cooldown ends).
  *
@@ -285,6 +312,7 @@ export function windowScore(
   const dispersion = dispersionOf(track);
   const rate = Math.max(track.rate, RATE_FLOOR);
   const freshRate = Math.max(track.freshRate, RATE_FLOOR);
+  const repeatRate = Math.max(track.repeatRate, RATE_FLOOR);
   const history = Math.max(1, Math.min(track.consumedSec - firstSec, BASELINE_SAMPLE_S));
   const atLeastSq = atLeast * atLeast;
   const freshAtLeastSq = (atLeast / freshFactor) ** 2;
@@ -292,6 +320,7 @@ export function windowScore(
   let observed = 0;
   let total = 0;
   let fresh = 0;
+  let repeat = 0;
   let best = 0;
   let k = 0;
   for (const scale of WINDOW_SCALES) {
@@ -301,6 +330,7 @@ export function windowScore(
       if (track.ringSec[slot] !== nowSec - k) continue;
       observed += track.ringWeight[slot] ?? 0;
       fresh += track.ringFresh[slot] ?? 0;
+      repeat += track.ringRepeat[slot] ?? 0;
       // The emote's records are in the totals, so the totals hold this second too.
       if (totals.sec[slot] === nowSec - k) total += totals.weight[slot] ?? 0;
     }
@@ -323,6 +353,11 @@ export function windowScore(
     const freshExcess = fresh - freshExpected;
     if (freshExcess > 0 && freshExcess * freshExcess >= freshAtLeastSq * uncertainty * freshExpected) {
       best = Math.max(best, freshFactor * surgeScore(fresh, freshExpected, uncertainty));
+    }
+    const repeatExpected = repeatRate * seconds;
+    const repeatExcess = repeat - repeatExpected;
+    if (repeatExcess > 0 && repeatExcess * repeatExcess >= atLeastSq * uncertainty * repeatExpected) {
+      best = Math.max(best, surgeScore(repeat, repeatExpected, uncertainty));
     }
     if (span < scale) break;
   }

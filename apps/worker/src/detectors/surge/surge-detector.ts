@@ -6,9 +6,11 @@ import {
   addToBucket,
   bucketWeight,
   catchUp,
+  COUNTED_REPEAT,
   distinctViewers,
   isHot,
   newEmoteTrack,
+  NOT_COUNTED,
   RING_SECONDS,
   viewerWeight,
   windowScore,
@@ -129,10 +131,10 @@ export class SurgeDetector {
     if (!emote) return out;
     const { track } = emote;
     streamer.totals.baselineSum += catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    const weight = viewerWeight(track, viewer, sec);
-    if (weight === 0) return out;
-    const bucket = addToBucket(track, sec, weight, viewer === undefined, fresh);
-    addToTotals(streamer.totals, sec, weight);
+    const counted = viewerWeight(track, viewer, sec);
+    if (counted === NOT_COUNTED) return out;
+    const bucket = addToBucket(track, sec, 1, viewer === undefined, fresh, counted === COUNTED_REPEAT);
+    addToTotals(streamer.totals, sec, 1);
     if (emote.surge) {
       const { surge } = emote;
       if (viewer === undefined) surge.anonymous++;

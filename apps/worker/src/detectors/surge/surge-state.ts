@@ -15,10 +15,12 @@ const emoteStateSchema = z.object({
     ringWeight: ring,
     ringAnon: ring,
     ringFresh: ring,
+    ringRepeat: ring,
     consumedSec: z.number(),
     rate: z.number(),
     variance: z.number(),
     freshRate: z.number(),
+    repeatRate: z.number(),
     lastSeenSec: z.number(),
     viewers: z.array(z.tuple([z.number(), z.array(z.number())])).max(MAX_VIEWERS_PER_EMOTE),
     frozenFromSec: z.number(),
@@ -38,14 +40,14 @@ const streamerStateSchema = z.object({
   totals: z.object({ sec: ring, weight: ring, baselineSum: z.number() }),
 });
 export const surgeStateJsonSchema = z.object({
-  version: z.literal(3),
+  version: z.literal(4),
   streamers: z.array(z.tuple([z.string(), streamerStateSchema])),
 });
 export type SurgeStateJson = z.infer<typeof surgeStateJsonSchema>;
 
 export function surgeStateToJson(state: SurgeState): SurgeStateJson {
   return {
-    version: 3,
+    version: 4,
     streamers: [...state].map(([id, { surging: _derived, ...s }]) => [
       id,
       {
