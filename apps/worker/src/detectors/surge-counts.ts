@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ringSlot } from "./ring-slot.ts";
 
 /** Seconds of per-second counts kept: a surge's onset lies at most this far before its detection. */
 export const COUNT_RING_S = 16;
@@ -69,8 +70,7 @@ export class SurgeCounts {
     const recordSec = Math.floor(timestampMs / 1000);
     if (recordSec > s.newestSec) s.newestSec = recordSec;
     const sec = Math.max(recordSec, s.newestSec - COUNT_RING_S + 1);
-    // Not `%`: seconds since the epoch are beyond V8's small integers (see slotOf in emote-track.ts).
-    const slot = sec - Math.floor(sec / COUNT_RING_S) * COUNT_RING_S;
+    const slot = ringSlot(sec, COUNT_RING_S);
     if (s.sec[slot] !== sec) {
       s.sec[slot] = sec;
       s.total[slot] = 0;

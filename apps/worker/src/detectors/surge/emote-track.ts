@@ -1,3 +1,4 @@
+import { ringSlot } from "../ring-slot.ts";
 import type { ChatTotals } from "./chat-totals.ts";
 
 /**
@@ -6,8 +7,8 @@ import type { ChatTotals } from "./chat-totals.ts";
  * have left the ring, and the viewers that sent it recently. Each bucket also counts
  * the records of viewers new to the stream's chat, and the records that were their
  * viewer's second of this emote within the longest window (viewers repeating it), each
- * with a baseline of its own (the fresh and repeat tests). Plain data, so the whole detector state serialises to JSON; the
- * functions here are its only writers.
+ * with a baseline of its own (the fresh and repeat tests). Plain data, so the whole
+ * detector state serialises to JSON; the functions here are its only writers.
  */
 
 /** Seconds held in the ring: the longest test window plus the late allowance. */
@@ -92,13 +93,9 @@ export function newEmoteTrack(nowSec: number, horizonSec: number, firstSec: numb
   };
 }
 
-/**
- * `sec` modulo RING_SECONDS, never negative. Seconds since the epoch are beyond V8's small
- * integers, where `%` is a floating-point remainder (a call into C); this is the same
- * number for every whole second without it. The chat totals' ring is indexed alike.
- */
+/** The slot of a second in the ring (the chat totals' ring is indexed alike). */
 export function slotOf(sec: number): number {
-  return sec - Math.floor(sec / RING_SECONDS) * RING_SECONDS;
+  return ringSlot(sec, RING_SECONDS);
 }
 
 export function bucketWeight(track: EmoteTrack, sec: number): number {
