@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { shortId } from "../short-id.ts";
 import type { Moment } from "@emote/contracts";
 import type { Finding } from "./detector.ts";
 
@@ -7,10 +7,7 @@ import type { Finding } from "./detector.ts";
  * yields the same ids, so storage upserts and clients de-duplicate by id.
  */
 export function momentId(streamerId: string, batchSeq: number, windowStartMs: number, emote: string): string {
-  return createHash("sha256")
-    .update(`${streamerId}\u0000${batchSeq}\u0000${windowStartMs}\u0000${emote}`)
-    .digest("base64url")
-    .slice(0, 22);
+  return shortId(`${streamerId}\u0000${batchSeq}\u0000${windowStartMs}\u0000${emote}`);
 }
 
 export function toMoment(streamerId: string, batchSeq: number, f: Finding): Moment {

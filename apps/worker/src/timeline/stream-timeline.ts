@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { shortId } from "../short-id.ts";
 import type { IntensityBucket, StreamSession } from "@emote/db";
 import { z } from "zod";
 import { viewerHash } from "../viewer-header.ts";
@@ -45,10 +45,7 @@ interface Bucket extends Omit<z.infer<typeof bucketSchema>, "viewers" | "counts"
 
 /** Deterministic: a replay writes the same stream row. */
 export function streamId(streamerId: string, startedAtMs: number): string {
-  return createHash("sha256")
-    .update(`stream\u0000${streamerId}\u0000${startedAtMs}`)
-    .digest("base64url")
-    .slice(0, 22);
+  return shortId(`stream\u0000${streamerId}\u0000${startedAtMs}`);
 }
 
 /**

@@ -322,6 +322,9 @@ export function windowScore(
   let k = 0;
   for (const scale of WINDOW_SCALES) {
     const span = Math.min(scale, nowSec - sinceSec + 1);
+    const observedBefore = observed;
+    const freshBefore = fresh;
+    const repeatBefore = repeat;
     for (; k < span; k++) {
       const slot = slotOf(nowSec - k);
       if (track.ringSec[slot] !== nowSec - k) continue;
@@ -334,27 +337,36 @@ export function windowScore(
     const seconds = span - 1 + elapsed;
     const uncertainty = 1 + seconds / history;
     const spread = dispersion * uncertainty;
-    const expected = rate * seconds;
-    const excess = observed - expected;
-    if (excess > 0 && excess * excess >= atLeastSq * spread * expected) {
-      best = Math.max(best, surgeScore(observed, expected, spread));
+    // A test whose count this window did not raise scores no higher than in the shorter
+    // window (the same count against more expected, more spread), so it is skipped: the
+    // result is the same number. Most windows of a quiet emote add nothing.
+    if (observed > observedBefore) {
+      const expected = rate * seconds;
+      const excess = observed - expected;
+      if (excess > 0 && excess * excess >= atLeastSq * spread * expected) {
+        best = Math.max(best, surgeScore(observed, expected, spread));
+      }
+      const shareExcess = observed - total * share;
+      if (
+        shareExcess > 0 &&
+        2 * shareExcess * shareExcess >= atLeastSq * spread * (1 - share) * total * share
+      ) {
+        best = Math.max(best, shareScore(observed, total, share, spread));
+      }
     }
-    const shareExcess = observed - total * share;
-    if (
-      shareExcess > 0 &&
-      2 * shareExcess * shareExcess >= atLeastSq * spread * (1 - share) * total * share
-    ) {
-      best = Math.max(best, shareScore(observed, total, share, spread));
+    if (fresh > freshBefore) {
+      const freshExpected = freshRate * seconds;
+      const freshExcess = fresh - freshExpected;
+      if (freshExcess > 0 && freshExcess * freshExcess >= freshAtLeastSq * uncertainty * freshExpected) {
+        best = Math.max(best, freshFactor * surgeScore(fresh, freshExpected, uncertainty));
+      }
     }
-    const freshExpected = freshRate * seconds;
-    const freshExcess = fresh - freshExpected;
-    if (freshExcess > 0 && freshExcess * freshExcess >= freshAtLeastSq * uncertainty * freshExpected) {
-      best = Math.max(best, freshFactor * surgeScore(fresh, freshExpected, uncertainty));
-    }
-    const repeatExpected = repeatRate * seconds;
-    const repeatExcess = repeat - repeatExpected;
-    if (repeatExcess > 0 && repeatExcess * repeatExcess >= atLeastSq * uncertainty * repeatExpected) {
-      best = Math.max(best, surgeScore(repeat, repeatExpected, uncertainty));
+    if (repeat > repeatBefore) {
+      const repeatExpected = repeatRate * seconds;
+      const repeatExcess = repeat - repeatExpected;
+      if (repeatExcess > 0 && repeatExcess * repeatExcess >= atLeastSq * uncertainty * repeatExpected) {
+        best = Math.max(best, surgeScore(repeat, repeatExpected, uncertainty));
+      }
     }
     if (span < scale) break;
   }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { shortId } from "../../short-id.ts";
 import { viewerHash } from "../../viewer-header.ts";
 import type { DetectorRecord, SurgeMoment } from "../detector-types.ts";
 import { addToTotals, newChatTotals, type ChatTotals } from "./chat-totals.ts";
@@ -94,10 +94,7 @@ function secOf(ms: number): number {
 
 /** Deterministic: the same stream always gives the same id, so a replay upserts. */
 export function surgeMomentId(streamerId: string, emote: string, detectedAtMs: number): string {
-  return createHash("sha256")
-    .update(`surge\u0000${streamerId}\u0000${emote}\u0000${detectedAtMs}`)
-    .digest("base64url")
-    .slice(0, 22);
+  return shortId(`surge\u0000${streamerId}\u0000${emote}\u0000${detectedAtMs}`);
 }
 
 /**
