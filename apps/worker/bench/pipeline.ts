@@ -21,11 +21,12 @@ import {
   saveSettings,
   streamerSettings,
 } from "@emote/db";
-import type { DetectorKind } from "@emote/contracts";
+import { VIEWER_HEADER, type DetectorKind } from "@emote/contracts";
 import { generateEmotes } from "@emote/generator/stream";
 import { ensureDatabase, processStats } from "@emote/infra";
 
 const HELP = `Usage: npm run bench:pipeline -- [--emotes N] [--streamers N] [--partitions N] [--baseline-timeout S]
+                              [--viewers N] [--rounds N] [--compare-detectors] [--profile DIR]
   --emotes            emotes to fill and drain (default 1000000)
   --streamers         streamers in the seeded stream (default 100)
   --partitions        partitions of the bench topics (default 6)
@@ -35,6 +36,10 @@ const HELP = `Usage: npm run bench:pipeline -- [--emotes N] [--streamers N] [--p
   --profile DIR       write the worker's V8 CPU profile (.cpuprofile) into DIR
   --compare-detectors each round also runs the worker with the seed's rule only ("worker-threshold")
                       beside the default, surge and the rule ("worker"): CPU per emote and rate of both
+  --viewers N         give each streamer N simulated viewers (default 0): every record then carries
+                      a viewer header, as records from emotes.send do, bursts are one viewer's spam
+                      and crowds now and then react together (the generator's viewer mode); 0 keeps
+                      the seed's stream, anonymous records with bursts of 3–10 of one emote
 Uses KAFKA_BROKERS (else the local broker) and BENCH_DATABASE_URL
 (default postgres://postgres@127.0.0.1:5432/emote_bench).`;
 
@@ -47,6 +52,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     profile: { type: "string" },
     "compare-detectors": { type: "boolean", default: false },
+    viewers: { type: "string", default: "0" },
     help: { type: "boolean", default: false },
   },
 });
@@ -59,6 +65,11 @@ const streamers = Number(values.streamers);
 const partitions = Number(values.partitions);
 const baselineTimeoutMs = Number(values["baseline-timeout"]) * 1000;
 const rounds = Number(values.rounds);
+const viewers = Number(values.viewers);
+if (!Number.isInteger(viewers) || viewers < 0) {
+  console.error("--viewers must be a whole number");
+  process.exit(2);
+}
 for (const [name, v] of Object.entries({
   emotes: total,
   streamers,
@@ -98,18 +109,28 @@ await admin.connect();
 const baselineOut = `${prefix}baseline-out`;
 await createMissingTopics(kafka, [{ topic: baselineOut, numPartitions: partitions }]);
 
-log(`filling ${bus.topics.raw} with ${total} emotes from ${streamers} streamers (seed 1)…`);
+log(
+  `filling ${bus.topics.raw} with ${total} emotes from ${streamers} streamers (seed 1, ${viewers} viewers each)…`,
+);
 const fillStart = performance.now();
 const producer = await bus.producer();
-let chunk: { key: string; value: string; headers: { traceparent: string } }[] = [];
+let chunk: { key: string; value: string; headers: Record<string, string> }[] = [];
 let filled = 0;
-// As the generator sends them: one traceparent header per emote.
+// As the generator sends them: one traceparent header per emote, the viewer in a header of its own.
 const traceIds = new TraceIdSource();
-for (const m of generateEmotes({ seed: 1, streamers, start: Date.UTC(2010, 0, 1), count: total, rate: 1 })) {
+for (const { viewer, ...m } of generateEmotes({
+  seed: 1,
+  streamers,
+  start: Date.UTC(2010, 0, 1),
+  count: total,
+  rate: 1,
+  viewers,
+})) {
+  const traceparent = traceIds.traceparent();
   chunk.push({
     key: m.streamerId,
     value: JSON.stringify(m),
-    headers: { traceparent: traceIds.traceparent() },
+    headers: viewer === undefined ? { traceparent } : { traceparent, [VIEWER_HEADER]: viewer },
   });
   if (chunk.length === 10_000) {
     await producer.send([{ topic: bus.topics.raw, records: chunk }]);
@@ -258,7 +279,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const of = (name: string) => results.filter((r) => r.name === name);
 const perMillion = (r: Result) => (r.cpuSeconds / r.drained) * 1e6;
 console.log(
-  `\nbench:pipeline — ${total} emotes, ${streamers} streamers, ${partitions} partitions, broker on this machine`,
+  `\nbench:pipeline — ${total} emotes, ${streamers} streamers (${viewers} viewers each), ${partitions} partitions, broker on this machine`,
 );
 console.log("consumer   emotes/s   drained    seconds  peak RSS MiB  CPU s  complete");
 for (const r of results) {
@@ -289,5 +310,5 @@ if (values["compare-detectors"]) {
     `surge + threshold vs threshold only: CPU s per 1M emotes ${median(both.map(perMillion)).toFixed(1)} vs ${median(threshold.map(perMillion)).toFixed(1)} (per round ×${cpuRatios.map((r) => r.toFixed(2)).join(", ×")}; target ≤ ×1.15); emotes/s ${Math.round(median(both.map((r) => r.rate)))} vs ${Math.round(median(threshold.map((r) => r.rate)))} (per round ×${rateRatios.map((r) => r.toFixed(2)).join(", ×")})`,
   );
 }
-console.log(JSON.stringify({ total, streamers, partitions, results }));
+console.log(JSON.stringify({ total, streamers, viewers, partitions, results }));
 process.exit(0);
