@@ -82,8 +82,13 @@ class MemoryStore implements ProgressStore {
       position: positions.indexOf(id) + 1,
     }));
   }
+  /** Runs (once) before the next loadStreamers answers: another member's commit landing meanwhile. */
+  beforeLoadStreamers: (() => Promise<void>) | undefined;
   async loadStreamers(ids: string[]) {
     this.reach("loadStreamers");
+    const before = this.beforeLoadStreamers;
+    this.beforeLoadStreamers = undefined;
+    await before?.();
     return ids.flatMap((id) => {
       const p = this.streamers.get(id);
       return p ? [structuredClone(p)] : [];
@@ -412,6 +417,30 @@ describe("PartitionProcessor", () => {
     await processor.handle(batch, control());
     expect(store.streamers.get("default")).toMatchObject({ batchSeq: 1, pendingCount: 0 });
     expect(store.moments.size).toBe(1);
+  });
+
+  it("never builds on streamer state another member stored past the checkpoint it read (a zombie's late commit)", async () => {
+    const { store, make } = setup();
+    const a = make();
+    const b = make();
+    const emotes = Array.from({ length: 12 }, (_, i) => twoField(i % 3 === 0 ? "😀" : "🔥", i));
+    const batch = (from: number, to: number) => ({
+      topic: topics.raw,
+      partition: 0,
+      ...logged(records(emotes.slice(from, to), from)),
+    });
+    await a.handle(batch(0, 2), control());
+    // The partition moves to b, which reads the checkpoint (2); a, evicted with a batch in
+    // flight, stores it just before b loads the streamer: b must not count 2…4 twice.
+    store.beforeLoadStreamers = () => a.handle(batch(2, 5), control());
+    await expect(b.handle(batch(2, 8), control())).rejects.toBeInstanceOf(CheckpointSupersededError);
+    expect(store.checkpoints.get(`${topics.raw}:0`)).toBe(5n);
+    await b.handle(batch(2, 8), control());
+    await b.handle(batch(8, 12), control());
+    const fresh = setup();
+    await fresh.processor.handle(batch(0, 12), control());
+    expect(store.streamers.get("default")).toEqual(fresh.store.streamers.get("default"));
+    expect(store.streamers.get("default")).toMatchObject({ batchSeq: 0, pendingCount: 12 });
   });
 
   it("waits out an unreachable database within the batch, heartbeating, and stores the batch once", async () => {

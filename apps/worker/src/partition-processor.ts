@@ -14,7 +14,7 @@ import {
   type DlqReason,
 } from "@emote/contracts";
 import type { Logger, SpanHandle, Tracing } from "@emote/observability";
-import type { IntensityBucket, StreamSession } from "@emote/db";
+import { CheckpointSupersededError, type IntensityBucket, type StreamSession } from "@emote/db";
 import type { StreamerDetector } from "./detectors/detector.ts";
 import { countApplied } from "./applied-metrics.ts";
 import { CommittedPublisher, type Analysis } from "./committed-publishing.ts";
@@ -181,7 +181,7 @@ export class PartitionProcessor {
       records.map((r) => r.value),
       timestampWindow(this.timestamps, wallNow),
     );
-    await this.loadStreamers(parsed.streamers, control);
+    await this.loadStreamers(batch, parsed.streamers, control);
     const { analyses, dead, deadByReason, touched, closedBatches } = this.analyse(
       batch,
       records,
@@ -318,11 +318,28 @@ export class PartitionProcessor {
     return this.checkpoints.get(key) ?? null;
   }
 
-  private async loadStreamers(ids: string[], control: BatchControl): Promise<void> {
+  /**
+   * Puts the batch's streamers in memory, those not there from their stored progress. That
+   * progress must be what the checkpoint read for this ownership says is applied: a member
+   * that lost the partition with a batch in flight may still store it after this one read
+   * the checkpoint, and building on its rows would count its records twice. So the
+   * checkpoint is read again after the rows (a commit writes both at once, and a later read
+   * sees every commit an earlier one saw): unchanged, the rows are from at most that
+   * checkpoint; moved on, the batch fails as superseded and is retried from the new one.
+   */
+  private async loadStreamers(batch: RecordBatch, ids: string[], control: BatchControl): Promise<void> {
     const usedAt = this.now();
     const missing = this.streamers.use(ids, usedAt);
     if (missing.length === 0) return;
+    const { topic, partition } = batch;
     const stored = await this.untilStored(control, () => this.deps.store.loadStreamers(missing));
+    const now = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
+    const read = this.checkpoints.get(`${topic}:${partition}`) ?? null;
+    if (now !== read) {
+      throw new CheckpointSupersededError(
+        `${topic}[${partition}] was stored up to offset ${now} by another member after this one read ${read}; retrying from there`,
+      );
+    }
     this.streamers.load(missing, stored, usedAt);
   }
 
