@@ -443,6 +443,22 @@ describe("PartitionProcessor", () => {
     expect(store.streamers.get("default")).toMatchObject({ batchSeq: 0, pendingCount: 12 });
   });
 
+  it("is not put off by another partition's failed batch resetting the processor while it loads streamers", async () => {
+    const { processor, store } = setup();
+    const onPartition = (partition: number, values: object[], firstOffset: number) => ({
+      topic: topics.raw,
+      partition,
+      ...logged(records(values, firstOffset)),
+    });
+    await processor.handle(onPartition(1, [twoField("🔥", 1)], 0), control());
+    // Partition 1's next batch names a streamer not in memory; while it is loaded, a failure
+    // on another partition resets the processor (every partition's checkpoint with it).
+    store.beforeLoadStreamers = async () => processor.reset();
+    await processor.handle(onPartition(1, [{ ...twoField("😀", 2), streamerId: "s1" }], 1), control());
+    expect(store.checkpoints.get(`${topics.raw}:1`)).toBe(2n);
+    expect(store.streamers.get("s1")).toMatchObject({ pendingCount: 1 });
+  });
+
   it("waits out an unreachable database within the batch, heartbeating, and stores the batch once", async () => {
     const { processor, producer, store, metrics } = setup({ defaults: { ...DEFAULT_SETTINGS, interval: 2 } });
     const batch = {

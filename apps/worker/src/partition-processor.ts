@@ -181,7 +181,7 @@ export class PartitionProcessor {
       records.map((r) => r.value),
       timestampWindow(this.timestamps, wallNow),
     );
-    await this.loadStreamers(batch, parsed.streamers, control);
+    await this.loadStreamers(batch, checkpoint, parsed.streamers, control);
     const { analyses, dead, deadByReason, touched, closedBatches } = this.analyse(
       batch,
       records,
@@ -327,14 +327,20 @@ export class PartitionProcessor {
    * sees every commit an earlier one saw): unchanged, the rows are from at most that
    * checkpoint; moved on, the batch fails as superseded and is retried from the new one.
    */
-  private async loadStreamers(batch: RecordBatch, ids: string[], control: BatchControl): Promise<void> {
+  private async loadStreamers(
+    batch: RecordBatch,
+    read: bigint | null,
+    ids: string[],
+    control: BatchControl,
+  ): Promise<void> {
     const usedAt = this.now();
     const missing = this.streamers.use(ids, usedAt);
     if (missing.length === 0) return;
     const { topic, partition } = batch;
     const stored = await this.untilStored(control, () => this.deps.store.loadStreamers(missing));
     const now = await this.untilStored(control, () => this.deps.store.loadCheckpoint(topic, partition));
-    const read = this.checkpoints.get(`${topic}:${partition}`) ?? null;
+    // `read` is this batch's own copy: a reset for another partition's failed batch may have
+    // cleared the map meanwhile, and that is no reason to fail this one.
     if (now !== read) {
       throw new CheckpointSupersededError(
         `${topic}[${partition}] was stored up to offset ${now} by another member after this one read ${read}; retrying from there`,
