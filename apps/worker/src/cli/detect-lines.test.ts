@@ -24,28 +24,47 @@ async function run(
   lines: string[],
   kind: "surge" | "threshold" = "surge",
   chunks: Uint8Array[] = [Buffer.from(`${lines.join("\n")}\n`)],
+  updates = false,
 ) {
   let out = "";
   const log: string[] = [];
-  const report = await detectLines(chunks, createDetector(kind), {
-    write: (t) => void (out += t),
-    log: (l) => void log.push(l),
-  });
+  const io = { write: (t: string) => void (out += t), log: (l: string) => void log.push(l) };
+  const report = await detectLines(chunks, createDetector(kind), io, { updates });
   return { report, log, out: out.split("\n").filter((l) => l !== "") };
 }
 
 describe("detectLines", () => {
-  it("prints each moment as one JSON line of the moment's contract", async () => {
+  it("prints each moment once, as one JSON line of the moment's contract, complete with its end", async () => {
     const lines = asLines();
     const { out, report } = await run(lines);
-    expect(out.length).toBe(2);
+    expect(out.length).toBe(1);
+    const [surge] = out.map((l) => detectedMomentSchema.parse(JSON.parse(l)));
+    expect(surge).toMatchObject({ kind: "surge", emote: "🔥" });
+    if (surge?.kind !== "surge") throw new Error("no surge");
+    expect(surge.detectedAt <= "2026-03-01T20:03:25Z").toBe(true);
+    expect(surge.endedAt !== undefined && surge.endedAt > surge.detectedAt).toBe(true);
+    expect(report).toMatchObject({ lines: lines.length, skipped: 0, moments: 1 });
+  });
+
+  it("prints a surge still open when the input ends, without an end", async () => {
+    // The input stops 5 s into the 20 s surge.
+    const lines = asLines().filter((l) => l.slice(l.indexOf('"timestamp":"') + 13) < "2026-03-01T20:03:25");
+    const { out } = await run(lines);
     const moments = out.map((l) => detectedMomentSchema.parse(JSON.parse(l)));
-    expect(moments.map((m) => [m.kind, m.emote, m.detectedAt <= "2026-03-01T20:03:25Z"])).toEqual([
-      ["surge", "🔥", true],
-      ["surge", "🔥", true],
+    expect(moments.map((m) => [m.kind, m.emote, "endedAt" in m])).toEqual([["surge", "🔥", false]]);
+  });
+
+  it("with updates, prints a surge at its onset and again with its end, same id, as the worker does", async () => {
+    const lines = asLines();
+    const once = (await run(lines)).out.map((l) => detectedMomentSchema.parse(JSON.parse(l)));
+    const { out, report } = await run(lines, "surge", undefined, true);
+    const moments = out.map((l) => detectedMomentSchema.parse(JSON.parse(l)));
+    expect(moments.map((m) => [m.id, "endedAt" in m])).toEqual([
+      [once[0]?.id, false],
+      [once[0]?.id, true],
     ]);
-    expect(moments[1]?.id).toBe(moments[0]?.id);
-    expect(report).toMatchObject({ lines: lines.length, skipped: 0, moments: 2 });
+    expect(moments[1]).toEqual(once[0]);
+    expect(report.moments).toBe(2);
   });
 
   it("skips bad lines with a count, reports the first ones, and finds the same moments", async () => {
@@ -89,7 +108,7 @@ describe("detectLines", () => {
     for (let at = 0; at < bytes.length; at += 7) chunks.push(bytes.subarray(at, at + 7));
     const cut = await run(lines, "surge", chunks);
     expect(cut.out).toEqual(whole.out);
-    expect(cut.report).toMatchObject({ lines: lines.length, skipped: 0, moments: 2 });
+    expect(cut.report).toMatchObject({ lines: lines.length, skipped: 0, moments: 1 });
   });
 
   it("skips a line too long to hold, without holding it, and reads on", async () => {

@@ -1,6 +1,5 @@
 import type { DetectedMoment, StreamDetector } from "../detectors/detector-types.ts";
-import { timestampWindow } from "@emote/contracts";
-import { parseEmoteLine } from "./emote-line.ts";
+import { OFFLINE_WINDOW, parseEmoteLine } from "./emote-line.ts";
 import { parseFastAt } from "./fast-line.ts";
 
 /** Bad lines reported one by one; the rest are only counted. */
@@ -22,6 +21,15 @@ export interface DetectReport {
   cpuMs: number;
 }
 
+export interface DetectOptions {
+  /**
+   * Print a surge at its onset and again (same id, with `endedAt`) when it ends, as the
+   * worker publishes it: for a live pipe. Otherwise each moment is printed once,
+   * complete: a surge when it ends or, still open, when the input does.
+   */
+  updates?: boolean;
+}
+
 export interface DetectIo {
   /** Receives moments as JSON lines, in chunks; may wait (backpressure). */
   write(text: string): void | Promise<void>;
@@ -31,7 +39,8 @@ export interface DetectIo {
 
 /**
  * The `detect` path, shared by the CLI and the evaluation: every line parsed, each
- * record given to the detector in input order, each moment printed as one JSON line.
+ * record given to the detector in input order, each moment printed as one JSON line
+ * (once, unless `updates`: one line per moment is what a reader of the output counts).
  * A bad line is skipped and counted; blank lines are ignored. The input is UTF-8
  * bytes in chunks of any size (lines end with `\n` or `\r\n`; the last may lack it),
  * read in place (see fast-line.ts): a line becomes a string only when the fast path
@@ -41,22 +50,35 @@ export async function detectLines(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   detector: StreamDetector,
   io: DetectIo,
+  options: DetectOptions = {},
 ): Promise<DetectReport> {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const window = timestampWindow();
   const report: DetectReport = { lines: 0, skipped: 0, moments: 0, elapsedMs: 0, cpuMs: 0 };
   let pending = "";
+  // Open surges waiting for their end, by id, in onset order; at most one per streamer and emote.
+  const open = new Map<string, DetectedMoment>();
+  const emit = (m: DetectedMoment): void => {
+    if (!options.updates && m.kind === "surge") {
+      if (m.endedAt === undefined) {
+        open.set(m.id, m);
+        return;
+      }
+      open.delete(m.id);
+    }
+    pending += `${JSON.stringify(m)}\n`;
+    report.moments++;
+  };
   const line = (buf: Uint8Array, start: number, next: number): void => {
     const end = next > start && buf[next - 1] === CR ? next - 1 : next;
     report.lines++;
     if (report.lines % PROGRESS_EVERY_LINES === 0)
       io.log(`${report.lines.toLocaleString("en-US")} lines read`);
-    let record = parseFastAt(buf, start, end, window);
+    let record = parseFastAt(buf, start, end, OFFLINE_WINDOW);
     if (!record) {
       const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString("utf8");
       if (text.trim() === "") return;
-      const parsed = parseEmoteLine(text, window);
+      const parsed = parseEmoteLine(text);
       if (!parsed.ok) {
         report.skipped++;
         if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);
@@ -64,9 +86,7 @@ export async function detectLines(
       }
       record = parsed.record;
     }
-    const moments: readonly DetectedMoment[] = detector.push(record);
-    for (const m of moments) pending += `${JSON.stringify(m)}\n`;
-    report.moments += moments.length;
+    for (const m of detector.push(record)) emit(m);
   };
   // The bytes of the last chunk after its last newline (a line cut by the chunk's end).
   let rest: Buffer = Buffer.alloc(0);
@@ -103,6 +123,10 @@ export async function detectLines(
     }
   }
   if (rest.length > 0) line(rest, 0, rest.length);
+  for (const m of open.values()) {
+    pending += `${JSON.stringify(m)}\n`;
+    report.moments++;
+  }
   if (pending !== "") await io.write(pending);
   report.elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuStarted);

@@ -5,14 +5,20 @@ import type { DetectorKind } from "../detectors/detector-types.ts";
 import { createDetector, DETECTOR_KINDS, SettingsError } from "./detector-choice.ts";
 import { detectLines } from "./detect-lines.ts";
 
-const USAGE = "usage: npm run detect -- --input FILE.jsonl|- [--detector surge|threshold] [--settings JSON]";
+const USAGE =
+  "usage: npm run detect -- --input FILE.jsonl|- [--detector surge|threshold] [--settings JSON] [--updates]";
 const HELP = `${USAGE}
 
 Runs a detector (default surge) over raw-emote-data values, one JSON object per line
 (an optional "viewer" field stands for the record's viewer header), and prints each
-moment as one JSON line on stdout. Progress, bad lines (skipped and counted) and a
-summary go to stderr. --settings overrides the detector's defaults, e.g.
-'{"sensitivity":0.7}' for surge or '{"interval":60}' for threshold.
+moment as one JSON line on stdout: a surge once, complete, when it ends (with endedAt)
+or when the input does (still open, without). Progress, bad lines (skipped and counted)
+and a summary go to stderr. Timestamps from 1970 to 9999 are read (the worker's live
+window does not apply offline); a viewer may be a string or a whole number.
+  --settings JSON  overrides the detector's defaults, e.g. '{"sensitivity":0.7}' for
+                   surge or '{"interval":60}' for threshold
+  --updates        print a surge at its onset, then again (same id, with endedAt) when it
+                   ends, as the worker publishes it: for a live pipe (--input -)
 `;
 
 const READ_CHUNK_BYTES = 1 << 18;
@@ -20,7 +26,7 @@ const READ_CHUNK_BYTES = 1 << 18;
 /** A mistake in the command line: one readable line, then the usage. */
 class UsageError extends Error {}
 
-function options(): { input: string; detector: DetectorKind; settings: unknown } | "help" {
+function options(): { input: string; detector: DetectorKind; settings: unknown; updates: boolean } | "help" {
   let values;
   try {
     ({ values } = parseArgs({
@@ -29,6 +35,7 @@ function options(): { input: string; detector: DetectorKind; settings: unknown }
         input: { type: "string" },
         detector: { type: "string", default: "surge" },
         settings: { type: "string", default: "{}" },
+        updates: { type: "boolean", default: false },
       },
     }));
   } catch (error) {
@@ -44,7 +51,7 @@ function options(): { input: string; detector: DetectorKind; settings: unknown }
   } catch {
     throw new UsageError("--settings is not JSON");
   }
-  return { input: values.input, detector, settings };
+  return { input: values.input, detector, settings, updates: values.updates };
 }
 
 async function write(text: string): Promise<void> {
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const { input, detector: kind, settings } = chosen;
+  const { input, detector: kind, settings, updates } = chosen;
   const detector = createDetector(kind, settings);
   // Large reads: the per-chunk work is then a small share of the per-line work.
   const stream = input === "-" ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
@@ -65,7 +72,7 @@ async function main(): Promise<void> {
   const opened = input === "-" ? Promise.resolve() : once(stream, "open").then(() => undefined);
   await opened;
   const log = (line: string): void => void process.stderr.write(`detect: ${line}\n`);
-  const report = await detectLines(stream, detector, { write, log });
+  const report = await detectLines(stream, detector, { write, log }, { updates });
   const perSecond = (report.lines / Math.max(report.elapsedMs, 1)) * 1000;
   const perCpuSecond = (report.lines / Math.max(report.cpuMs, 1)) * 1000;
   log(

@@ -45,18 +45,35 @@ describe("parseEmoteLine", () => {
     });
   });
 
+  it("reads offline chat as it is found: any time from 1970, numeric viewer ids, empty viewers", () => {
+    const at = (viewer: string) =>
+      `{"emote":"😀","timestamp":"1970-01-01T00:00:00.000Z","streamerId":"s1"${viewer}}`;
+    expect(parseEmoteLine(at(',"viewer":7'))).toEqual({
+      ok: true,
+      record: { emote: "😀", timestampMs: 0, streamerId: "s1", viewer: "7" },
+    });
+    for (const viewer of ["", ',"viewer":null', ',"viewer":""']) {
+      expect(parseEmoteLine(at(viewer))).toEqual({
+        ok: true,
+        record: { emote: "😀", timestampMs: 0, streamerId: "s1" },
+      });
+    }
+    const far = '{"emote":"😀","timestamp":"2999-01-01T00:00:00.000Z","streamerId":"s1","viewer":"v"}';
+    expect(parseEmoteLine(far)).toMatchObject({
+      ok: true,
+      record: { timestampMs: Date.parse("2999-01-01T00:00:00Z") },
+    });
+  });
+
   it("refuses a bad line with one readable reason naming the field", () => {
     const cases: [string, string][] = [
       ["not json", "not JSON"],
       ['{"emote":"","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"s1"}', "invalid emote"],
       ['{"emote":"😀","timestamp":"2026-02-30T20:00:01.250Z","streamerId":"s1"}', "invalid timestamp"],
       ['{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"a b"}', "invalid streamerId"],
-      [
-        '{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"s1","viewer":""}',
-        "invalid viewer",
-      ],
-      ['{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","viewer":7}', "invalid viewer"],
-      ['{"emote":"😀","timestamp":"1970-01-01T00:00:00.000Z","streamerId":"s1"}', "outside"],
+      ['{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","viewer":7.5}', "invalid viewer"],
+      ['{"emote":"😀","timestamp":"2026-03-01T20:00:01.250Z","viewer":["v7"]}', "invalid viewer"],
+      ['{"emote":"😀","timestamp":"1969-12-31T23:59:59.999Z","streamerId":"s1"}', "outside"],
     ];
     for (const [line, reason] of cases) {
       const result = parseEmoteLine(line);
