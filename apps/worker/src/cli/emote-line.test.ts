@@ -65,6 +65,27 @@ describe("parseEmoteLine", () => {
     });
   });
 
+  it("reads an emote written as a plain name (exported chat) as written, its other fields checked", () => {
+    const line = (emote: string, streamer = "s1") =>
+      `{"emote":"${emote}","timestamp":"2026-03-01T20:00:01.250Z","streamerId":"${streamer}","viewer":"v7"}`;
+    for (const emote of ["PogChamp", "KEKW", "monka_S", "7"]) {
+      expect(parseEmoteLine(line(emote))).toEqual({
+        ok: true,
+        record: { emote, timestampMs: MS, streamerId: "s1", viewer: "v7" },
+      });
+    }
+    for (const emote of ["hello world", "a".repeat(33), "<script>", ""]) {
+      expect(parseEmoteLine(line(emote))).toMatchObject({
+        ok: false,
+        error: expect.stringContaining("invalid emote"),
+      });
+    }
+    expect(parseEmoteLine(line("Kappa", "a b"))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("invalid streamerId"),
+    });
+  });
+
   it("refuses a bad line with one readable reason naming the field", () => {
     const cases: [string, string][] = [
       ["not json", "not JSON"],

@@ -1,5 +1,4 @@
 import { rawEmoteSchema, type TimestampWindow } from "@emote/contracts";
-import type { z } from "zod";
 import type { DetectorRecord } from "../detectors/detector-types.ts";
 
 /**
@@ -8,7 +7,8 @@ import type { DetectorRecord } from "../detectors/detector-types.ts";
  * line, no regular expression, no string per line. A field becomes a string through a
  * small cache keyed by its bytes, so a repeated emote, streamer or viewer costs a hash
  * and a comparison. The contract's schema is asked once per distinct emote, streamer
- * and second: it stays the only judge, at a fraction of its cost per line. Anything
+ * and second: it stays the only judge (besides the plain emote names `detect` reads,
+ * see emote-line.ts), at a fraction of its cost per line. Anything
  * else (other field orders, escapes, offsets, bad values) is left to the full parser.
  */
 const EMOTE_KEY = bytesOf('{"emote":"');
@@ -114,18 +114,25 @@ const seconds = new ByteCache<number | null>();
 let lastSecond: Uint8Array = new Uint8Array(0);
 let lastSecondMs = 0;
 
+/** A plain emote name as chat platforms write it (Kappa, PogChamp): a named emote without its colons. */
+export const PLAIN_NAME = /^[A-Za-z0-9_+-]{1,32}$/;
+
+const isEmote = (text: string): boolean =>
+  rawEmoteSchema.shape.emote.safeParse(text).success || PLAIN_NAME.test(text);
+const isStreamerId = (text: string): boolean => rawEmoteSchema.shape.streamerId.safeParse(text).success;
+
 function checked(
   cache: ByteCache<string | null>,
   buf: Uint8Array,
   from: number,
   to: number,
-  schema: z.ZodType,
+  accepts: (text: string) => boolean,
 ): string | undefined {
   const hash = hashBytes(buf, from, to);
   let value = cache.get(buf, from, to, hash);
   if (value === undefined) {
     const text = utf8(buf, from, to);
-    value = schema.safeParse(text).success ? text : null;
+    value = accepts(text) ? text : null;
     cache.set(buf, from, to, hash, value);
   }
   return value ?? undefined;
@@ -197,9 +204,9 @@ export function parseFastAt(
   if (secondMs === undefined) return undefined;
   const timestampMs = secondMs + millis;
   if (!(timestampMs >= window.earliestMs && timestampMs <= window.latestMs)) return undefined;
-  const emote = checked(emotes, buf, emoteFrom, emoteEnd, rawEmoteSchema.shape.emote);
+  const emote = checked(emotes, buf, emoteFrom, emoteEnd, isEmote);
   if (emote === undefined) return undefined;
-  const streamerId = checked(streamers, buf, streamerFrom, streamerEnd, rawEmoteSchema.shape.streamerId);
+  const streamerId = checked(streamers, buf, streamerFrom, streamerEnd, isStreamerId);
   if (streamerId === undefined) return undefined;
   return viewer === undefined
     ? { emote, timestampMs, streamerId }
