@@ -279,7 +279,8 @@ export function isHot(track: EmoteTrack, weight: number): boolean {
  * bar is lower: the ratio of the two bars puts it on the first test's scale); and the
  * records of viewers repeating the emote against their baseline (repeat test, same bar as
  * the count test, no dispersion: each viewer adds at most one per window). The current
- * second counts for the part of it that has passed. Seconds before `sinceSec` are no
+ * second counts for the part of it that has passed, as far as the timestamps' resolution
+ * (`stepMs`, see `StreamerState`) can say. Seconds before `sinceSec` are no
  * evidence (a cooldown's tail must not start a new surge the moment the cooldown ends).
  *
  * A baseline is itself an estimate, from the seconds since the streamer's first
@@ -299,13 +300,16 @@ export function windowScore(
   track: EmoteTrack,
   totals: ChatTotals,
   nowMs: number,
+  stepMs: number,
   firstSec: number,
   freshFactor: number,
   atLeast: number,
   sinceSec = -Infinity,
 ): number {
   const nowSec = Math.floor(nowMs / 1000);
-  const elapsed = (nowMs - nowSec * 1000 + 1) / 1000;
+  // A timestamp t stamped in steps of `stepMs` was sent in [t, t + step): the later end is
+  // the one that never overstates a second's rate. Whole seconds (step 0) count whole.
+  const elapsed = Math.min(1, (nowMs - nowSec * 1000 + (stepMs === 0 ? 1000 : stepMs)) / 1000);
   const dispersion = dispersionOf(track);
   const rate = Math.max(track.rate, RATE_FLOOR);
   const freshRate = Math.max(track.freshRate, RATE_FLOOR);

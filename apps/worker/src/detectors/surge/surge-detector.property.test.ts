@@ -95,6 +95,19 @@ describe("SurgeDetector determinism", () => {
     );
   });
 
+  it("restores a checkpoint stored before the timestamps' resolution was kept, as whole seconds so far", () => {
+    const detector = new SurgeDetector();
+    for (const r of RECORDS.slice(0, 500)) detector.push(r);
+    const json = surgeStateToJson(detector.state);
+    expect(json.streamers.map(([, s]) => s.stepMs)).toEqual([1, 1]);
+    const older = { ...json, streamers: json.streamers.map(([id, { stepMs: _new, ...s }]) => [id, s]) };
+    const restored = new SurgeDetector(surgeStateFromJson(JSON.parse(JSON.stringify(older))));
+    expect([...restored.state.values()].map((s) => s.stepMs)).toEqual([0, 0]);
+    // The stream's next records in the millisecond bring it back.
+    for (const r of RECORDS.slice(500, 600)) restored.push(r);
+    expect([...restored.state.values()].map((s) => s.stepMs)).toEqual([1, 1]);
+  });
+
   it("never throws on hostile records, and its state always round-trips through JSON", () => {
     const record = fc.record({
       streamerId: fc.constantFrom("a", "b"),

@@ -77,6 +77,25 @@ describe("SurgeDetector", () => {
     expect(Date.parse(onsets[0]?.detectedAt ?? "")).toBeLessThanOrEqual(at(405));
   });
 
+  it("reads chat stamped in whole seconds as it reads chat stamped in milliseconds", () => {
+    const popular = { rate: () => 20, emote: POPULAR_MIX, viewer: audience(800) };
+    const surge = { rate: during(600, 620, 12), emote: () => "😮", viewer: audience(60, "fan") };
+    const chat = syntheticChat(1_200, [popular, surge], 7);
+    const floored = (step: number) =>
+      chat.map((r) => ({ ...r, timestampMs: Math.floor(r.timestampMs / step) * step }));
+    // Every record of a second at its start: judged as if the second were over, not as a
+    // second's records sent in its first millisecond (which was an alarm a minute).
+    for (const step of [1_000, 100]) {
+      const { onsets, detector } = run(floored(step));
+      expect(onsets.map((m) => m.emote)).toEqual(["😮"]);
+      expect(Date.parse(onsets[0]?.detectedAt ?? "")).toBeLessThanOrEqual(at(605));
+      expect(detector.state.get("s1")?.stepMs).toBe(step === 1_000 ? 0 : 100);
+    }
+    const { onsets, detector } = run(chat);
+    expect(onsets.map((m) => m.emote)).toEqual(["😮"]);
+    expect(detector.state.get("s1")?.stepMs).toBe(1);
+  });
+
   it("works on records without a viewer", () => {
     const records = syntheticChat(
       600,

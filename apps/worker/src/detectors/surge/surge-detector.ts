@@ -70,6 +70,13 @@ export interface EmoteState {
 export interface StreamerState {
   firstSec: number;
   watermarkMs: number;
+  /**
+   * The resolution of this stream's timestamps so far: the greatest common divisor of
+   * their milliseconds within the second. 1 for millisecond timestamps (after a few
+   * records), 0 while every one was a whole second (exported chat often is: such a record
+   * may have been sent at any time of its second, so the second is judged as if over).
+   */
+  stepMs: number;
   lastSweepSec: number;
   emotes: Map<string, EmoteState>;
   /** Viewer hash → the last second it sent anything to this stream. */
@@ -90,6 +97,11 @@ export type SurgeState = Map<string, StreamerState>;
 
 function secOf(ms: number): number {
   return Math.floor(ms / 1000);
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /** Deterministic: the same stream always gives the same id, so a replay upserts. */
@@ -114,6 +126,9 @@ export class SurgeDetector {
     let out = NO_MOMENTS;
     const previousSec = secOf(streamer.watermarkMs);
     if (record.timestampMs > streamer.watermarkMs) streamer.watermarkMs = record.timestampMs;
+    if (streamer.stepMs !== 1) {
+      streamer.stepMs = gcd(streamer.stepMs, record.timestampMs - secOf(record.timestampMs) * 1000);
+    }
     const nowMs = streamer.watermarkMs;
     const nowSec = secOf(nowMs);
     const settings = this.settingsFor(record.streamerId);
@@ -146,6 +161,7 @@ export class SurgeDetector {
       track,
       streamer.totals,
       nowMs,
+      streamer.stepMs,
       streamer.firstSec,
       bar / freshBar(bar),
       bar,
@@ -210,6 +226,7 @@ export class SurgeDetector {
       streamer = {
         firstSec: sec,
         watermarkMs: timestampMs,
+        stepMs: 0,
         lastSweepSec: sec,
         emotes: new Map(),
         chatters: new Map(),
@@ -234,7 +251,11 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
     // Asked once per streamer and second, mostly with no surge to end: derived only when one may.
     const { end, onset, fresh } = (bars ??= surgeThresholds(settings));
     streamer.totals.baselineSum += catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    if (windowScore(track, streamer.totals, nowMs, streamer.firstSec, onset / fresh, end) >= end) continue;
+    if (
+      windowScore(track, streamer.totals, nowMs, streamer.stepMs, streamer.firstSec, onset / fresh, end) >=
+      end
+    )
+      continue;
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
     const startSec = secOf(Date.parse(surge.moment.startedAt));
     const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;

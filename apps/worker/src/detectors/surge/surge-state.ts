@@ -33,6 +33,9 @@ const emoteStateSchema = z.object({
 const streamerStateSchema = z.object({
   firstSec: z.number(),
   watermarkMs: z.number(),
+  // Added without a new version: a checkpoint from before reads as "whole seconds so far",
+  // which the stream's next records correct (see StreamerState.stepMs).
+  stepMs: z.number().int().min(0).max(999).default(0),
   lastSweepSec: z.number(),
   emotes: z.array(z.tuple([z.string(), emoteStateSchema])).max(MAX_EMOTES_PER_STREAMER),
   chatters: z.array(z.tuple([z.number(), z.number()])).max(MAX_CHATTERS_PER_STREAMER),
