@@ -13,8 +13,9 @@ Runs a detector (default surge) over raw-emote-data values, one JSON object per 
 (an optional "viewer" field stands for the record's viewer header), and prints each
 moment as one JSON line on stdout: a surge once, complete, when it ends (with endedAt)
 or when the input does (still open, without). Progress, bad lines (skipped and counted)
-and a summary go to stderr. Timestamps from 1970 to 9999 are read (the worker's live
-window does not apply offline); a viewer may be a string or a whole number.
+and a summary go to stderr. Offline, more is read than on the topics: timestamps from
+1970 to 9999, also without an offset (UTC), with a space for the T, or as epoch seconds
+or milliseconds; emotes as plain names (PogChamp); a viewer as a string or a whole number.
   --settings JSON  overrides the detector's defaults, e.g. '{"sensitivity":0.7}' for
                    surge or '{"interval":60}' for threshold
   --updates        print a surge at its onset, then again (same id, with endedAt) when it

@@ -86,6 +86,32 @@ describe("parseEmoteLine", () => {
     });
   });
 
+  it("reads timestamps as other tools write them: no offset (UTC), a space, an offset without colon, epoch numbers", () => {
+    const line = (timestamp: string) => `{"emote":"😀","timestamp":${timestamp},"streamerId":"s1"}`;
+    const forms: [string, number][] = [
+      ['"2026-03-01T20:00:01.250"', MS],
+      ['"2026-03-01T20:00:01.250123"', MS],
+      ['"2026-03-01 20:00:01.250"', MS],
+      ['"2026-03-01 20:00:01.250Z"', MS],
+      ['"2026-03-01T21:00:01.250+0100"', MS],
+      ['"2026-03-01T21:00:01.250+01"', MS],
+      ['"2026-03-01T20:00:01.250123+00:00"', MS],
+      ['"2026-03-01T20:00"', MS - 1_250],
+      [String(MS), MS],
+      [String(MS / 1000), MS],
+      ["0", 0],
+    ];
+    for (const [timestamp, ms] of forms) {
+      expect(parseEmoteLine(line(timestamp)), timestamp).toEqual({
+        ok: true,
+        record: { emote: "😀", timestampMs: ms, streamerId: "s1" },
+      });
+    }
+    for (const timestamp of ['"2026-02-30 20:00:01"', '"yesterday"', "-5", "1e300", '"2026-03-01"', "true"]) {
+      expect(parseEmoteLine(line(timestamp)), timestamp).toMatchObject({ ok: false });
+    }
+  });
+
   it("refuses a bad line with one readable reason naming the field", () => {
     const cases: [string, string][] = [
       ["not json", "not JSON"],

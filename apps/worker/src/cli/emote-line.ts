@@ -20,25 +20,59 @@ export const OFFLINE_WINDOW: TimestampWindow = {
 };
 
 /**
- * The contract's parse, and offline one more form: an emote written as a plain name is read
- * as written (its other fields checked as for `:name:`). On the topics a named emote is
- * written `:name:` so that a word is never taken for one; exported chat writes names bare.
+ * Timestamps as other tools write them, in the contract's form: a date and time without an
+ * offset (Python's naive `isoformat()`, read as UTC), with a space for the `T`, an offset
+ * without its colon; or a number, epoch seconds below 1e11 (until the year 5138) and epoch
+ * milliseconds above. Undefined for anything else.
+ */
+const LOOSE_ISO =
+  /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+function contractTimestamp(given: unknown): string | undefined {
+  if (typeof given === "number") {
+    if (!Number.isFinite(given)) return undefined;
+    const ms = Math.round(Math.abs(given) < 1e11 ? given * 1000 : given);
+    return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
+  }
+  if (typeof given !== "string") return undefined;
+  const m = LOOSE_ISO.exec(given.trim());
+  if (!m) return undefined;
+  const [, date, minutes, seconds = ":00", zone] = m;
+  return `${date}T${minutes}${seconds}${offsetOf(zone)}`;
+}
+
+/** `Z`, `+01`, `+0100` or `+01:00` as the contract writes it. */
+function offsetOf(zone: string | undefined): string {
+  if (zone === undefined || zone.toUpperCase() === "Z") return "Z";
+  const digits = zone.slice(1).replace(":", "");
+  return `${zone.slice(0, 1)}${digits.slice(0, 2)}:${digits.slice(2) || "00"}`;
+}
+
+/**
+ * The contract's parse, and offline the forms exported chat writes: an emote as a plain
+ * name, read and printed as written (on the topics a named emote is `:name:`, so that a
+ * word is never taken for one), and timestamps in the forms `contractTimestamp` reads. The
+ * other fields are checked as the contract checks them.
  */
 function parseOffline(bytes: Buffer, json: unknown, window: TimestampWindow): ParseResult {
   const parsed = parseRawEmote(bytes, window);
-  if (parsed.ok || parsed.reason !== "invalid_emote") return parsed;
-  if (typeof json !== "object" || json === null || !("emote" in json)) return parsed;
-  const name = json.emote;
-  if (typeof name !== "string" || !PLAIN_NAME.test(name)) return parsed;
-  const named = parseRawEmote(Buffer.from(JSON.stringify({ ...json, emote: `:${name}:` })), window);
-  return named.ok ? { ok: true, value: { ...named.value, emote: name } } : named;
+  if (parsed.ok || (parsed.reason !== "invalid_emote" && parsed.reason !== "invalid_timestamp"))
+    return parsed;
+  if (typeof json !== "object" || json === null) return parsed;
+  const fields: Record<string, unknown> = { ...json };
+  const name = typeof fields.emote === "string" && PLAIN_NAME.test(fields.emote) ? fields.emote : undefined;
+  if (name !== undefined) fields.emote = `:${name}:`;
+  const timestamp = contractTimestamp(fields.timestamp);
+  if (timestamp !== undefined) fields.timestamp = timestamp;
+  if (name === undefined && timestamp === undefined) return parsed;
+  const again = parseRawEmote(Buffer.from(JSON.stringify(fields)), window);
+  return again.ok && name !== undefined ? { ok: true, value: { ...again.value, emote: name } } : again;
 }
 
 export type LineResult = { ok: true; record: DetectorRecord } | { ok: false; error: string };
 
 /**
  * One `raw-emote-data` value with an optional `viewer` field; never throws. An emote may be
- * a plain name (see `parseOffline`). A viewer given
+ * a plain name and a timestamp in other common forms (see `parseOffline`). A viewer given
  * as a whole number is read as its decimal string (numeric user ids); `null` or `""` is a
  * record without a viewer, as an anonymous record is: skipping it would lose an emote.
  */
