@@ -1,6 +1,7 @@
 import type { DetectedMoment, StreamDetector } from "../detectors/detector-types.ts";
-import { OFFLINE_WINDOW, parseEmoteLine } from "./emote-line.ts";
+import { OFFLINE_WINDOW, parseFullLine } from "./emote-line.ts";
 import { parseFastAt } from "./fast-line.ts";
+import { parseFlatAt } from "./flat-line.ts";
 
 /** Bad lines reported one by one; the rest are only counted. */
 const REPORTED_ERRORS_MAX = 10;
@@ -74,11 +75,11 @@ export async function detectLines(
     report.lines++;
     if (report.lines % PROGRESS_EVERY_LINES === 0)
       io.log(`${report.lines.toLocaleString("en-US")} lines read`);
-    let record = parseFastAt(buf, start, end, OFFLINE_WINDOW);
+    let record = parseFastAt(buf, start, end, OFFLINE_WINDOW) ?? parseFlatAt(buf, start, end, OFFLINE_WINDOW);
     if (!record) {
       const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString("utf8");
       if (text.trim() === "") return;
-      const parsed = parseEmoteLine(text);
+      const parsed = parseFullLine(text);
       if (!parsed.ok) {
         report.skipped++;
         if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);

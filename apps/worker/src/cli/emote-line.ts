@@ -2,6 +2,7 @@ import { parseRawEmote, type ParseResult, type TimestampWindow } from "@emote/co
 import { z } from "zod";
 import type { DetectorRecord } from "../detectors/detector-types.ts";
 import { parseFastAt, PLAIN_NAME, VIEWER_MAX } from "./fast-line.ts";
+import { parseFlatAt } from "./flat-line.ts";
 
 const viewerSchema = z
   .string()
@@ -78,8 +79,14 @@ export type LineResult = { ok: true; record: DetectorRecord } | { ok: false; err
  */
 export function parseEmoteLine(line: string, window: TimestampWindow = OFFLINE_WINDOW): LineResult {
   const bytes = Buffer.from(line, "utf8");
-  const fast = parseFastAt(bytes, 0, bytes.length, window);
+  const fast = parseFastAt(bytes, 0, bytes.length, window) ?? parseFlatAt(bytes, 0, bytes.length, window);
   if (fast) return { ok: true, record: fast };
+  return parseFullLine(line, window);
+}
+
+/** The full parser alone (`JSON.parse`, then the contract's schema): the judge of the fast paths. */
+export function parseFullLine(line: string, window: TimestampWindow = OFFLINE_WINDOW): LineResult {
+  const bytes = Buffer.from(line, "utf8");
   let json: unknown;
   try {
     json = JSON.parse(line);

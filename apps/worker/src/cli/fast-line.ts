@@ -1,5 +1,6 @@
 import { rawEmoteSchema, type TimestampWindow } from "@emote/contracts";
 import type { DetectorRecord } from "../detectors/detector-types.ts";
+import { ByteCache, copyOf, hashBytes, utf8 } from "./byte-cache.ts";
 
 /**
  * The form producers write (`toISOString` timestamps, fields in the contract's order,
@@ -23,53 +24,9 @@ const DOT = 0x2e;
 const CLOSE = 0x7d;
 /** A viewer id as the gateway's `viewer` header carries it (characters; bytes bound it from above). */
 export const VIEWER_MAX = 128;
-const CACHE_MAX = 4_096;
 
 function bytesOf(text: string): Uint8Array {
   return new TextEncoder().encode(text);
-}
-
-/** Values by their bytes: a hash, then a comparison; cleared when full (hostile input cannot grow it). */
-class ByteCache<T> {
-  private readonly entries = new Map<number, { bytes: Uint8Array; value: T }[]>();
-  private size = 0;
-
-  get(buf: Uint8Array, from: number, to: number, hash: number): T | undefined {
-    const list = this.entries.get(hash);
-    if (!list) return undefined;
-    for (const entry of list) if (sameBytes(entry.bytes, buf, from, to)) return entry.value;
-    return undefined;
-  }
-
-  set(buf: Uint8Array, from: number, to: number, hash: number, value: T): void {
-    if (this.size >= CACHE_MAX) {
-      this.entries.clear();
-      this.size = 0;
-    }
-    const entry = { bytes: copyOf(buf, from, to), value };
-    const list = this.entries.get(hash);
-    if (list) list.push(entry);
-    else this.entries.set(hash, [entry]);
-    this.size++;
-  }
-}
-
-/** A copy (a Buffer's `slice` is a view, which would pin the chunk and see it change). */
-function copyOf(buf: Uint8Array, from: number, to: number): Uint8Array {
-  return new Uint8Array(buf.subarray(from, to));
-}
-
-function sameBytes(a: Uint8Array, buf: Uint8Array, from: number, to: number): boolean {
-  if (a.length !== to - from) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== buf[from + i]) return false;
-  return true;
-}
-
-/** FNV-1a, cut to 30 bits: a small integer, which a Map hashes without allocating. */
-function hashBytes(buf: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ (buf[i] ?? 0), 0x01000193);
-  return h & 0x3fffffff;
 }
 
 function startsWith(buf: Uint8Array, at: number, key: Uint8Array): boolean {
@@ -101,10 +58,6 @@ function digits(buf: Uint8Array, at: number, count: number): number {
   return n;
 }
 
-function utf8(buf: Uint8Array, from: number, to: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString("utf8");
-}
-
 /** Accepted emotes and streamer ids (the schema judges each field on its own); null: refused. */
 const emotes = new ByteCache<string | null>();
 const streamers = new ByteCache<string | null>();
@@ -117,9 +70,10 @@ let lastSecondMs = 0;
 /** A plain emote name as chat platforms write it (Kappa, PogChamp): a named emote without its colons. */
 export const PLAIN_NAME = /^[A-Za-z0-9_+-]{1,32}$/;
 
-const isEmote = (text: string): boolean =>
+export const acceptsEmote = (text: string): boolean =>
   rawEmoteSchema.shape.emote.safeParse(text).success || PLAIN_NAME.test(text);
-const isStreamerId = (text: string): boolean => rawEmoteSchema.shape.streamerId.safeParse(text).success;
+export const acceptsStreamerId = (text: string): boolean =>
+  rawEmoteSchema.shape.streamerId.safeParse(text).success;
 
 function checked(
   cache: ByteCache<string | null>,
@@ -204,9 +158,9 @@ export function parseFastAt(
   if (secondMs === undefined) return undefined;
   const timestampMs = secondMs + millis;
   if (!(timestampMs >= window.earliestMs && timestampMs <= window.latestMs)) return undefined;
-  const emote = checked(emotes, buf, emoteFrom, emoteEnd, isEmote);
+  const emote = checked(emotes, buf, emoteFrom, emoteEnd, acceptsEmote);
   if (emote === undefined) return undefined;
-  const streamerId = checked(streamers, buf, streamerFrom, streamerEnd, isStreamerId);
+  const streamerId = checked(streamers, buf, streamerFrom, streamerEnd, acceptsStreamerId);
   if (streamerId === undefined) return undefined;
   return viewer === undefined
     ? { emote, timestampMs, streamerId }
