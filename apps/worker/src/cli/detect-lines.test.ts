@@ -124,6 +124,20 @@ describe("detectLines", () => {
     expect(cut.log).toContain(`line 101 skipped: longer than ${LINE_MAX_BYTES} bytes`);
   });
 
+  it("says when records come out of time order beyond the late allowance, and how far", async () => {
+    const lines = asLines();
+    expect((await run(lines)).report.late).toBe(0);
+    // The last minute first: every record of the four before it is then minutes behind.
+    const cut = lines.length - 200;
+    const { report, log } = await run([...lines.slice(cut), ...lines.slice(0, cut)]);
+    expect(report.late).toBe(cut);
+    expect(log.find((l) => l.includes("behind their streamer's newest"))).toMatch(
+      new RegExp(
+        `^${cut} records came more than 2 s behind .* \\(up to \\d+ s\\).*sort the input by timestamp`,
+      ),
+    );
+  });
+
   it("runs the seed's rule through the same path", async () => {
     const { out } = await run(asLines(), "threshold");
     const moments = out.map((l) => detectedMomentSchema.parse(JSON.parse(l)));

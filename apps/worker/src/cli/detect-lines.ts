@@ -2,6 +2,8 @@ import type { DetectedMoment, StreamDetector } from "../detectors/detector-types
 import { OFFLINE_WINDOW, parseFullLine } from "./emote-line.ts";
 import { parseFastAt } from "./fast-line.ts";
 import { parseFlatAt } from "./flat-line.ts";
+import { TimeOrderCheck } from "./time-order.ts";
+import { LATE_ALLOWANCE_MS } from "../detectors/surge/surge-detector.ts";
 
 /** Bad lines reported one by one; the rest are only counted. */
 const REPORTED_ERRORS_MAX = 10;
@@ -17,6 +19,8 @@ export interface DetectReport {
   lines: number;
   skipped: number;
   moments: number;
+  /** Records more than the detectors' late allowance behind their streamer's newest (see time-order.ts). */
+  late: number;
   elapsedMs: number;
   /** CPU time of this process meanwhile: on a shared machine, the honest cost. */
   cpuMs: number;
@@ -55,7 +59,8 @@ export async function detectLines(
 ): Promise<DetectReport> {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const report: DetectReport = { lines: 0, skipped: 0, moments: 0, elapsedMs: 0, cpuMs: 0 };
+  const report: DetectReport = { lines: 0, skipped: 0, moments: 0, late: 0, elapsedMs: 0, cpuMs: 0 };
+  const order = new TimeOrderCheck();
   let pending = "";
   // Open surges waiting for their end, by id, in onset order; at most one per streamer and emote.
   const open = new Map<string, DetectedMoment>();
@@ -87,6 +92,7 @@ export async function detectLines(
       }
       record = parsed.record;
     }
+    order.observe(record.streamerId, record.timestampMs);
     for (const m of detector.push(record)) emit(m);
   };
   // The bytes of the last chunk after its last newline (a line cut by the chunk's end).
@@ -132,6 +138,14 @@ export async function detectLines(
   report.elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuStarted);
   report.cpuMs = (cpu.user + cpu.system) / 1000;
+  report.late = order.late;
+  if (order.late > 0) {
+    io.log(
+      `${order.late} records came more than ${LATE_ALLOWANCE_MS / 1000} s behind their streamer's newest ` +
+        `(up to ${Math.round(order.maxLagMs / 1000)} s): each stream is read in time order, so they counted ` +
+        "in its oldest second still held; sort the input by timestamp for exact moments",
+    );
+  }
   if (report.skipped > REPORTED_ERRORS_MAX) {
     io.log(`… ${report.skipped - REPORTED_ERRORS_MAX} more bad lines skipped`);
   }
