@@ -4,7 +4,7 @@ import { evaluate } from "./eval/evaluate.ts";
 import { markdownTable } from "./eval/table.ts";
 
 const USAGE =
-  "usage: npm run eval:detectors -- [--seeds 1,2,3] [--held-out-seeds 11,12,13] [--detector surge|threshold] [--settings SURGE_JSON]";
+  "usage: npm run eval:detectors -- [--seeds 1,2,3] [--held-out-seeds 11,12,13] [--detector surge|threshold] [--settings SURGE_JSON] [--resolution MS] [--anonymous]";
 
 function seedList(text: string, flag: string): number[] {
   const seeds = text.split(",").map((s) => Number(s.trim()));
@@ -22,13 +22,17 @@ async function main(): Promise<void> {
       "held-out-seeds": { type: "string", default: "11,12,13" },
       detector: { type: "string" },
       settings: { type: "string", default: "{}" },
+      resolution: { type: "string", default: "1" },
+      anonymous: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
       `${USAGE}\n\nBuilds the labelled synthetic corpora (tuned and held-out parameter sets, seeded),\n` +
         "runs each detector through the `detect` path and prints per scenario and overall:\n" +
-        "precision, recall, F1, duplicates, latency p50/p95, moments per streamer-hour, emotes/CPU-s.\n",
+        "precision, recall, F1, duplicates, latency p50/p95, moments per streamer-hour, emotes/CPU-s.\n" +
+        "--resolution MS cuts timestamps and labels to MS (1000: chat stamped in whole seconds);\n" +
+        "--anonymous drops every record's viewer (a source without viewer ids).\n",
     );
     return;
   }
@@ -42,13 +46,19 @@ async function main(): Promise<void> {
   } catch {
     throw new Error("--settings is not JSON");
   }
-  const tuned = await evaluate("tuned", seedList(values.seeds, "--seeds"), kinds, progress, settings);
+  const resolutionMs = Number(values.resolution);
+  if (!Number.isSafeInteger(resolutionMs) || resolutionMs < 1 || resolutionMs > 60_000) {
+    throw new Error("--resolution must be a whole number of milliseconds from 1 to 60000");
+  }
+  const form = { resolutionMs, anonymous: values.anonymous };
+  const tuned = await evaluate("tuned", seedList(values.seeds, "--seeds"), kinds, progress, settings, form);
   const heldOut = await evaluate(
     "held-out",
     seedList(values["held-out-seeds"], "--held-out-seeds"),
     kinds,
     progress,
     settings,
+    form,
   );
   process.stdout.write(`## Tuned parameter set, seeds ${values.seeds}\n\n${markdownTable(tuned)}\n\n`);
   process.stdout.write(

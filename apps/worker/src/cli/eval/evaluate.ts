@@ -2,7 +2,7 @@ import type { DetectedMoment, DetectorKind } from "../../detectors/detector-type
 import { createDetector } from "../detector-choice.ts";
 import { detectLines } from "../detect-lines.ts";
 import type { TimedRecord } from "./chat-model.ts";
-import { buildCorpora, type ParameterSet } from "./scenarios.ts";
+import { buildCorpora, type Corpus, type ParameterSet } from "./scenarios.ts";
 import { addTally, emptyTally, metricsOf, scoreDetections, type Tally } from "./scoring.ts";
 import type { Row } from "./table.ts";
 
@@ -16,6 +16,31 @@ export function toLine(r: TimedRecord): string {
     streamerId: r.streamerId,
     viewer: r.viewer,
   });
+}
+
+/**
+ * The same chat as other sources write it, to see how far the results hold: timestamps
+ * (and the labels' onsets and ends alike) cut to `resolutionMs` (1000: whole seconds), and
+ * records without their viewer (`anonymous`: a source that has no viewer ids).
+ */
+export interface CorpusForm {
+  resolutionMs?: number;
+  anonymous?: boolean;
+}
+
+export function inForm(corpus: Corpus, form: CorpusForm): Corpus {
+  const step = form.resolutionMs ?? 1;
+  const cut = (ms: number): number => Math.floor(ms / step) * step;
+  if (step === 1 && !form.anonymous) return corpus;
+  return {
+    ...corpus,
+    records: corpus.records.map(({ viewer, ...r }) => ({
+      ...r,
+      timestampMs: cut(r.timestampMs),
+      ...(form.anonymous ? {} : { viewer }),
+    })),
+    labels: corpus.labels.map((l) => ({ ...l, onsetMs: cut(l.onsetMs), endMs: cut(l.endMs) })),
+  };
 }
 
 /** Runs a detector over lines exactly as `npm run detect` does, and reads its output back. */
@@ -45,6 +70,7 @@ export async function evaluate(
   kinds: readonly DetectorKind[],
   progress: (line: string) => void,
   surgeSettings: unknown = {},
+  form: CorpusForm = {},
 ): Promise<Row[]> {
   const tallies = new Map<string, Tally>();
   const tallyOf = (scenario: string, kind: string): Tally => {
@@ -55,7 +81,7 @@ export async function evaluate(
   };
   const scenarios: string[] = [];
   for (const seed of seeds) {
-    for (const corpus of buildCorpora(set, seed)) {
+    for (const corpus of buildCorpora(set, seed).map((c) => inForm(c, form))) {
       if (!scenarios.includes(corpus.scenario)) scenarios.push(corpus.scenario);
       const lines = corpus.records.map(toLine);
       for (const kind of kinds) {
