@@ -64,7 +64,7 @@ describe("windowScore", () => {
       addToBucket(track, sec, 6, true, false);
       addToTotals(totals, sec, 9);
     }
-    return windowScore(track, totals, nowSec * 1000 + 999, 1, nowSec - historyS, 1, 0);
+    return windowScore(track, totals, nowSec * 1000 + 999, 1, nowSec - historyS, 0);
   }
 
   it("weighs the same counts less when the baseline was learnt from a short history", () => {
@@ -108,9 +108,9 @@ describe("the repeat test", () => {
       addToTotals(totals, sec, 5);
     }
     const atNow = nowSec * 1000 + 999;
-    const withRepeats = windowScore(track, totals, atNow, 1, firstSec, 1, 0);
+    const withRepeats = windowScore(track, totals, atNow, 1, firstSec, 0);
     track.ringRepeat.fill(0);
-    const countOnly = windowScore(track, totals, atNow, 1, firstSec, 1, 0);
+    const countOnly = windowScore(track, totals, atNow, 1, firstSec, 0);
     // 6 repeats against 0.15 expected in the 3 s window; the count test has 15 against 3.
     expect(withRepeats).toBeCloseTo(surgeScore(6, 0.15, 1 + 3 / 359), 1);
     expect(countOnly).toBeCloseTo(surgeScore(15, 3, 1 + 3 / 359), 1);

@@ -275,10 +275,9 @@ export function isHot(track: EmoteTrack, weight: number): boolean {
  * The highest score over the test windows ending at `nowMs`, of four tests: the
  * viewer-capped weight against its baseline (count test); the same weight as a share of the
  * whole chat's weight (`totals`) against the emote's baseline share (share test, same bar);
- * the records of fresh viewers against their baseline, multiplied by `freshFactor` (its
- * bar is lower: the ratio of the two bars puts it on the first test's scale); and the
- * records of viewers repeating the emote against their baseline (repeat test, same bar as
- * the count test, no dispersion: each viewer adds at most one per window). The current
+ * the records of fresh viewers against their baseline (fresh test, no dispersion); and the
+ * records of viewers repeating the emote against their baseline (repeat test, no
+ * dispersion: each viewer adds at most one per window). All four answer to one bar. The current
  * second counts for the part of it that has passed, as far as the timestamps' resolution
  * (`stepMs`, see `StreamerState`) can say. Seconds before `sinceSec` are no
  * evidence (a cooldown's tail must not start a new surge the moment the cooldown ends).
@@ -302,7 +301,6 @@ export function windowScore(
   nowMs: number,
   stepMs: number,
   firstSec: number,
-  freshFactor: number,
   atLeast: number,
   sinceSec = -Infinity,
 ): number {
@@ -316,7 +314,6 @@ export function windowScore(
   const repeatRate = Math.max(track.repeatRate, RATE_FLOOR);
   const history = Math.max(1, Math.min(track.consumedSec - firstSec, BASELINE_SAMPLE_S));
   const atLeastSq = atLeast * atLeast;
-  const freshAtLeastSq = (atLeast / freshFactor) ** 2;
   const share = Math.min(1, rate / Math.max(totals.baselineSum, rate));
   let observed = 0;
   let total = 0;
@@ -361,8 +358,8 @@ export function windowScore(
     if (fresh > freshBefore) {
       const freshExpected = freshRate * seconds;
       const freshExcess = fresh - freshExpected;
-      if (freshExcess > 0 && freshExcess * freshExcess >= freshAtLeastSq * uncertainty * freshExpected) {
-        best = Math.max(best, freshFactor * surgeScore(fresh, freshExpected, uncertainty));
+      if (freshExcess > 0 && freshExcess * freshExcess >= atLeastSq * uncertainty * freshExpected) {
+        best = Math.max(best, surgeScore(fresh, freshExpected, uncertainty));
       }
     }
     if (repeat > repeatBefore) {

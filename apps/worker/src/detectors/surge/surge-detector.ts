@@ -18,7 +18,6 @@ import {
 } from "./emote-track.ts";
 import {
   DEFAULT_SURGE_SETTINGS,
-  freshBar,
   onsetBar,
   surgeThresholds,
   type SurgeSettings,
@@ -163,7 +162,6 @@ export class SurgeDetector {
       nowMs,
       streamer.stepMs,
       streamer.firstSec,
-      bar / freshBar(bar),
       bar,
       sinceSec,
     );
@@ -249,13 +247,9 @@ function endSurges(streamer: StreamerState, settings: SurgeSettings): readonly S
     const { surge, track } = emote;
     if (!surge || nowSec - surge.lastHotSec <= END_HOLD_S) continue;
     // Asked once per streamer and second, mostly with no surge to end: derived only when one may.
-    const { end, onset, fresh } = (bars ??= surgeThresholds(settings));
+    const { end } = (bars ??= surgeThresholds(settings));
     streamer.totals.baselineSum += catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
-    if (
-      windowScore(track, streamer.totals, nowMs, streamer.stepMs, streamer.firstSec, onset / fresh, end) >=
-      end
-    )
-      continue;
+    if (windowScore(track, streamer.totals, nowMs, streamer.stepMs, streamer.firstSec, end) >= end) continue;
     const endedAtMs = (surge.lastHotSec + 1) * 1000;
     const startSec = secOf(Date.parse(surge.moment.startedAt));
     const seen = distinctViewers(track, nowSec, startSec) + surge.anonymous;
