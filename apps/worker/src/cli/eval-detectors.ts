@@ -4,7 +4,7 @@ import { evaluate } from "./eval/evaluate.ts";
 import { markdownTable } from "./eval/table.ts";
 
 const USAGE =
-  "usage: npm run eval:detectors -- [--seeds 1,2,3] [--held-out-seeds 11,12,13] [--detector surge|threshold] [--settings SURGE_JSON] [--resolution MS] [--anonymous]";
+  "usage: npm run eval:detectors -- [--seeds 1,2,3] [--held-out-seeds 11,12,13] [--independent-seeds 21,22] [--detector surge|threshold] [--settings SURGE_JSON] [--resolution MS] [--anonymous]";
 
 function seedList(text: string, flag: string): number[] {
   const seeds = text.split(",").map((s) => Number(s.trim()));
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
       help: { type: "boolean", short: "h" },
       seeds: { type: "string", default: "1,2,3" },
       "held-out-seeds": { type: "string", default: "11,12,13" },
+      "independent-seeds": { type: "string", default: "21,22" },
       detector: { type: "string" },
       settings: { type: "string", default: "{}" },
       resolution: { type: "string", default: "1" },
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   if (values.help) {
     process.stdout.write(
       `${USAGE}\n\nBuilds the labelled synthetic corpora (tuned and held-out parameter sets, seeded),\n` +
+        'and those of an independent generator written from the brief (--independent-seeds "" skips it),\n' +
         "runs each detector through the `detect` path and prints per scenario and overall:\n" +
         "precision, recall, F1, duplicates, latency p50/p95, moments per streamer-hour, emotes/CPU-s.\n" +
         "--resolution MS cuts timestamps and labels to MS (1000: chat stamped in whole seconds);\n" +
@@ -60,10 +62,28 @@ async function main(): Promise<void> {
     settings,
     form,
   );
+  const independentSeeds = values["independent-seeds"].trim();
+  const independent =
+    independentSeeds === ""
+      ? null
+      : await evaluate(
+          "independent",
+          seedList(independentSeeds, "--independent-seeds"),
+          kinds,
+          progress,
+          settings,
+          form,
+        );
   process.stdout.write(`## Tuned parameter set, seeds ${values.seeds}\n\n${markdownTable(tuned)}\n\n`);
   process.stdout.write(
     `## Held-out parameter set (never tuned on), seeds ${values["held-out-seeds"]}\n\n${markdownTable(heldOut)}\n`,
   );
+  if (independent) {
+    process.stdout.write(
+      `\n## Independent generator (written from the brief without seeing the detector), seeds ${independentSeeds}\n\n` +
+        `${markdownTable(independent)}\n`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

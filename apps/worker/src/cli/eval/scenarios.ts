@@ -1,5 +1,6 @@
 import { DEFAULT_EMOTES } from "@emote/contracts";
 import { streamerChat, type ChatParams, type LabelledSurge, type TimedRecord } from "./chat-model.ts";
+import { independentCorpora } from "./independent.ts";
 import { seededRandom } from "./random.ts";
 
 export interface Corpus {
@@ -108,12 +109,14 @@ const HELD_OUT: readonly Scenario[] = TUNED.map((s) => ({
 }));
 
 export const PARAMETER_SETS = { tuned: TUNED, "held-out": HELD_OUT } as const;
-export type ParameterSet = keyof typeof PARAMETER_SETS;
+/** A parameter set above, or `independent`: the independent generator's scenarios. */
+export type ParameterSet = keyof typeof PARAMETER_SETS | "independent";
 
 const START_MS = Date.parse("2026-01-01T18:00:00Z");
 
 /** Every scenario of a parameter set for one seed; streamers interleaved in arrival order. */
 export function buildCorpora(set: ParameterSet, seed: number): Corpus[] {
+  if (set === "independent") return independentCorpora(seed);
   return PARAMETER_SETS[set].map((scenario, index) => {
     const random = seededRandom(seed * 7919 + index * 104_729);
     const records: TimedRecord[] = [];
