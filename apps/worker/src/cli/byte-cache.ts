@@ -47,3 +47,43 @@ export function hashBytes(buf: Uint8Array, from: number, to: number): number {
 export function utf8(buf: Uint8Array, from: number, to: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString("utf8");
 }
+
+export function bytesOf(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/**
+ * The text of a JSON string value's bytes (`escaped`: they hold escapes, decoded as JSON
+ * does); undefined if they are not valid JSON string text.
+ */
+export function textOf(buf: Uint8Array, from: number, to: number, escaped: boolean): string | undefined {
+  const raw = utf8(buf, from, to);
+  if (!escaped) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The text of a field's bytes if `accepts` takes it, through `cache` (keyed by the raw bytes,
+ * so a repeated value costs a hash and a comparison); undefined if refused.
+ */
+export function acceptedText(
+  cache: ByteCache<string | null>,
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  accepts: (text: string) => boolean,
+  escaped = false,
+): string | undefined {
+  const hash = hashBytes(buf, from, to);
+  let value = cache.get(buf, from, to, hash);
+  if (value === undefined) {
+    const text = textOf(buf, from, to, escaped);
+    value = text !== undefined && accepts(text) ? text : null;
+    cache.set(buf, from, to, hash, value);
+  }
+  return value ?? undefined;
+}

@@ -1,7 +1,5 @@
 import type { DetectedMoment, StreamDetector } from "../detectors/detector-types.ts";
-import { OFFLINE_WINDOW, parseFullLine } from "./emote-line.ts";
-import { parseFastAt } from "./fast-line.ts";
-import { parseFlatAt } from "./flat-line.ts";
+import { parseEmoteAt } from "./emote-line.ts";
 import { TimeOrderCheck } from "./time-order.ts";
 import { LATE_ALLOWANCE_MS } from "../detectors/surge/surge-detector.ts";
 
@@ -48,8 +46,8 @@ export interface DetectIo {
  * (once, unless `updates`: one line per moment is what a reader of the output counts).
  * A bad line is skipped and counted; blank lines are ignored. The input is UTF-8
  * bytes in chunks of any size (lines end with `\n` or `\r\n`; the last may lack it),
- * read in place (see fast-line.ts): a line becomes a string only when the fast path
- * cannot read it.
+ * read in place (see fast-line.ts, flat-line.ts): a line becomes a string only when
+ * neither in-place reader can read it. A byte order mark before the first line is dropped.
  */
 export async function detectLines(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
@@ -80,18 +78,19 @@ export async function detectLines(
     report.lines++;
     if (report.lines % PROGRESS_EVERY_LINES === 0)
       io.log(`${report.lines.toLocaleString("en-US")} lines read`);
-    let record = parseFastAt(buf, start, end, OFFLINE_WINDOW) ?? parseFlatAt(buf, start, end, OFFLINE_WINDOW);
-    if (!record) {
-      const text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString("utf8");
-      if (text.trim() === "") return;
-      const parsed = parseFullLine(text);
-      if (!parsed.ok) {
-        report.skipped++;
-        if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);
+    const parsed = parseEmoteAt(buf, start, end);
+    if (!parsed.ok) {
+      if (
+        Buffer.from(buf.buffer, buf.byteOffset + start, end - start)
+          .toString("utf8")
+          .trim() === ""
+      )
         return;
-      }
-      record = parsed.record;
+      report.skipped++;
+      if (report.skipped <= REPORTED_ERRORS_MAX) io.log(`line ${report.lines} skipped: ${parsed.error}`);
+      return;
     }
+    const { record } = parsed;
     order.observe(record.streamerId, record.timestampMs);
     for (const m of detector.push(record)) emit(m);
   };
@@ -100,8 +99,14 @@ export async function detectLines(
   // Inside a line too long to hold: its bytes are dropped up to its newline.
   let overlong = false;
   // One await per chunk, not per line.
+  // A byte order mark (Windows tools write one) is not part of the first line.
+  let first = true;
   for await (const chunk of chunks) {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (first && bytes.length > 0) {
+      first = false;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    }
     const buf = rest.length === 0 ? bytes : Buffer.concat([rest, bytes]);
     let start = 0;
     if (overlong) {
@@ -142,8 +147,8 @@ export async function detectLines(
   if (order.late > 0) {
     io.log(
       `${order.late} records came more than ${LATE_ALLOWANCE_MS / 1000} s behind their streamer's newest ` +
-        `(up to ${Math.round(order.maxLagMs / 1000)} s): each stream is read in time order, so they counted ` +
-        "in its oldest second still held; sort the input by timestamp for exact moments",
+        `(up to ${Math.round(order.maxLagMs / 1000)} s): the detectors read each stream in time order, ` +
+        "so these were not counted where they belong; sort the input by timestamp for exact moments",
     );
   }
   if (report.skipped > REPORTED_ERRORS_MAX) {

@@ -54,12 +54,18 @@ function offsetOf(zone: string | undefined): string {
  * word is never taken for one), and timestamps in the forms `contractTimestamp` reads. The
  * other fields are checked as the contract checks them.
  */
+const CONTRACT_FIELDS = ["emote", "timestamp", "streamerId", "id"] as const;
+
 function parseOffline(bytes: Buffer, json: unknown, window: TimestampWindow): ParseResult {
   const parsed = parseRawEmote(bytes, window);
   if (parsed.ok || (parsed.reason !== "invalid_emote" && parsed.reason !== "invalid_timestamp"))
     return parsed;
   if (typeof json !== "object" || json === null) return parsed;
-  const fields: Record<string, unknown> = { ...json };
+  // Only the contract's fields: what the contract ignores need not be written again (and
+  // the line's size was judged once, as it came).
+  const given = json as Record<string, unknown>;
+  const fields: Record<string, unknown> = {};
+  for (const key of CONTRACT_FIELDS) if (Object.hasOwn(given, key)) fields[key] = given[key];
   const name = typeof fields.emote === "string" && PLAIN_NAME.test(fields.emote) ? fields.emote : undefined;
   if (name !== undefined) fields.emote = `:${name}:`;
   const timestamp = contractTimestamp(fields.timestamp);
@@ -72,24 +78,44 @@ function parseOffline(bytes: Buffer, json: unknown, window: TimestampWindow): Pa
 export type LineResult = { ok: true; record: DetectorRecord } | { ok: false; error: string };
 
 /**
- * One `raw-emote-data` value with an optional `viewer` field; never throws. An emote may be
- * a plain name and a timestamp in other common forms (see `parseOffline`). A viewer given
- * as a whole number is read as its decimal string (numeric user ids); `null` or `""` is a
- * record without a viewer, as an anonymous record is: skipping it would lose an emote.
+ * One `raw-emote-data` value with an optional `viewer` field, the line `buf[start, end)`
+ * (UTF-8, no line break); never throws. Read in place when it can be (fast-line.ts,
+ * flat-line.ts), else by the full parser. An emote may be a plain name and a timestamp in
+ * other common forms (see `parseOffline`). A viewer given as a whole number is read as its
+ * decimal string (numeric user ids); `null` or `""` is a record without a viewer, as an
+ * anonymous record is: skipping it would lose an emote.
  */
-export function parseEmoteLine(line: string, window: TimestampWindow = OFFLINE_WINDOW): LineResult {
-  const bytes = Buffer.from(line, "utf8");
-  const fast = parseFastAt(bytes, 0, bytes.length, window) ?? parseFlatAt(bytes, 0, bytes.length, window);
-  if (fast) return { ok: true, record: fast };
-  return parseFullLine(line, window);
+export function parseEmoteAt(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  window: TimestampWindow = OFFLINE_WINDOW,
+): LineResult {
+  const record = parseFastAt(buf, start, end, window) ?? parseFlatAt(buf, start, end, window);
+  return record ? { ok: true, record } : parseFullLine(buf.subarray(start, end), window);
 }
 
-/** The full parser alone (`JSON.parse`, then the contract's schema): the judge of the fast paths. */
-export function parseFullLine(line: string, window: TimestampWindow = OFFLINE_WINDOW): LineResult {
+/** `parseEmoteAt` for a line as a string. */
+export function parseEmoteLine(line: string, window: TimestampWindow = OFFLINE_WINDOW): LineResult {
   const bytes = Buffer.from(line, "utf8");
+  return parseEmoteAt(bytes, 0, bytes.length, window);
+}
+
+/**
+ * The full parser alone (`JSON.parse`, then the contract's schema): the judge of the fast
+ * paths. The size limit applies to the line's bytes as they came, as it does there.
+ */
+export function parseFullLine(
+  line: string | Uint8Array,
+  window: TimestampWindow = OFFLINE_WINDOW,
+): LineResult {
+  const bytes =
+    typeof line === "string"
+      ? Buffer.from(line, "utf8")
+      : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
   let json: unknown;
   try {
-    json = JSON.parse(line);
+    json = JSON.parse(bytes.toString("utf8"));
   } catch {
     return { ok: false, error: "not JSON" };
   }

@@ -1,6 +1,6 @@
 import { rawEmoteSchema, type TimestampWindow } from "@emote/contracts";
 import type { DetectorRecord } from "../detectors/detector-types.ts";
-import { ByteCache, copyOf, hashBytes, utf8 } from "./byte-cache.ts";
+import { acceptedText, ByteCache, bytesOf, copyOf, hashBytes, utf8 } from "./byte-cache.ts";
 
 /**
  * The form producers write (`toISOString` timestamps, fields in the contract's order,
@@ -24,10 +24,6 @@ const DOT = 0x2e;
 const CLOSE = 0x7d;
 /** A viewer id as the gateway's `viewer` header carries it (characters; bytes bound it from above). */
 export const VIEWER_MAX = 128;
-
-function bytesOf(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
 
 function startsWith(buf: Uint8Array, at: number, key: Uint8Array): boolean {
   if (at + key.length > buf.length) return false;
@@ -74,23 +70,6 @@ export const acceptsEmote = (text: string): boolean =>
   rawEmoteSchema.shape.emote.safeParse(text).success || PLAIN_NAME.test(text);
 export const acceptsStreamerId = (text: string): boolean =>
   rawEmoteSchema.shape.streamerId.safeParse(text).success;
-
-function checked(
-  cache: ByteCache<string | null>,
-  buf: Uint8Array,
-  from: number,
-  to: number,
-  accepts: (text: string) => boolean,
-): string | undefined {
-  const hash = hashBytes(buf, from, to);
-  let value = cache.get(buf, from, to, hash);
-  if (value === undefined) {
-    const text = utf8(buf, from, to);
-    value = accepts(text) ? text : null;
-    cache.set(buf, from, to, hash, value);
-  }
-  return value ?? undefined;
-}
 
 function secondMsAt(buf: Uint8Array, at: number): number | undefined {
   // Lines come in time order: most share the previous line's second.
@@ -158,9 +137,9 @@ export function parseFastAt(
   if (secondMs === undefined) return undefined;
   const timestampMs = secondMs + millis;
   if (!(timestampMs >= window.earliestMs && timestampMs <= window.latestMs)) return undefined;
-  const emote = checked(emotes, buf, emoteFrom, emoteEnd, acceptsEmote);
+  const emote = acceptedText(emotes, buf, emoteFrom, emoteEnd, acceptsEmote);
   if (emote === undefined) return undefined;
-  const streamerId = checked(streamers, buf, streamerFrom, streamerEnd, acceptsStreamerId);
+  const streamerId = acceptedText(streamers, buf, streamerFrom, streamerEnd, acceptsStreamerId);
   if (streamerId === undefined) return undefined;
   return viewer === undefined
     ? { emote, timestampMs, streamerId }

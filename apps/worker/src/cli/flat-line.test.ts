@@ -82,7 +82,20 @@ describe("parseFlatAt", () => {
         fc.oneof(fc.constantFrom("", null, 42, 4.5, "v".repeat(129)), text),
       ),
       id: often(fc.constantFrom("e-1"), fc.constantFrom("", "x".repeat(129), "a\u0007b", 3)),
-      extra: fc.constantFrom(1, -0.5, 2e10, true, false, null, "t\\u0000x", "\\uD83D", { a: 1 }, [1], "ok"),
+      extra: fc.constantFrom(
+        1,
+        -0.5,
+        2e10,
+        true,
+        false,
+        null,
+        "t\\u0000x",
+        "\\uD83D",
+        "bad\\x",
+        { a: 1 },
+        [1],
+        "ok",
+      ),
     };
     type Key = keyof typeof field;
     const optional: Key[] = ["streamerId", "viewer", "id", "extra"];
@@ -102,10 +115,10 @@ describe("parseFlatAt", () => {
         { requiredKeys: ["fields", "values", "spaced", "ascii", "duplicate"] },
       )
       .map(({ fields, values, spaced, ascii, duplicate }) => {
-        const written = duplicate ? [...fields, fields[0] ?? "emote"] : fields;
+        // A repeated key comes first, with `extra`'s value (an invalid escape among them).
+        const written = duplicate ? [fields[0] ?? "emote", ...fields] : fields;
         const parts = written.map((k, i) => {
-          // The repeated key (the last) takes another value: the last one counts.
-          const value = i === fields.length ? values.extra : values[k];
+          const value = duplicate && i === 0 ? values.extra : values[k];
           // `extra`'s strings are written raw: escapes valid and not.
           const rendered =
             values.extra === value && typeof value === "string" ? `"${value}"` : JSON.stringify(value);

@@ -5,7 +5,7 @@ import {
   type TimestampWindow,
 } from "@emote/contracts";
 import type { DetectorRecord } from "../detectors/detector-types.ts";
-import { ByteCache, hashBytes, utf8 } from "./byte-cache.ts";
+import { acceptedText, ByteCache, bytesOf, hashBytes, textOf, utf8 } from "./byte-cache.ts";
 import { acceptsEmote, acceptsStreamerId, VIEWER_MAX } from "./fast-line.ts";
 
 /**
@@ -50,10 +50,6 @@ const FIELD_NAMES: [Field, Uint8Array][] = [
   [Field.Id, bytesOf("id")],
 ];
 
-function bytesOf(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
-
 function isSpace(c: number): boolean {
   return c === SPACE || c === 0x09 || c === 0x0a || c === 0x0d;
 }
@@ -72,7 +68,7 @@ function fieldOf(buf: Uint8Array, from: number, to: number): Field {
   return Field.Other;
 }
 
-/** Scan state: the position after the last value read, and the spans of the known fields. */
+/** Scan state: where the string being read starts, and whether it held an escape. */
 interface Scan {
   at: number;
   /** Whether the last string read holds an escape (its bytes are then not its text). */
@@ -124,41 +120,12 @@ function plainValueEnd(buf: Uint8Array, at: number, end: number): number {
 const LITERALS = [bytesOf("true"), bytesOf("false"), bytesOf("null")];
 const NULL = LITERALS[2] ?? new Uint8Array(0);
 
-/** The text of a string value's bytes (escapes decoded); undefined if they are not valid JSON text. */
-function textOf(buf: Uint8Array, from: number, to: number, escaped: boolean): string | undefined {
-  const raw = utf8(buf, from, to);
-  if (!escaped) return raw;
-  try {
-    return JSON.parse(`"${raw}"`) as string;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Accepted values by their raw bytes (escapes included); null: refused. */
 const emotes = new ByteCache<string | null>();
 const streamers = new ByteCache<string | null>();
 const viewers = new ByteCache<string | null>();
 /** `YYYY-MM-DD?HH:MM:SS` (`T` or a space) → its epoch milliseconds; null: refused. */
 const seconds = new ByteCache<number | null>();
-
-function cached(
-  cache: ByteCache<string | null>,
-  buf: Uint8Array,
-  from: number,
-  to: number,
-  escaped: boolean,
-  accepts: (text: string) => boolean,
-): string | undefined {
-  const hash = hashBytes(buf, from, to);
-  let value = cache.get(buf, from, to, hash);
-  if (value === undefined) {
-    const text = textOf(buf, from, to, escaped);
-    value = text !== undefined && accepts(text) ? text : null;
-    cache.set(buf, from, to, hash, value);
-  }
-  return value ?? undefined;
-}
 
 const acceptsViewer = (text: string): boolean => text.length >= 1 && text.length <= VIEWER_MAX;
 
@@ -217,7 +184,7 @@ function isUtc(buf: Uint8Array, at: number, to: number): boolean {
 
 /**
  * The record of the flat JSON object in `buf[start, end)`, or undefined when the full
- * parser must decide. Duplicate keys: the last wins, as in `JSON.parse`.
+ * parser must decide (as for a known field given twice).
  */
 export function parseFlatAt(
   buf: Uint8Array,
@@ -248,6 +215,7 @@ export function parseFlatAt(
   let idTo = -1;
   let idEscaped = false;
   let first = true;
+  let seen = 0;
   for (;;) {
     while (i < end && isSpace(buf[i] ?? 0)) i++;
     if (buf[i] === CLOSE && first) {
@@ -259,6 +227,12 @@ export function parseFlatAt(
     const keyEnd = stringEnd(buf, scan, end);
     if (keyEnd === -1 || scan.escaped) return undefined;
     const field = fieldOf(buf, i + 1, keyEnd);
+    // A known field twice: which value counts, and whether the first was valid JSON text,
+    // are the full parser's to say.
+    if (field !== Field.Other) {
+      if ((seen & (1 << field)) !== 0) return undefined;
+      seen |= 1 << field;
+    }
     i = keyEnd + 1;
     while (i < end && isSpace(buf[i] ?? 0)) i++;
     if (buf[i] !== COLON) return undefined;
@@ -302,11 +276,11 @@ export function parseFlatAt(
   if (i !== end || emoteFrom === -1 || tsFrom === -1 || tsEscaped) return undefined;
   const ms = timestampMs(buf, tsFrom, tsTo);
   if (ms === undefined || !(ms >= window.earliestMs && ms <= window.latestMs)) return undefined;
-  const emote = cached(emotes, buf, emoteFrom, emoteTo, emoteEscaped, acceptsEmote);
+  const emote = acceptedText(emotes, buf, emoteFrom, emoteTo, acceptsEmote, emoteEscaped);
   if (emote === undefined) return undefined;
   let streamerId = DEFAULT_STREAMER_ID;
   if (streamerFrom !== -1) {
-    const given = cached(streamers, buf, streamerFrom, streamerTo, streamerEscaped, acceptsStreamerId);
+    const given = acceptedText(streamers, buf, streamerFrom, streamerTo, acceptsStreamerId, streamerEscaped);
     if (given === undefined) return undefined;
     streamerId = given;
   }
@@ -318,7 +292,7 @@ export function parseFlatAt(
   }
   // An empty viewer is no viewer (see emote-line.ts).
   if (viewerFrom !== -1 && viewerTo > viewerFrom) {
-    const viewer = cached(viewers, buf, viewerFrom, viewerTo, viewerEscaped, acceptsViewer);
+    const viewer = acceptedText(viewers, buf, viewerFrom, viewerTo, acceptsViewer, viewerEscaped);
     if (viewer === undefined) return undefined;
     record.viewer = viewer;
   }

@@ -34,23 +34,23 @@ function stream(): DetectorRecord[] {
 
 const RECORDS = stream();
 
-function uninterrupted(): SurgeMoment[] {
+function uninterrupted(records = RECORDS): SurgeMoment[] {
   const detector = new SurgeDetector();
-  return RECORDS.flatMap((r) => detector.push(r));
+  return records.flatMap((r) => detector.push(r));
 }
 
 /** Batches between cut points, the state saved as JSON text after each (as a checkpoint would be). */
-function inBatches(cuts: number[], crashAfter?: number): SurgeMoment[] {
-  const bounds = [0, ...cuts, RECORDS.length];
+function inBatches(cuts: number[], crashAfter?: number, records = RECORDS): SurgeMoment[] {
+  const bounds = [0, ...cuts, records.length];
   const committed: SurgeMoment[] = [];
   let checkpoint = JSON.stringify(surgeStateToJson(new Map()));
   for (let b = 0; b + 1 < bounds.length; b++) {
     const detector = new SurgeDetector(surgeStateFromJson(JSON.parse(checkpoint)));
-    const moments = RECORDS.slice(bounds[b], bounds[b + 1]).flatMap((r) => detector.push(r));
+    const moments = records.slice(bounds[b], bounds[b + 1]).flatMap((r) => detector.push(r));
     if (b === crashAfter) {
       // Killed before the commit: this batch's moments and state are lost; it is replayed.
       const replayed = new SurgeDetector(surgeStateFromJson(JSON.parse(checkpoint)));
-      const again = RECORDS.slice(bounds[b], bounds[b + 1]).flatMap((r) => replayed.push(r));
+      const again = records.slice(bounds[b], bounds[b + 1]).flatMap((r) => replayed.push(r));
       expect(again).toEqual(moments);
       checkpoint = JSON.stringify(surgeStateToJson(replayed.state));
       committed.push(...again);
@@ -95,6 +95,20 @@ describe("SurgeDetector determinism", () => {
     );
   });
 
+  it("gives the same moments for any split and replay of chat stamped in whole seconds or tenths", () => {
+    for (const step of [1_000, 250, 100]) {
+      const coarse = RECORDS.map((r) => ({ ...r, timestampMs: Math.floor(r.timestampMs / step) * step }));
+      const whole = uninterrupted(coarse);
+      expect(whole.length, `step ${step}`).toBeGreaterThan(0);
+      fc.assert(
+        fc.property(cutPoints, fc.nat(), (cuts, crash) => {
+          expect(inBatches(cuts, crash % (cuts.length + 1), coarse)).toEqual(whole);
+        }),
+        { numRuns: 10 },
+      );
+    }
+  });
+
   it("restores a checkpoint stored before the timestamps' resolution was kept, as whole seconds so far", () => {
     const detector = new SurgeDetector();
     for (const r of RECORDS.slice(0, 500)) detector.push(r);
@@ -106,6 +120,14 @@ describe("SurgeDetector determinism", () => {
     // The stream's next records in the millisecond bring it back.
     for (const r of RECORDS.slice(500, 600)) restored.push(r);
     expect([...restored.state.values()].map((s) => s.stepMs)).toEqual([1, 1]);
+  });
+
+  it("passes over a timestamp that is not a whole millisecond without hanging or keeping it as a resolution", () => {
+    const detector = new SurgeDetector();
+    for (const timestampMs of [Date.parse("2026-03-01T20:00:00Z"), Number.NaN, 1_772_395_200_000.25]) {
+      detector.push({ streamerId: "a", emote: "🔥", timestampMs, viewer: "v" });
+    }
+    expect(detector.state.get("a")?.stepMs).toBe(0);
   });
 
   it("never throws on hostile records, and its state always round-trips through JSON", () => {

@@ -126,7 +126,9 @@ export class SurgeDetector {
     const previousSec = secOf(streamer.watermarkMs);
     if (record.timestampMs > streamer.watermarkMs) streamer.watermarkMs = record.timestampMs;
     if (streamer.stepMs !== 1) {
-      streamer.stepMs = gcd(streamer.stepMs, record.timestampMs - secOf(record.timestampMs) * 1000);
+      const ms = record.timestampMs - secOf(record.timestampMs) * 1000;
+      // Parsed timestamps are whole milliseconds; anything else must not reach `gcd`.
+      if (Number.isInteger(ms)) streamer.stepMs = gcd(streamer.stepMs, ms);
     }
     const nowMs = streamer.watermarkMs;
     const nowSec = secOf(nowMs);
