@@ -208,6 +208,8 @@ describe("resume across gateways (worker and web server processes)", () => {
       all: follow(b, undefined, onA.all.received.at(-1)?.id),
     };
     await Promise.all([onB.one.started, onB.all.started, feeding]);
+    // B serves part of the stream before it dies (under load the workers may still be on it).
+    await waitFor("moments on B", () => ours(onB.all.received).length > 0, 90_000);
 
     // Hold the next commit of a partition that has streamers open: its checkpoint row is locked.
     await waitFor("a checkpoint", async () => (await applied()) > 0, 60_000);
