@@ -120,6 +120,12 @@ function plainValueEnd(buf: Uint8Array, at: number, end: number): number {
 const LITERALS = [bytesOf("true"), bytesOf("false"), bytesOf("null")];
 const NULL = LITERALS[2] ?? new Uint8Array(0);
 
+/** A line's known fields, by `Field` (reused: one line is read at a time, synchronously). */
+const FIELDS = 6;
+const spanFrom = new Int32Array(FIELDS);
+const spanTo = new Int32Array(FIELDS);
+const spanEscaped = new Uint8Array(FIELDS);
+
 /** Accepted values by their raw bytes (escapes included); null: refused. */
 const emotes = new ByteCache<string | null>();
 const streamers = new ByteCache<string | null>();
@@ -198,22 +204,8 @@ export function parseFlatAt(
   while (i < end && isSpace(buf[i] ?? 0)) i++;
   if (buf[i] !== OPEN) return undefined;
   i++;
-  // Spans of the known fields' values: [from, to), whether escaped; -1: absent.
-  let emoteFrom = -1;
-  let emoteTo = -1;
-  let emoteEscaped = false;
-  let tsFrom = -1;
-  let tsTo = -1;
-  let tsEscaped = false;
-  let streamerFrom = -1;
-  let streamerTo = -1;
-  let streamerEscaped = false;
-  let viewerFrom = -1;
-  let viewerTo = -1;
-  let viewerEscaped = false;
-  let idFrom = -1;
-  let idTo = -1;
-  let idEscaped = false;
+  // Spans of the known fields' string values, by Field: [from, to), whether escaped; -1: absent.
+  spanFrom.fill(-1);
   let first = true;
   let seen = 0;
   for (;;) {
@@ -243,13 +235,11 @@ export function parseFlatAt(
       const valueEnd = stringEnd(buf, scan, end);
       if (valueEnd === -1) return undefined;
       const from = i + 1;
-      if (field === Field.Emote) [emoteFrom, emoteTo, emoteEscaped] = [from, valueEnd, scan.escaped];
-      else if (field === Field.Timestamp) [tsFrom, tsTo, tsEscaped] = [from, valueEnd, scan.escaped];
-      else if (field === Field.StreamerId)
-        [streamerFrom, streamerTo, streamerEscaped] = [from, valueEnd, scan.escaped];
-      else if (field === Field.Viewer) [viewerFrom, viewerTo, viewerEscaped] = [from, valueEnd, scan.escaped];
-      else if (field === Field.Id) [idFrom, idTo, idEscaped] = [from, valueEnd, scan.escaped];
-      else if (scan.escaped && textOf(buf, from, valueEnd, true) === undefined) return undefined;
+      if (field !== Field.Other) {
+        spanFrom[field] = from;
+        spanTo[field] = valueEnd;
+        spanEscaped[field] = scan.escaped ? 1 : 0;
+      } else if (scan.escaped && textOf(buf, from, valueEnd, true) === undefined) return undefined;
       i = valueEnd + 1;
     } else {
       const valueEnd = plainValueEnd(buf, i, end);
@@ -258,7 +248,7 @@ export function parseFlatAt(
       // rest (numbers, booleans, nulls elsewhere) are the full parser's to read or refuse.
       if (field === Field.Viewer) {
         if (!sameAt(buf, i, valueEnd, NULL)) return undefined;
-        [viewerFrom, viewerTo] = [-1, -1];
+        spanFrom[Field.Viewer] = -1;
       } else if (field !== Field.Other) return undefined;
       i = valueEnd;
     }
@@ -273,30 +263,48 @@ export function parseFlatAt(
     break;
   }
   while (i < end && isSpace(buf[i] ?? 0)) i++;
-  if (i !== end || emoteFrom === -1 || tsFrom === -1 || tsEscaped) return undefined;
-  const ms = timestampMs(buf, tsFrom, tsTo);
+  if (i !== end || spanFrom[Field.Emote] === -1 || spanFrom[Field.Timestamp] === -1) return undefined;
+  if (spanEscaped[Field.Timestamp] === 1) return undefined;
+  const ms = timestampMs(buf, spanFrom[Field.Timestamp] ?? 0, spanTo[Field.Timestamp] ?? 0);
   if (ms === undefined || !(ms >= window.earliestMs && ms <= window.latestMs)) return undefined;
-  const emote = acceptedText(emotes, buf, emoteFrom, emoteTo, acceptsEmote, emoteEscaped);
+  const emote = known(Field.Emote, emotes, buf, acceptsEmote);
   if (emote === undefined) return undefined;
   let streamerId = DEFAULT_STREAMER_ID;
-  if (streamerFrom !== -1) {
-    const given = acceptedText(streamers, buf, streamerFrom, streamerTo, acceptsStreamerId, streamerEscaped);
+  if (spanFrom[Field.StreamerId] !== -1) {
+    const given = known(Field.StreamerId, streamers, buf, acceptsStreamerId);
     if (given === undefined) return undefined;
     streamerId = given;
   }
   const record: DetectorRecord = { emote, timestampMs: ms, streamerId };
-  if (idFrom !== -1) {
-    const id = textOf(buf, idFrom, idTo, idEscaped);
+  if (spanFrom[Field.Id] !== -1) {
+    const id = textOf(buf, spanFrom[Field.Id] ?? 0, spanTo[Field.Id] ?? 0, spanEscaped[Field.Id] === 1);
     if (id === undefined || !rawEmoteSchema.shape.id.safeParse(id).success) return undefined;
     record.id = id;
   }
   // An empty viewer is no viewer (see emote-line.ts).
-  if (viewerFrom !== -1 && viewerTo > viewerFrom) {
-    const viewer = acceptedText(viewers, buf, viewerFrom, viewerTo, acceptsViewer, viewerEscaped);
+  if (spanFrom[Field.Viewer] !== -1 && (spanTo[Field.Viewer] ?? 0) > (spanFrom[Field.Viewer] ?? 0)) {
+    const viewer = known(Field.Viewer, viewers, buf, acceptsViewer);
     if (viewer === undefined) return undefined;
     record.viewer = viewer;
   }
   return record;
+}
+
+/** The accepted text of a known field's span (see `acceptedText`). */
+function known(
+  field: Field,
+  cache: ByteCache<string | null>,
+  buf: Uint8Array,
+  accepts: (text: string) => boolean,
+): string | undefined {
+  return acceptedText(
+    cache,
+    buf,
+    spanFrom[field] ?? 0,
+    spanTo[field] ?? 0,
+    accepts,
+    spanEscaped[field] === 1,
+  );
 }
 
 function sameAt(buf: Uint8Array, from: number, to: number, bytes: Uint8Array): boolean {
