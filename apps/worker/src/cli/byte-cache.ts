@@ -31,9 +31,17 @@ export function copyOf(buf: Uint8Array, from: number, to: number): Uint8Array {
   return new Uint8Array(buf.subarray(from, to));
 }
 
-function sameBytes(a: Uint8Array, buf: Uint8Array, from: number, to: number): boolean {
+/** Whether `buf[from, to)` holds exactly the bytes `a`. */
+export function sameBytes(a: Uint8Array, buf: Uint8Array, from: number, to: number): boolean {
   if (a.length !== to - from) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== buf[from + i]) return false;
+  return true;
+}
+
+/** Whether `buf` holds the bytes `key` from `at` on. */
+export function startsWith(buf: Uint8Array, at: number, key: Uint8Array): boolean {
+  if (at + key.length > buf.length) return false;
+  for (let i = 0; i < key.length; i++) if (buf[at + i] !== key[i]) return false;
   return true;
 }
 

@@ -1,13 +1,7 @@
 import { parseRawEmote, type ParseResult, type TimestampWindow } from "@emote/contracts";
-import { z } from "zod";
 import type { DetectorRecord } from "../detectors/detector-types.ts";
-import { parseFastAt, PLAIN_NAME, VIEWER_MAX } from "./fast-line.ts";
+import { parseFastAt, PLAIN_NAME, viewerSchema } from "./fast-line.ts";
 import { parseFlatAt } from "./flat-line.ts";
-
-const viewerSchema = z
-  .string()
-  .min(1, "viewer must not be empty")
-  .max(VIEWER_MAX, `viewer is at most ${VIEWER_MAX} characters`);
 
 /**
  * The timestamps `detect` accepts: any from the epoch to the end of year 9999. Offline chat

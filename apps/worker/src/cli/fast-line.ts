@@ -1,6 +1,7 @@
 import { rawEmoteSchema, type TimestampWindow } from "@emote/contracts";
 import type { DetectorRecord } from "../detectors/detector-types.ts";
-import { acceptedText, ByteCache, bytesOf, copyOf, hashBytes, utf8 } from "./byte-cache.ts";
+import { acceptedText, ByteCache, bytesOf, copyOf, hashBytes, startsWith, utf8 } from "./byte-cache.ts";
+import { z } from "zod";
 
 /**
  * The form producers write (`toISOString` timestamps, fields in the contract's order,
@@ -16,20 +17,20 @@ const EMOTE_KEY = bytesOf('{"emote":"');
 const TIMESTAMP_KEY = bytesOf('","timestamp":"');
 const STREAMER_KEY = bytesOf('Z","streamerId":"');
 const VIEWER_KEY = bytesOf('","viewer":"');
-/** `YYYY-MM-DDTHH:MM:SS`, then `.mmm`. */
-const SECOND_BYTES = 19;
+/** `YYYY-MM-DDTHH:MM:SS` (or a space for the `T`), then `.mmm`. */
+export const SECOND_BYTES = 19;
+const SPACE = 0x20;
+const T = 0x54;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 const CLOSE = 0x7d;
 /** A viewer id as the gateway's `viewer` header carries it (characters; bytes bound it from above). */
 export const VIEWER_MAX = 128;
-
-function startsWith(buf: Uint8Array, at: number, key: Uint8Array): boolean {
-  if (at + key.length > buf.length) return false;
-  for (let i = 0; i < key.length; i++) if (buf[at + i] !== key[i]) return false;
-  return true;
-}
+export const viewerSchema = z
+  .string()
+  .min(1, "viewer must not be empty")
+  .max(VIEWER_MAX, `viewer is at most ${VIEWER_MAX} characters`);
 
 /**
  * The end of a JSON string starting at `from` with no escape or control character; -1
@@ -71,16 +72,26 @@ export const acceptsEmote = (text: string): boolean =>
 export const acceptsStreamerId = (text: string): boolean =>
   rawEmoteSchema.shape.streamerId.safeParse(text).success;
 
-function secondMsAt(buf: Uint8Array, at: number): number | undefined {
+/**
+ * Epoch milliseconds of the second `YYYY-MM-DD?HH:MM:SS` at `buf[at]` (`T` or a space
+ * between date and time); undefined if the contract's timestamp schema refuses it.
+ */
+export function secondMsAt(buf: Uint8Array, at: number): number | undefined {
   // Lines come in time order: most share the previous line's second.
   if (lastSecond.length === SECOND_BYTES && startsWith(buf, at, lastSecond)) return lastSecondMs;
   const to = at + SECOND_BYTES;
+  if (to > buf.length) return undefined;
   const hash = hashBytes(buf, at, to);
   let ms = seconds.get(buf, at, to, hash);
   if (ms === undefined) {
     // The timestamp's own schema: a probe emote would tie this cache to what counts as an emote.
-    const timestamp = `${utf8(buf, at, to)}.000Z`;
-    ms = rawEmoteSchema.shape.timestamp.safeParse(timestamp).success ? Date.parse(timestamp) : null;
+    const text = utf8(buf, at, to);
+    const sep = buf[at + 10];
+    const timestamp = `${text.slice(0, 10)}T${text.slice(11)}.000Z`;
+    ms =
+      (sep === T || sep === SPACE) && rawEmoteSchema.shape.timestamp.safeParse(timestamp).success
+        ? Date.parse(timestamp)
+        : null;
     seconds.set(buf, at, to, hash, ms);
   }
   if (ms === null) return undefined;

@@ -5,8 +5,8 @@ import {
   type TimestampWindow,
 } from "@emote/contracts";
 import type { DetectorRecord } from "../detectors/detector-types.ts";
-import { acceptedText, ByteCache, bytesOf, hashBytes, textOf, utf8 } from "./byte-cache.ts";
-import { acceptsEmote, acceptsStreamerId, VIEWER_MAX } from "./fast-line.ts";
+import { acceptedText, ByteCache, bytesOf, sameBytes, startsWith, textOf } from "./byte-cache.ts";
+import { acceptsEmote, acceptsStreamerId, SECOND_BYTES, secondMsAt, viewerSchema } from "./fast-line.ts";
 
 /**
  * Lines in any other flat layout, read in place: fields in any order, whitespace around
@@ -29,7 +29,6 @@ const DOT = 0x2e;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 const SPACE = 0x20;
-const T = 0x54;
 const Z = 0x5a;
 const LOWER_Z = 0x7a;
 
@@ -59,12 +58,7 @@ function isDigit(c: number): boolean {
 }
 
 function fieldOf(buf: Uint8Array, from: number, to: number): Field {
-  for (const [field, name] of FIELD_NAMES) {
-    if (name.length !== to - from) continue;
-    let i = 0;
-    while (i < name.length && name[i] === buf[from + i]) i++;
-    if (i === name.length) return field;
-  }
+  for (const [field, name] of FIELD_NAMES) if (sameBytes(name, buf, from, to)) return field;
   return Field.Other;
 }
 
@@ -93,10 +87,7 @@ function stringEnd(buf: Uint8Array, scan: Scan, end: number): number {
 /** The end of a JSON number, true, false or null starting at `at`; -1 if none is there. */
 function plainValueEnd(buf: Uint8Array, at: number, end: number): number {
   for (const literal of LITERALS) {
-    if (at + literal.length > end) continue;
-    let i = 0;
-    while (i < literal.length && literal[i] === buf[at + i]) i++;
-    if (i === literal.length) return at + i;
+    if (at + literal.length <= end && startsWith(buf, at, literal)) return at + literal.length;
   }
   // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
   let i = at;
@@ -130,12 +121,8 @@ const spanEscaped = new Uint8Array(FIELDS);
 const emotes = new ByteCache<string | null>();
 const streamers = new ByteCache<string | null>();
 const viewers = new ByteCache<string | null>();
-/** `YYYY-MM-DD?HH:MM:SS` (`T` or a space) → its epoch milliseconds; null: refused. */
-const seconds = new ByteCache<number | null>();
 
-const acceptsViewer = (text: string): boolean => text.length >= 1 && text.length <= VIEWER_MAX;
-
-const SECOND_BYTES = 19;
+const acceptsViewer = (text: string): boolean => viewerSchema.safeParse(text).success;
 
 /**
  * Epoch milliseconds of a timestamp `YYYY-MM-DD[T ]HH:MM:SS[.f{1,9}][Z|z|+00:00|+0000|+00]`
@@ -144,17 +131,8 @@ const SECOND_BYTES = 19;
  */
 function timestampMs(buf: Uint8Array, from: number, to: number): number | undefined {
   if (to - from < SECOND_BYTES) return undefined;
-  const sep = buf[from + 10];
-  if (sep !== T && sep !== SPACE) return undefined;
-  const hash = hashBytes(buf, from, from + SECOND_BYTES);
-  let secondMs = seconds.get(buf, from, from + SECOND_BYTES, hash);
-  if (secondMs === undefined) {
-    const text = utf8(buf, from, from + SECOND_BYTES);
-    const iso = `${text.slice(0, 10)}T${text.slice(11)}.000Z`;
-    secondMs = rawEmoteSchema.shape.timestamp.safeParse(iso).success ? Date.parse(iso) : null;
-    seconds.set(buf, from, from + SECOND_BYTES, hash, secondMs);
-  }
-  if (secondMs === null) return undefined;
+  const secondMs = secondMsAt(buf, from);
+  if (secondMs === undefined) return undefined;
   let i = from + SECOND_BYTES;
   let ms = 0;
   if (buf[i] === DOT) {
@@ -247,7 +225,7 @@ export function parseFlatAt(
       // A known field with a value that is not a string: a null viewer is no viewer; the
       // rest (numbers, booleans, nulls elsewhere) are the full parser's to read or refuse.
       if (field === Field.Viewer) {
-        if (!sameAt(buf, i, valueEnd, NULL)) return undefined;
+        if (!sameBytes(NULL, buf, i, valueEnd)) return undefined;
         spanFrom[Field.Viewer] = -1;
       } else if (field !== Field.Other) return undefined;
       i = valueEnd;
@@ -305,10 +283,4 @@ function known(
     accepts,
     spanEscaped[field] === 1,
   );
-}
-
-function sameAt(buf: Uint8Array, from: number, to: number, bytes: Uint8Array): boolean {
-  if (to - from !== bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[from + i] !== bytes[i]) return false;
-  return true;
 }
