@@ -62,6 +62,10 @@ export async function detectLines(
   let pending = "";
   // Open surges waiting for their end, by id, in onset order; at most one per streamer and emote.
   const open = new Map<string, DetectedMoment>();
+  const print = (m: DetectedMoment): void => {
+    pending += `${JSON.stringify(m)}\n`;
+    report.moments++;
+  };
   const emit = (m: DetectedMoment): void => {
     if (!options.updates && m.kind === "surge") {
       if (m.endedAt === undefined) {
@@ -70,8 +74,7 @@ export async function detectLines(
       }
       open.delete(m.id);
     }
-    pending += `${JSON.stringify(m)}\n`;
-    report.moments++;
+    print(m);
   };
   const line = (buf: Uint8Array, start: number, next: number): void => {
     const end = next > start && buf[next - 1] === CR ? next - 1 : next;
@@ -135,10 +138,7 @@ export async function detectLines(
     }
   }
   if (rest.length > 0) line(rest, 0, rest.length);
-  for (const m of open.values()) {
-    pending += `${JSON.stringify(m)}\n`;
-    report.moments++;
-  }
+  for (const m of open.values()) print(m);
   if (pending !== "") await io.write(pending);
   report.elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuStarted);
