@@ -1,5 +1,5 @@
 import type { DetectorRecord } from "../../detectors/detector-types.ts";
-import type { Random } from "./random.ts";
+import { pickIndex, type Random } from "./random.ts";
 
 /** An injected reaction surge: what a person would call a highlight. */
 export interface LabelledSurge {
@@ -153,15 +153,6 @@ function distinctInts(count: number, max: number, random: Random): number[] {
   const picked = new Set<number>();
   while (picked.size < Math.min(count, max + 1)) picked.add(random.int(0, max));
   return [...picked];
-}
-
-function pickIndex(shares: readonly number[], u: number): number {
-  let acc = 0;
-  for (let i = 0; i < shares.length; i++) {
-    acc += shares[i] ?? 0;
-    if (u < acc) return i;
-  }
-  return shares.length - 1;
 }
 
 function shuffled<T>(items: readonly T[], random: Random): T[] {

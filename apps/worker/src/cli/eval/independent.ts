@@ -16,7 +16,7 @@
  * is its first record's event time, its end the surge's last whole second.
  */
 import type { LabelledSurge, TimedRecord } from "./chat-model.ts";
-import { seededRandom, type Random } from "./random.ts";
+import { pickIndex, seededRandom, type Random } from "./random.ts";
 import type { Corpus } from "./scenarios.ts";
 
 const EMOTES = ["🔥", "😂", "💀", "👀", "🎉", "😭", "👏", "🐐", "🤡"];
@@ -119,7 +119,7 @@ function stream(streamerId: string, kind: Kind, startMs: number, random: Random)
   const baseEmote = (t: number): string =>
     random.next() < at(popularShare, Math.floor(t / 60))
       ? popular
-      : (others[weightedIndex(otherWeights, random)] ?? popular);
+      : (others[pickIndex(otherWeights, random.next())] ?? popular);
 
   const surges: Surge[] = [];
   for (let t = random.between(30, 120); ; t += random.between(60, 300)) {
@@ -276,15 +276,6 @@ function lowerBound(values: readonly number[], x: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-function weightedIndex(weights: readonly number[], random: Random): number {
-  let u = random.next();
-  for (let i = 0; i < weights.length; i++) {
-    u -= at(weights, i);
-    if (u < 0) return i;
-  }
-  return weights.length - 1;
 }
 
 /** Standard normal (Box–Muller). */

@@ -45,3 +45,13 @@ export function seededRandom(seed: number): Random {
   };
   return random;
 }
+
+/** The index `u` (uniform in [0, 1)) falls on when `shares` (summing to 1) are laid end to end. */
+export function pickIndex(shares: readonly number[], u: number): number {
+  let acc = 0;
+  for (let i = 0; i < shares.length; i++) {
+    acc += shares[i] ?? 0;
+    if (u < acc) return i;
+  }
+  return shares.length - 1;
+}
