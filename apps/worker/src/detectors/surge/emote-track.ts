@@ -68,7 +68,7 @@ export interface EmoteTrack {
   /** Seconds frozenFromSec … frozenThroughSec do not teach the baseline (a surge's). */
   frozenFromSec: number;
   frozenThroughSec: number;
-  /** The second of the last pruning of `viewers`. */
+  /** The second of the last pruning of `viewers` (see forgetPastViewers). */
   prunedSec: number;
 }
 
@@ -194,6 +194,25 @@ export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec:
   else counted.splice(i, 0, sec);
   if (counted.length > PER_VIEWER_WINDOW_CAP) counted.shift();
   return near === 1 ? COUNTED_REPEAT : COUNTED;
+}
+
+/**
+ * Forgets the viewers that can no longer count against a cap: every record from now on
+ * goes to a second at most the late allowance (RING_SECONDS − LONGEST_WINDOW) before
+ * `nowSec`, the streamer's newest, so a viewer last counted RING_SECONDS or more before it
+ * is in none of their windows, and no record's weight changes. Viewers counted from
+ * `keepFromSec` on stay (a surge's distinct viewers are counted at its end). Without it
+ * the map keeps every viewer of the last minutes until it is full, and every commit of
+ * the state carries them.
+ */
+export function forgetPastViewers(track: EmoteTrack, nowSec: number, keepFromSec: number): void {
+  track.prunedSec = nowSec;
+  const before = Math.min(nowSec - RING_SECONDS, keepFromSec - 1);
+  const { viewers } = track;
+  // forEach, not for…of: no [key, value] pair per entry (this runs for every emote every few seconds).
+  viewers.forEach((counted, viewer) => {
+    if ((counted[counted.length - 1] ?? -Infinity) <= before) viewers.delete(viewer);
+  });
 }
 
 function pruneViewers(track: EmoteTrack, sec: number): void {

@@ -157,6 +157,29 @@ describe("SurgeDetector", () => {
     expect(streamer?.chatters.size).toBe(MAX_CHATTERS_PER_STREAMER);
   });
 
+  it("remembers an emote's recent viewers only, and a surge's every viewer until its end", () => {
+    // A big audience at 10 emotes/s: an emote's viewers of the last minutes number in the hundreds.
+    const base = { rate: () => 10, emote: POPULAR_MIX, viewer: audience(2_000) };
+    // 60 fans, each sending 😮 once, spread over a 30 s reaction.
+    const fans = { rate: during(600, 630, 2), emote: () => "😮", viewer: audience(60, "fan") };
+    const records = syntheticChat(700, [base, fans], 12);
+    const detector = new SurgeDetector();
+    let largest = 0;
+    const moments: SurgeMoment[] = [];
+    for (const r of records) {
+      moments.push(...detector.push(r));
+      for (const emote of detector.state.get(r.streamerId)?.emotes.values() ?? []) {
+        if (!emote.surge) largest = Math.max(largest, emote.track.viewers.size);
+      }
+    }
+    // 😂 is sent about 4 times a second and at most 18 s of an emote's viewers are kept: ~72,
+    // not the hundreds that sent it in the last minutes.
+    expect(largest).toBeLessThanOrEqual(120);
+    const end = moments.find((m) => m.emote === "😮" && m.endedAt !== undefined);
+    const fansSeen = new Set(records.filter((r) => r.viewer?.startsWith("fan")).map((r) => r.viewer));
+    expect(end?.viewers).toBeGreaterThanOrEqual(fansSeen.size);
+  });
+
   it("finds a change of mix at constant rate within 5 s: 40 % of the chat switching to 😮", () => {
     const switched = (s: number): boolean => s >= 400 && s < 420;
     const records = syntheticChat(

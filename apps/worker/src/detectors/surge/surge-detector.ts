@@ -8,6 +8,7 @@ import {
   catchUp,
   COUNTED_REPEAT,
   distinctViewers,
+  forgetPastViewers,
   isHot,
   newEmoteTrack,
   NOT_COUNTED,
@@ -33,6 +34,8 @@ const END_HOLD_S = 3;
 /** Emotes unseen this long (and not surging) are dropped. */
 const EMOTE_IDLE_S = 600;
 const SWEEP_EVERY_S = 60;
+/** An emote's past viewers are forgotten this often (seconds of event time; see forgetPastViewers). */
+const VIEWERS_PRUNED_EVERY_S = 8;
 /**
  * A viewer is fresh when not seen in the stream's chat for this long: a reaction that
  * brings in people who were not chatting is strong evidence of a moment, and a
@@ -143,6 +146,10 @@ export class SurgeDetector {
     const emote = emoteOf(streamer, record.emote, nowSec);
     if (!emote) return out;
     const { track } = emote;
+    if (nowSec - track.prunedSec >= VIEWERS_PRUNED_EVERY_S) {
+      const keepFromSec = emote.surge ? secOf(Date.parse(emote.surge.moment.startedAt)) : Infinity;
+      forgetPastViewers(track, nowSec, keepFromSec);
+    }
     streamer.totals.baselineSum += catchUp(track, nowSec - RING_SECONDS + 1, streamer.firstSec);
     const counted = viewerWeight(track, viewer, sec);
     if (counted === NOT_COUNTED) return out;
