@@ -296,15 +296,19 @@ function progressWrites(c: AnalysisCommit, condition: SQL, lead: SQL = sql``): S
   return parts.length === 0 ? undefined : sql.join([lead, sql.join(parts, sql`, `)]);
 }
 
-/** Writes the streamers' open batches, batch counters and detector state, for the rows where `condition` holds. */
+/**
+ * Writes the streamers' open batches, batch counters and detector state, for the rows where
+ * `condition` holds. Read as `json`, not `jsonb`: the detector state (kB per streamer) is
+ * stored as the text it is, and parsing it all into jsonb first was most of the statement.
+ */
 function upsertStreamers(groupId: string, streamers: StreamerProgress[], condition: SQL): SQL {
   return sql`
     insert into ${streamerProgress}
       (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces, detector_state)
     select ${groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces", "detectorState"
-    from jsonb_to_recordset(${JSON.stringify(streamers)}::jsonb) as x(
+    from json_to_recordset(${JSON.stringify(streamers)}::json) as x(
       "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
-      "pendingTraces" jsonb, "detectorState" jsonb)
+      "pendingTraces" jsonb, "detectorState" json)
     where ${condition}
     on conflict (group_id, streamer_id) do update set
       batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,

@@ -20,6 +20,12 @@ const ALLOWED: { file: string; statement: string; reason: string }[] = [
     statement: 'ALTER TABLE "moments" DROP COLUMN "seq"',
     reason: "before deploys overlapped versions; seq was replaced by position in the same migration",
   },
+  {
+    file: "0016_detector_state_json.sql",
+    statement: 'ALTER TABLE "streamer_progress" ALTER COLUMN "detector_state" SET DATA TYPE json',
+    reason:
+      "jsonb to json: PostgreSQL casts jsonb to json on assignment, so the previous release's upsert (jsonb) still writes the column, and both read it back as the same JSON; the table holds one small row per streamer, so the rewrite is brief",
+  },
 ];
 
 function migrationFiles(): Record<string, string> {
