@@ -1,5 +1,5 @@
 import type { DetectedMoment, StreamDetector } from "../detectors/detector-types.ts";
-import { parseEmoteAt } from "./emote-line.ts";
+import { OFFLINE_WINDOW, parseEmoteAt, type TimeUnit } from "./emote-line.ts";
 import { TimeOrderCheck } from "./time-order.ts";
 import { LATE_ALLOWANCE_MS } from "../detectors/surge/surge-detector.ts";
 
@@ -10,6 +10,7 @@ const CHUNK_CHARS = 64 * 1024;
 const PROGRESS_EVERY_LINES = 1_000_000;
 /** No value is near this long; a longer line is skipped without being held (bounded memory). */
 export const LINE_MAX_BYTES = 1 << 20;
+const YEAR_1971_MS = Date.UTC(1971, 0, 1);
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -19,6 +20,11 @@ export interface DetectReport {
   moments: number;
   /** Records more than the detectors' late allowance behind their streamer's newest (see time-order.ts). */
   late: number;
+  /**
+   * Records dated in 1970: a synthetic corpus may start at the epoch, but milliseconds
+   * from a stream's start, read as seconds by `auto`, land there too (see detect.ts).
+   */
+  in1970: number;
   elapsedMs: number;
   /** CPU time of this process meanwhile: on a shared machine, the honest cost. */
   cpuMs: number;
@@ -31,6 +37,8 @@ export interface DetectOptions {
    * complete: a surge when it ends or, still open, when the input does.
    */
   updates?: boolean;
+  /** What a timestamp given as a number counts (see `TimeUnit`); `auto` when absent. */
+  timeUnit?: TimeUnit;
 }
 
 export interface DetectIo {
@@ -57,7 +65,15 @@ export async function detectLines(
 ): Promise<DetectReport> {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const report: DetectReport = { lines: 0, skipped: 0, moments: 0, late: 0, elapsedMs: 0, cpuMs: 0 };
+  const report: DetectReport = {
+    lines: 0,
+    skipped: 0,
+    moments: 0,
+    late: 0,
+    in1970: 0,
+    elapsedMs: 0,
+    cpuMs: 0,
+  };
   const order = new TimeOrderCheck();
   let pending = "";
   // Open surges waiting for their end, by id, in onset order; at most one per streamer and emote.
@@ -81,7 +97,7 @@ export async function detectLines(
     report.lines++;
     if (report.lines % PROGRESS_EVERY_LINES === 0)
       io.log(`${report.lines.toLocaleString("en-US")} lines read`);
-    const parsed = parseEmoteAt(buf, start, end);
+    const parsed = parseEmoteAt(buf, start, end, OFFLINE_WINDOW, options.timeUnit);
     if (!parsed.ok) {
       if (
         Buffer.from(buf.buffer, buf.byteOffset + start, end - start)
@@ -95,6 +111,7 @@ export async function detectLines(
     }
     const { record } = parsed;
     order.observe(record.streamerId, record.timestampMs);
+    if (record.timestampMs < YEAR_1971_MS) report.in1970++;
     for (const m of detector.push(record)) emit(m);
   };
   // The bytes of the last chunk after its last newline (a line cut by the chunk's end).
@@ -149,6 +166,12 @@ export async function detectLines(
       `${order.late} records came more than ${LATE_ALLOWANCE_MS / 1000} s behind their streamer's newest ` +
         `(up to ${Math.round(order.maxLagMs / 1000)} s): the detectors read each stream in time order, ` +
         "so these were not counted where they belong; sort the input by timestamp for exact moments",
+    );
+  }
+  if (report.in1970 > 0 && (options.timeUnit ?? "auto") === "auto") {
+    io.log(
+      `${report.in1970} records are dated in 1970. A timestamp given as a number below 1e11 is read as ` +
+        "epoch seconds: if yours count milliseconds (from a stream's start, say), pass --time-unit ms",
     );
   }
   if (report.skipped > REPORTED_ERRORS_MAX) {

@@ -52,6 +52,43 @@ describe("npm run detect", () => {
     expect(stderr).toMatch(new RegExp(`${lines.length + 1} lines, 1 skipped, 1 moments \\(surge\\)`));
   });
 
+  it("reads milliseconds from a stream's start with --time-unit ms, and hints at it when they land in 1970", async () => {
+    const records = syntheticChat(300, [
+      { rate: () => 3, emote: POPULAR_MIX, viewer: audience(100) },
+      { rate: during(200, 220, 8), emote: () => "🔥", viewer: audience(20, "fan") },
+    ]);
+    const start = records[0]?.timestampMs ?? 0;
+    const write = (name: string, timestamp: (ms: number) => string | number): string => {
+      const path = join(dir, name);
+      const lines = records.map((r) =>
+        JSON.stringify({
+          emote: r.emote,
+          timestamp: timestamp(r.timestampMs),
+          streamerId: r.streamerId,
+          viewer: r.viewer,
+        }),
+      );
+      writeFileSync(path, lines.join("\n"));
+      return path;
+    };
+    const iso = write("iso.jsonl", (ms) => new Date(ms - start).toISOString());
+    const relative = write("relative-ms.jsonl", (ms) => ms - start);
+    const expected = await detect(["--input", iso]);
+    expect(expected.stdout.trim().split("\n")).toHaveLength(1);
+
+    const asMs = await detect(["--input", relative, "--time-unit", "ms"]);
+    expect(asMs.code).toBe(0);
+    expect(asMs.stdout).toBe(expected.stdout);
+    expect(asMs.stderr).not.toContain("--time-unit");
+
+    // Read as seconds, five minutes of chat spread over 3.5 days: no moment, and the hint.
+    const auto = await detect(["--input", relative]);
+    expect(auto.code).toBe(0);
+    expect(auto.stdout).toBe("");
+    expect(auto.stderr).toContain(`${records.length} records are dated in 1970`);
+    expect(auto.stderr).toContain("pass --time-unit ms");
+  });
+
   it("refuses bad arguments with one line and the usage, exit code 2", async () => {
     const cases: [string[], string][] = [
       [[], "detect: --input is required"],
@@ -62,6 +99,7 @@ describe("npm run detect", () => {
         "detect: invalid settings sensitivity: Surge sensitivity must be from 0",
       ],
       [["--input", "-", "--settings", '{"cooldown":3}'], "detect: invalid settings"],
+      [["--input", "-", "--time-unit", "minutes"], "detect: --time-unit must be one of auto, s, ms"],
     ];
     for (const [args, message] of cases) {
       const { code, stdout, stderr } = await detect(args);

@@ -4,9 +4,10 @@ import { parseArgs } from "node:util";
 import type { DetectorKind } from "../detectors/detector-types.ts";
 import { createDetector, DETECTOR_KINDS, SettingsError } from "./detector-choice.ts";
 import { detectLines } from "./detect-lines.ts";
+import { TIME_UNITS, type TimeUnit } from "./emote-line.ts";
 
 const USAGE =
-  "usage: npm run detect -- --input FILE.jsonl|- [--detector surge|threshold] [--settings JSON] [--updates]";
+  "usage: npm run detect -- --input FILE.jsonl|- [--detector surge|threshold] [--settings JSON] [--updates] [--time-unit auto|s|ms]";
 const HELP = `${USAGE}
 
 Runs a detector (default surge) over raw-emote-data values, one JSON object per line
@@ -20,6 +21,9 @@ or milliseconds; emotes as plain names (PogChamp); a viewer as a string or a who
                    surge or '{"interval":60}' for threshold
   --updates        print a surge at its onset, then again (same id, with endedAt) when it
                    ends, as the worker publishes it: for a live pipe (--input -)
+  --time-unit U    what a timestamp given as a number counts: auto (default: seconds
+                   below 1e11, milliseconds above), s or ms (milliseconds from a
+                   stream's start are small numbers: auto would read them as seconds)
 `;
 
 const READ_CHUNK_BYTES = 1 << 18;
@@ -27,7 +31,15 @@ const READ_CHUNK_BYTES = 1 << 18;
 /** A mistake in the command line: one readable line, then the usage. */
 class UsageError extends Error {}
 
-function options(): { input: string; detector: DetectorKind; settings: unknown; updates: boolean } | "help" {
+interface Chosen {
+  input: string;
+  detector: DetectorKind;
+  settings: unknown;
+  updates: boolean;
+  timeUnit: TimeUnit;
+}
+
+function options(): Chosen | "help" {
   let values;
   try {
     ({ values } = parseArgs({
@@ -37,6 +49,7 @@ function options(): { input: string; detector: DetectorKind; settings: unknown; 
         detector: { type: "string", default: "surge" },
         settings: { type: "string", default: "{}" },
         updates: { type: "boolean", default: false },
+        "time-unit": { type: "string", default: "auto" },
       },
     }));
   } catch (error) {
@@ -46,13 +59,15 @@ function options(): { input: string; detector: DetectorKind; settings: unknown; 
   if (values.input === undefined) throw new UsageError("--input is required (a file, or - for stdin)");
   const detector = DETECTOR_KINDS.find((k) => k === values.detector);
   if (!detector) throw new UsageError(`--detector must be one of ${DETECTOR_KINDS.join(", ")}`);
+  const timeUnit = TIME_UNITS.find((u) => u === values["time-unit"]);
+  if (!timeUnit) throw new UsageError(`--time-unit must be one of ${TIME_UNITS.join(", ")}`);
   let settings: unknown;
   try {
     settings = JSON.parse(values.settings);
   } catch {
     throw new UsageError("--settings is not JSON");
   }
-  return { input: values.input, detector, settings, updates: values.updates };
+  return { input: values.input, detector, settings, updates: values.updates, timeUnit };
 }
 
 async function write(text: string): Promise<void> {
@@ -65,7 +80,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const { input, detector: kind, settings, updates } = chosen;
+  const { input, detector: kind, settings, updates, timeUnit } = chosen;
   const detector = createDetector(kind, settings);
   // Large reads: the per-chunk work is then a small share of the per-line work.
   const stream = input === "-" ? process.stdin : createReadStream(input, { highWaterMark: READ_CHUNK_BYTES });
@@ -73,7 +88,7 @@ async function main(): Promise<void> {
   const opened = input === "-" ? Promise.resolve() : once(stream, "open").then(() => undefined);
   await opened;
   const log = (line: string): void => void process.stderr.write(`detect: ${line}\n`);
-  const report = await detectLines(stream, detector, { write, log }, { updates });
+  const report = await detectLines(stream, detector, { write, log }, { updates, timeUnit });
   const perSecond = (report.lines / Math.max(report.elapsedMs, 1)) * 1000;
   const perCpuSecond = (report.lines / Math.max(report.cpuMs, 1)) * 1000;
   log(

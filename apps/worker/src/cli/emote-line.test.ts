@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { parseEmoteLine } from "./emote-line.ts";
+import { OFFLINE_WINDOW, parseEmoteLine, type TimeUnit } from "./emote-line.ts";
 
 const MS = Date.parse("2026-03-01T20:00:01.250Z");
 
@@ -110,6 +110,28 @@ describe("parseEmoteLine", () => {
     for (const timestamp of ['"2026-02-30 20:00:01"', '"yesterday"', "-5", "1e300", '"2026-03-01"', "true"]) {
       expect(parseEmoteLine(line(timestamp)), timestamp).toMatchObject({ ok: false });
     }
+  });
+
+  it("reads a number as the time unit says: seconds, milliseconds or, by default, by its size", () => {
+    const line = (timestamp: string) => `{"emote":"😀","timestamp":${timestamp},"streamerId":"s1"}`;
+    const cases: [string, TimeUnit, number | undefined][] = [
+      ["90000", "auto", 90_000_000],
+      ["90000", "ms", 90_000],
+      ["1.5", "ms", 2],
+      [String(MS), "ms", MS],
+      [String(MS / 1000), "s", MS],
+      [String(MS), "s", undefined],
+    ];
+    for (const [timestamp, unit, ms] of cases) {
+      const parsed = parseEmoteLine(line(timestamp), OFFLINE_WINDOW, unit);
+      if (ms === undefined) expect(parsed, `${timestamp} ${unit}`).toMatchObject({ ok: false });
+      else expect(parsed, `${timestamp} ${unit}`).toMatchObject({ ok: true, record: { timestampMs: ms } });
+    }
+    // The unit is for numbers only.
+    expect(parseEmoteLine(line('"2026-03-01T20:00:01.250Z"'), OFFLINE_WINDOW, "s")).toMatchObject({
+      ok: true,
+      record: { timestampMs: MS },
+    });
   });
 
   it("refuses a bad line with one readable reason naming the field", () => {

@@ -15,17 +15,25 @@ export const OFFLINE_WINDOW: TimestampWindow = {
 };
 
 /**
+ * What a timestamp given as a number counts: `auto` reads epoch seconds below 1e11 (until
+ * the year 5138) and epoch milliseconds above; `s` and `ms` say which, for numbers the rule
+ * reads wrongly (milliseconds from a stream's start are small numbers, not seconds).
+ */
+export const TIME_UNITS = ["auto", "s", "ms"] as const;
+export type TimeUnit = (typeof TIME_UNITS)[number];
+
+/**
  * Timestamps as other tools write them, in the contract's form: a date and time without an
  * offset (Python's naive `isoformat()`, read as UTC), with a space for the `T`, an offset
- * without its colon; or a number, epoch seconds below 1e11 (until the year 5138) and epoch
- * milliseconds above. Undefined for anything else.
+ * without its colon; or a number, read as `unit` says. Undefined for anything else.
  */
 const LOOSE_ISO =
   /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-function contractTimestamp(given: unknown): string | undefined {
+function contractTimestamp(given: unknown, unit: TimeUnit): string | undefined {
   if (typeof given === "number") {
     if (!Number.isFinite(given)) return undefined;
-    const ms = Math.round(Math.abs(given) < 1e11 ? given * 1000 : given);
+    const seconds = unit === "s" || (unit === "auto" && Math.abs(given) < 1e11);
+    const ms = Math.round(seconds ? given * 1000 : given);
     return Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : undefined;
   }
   if (typeof given !== "string") return undefined;
@@ -50,7 +58,7 @@ function offsetOf(zone: string | undefined): string {
  */
 const CONTRACT_FIELDS = ["emote", "timestamp", "streamerId", "id"] as const;
 
-function parseOffline(bytes: Buffer, json: unknown, window: TimestampWindow): ParseResult {
+function parseOffline(bytes: Buffer, json: unknown, window: TimestampWindow, unit: TimeUnit): ParseResult {
   const parsed = parseRawEmote(bytes, window);
   if (parsed.ok || (parsed.reason !== "invalid_emote" && parsed.reason !== "invalid_timestamp"))
     return parsed;
@@ -62,7 +70,7 @@ function parseOffline(bytes: Buffer, json: unknown, window: TimestampWindow): Pa
   for (const key of CONTRACT_FIELDS) if (Object.hasOwn(given, key)) fields[key] = given[key];
   const name = typeof fields.emote === "string" && PLAIN_NAME.test(fields.emote) ? fields.emote : undefined;
   if (name !== undefined) fields.emote = `:${name}:`;
-  const timestamp = contractTimestamp(fields.timestamp);
+  const timestamp = contractTimestamp(fields.timestamp, unit);
   if (timestamp !== undefined) fields.timestamp = timestamp;
   if (name === undefined && timestamp === undefined) return parsed;
   const again = parseRawEmote(Buffer.from(JSON.stringify(fields)), window);
@@ -84,15 +92,21 @@ export function parseEmoteAt(
   start: number,
   end: number,
   window: TimestampWindow = OFFLINE_WINDOW,
+  unit: TimeUnit = "auto",
 ): LineResult {
+  // The in-place readers take the contract's timestamps only (never a number).
   const record = parseFastAt(buf, start, end, window) ?? parseFlatAt(buf, start, end, window);
-  return record ? { ok: true, record } : parseFullLine(buf.subarray(start, end), window);
+  return record ? { ok: true, record } : parseFullLine(buf.subarray(start, end), window, unit);
 }
 
 /** `parseEmoteAt` for a line as a string. */
-export function parseEmoteLine(line: string, window: TimestampWindow = OFFLINE_WINDOW): LineResult {
+export function parseEmoteLine(
+  line: string,
+  window: TimestampWindow = OFFLINE_WINDOW,
+  unit: TimeUnit = "auto",
+): LineResult {
   const bytes = Buffer.from(line, "utf8");
-  return parseEmoteAt(bytes, 0, bytes.length, window);
+  return parseEmoteAt(bytes, 0, bytes.length, window, unit);
 }
 
 /**
@@ -102,6 +116,7 @@ export function parseEmoteLine(line: string, window: TimestampWindow = OFFLINE_W
 export function parseFullLine(
   line: string | Uint8Array,
   window: TimestampWindow = OFFLINE_WINDOW,
+  unit: TimeUnit = "auto",
 ): LineResult {
   const bytes =
     typeof line === "string"
@@ -113,7 +128,7 @@ export function parseFullLine(
   } catch {
     return { ok: false, error: "not JSON" };
   }
-  const parsed = parseOffline(bytes, json, window);
+  const parsed = parseOffline(bytes, json, window, unit);
   if (!parsed.ok) return { ok: false, error: parsed.detail };
   if (typeof json !== "object" || json === null || !("viewer" in json))
     return { ok: true, record: parsed.value };
