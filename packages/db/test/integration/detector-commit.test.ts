@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Moment } from "@emote/contracts";
 import { testInfraConfig } from "@emote/testkit";
@@ -11,6 +12,7 @@ import {
   loadLastCommittedMoments,
   loadStreamerProgress,
   moments,
+  streamerProgress,
   streamIntensity,
   streams,
   type IntensityBucket,
@@ -162,5 +164,48 @@ describe("the detectors' commit in the real PostgreSQL", () => {
       .from(streamIntensity)
       .where(eq(streamIntensity.streamerId, streamerId));
     expect(left.map((b) => b.bucketStart.getTime() - old)).toEqual([20_000]);
+  });
+  it("keeps the detector state as the worker wrote it (json), and takes the previous release's jsonb upsert", async () => {
+    const groupId = `g-${randomUUID()}`;
+    const streamerId = `st-${randomUUID()}`;
+    // Full-precision floats, keys out of order, an emoji key: what the surge state holds.
+    const detectorState = {
+      version: 1,
+      surge: { rate: 0.13021349144998767, variance: 1e-7, emotes: [["😮", { z: 1, a: [1262307847, -1] }]] },
+      timeline: { bucket: null },
+    };
+    const progress = {
+      streamerId,
+      batchSeq: 1,
+      pendingCount: 0,
+      pendingCounts: {},
+      pendingTraces: {},
+      detectorState,
+    };
+    await commitAnalysis(conn.db, {
+      groupId,
+      topic: "raw-emote-data",
+      partition: 0,
+      nextOffset: 1n,
+      streamers: [progress],
+      moments: [],
+    });
+    expect(await loadStreamerProgress(conn.db, groupId, [streamerId])).toEqual([progress]);
+    const stored = await conn.db.execute(
+      sql`select detector_state::text as text from ${streamerProgress} where group_id = ${groupId}`,
+    );
+    expect(stored).toMatchObject([{ text: JSON.stringify(detectorState) }]);
+
+    // A worker of the release before migration 0016, still running during a rollout, writes jsonb.
+    const olderGroup = `g-${randomUUID()}`;
+    await conn.db.execute(sql`
+      insert into ${streamerProgress}
+        (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces, detector_state)
+      select ${olderGroup}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces", "detectorState"
+      from jsonb_to_recordset(${JSON.stringify([progress])}::jsonb) as x(
+        "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
+        "pendingTraces" jsonb, "detectorState" jsonb)
+      on conflict (group_id, streamer_id) do update set detector_state = excluded.detector_state`);
+    expect(await loadStreamerProgress(conn.db, olderGroup, [streamerId])).toEqual([progress]);
   });
 });
