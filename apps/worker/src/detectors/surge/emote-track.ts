@@ -206,20 +206,22 @@ export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec:
  * the state carries them.
  */
 export function forgetPastViewers(track: EmoteTrack, nowSec: number, keepFromSec: number): void {
-  track.prunedSec = nowSec;
-  const before = Math.min(nowSec - RING_SECONDS, keepFromSec - 1);
+  dropViewers(track, nowSec, Math.min(nowSec - RING_SECONDS, keepFromSec - 1));
+}
+
+/** A full map's pruning: the viewers not counted within the longest window ending at `sec`. */
+function pruneViewers(track: EmoteTrack, sec: number): void {
+  dropViewers(track, sec, sec - LONGEST_WINDOW);
+}
+
+/** Drops the viewers last counted at or before second `before`; `atSec` is the pruning's second. */
+function dropViewers(track: EmoteTrack, atSec: number, before: number): void {
+  track.prunedSec = atSec;
   const { viewers } = track;
   // forEach, not for…of: no [key, value] pair per entry (this runs for every emote every few seconds).
   viewers.forEach((counted, viewer) => {
     if ((counted[counted.length - 1] ?? -Infinity) <= before) viewers.delete(viewer);
   });
-}
-
-function pruneViewers(track: EmoteTrack, sec: number): void {
-  track.prunedSec = sec;
-  for (const [viewer, counted] of track.viewers) {
-    if ((counted[counted.length - 1] ?? -Infinity) <= sec - LONGEST_WINDOW) track.viewers.delete(viewer);
-  }
 }
 
 /**
