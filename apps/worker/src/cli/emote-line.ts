@@ -50,14 +50,15 @@ function offsetOf(zone: string | undefined): string {
   return `${zone.slice(0, 1)}${digits.slice(0, 2)}:${digits.slice(2) || "00"}`;
 }
 
+/** The contract's fields: the only ones `parseOffline` writes again. */
+const CONTRACT_FIELDS = ["emote", "timestamp", "streamerId", "id"] as const;
+
 /**
  * The contract's parse, and offline the forms exported chat writes: an emote as a plain
  * name, read and printed as written (on the topics a named emote is `:name:`, so that a
  * word is never taken for one), and timestamps in the forms `contractTimestamp` reads. The
  * other fields are checked as the contract checks them.
  */
-const CONTRACT_FIELDS = ["emote", "timestamp", "streamerId", "id"] as const;
-
 function parseOffline(bytes: Buffer, json: unknown, window: TimestampWindow, unit: TimeUnit): ParseResult {
   const parsed = parseRawEmote(bytes, window);
   if (parsed.ok || (parsed.reason !== "invalid_emote" && parsed.reason !== "invalid_timestamp"))
