@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addToTotals, newChatTotals } from "./chat-totals.ts";
 import {
@@ -6,8 +7,10 @@ import {
   COUNTED_REPEAT,
   newEmoteTrack,
   NOT_COUNTED,
+  packSeconds,
   shareScore,
   surgeScore,
+  unpackSeconds,
   viewerWeight,
   windowScore,
 } from "./emote-track.ts";
@@ -89,6 +92,59 @@ describe("viewerWeight", () => {
     expect(viewerWeight(track, 7, 110)).toBe(COUNTED_REPEAT);
     expect(viewerWeight(track, 8, 110)).toBe(COUNTED);
     expect(viewerWeight(track, undefined, 110)).toBe(COUNTED);
+  });
+});
+
+/**
+ * The rule as a list of each viewer's counted seconds (how the state holds them in JSON):
+ * the model the packed map must agree with.
+ */
+function listWeight(lists: Map<number, number[]>, viewer: number, sec: number): number {
+  const counted = lists.get(viewer);
+  if (!counted) {
+    lists.set(viewer, [sec]);
+    return COUNTED;
+  }
+  if (counted.includes(sec)) return NOT_COUNTED;
+  const near = counted.filter((c) => Math.abs(c - sec) < 8).length;
+  if (near >= 3) return NOT_COUNTED;
+  counted.push(sec);
+  counted.sort((a, b) => a - b);
+  if (counted.length > 3) counted.shift();
+  return near === 1 ? COUNTED_REPEAT : COUNTED;
+}
+
+describe("a viewer's counted seconds, packed", () => {
+  it("count every record as the list of its seconds would, late records included", () => {
+    // Each record lands at most the late allowance (2 s) before the newest second so far,
+    // as the detector places them; seconds run over the epoch's range.
+    const step = fc.record({
+      viewer: fc.integer({ min: 0, max: 3 }),
+      advance: fc.integer({ min: 0, max: 12 }),
+      late: fc.integer({ min: 0, max: 2 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2_000_000_000 }),
+        fc.array(step, { maxLength: 200 }),
+        (start, steps) => {
+          const track = newEmoteTrack(start, start - 9, start);
+          const lists = new Map<number, number[]>();
+          let newest = start;
+          for (const { viewer, advance, late } of steps) {
+            newest += advance;
+            const sec = newest - late;
+            expect(viewerWeight(track, viewer, sec)).toBe(listWeight(lists, viewer, sec));
+          }
+          for (const [viewer, packed] of track.viewers) {
+            const list = lists.get(viewer) ?? [];
+            // The packed form keeps the seconds up to 31 s behind the newest (older ones are in no window).
+            expect(unpackSeconds(packed)).toEqual(list.filter((c) => (list.at(-1) ?? 0) - c <= 31));
+            expect(packSeconds(unpackSeconds(packed))).toBe(packed);
+          }
+        },
+      ),
+    );
   });
 });
 

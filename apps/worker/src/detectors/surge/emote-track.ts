@@ -63,8 +63,8 @@ export interface EmoteTrack {
   /** Baseline of the repeating viewers' records per second. */
   repeatRate: number;
   lastSeenSec: number;
-  /** Viewer hash → the seconds in which it was counted (ascending, at most PER_VIEWER_WINDOW_CAP). */
-  viewers: Map<number, number[]>;
+  /** Viewer hash → the seconds in which it was counted, packed (see packSeconds). */
+  viewers: Map<number, number>;
   /** Seconds frozenFromSec … frozenThroughSec do not teach the baseline (a surge's). */
   frozenFromSec: number;
   frozenThroughSec: number;
@@ -174,26 +174,83 @@ export type Counted = typeof NOT_COUNTED | typeof COUNTED | typeof COUNTED_REPEA
  */
 export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec: number): Counted {
   if (viewer === undefined) return COUNTED;
-  const counted = track.viewers.get(viewer);
-  if (!counted) {
+  const packed = track.viewers.get(viewer);
+  if (packed === undefined) {
     // One pruning pass per second at most: a full map of recent viewers stays full.
     if (track.viewers.size >= MAX_VIEWERS_PER_EMOTE && sec > track.prunedSec) pruneViewers(track, sec);
-    if (track.viewers.size < MAX_VIEWERS_PER_EMOTE) track.viewers.set(viewer, [sec]);
+    if (track.viewers.size < MAX_VIEWERS_PER_EMOTE) track.viewers.set(viewer, sec * PACKED_NEWEST);
     return COUNTED;
   }
-  let near = 0;
-  for (const c of counted) {
-    if (c === sec) return NOT_COUNTED;
-    if (Math.abs(c - sec) < LONGEST_WINDOW) near++;
-  }
+  // The viewer's counted seconds, newest first (-Infinity: none).
+  let first = Math.floor(packed / PACKED_NEWEST);
+  const back = packed - first * PACKED_NEWEST;
+  const secondBack = Math.floor(back / PACKED_OFFSET);
+  const thirdBack = back - secondBack * PACKED_OFFSET;
+  let second = secondBack === 0 ? -Infinity : first - secondBack;
+  let third = thirdBack === 0 ? -Infinity : first - thirdBack;
+  if (sec === first || sec === second || sec === third) return NOT_COUNTED;
+  const near =
+    (Math.abs(first - sec) < LONGEST_WINDOW ? 1 : 0) +
+    (Math.abs(second - sec) < LONGEST_WINDOW ? 1 : 0) +
+    (Math.abs(third - sec) < LONGEST_WINDOW ? 1 : 0);
   if (near >= PER_VIEWER_WINDOW_CAP) return NOT_COUNTED;
-  let i = counted.length;
-  while (i > 0 && (counted[i - 1] ?? 0) > sec) i--;
-  // In order (the common case) is an append; splice would allocate its result.
-  if (i === counted.length) counted.push(sec);
-  else counted.splice(i, 0, sec);
-  if (counted.length > PER_VIEWER_WINDOW_CAP) counted.shift();
+  // The latest PER_VIEWER_WINDOW_CAP of the four seconds are kept (sec itself may be the oldest).
+  if (sec > first) {
+    third = second;
+    second = first;
+    first = sec;
+  } else if (sec > second) {
+    third = second;
+    second = sec;
+  } else if (sec > third) third = sec;
+  track.viewers.set(viewer, pack(first, second, third));
   return near === 1 ? COUNTED_REPEAT : COUNTED;
+}
+
+/**
+ * A viewer's counted seconds (at most PER_VIEWER_WINDOW_CAP) in one number, so the map
+ * holds no array per viewer (an array per entry, grown on the viewer's second record, was
+ * most of the detector's garbage): the newest second × PACKED_NEWEST plus the two before
+ * it as offsets back from it, 5 bits each (0: none). A second more than MAX_PACKED_OFFSET
+ * behind the newest is dropped: it is in no later record's window (a record goes at most
+ * the late allowance before the newest second, RING_SECONDS − LONGEST_WINDOW), so no
+ * weight changes.
+ */
+const PACKED_OFFSET = 32;
+const PACKED_NEWEST = PACKED_OFFSET * PACKED_OFFSET;
+const MAX_PACKED_OFFSET = PACKED_OFFSET - 1;
+
+function pack(first: number, second: number, third: number): number {
+  const secondBack = first - second;
+  const thirdBack = first - third;
+  return (
+    first * PACKED_NEWEST +
+    (secondBack <= MAX_PACKED_OFFSET ? secondBack * PACKED_OFFSET : 0) +
+    (thirdBack <= MAX_PACKED_OFFSET ? thirdBack : 0)
+  );
+}
+
+/** The newest second a viewer was counted in. */
+function newestCounted(packed: number): number {
+  return Math.floor(packed / PACKED_NEWEST);
+}
+
+/** Counted seconds (ascending, as the committed state holds them) packed; a longer list keeps its latest. */
+export function packSeconds(counted: readonly number[]): number {
+  const n = counted.length;
+  return pack(counted[n - 1] ?? 0, counted[n - 2] ?? -Infinity, counted[n - 3] ?? -Infinity);
+}
+
+/** Packed counted seconds back to the committed state's list (ascending). */
+export function unpackSeconds(packed: number): number[] {
+  const first = newestCounted(packed);
+  const back = packed - first * PACKED_NEWEST;
+  const secondBack = Math.floor(back / PACKED_OFFSET);
+  const thirdBack = back - secondBack * PACKED_OFFSET;
+  const counted = [first];
+  if (secondBack > 0) counted.unshift(first - secondBack);
+  if (thirdBack > 0) counted.unshift(first - thirdBack);
+  return counted;
 }
 
 /**
@@ -219,8 +276,8 @@ function dropViewers(track: EmoteTrack, atSec: number, before: number): void {
   track.prunedSec = atSec;
   const { viewers } = track;
   // forEach, not for…of: no [key, value] pair per entry (this runs for every emote every few seconds).
-  viewers.forEach((counted, viewer) => {
-    if ((counted[counted.length - 1] ?? -Infinity) <= before) viewers.delete(viewer);
+  viewers.forEach((packed, viewer) => {
+    if (newestCounted(packed) <= before) viewers.delete(viewer);
   });
 }
 
@@ -402,8 +459,8 @@ export function distinctViewers(
   sinceSec = nowSec - LONGEST_WINDOW + 1,
 ): number {
   let n = 0;
-  for (const counted of track.viewers.values()) {
-    if ((counted[counted.length - 1] ?? -Infinity) >= sinceSec) n++;
+  for (const packed of track.viewers.values()) {
+    if (newestCounted(packed) >= sinceSec) n++;
   }
   for (let s = Math.max(sinceSec, nowSec - RING_SECONDS + 1); s <= nowSec; s++) {
     const slot = slotOf(s);

@@ -47,9 +47,9 @@ export const MAX_CHATTERS_PER_STREAMER = 4_096;
 const CHATTER_STEP_S = 10;
 /**
  * Distinct emotes tracked per streamer; a new one beyond it replaces the least recently seen.
- * With MAX_VIEWERS_PER_EMOTE viewers of at most 3 seconds each and a ring of RING_SECONDS,
- * an emote holds at most about 30 kB, so a streamer at most about 2 MB however hostile its chat
- * (a few kB for an ordinary one: the viewer maps only hold the last few seconds' senders).
+ * With MAX_VIEWERS_PER_EMOTE viewers (one packed number each) and a ring of RING_SECONDS,
+ * an emote holds at most about 12 kB, so a streamer at most about 0.9 MB however hostile its
+ * chat (a few kB for an ordinary one: the viewer maps only hold the last few seconds' senders).
  */
 export const MAX_EMOTES_PER_STREAMER = 64;
 /** What most records decide: one shared array, so the common case allocates nothing. */

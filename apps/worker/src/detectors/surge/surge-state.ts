@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { surgeMomentSchema } from "../detector-types.ts";
-import { MAX_VIEWERS_PER_EMOTE, RING_SECONDS } from "./emote-track.ts";
+import { MAX_VIEWERS_PER_EMOTE, packSeconds, RING_SECONDS, unpackSeconds } from "./emote-track.ts";
 import { MAX_CHATTERS_PER_STREAMER, MAX_EMOTES_PER_STREAMER, type SurgeState } from "./surge-detector.ts";
 
 /**
@@ -58,7 +58,13 @@ export function surgeStateToJson(state: SurgeState): SurgeStateJson {
         chatters: [...s.chatters],
         emotes: [...s.emotes].map(([name, e]) => [
           name,
-          { ...e, track: { ...e.track, viewers: [...e.track.viewers] } },
+          {
+            ...e,
+            track: {
+              ...e.track,
+              viewers: [...e.track.viewers].map(([v, packed]) => [v, unpackSeconds(packed)]),
+            },
+          },
         ]),
       },
     ]),
@@ -78,7 +84,13 @@ export function surgeStateFromJson(json: unknown): SurgeState {
         emotes: new Map(
           s.emotes.map(([name, e]) => [
             name,
-            { ...e, track: { ...e.track, viewers: new Map(e.track.viewers) } },
+            {
+              ...e,
+              track: {
+                ...e.track,
+                viewers: new Map(e.track.viewers.map(([v, counted]) => [v, packSeconds(counted)])),
+              },
+            },
           ]),
         ),
       },
