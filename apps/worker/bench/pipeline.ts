@@ -4,11 +4,13 @@
  * the ceiling (bare eachBatch loop), the worker (full pipeline: analysis, Kafka, Postgres),
  * and the baseline (eachMessage with the original global-buffer algorithm).
  * Rate = offsets committed / time, from the first commit to the last; RSS = peak (VmHWM).
- * With --compare-detectors each round runs the worker twice: the seed's rule only, then
- * surge and the rule (the default), set as the database's default settings.
+ * With --compare-detectors each round runs the worker three times: the seed's rule only,
+ * surge and the rule (the default), the seed's rule only again, set as the database's
+ * default settings; the two threshold-only runs measure the bench's own noise.
  */
 import { TraceIdSource } from "@emote/observability";
 import { spawn, type ChildProcess } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { kafkaBrokers, kafkaEnvSchema, parseEnv } from "@emote/config";
@@ -23,7 +25,7 @@ import {
 } from "@emote/db";
 import { VIEWER_HEADER, type DetectorKind } from "@emote/contracts";
 import { generateEmotes } from "@emote/generator/stream";
-import { ensureDatabase, processStats } from "@emote/infra";
+import { ensureDatabase, machineBusySeconds, processStats } from "@emote/infra";
 
 const HELP = `Usage: npm run bench:pipeline -- [--emotes N] [--streamers N] [--partitions N] [--baseline-timeout S]
                               [--viewers N] [--rounds N] [--compare-detectors] [--profile DIR]
@@ -34,8 +36,10 @@ const HELP = `Usage: npm run bench:pipeline -- [--emotes N] [--streamers N] [--p
   --rounds N          ceiling and worker are measured N times, alternating (default 3);
                       the machine is shared and noisy, so medians and per-round ratios are reported
   --profile DIR       write the worker's V8 CPU profile (.cpuprofile) into DIR
-  --compare-detectors each round also runs the worker with the seed's rule only ("worker-threshold")
-                      beside the default, surge and the rule ("worker"): CPU per emote and rate of both
+  --compare-detectors each round also runs the worker with the seed's rule only before and after the
+                      default, surge and the rule ("worker-threshold", "worker", "worker-threshold-again"):
+                      CPU per emote and rate of the default against the mean of the two, and of the two
+                      against each other (the noise: the same code measured twice in one round)
   --viewers N         give each streamer N simulated viewers (default 0): every record then carries
                       a viewer header, as records from emotes.send do, bursts are one viewer's spam
                       and crowds now and then react together (the generator's viewer mode); 0 keeps
@@ -150,6 +154,8 @@ interface Result {
   rate: number;
   peakRssMiB: number;
   cpuSeconds: number;
+  /** Cores the whole machine kept busy while it drained (the broker, PostgreSQL and anything else included). */
+  machineBusyCores: number;
   complete: boolean;
 }
 
@@ -168,7 +174,7 @@ async function measure(
 ): Promise<Result> {
   child.stderr?.on("data", (d: Buffer) => process.stderr.write(`[${name}] ${d.toString()}`));
   const started = performance.now();
-  let first: { at: number; offsets: number } | undefined;
+  let first: { at: number; offsets: number; busy: number } | undefined;
   let done = 0;
   let lastReport = started;
   let stats = { peakRssMiB: 0, cpuSeconds: 0 };
@@ -177,13 +183,14 @@ async function measure(
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
     done = await committed(groupId);
     stats = processStats(child.pid as number);
-    if (!first && done > 0) first = { at: performance.now(), offsets: done };
+    if (!first && done > 0) first = { at: performance.now(), offsets: done, busy: machineBusySeconds() };
     if (performance.now() - lastReport > 5_000) {
       log(`  ${name}: ${done} committed`);
       lastReport = performance.now();
     }
   }
   const end = performance.now();
+  const busy = machineBusySeconds();
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));
   const seconds = first ? (end - first.at) / 1000 : 0;
@@ -194,6 +201,7 @@ async function measure(
     seconds,
     rate: seconds > 0 ? drained / seconds : 0,
     ...stats,
+    machineBusyCores: first && seconds > 0 ? (busy - first.busy) / seconds : 0,
     complete: done >= total,
   };
 }
@@ -223,12 +231,16 @@ for (let round = 1; round <= rounds; round++) {
       600_000,
     ),
   );
-  const contenders: { name: string; detectors: DetectorKind[] | undefined }[] = [
-    ...(values["compare-detectors"]
-      ? [{ name: "worker-threshold", detectors: ["threshold"] as DetectorKind[] }]
-      : []),
-    { name: "worker", detectors: undefined },
-  ];
+  // Threshold-only before and after the default: the pair's ratio is the bench's own noise
+  // (same code, same round), and their mean cancels a drift within the round.
+  const thresholdOnly = ["threshold"] as DetectorKind[];
+  const contenders: { name: string; detectors: DetectorKind[] | undefined }[] = values["compare-detectors"]
+    ? [
+        { name: "worker-threshold", detectors: thresholdOnly },
+        { name: "worker", detectors: undefined },
+        { name: "worker-threshold-again", detectors: thresholdOnly },
+      ]
+    : [{ name: "worker", detectors: undefined }];
   for (const contender of contenders) {
     await useDetectors(contender.detectors);
     log(
@@ -281,10 +293,12 @@ const perMillion = (r: Result) => (r.cpuSeconds / r.drained) * 1e6;
 console.log(
   `\nbench:pipeline — ${total} emotes, ${streamers} streamers (${viewers} viewers each), ${partitions} partitions, broker on this machine`,
 );
-console.log("consumer   emotes/s   drained    seconds  peak RSS MiB  CPU s  complete");
+console.log(
+  `consumer               emotes/s   drained    seconds  peak RSS MiB  CPU s  busy cores (of ${availableParallelism()})  complete`,
+);
 for (const r of results) {
   console.log(
-    `${r.name.padEnd(10)} ${Math.round(r.rate).toString().padStart(8)}  ${String(r.drained).padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${r.peakRssMiB.toFixed(0).padStart(12)}  ${r.cpuSeconds.toFixed(1).padStart(5)}  ${r.complete}`,
+    `${r.name.padEnd(22)} ${Math.round(r.rate).toString().padStart(8)}  ${String(r.drained).padStart(8)}  ${r.seconds.toFixed(1).padStart(8)}  ${r.peakRssMiB.toFixed(0).padStart(12)}  ${r.cpuSeconds.toFixed(1).padStart(5)}  ${r.machineBusyCores.toFixed(2).padStart(19)}  ${r.complete}`,
   );
 }
 const ceilingRate = median(of("ceiling").map((r) => r.rate));
@@ -302,12 +316,24 @@ console.log(
   `CPU seconds per 1M emotes (median): ceiling ${median(of("ceiling").map(perMillion)).toFixed(1)}, worker ${median(of("worker").map(perMillion)).toFixed(1)}, baseline ${median(of("baseline").map(perMillion)).toFixed(1)}`,
 );
 if (values["compare-detectors"]) {
-  const threshold = of("worker-threshold");
+  const before = of("worker-threshold");
+  const after = of("worker-threshold-again");
   const both = of("worker");
-  const cpuRatios = both.map((w, i) => perMillion(w) / perMillion(threshold[i] as Result));
-  const rateRatios = both.map((w, i) => w.rate / (threshold[i] as Result).rate);
+  // Per round, against the mean of the threshold-only runs on either side of it.
+  const around = (pick: (r: Result) => number) =>
+    both.map((_, i) => (pick(before[i] as Result) + pick(after[i] as Result)) / 2);
+  const thresholdCpu = around(perMillion);
+  const thresholdRate = around((r) => r.rate);
+  const cpuRatios = both.map((w, i) => perMillion(w) / (thresholdCpu[i] as number));
+  const rateRatios = both.map((w, i) => w.rate / (thresholdRate[i] as number));
+  const noiseCpu = after.map((a, i) => perMillion(a) / perMillion(before[i] as Result));
+  const noiseRate = after.map((a, i) => a.rate / (before[i] as Result).rate);
+  const list = (xs: number[]) => `×${xs.map((r) => r.toFixed(2)).join(", ×")}`;
   console.log(
-    `surge + threshold vs threshold only: CPU s per 1M emotes ${median(both.map(perMillion)).toFixed(1)} vs ${median(threshold.map(perMillion)).toFixed(1)} (per round ×${cpuRatios.map((r) => r.toFixed(2)).join(", ×")}; target ≤ ×1.15); emotes/s ${Math.round(median(both.map((r) => r.rate)))} vs ${Math.round(median(threshold.map((r) => r.rate)))} (per round ×${rateRatios.map((r) => r.toFixed(2)).join(", ×")})`,
+    `surge + threshold vs threshold only (the mean of the runs before and after it): CPU s per 1M emotes ${median(both.map(perMillion)).toFixed(1)} vs ${median(thresholdCpu).toFixed(1)} (per round ${list(cpuRatios)}, median ×${median(cpuRatios).toFixed(2)}; target ≤ ×1.15); emotes/s ${Math.round(median(both.map((r) => r.rate)))} vs ${Math.round(median(thresholdRate))} (per round ${list(rateRatios)}, median ×${median(rateRatios).toFixed(2)})`,
+  );
+  console.log(
+    `noise, threshold only after / before (the same code): CPU per emote ${list(noiseCpu)}; emotes/s ${list(noiseRate)}`,
   );
 }
 console.log(JSON.stringify({ total, streamers, viewers, partitions, results }));
