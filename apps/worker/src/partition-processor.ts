@@ -10,14 +10,12 @@ import {
   DEFAULT_TIMESTAMP_EARLIEST,
   DEFAULT_TIMESTAMP_MAX_AHEAD_MS,
   timestampWindow,
-  type AnalysisSettings,
   type DlqReason,
 } from "@emote/contracts";
 import type { Logger, SpanHandle, Tracing } from "@emote/observability";
 import { CheckpointSupersededError, type IntensityBucket, type StreamSession } from "@emote/db";
-import type { StreamerDetector } from "./detectors/detector.ts";
 import { countApplied } from "./applied-metrics.ts";
-import { CommittedPublisher, type Analysis } from "./committed-publishing.ts";
+import { CommittedPublisher } from "./committed-publishing.ts";
 import { deadLetter, type Refusal } from "./dead-letter.ts";
 import { traceMoments } from "./moment-spans.ts";
 import type { BatchParser, ParsedBatch } from "./parse-batch.ts";
@@ -29,6 +27,7 @@ import type { SettingsCache } from "@emote/settings";
 import { untilStored } from "./store-retries.ts";
 import type { StreamerAnalysis } from "./streamer-analysis.ts";
 import { StreamerLru } from "./streamer-lru.ts";
+import { analyseRuns, type StreamerRun } from "./streamer-runs.ts";
 import { collapseUpdates } from "./moment-updates.ts";
 import { viewerFromHeaders, viewerHash } from "./viewer-header.ts";
 import { WindowStatsTracker, type StreamerWindowCounts } from "./window-stats.ts";
@@ -240,7 +239,9 @@ export class PartitionProcessor {
   /**
    * Feeds the batch's good emotes to their streamers (and the window stats) and turns the
    * others into dead letters: everything but the I/O, synchronous so no rebalance can
-   * interleave. With `refused`, every record is dead-lettered for that reason.
+   * interleave. With `refused`, every record is dead-lettered for that reason. The loop
+   * over the records gathers each streamer's run; the streamers then analyse their runs
+   * one after the other (streamer-runs.ts).
    */
   private analyse(
     batch: RecordBatch,
@@ -254,13 +255,18 @@ export class PartitionProcessor {
       const streamer = this.streamers.get(id);
       if (!streamer) throw new Error(`streamer ${id} was not loaded`);
       const settings = this.deps.settings.for(id);
-      return { streamer, settings, detectors: streamer.detectors(settings), stats: this.stats.streamer(id) };
+      return {
+        streamer,
+        settings,
+        detectors: streamer.detectors(settings),
+        stats: this.stats.streamer(id),
+        inputs: [],
+        at: [],
+      };
     });
-    const analyses: Analysis[] = [];
     const dead: OutgoingRecord[] = [];
     const deadByReason = new Map<DlqReason, number>();
     const touched = new Set<StreamerAnalysis>();
-    let closedBatches = 0;
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as IncomingRecord;
       const refusal = refused ?? (parsed.good[i] !== 1 ? parsed.reasons[i] : undefined);
@@ -269,19 +275,18 @@ export class PartitionProcessor {
         deadByReason.set(refusal.reason, (deadByReason.get(refusal.reason) ?? 0) + 1);
         continue;
       }
-      const { streamer, settings, detectors, stats } = streamers[
-        parsed.streamer[i] as number
-      ] as StreamerState;
+      const run = streamers[parsed.streamer[i] as number] as StreamerState;
       const emote = parsed.emotes[parsed.emote[i] as number] as string;
       const timestampMs = parsed.timestampMs[i] as number;
       const { headers } = record;
       const viewer = viewerFromHeaders(headers);
       // An anonymous record is one viewer, the same one when it is replayed.
-      stats.add(emote, timestampMs, viewerHash(viewer ?? `\u0000${batch.partition}:${record.offset}`));
-      touched.add(streamer);
-      const input = { streamerId: streamer.streamerId, emote, timestampMs, viewer, headers };
-      if (streamer.push(input, detectors, settings, analyses)) closedBatches++;
+      run.stats.add(emote, timestampMs, viewerHash(viewer ?? `\u0000${batch.partition}:${record.offset}`));
+      touched.add(run.streamer);
+      run.inputs.push({ streamerId: run.streamer.streamerId, emote, timestampMs, viewer, headers });
+      run.at.push(i);
     }
+    const { analyses, closedBatches } = analyseRuns(streamers);
     return { analyses: collapseUpdates(analyses), dead, deadByReason, touched, closedBatches };
   }
 
@@ -354,11 +359,7 @@ export class PartitionProcessor {
   }
 }
 
-/** What the loop over a batch's emotes needs of one streamer, looked up once per batch. */
-interface StreamerState {
-  streamer: StreamerAnalysis;
-  settings: AnalysisSettings;
-  /** The detectors its settings turn on. */
-  detectors: StreamerDetector[];
+/** What the loop over a batch's emotes needs of one streamer, looked up once per batch, and its run. */
+interface StreamerState extends StreamerRun {
   stats: StreamerWindowCounts;
 }
