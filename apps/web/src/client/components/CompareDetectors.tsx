@@ -4,9 +4,13 @@ import { trpc } from "../trpc.ts";
 /** How many surges the A/B lists by name (the counts cover all). */
 const LISTED = 8;
 
-/** The A/B of one stream (streams.compare): moments per hour of each detector, and which highlights each found. */
-export function CompareDetectors({ streamId, live }: { streamId: string; live: boolean }) {
-  const compare = trpc.streams.compare.useQuery({ streamId }, { refetchInterval: live ? 30_000 : false });
+/**
+ * The A/B of one stream (streams.compare): moments per hour of each detector, and which
+ * highlights each found. `refetchMs`: a live stream's is asked again as often as its
+ * timeline, whose summary line shows the same counts.
+ */
+export function CompareDetectors({ streamId, refetchMs }: { streamId: string; refetchMs: number | false }) {
+  const compare = trpc.streams.compare.useQuery({ streamId }, { refetchInterval: refetchMs });
   if (compare.error) {
     return (
       <p className="form-error" role="alert">
