@@ -7,13 +7,12 @@ import {
   COUNTED_REPEAT,
   newEmoteTrack,
   NOT_COUNTED,
-  packSeconds,
   shareScore,
   surgeScore,
-  unpackSeconds,
   viewerWeight,
   windowScore,
 } from "./emote-track.ts";
+import { packSeconds, unpackSeconds } from "./viewer-seconds.ts";
 
 describe("surgeScore", () => {
   it("is about a z-score for large counts and stricter than one for small ones", () => {

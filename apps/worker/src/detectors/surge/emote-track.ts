@@ -1,5 +1,6 @@
 import { ringSlot } from "../ring-slot.ts";
 import type { ChatTotals } from "./chat-totals.ts";
+import { earlierCounted, newestCounted, packCounted, packFirst } from "./viewer-seconds.ts";
 
 /**
  * One emote of one streamer: a ring of 1 s buckets over the last few seconds, an
@@ -63,7 +64,7 @@ export interface EmoteTrack {
   /** Baseline of the repeating viewers' records per second. */
   repeatRate: number;
   lastSeenSec: number;
-  /** Viewer hash → the seconds in which it was counted, packed (see packSeconds). */
+  /** Viewer hash → the seconds in which it was counted, packed (viewer-seconds.ts). */
   viewers: Map<number, number>;
   /** Seconds frozenFromSec … frozenThroughSec do not teach the baseline (a surge's). */
   frozenFromSec: number;
@@ -178,16 +179,13 @@ export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec:
   if (packed === undefined) {
     // One pruning pass per second at most: a full map of recent viewers stays full.
     if (track.viewers.size >= MAX_VIEWERS_PER_EMOTE && sec > track.prunedSec) pruneViewers(track, sec);
-    if (track.viewers.size < MAX_VIEWERS_PER_EMOTE) track.viewers.set(viewer, sec * PACKED_NEWEST);
+    if (track.viewers.size < MAX_VIEWERS_PER_EMOTE) track.viewers.set(viewer, packFirst(sec));
     return COUNTED;
   }
   // The viewer's counted seconds, newest first (-Infinity: none).
-  let first = Math.floor(packed / PACKED_NEWEST);
-  const back = packed - first * PACKED_NEWEST;
-  const secondBack = Math.floor(back / PACKED_OFFSET);
-  const thirdBack = back - secondBack * PACKED_OFFSET;
-  let second = secondBack === 0 ? -Infinity : first - secondBack;
-  let third = thirdBack === 0 ? -Infinity : first - thirdBack;
+  let first = newestCounted(packed);
+  let second = earlierCounted(packed, 1);
+  let third = earlierCounted(packed, 2);
   if (sec === first || sec === second || sec === third) return NOT_COUNTED;
   const near =
     (Math.abs(first - sec) < LONGEST_WINDOW ? 1 : 0) +
@@ -203,54 +201,8 @@ export function viewerWeight(track: EmoteTrack, viewer: number | undefined, sec:
     third = second;
     second = sec;
   } else if (sec > third) third = sec;
-  track.viewers.set(viewer, pack(first, second, third));
+  track.viewers.set(viewer, packCounted(first, second, third));
   return near === 1 ? COUNTED_REPEAT : COUNTED;
-}
-
-/**
- * A viewer's counted seconds (at most PER_VIEWER_WINDOW_CAP) in one number, so the map
- * holds no array per viewer (an array per entry, grown on the viewer's second record, was
- * most of the detector's garbage): the newest second × PACKED_NEWEST plus the two before
- * it as offsets back from it, 5 bits each (0: none). A second more than MAX_PACKED_OFFSET
- * behind the newest is dropped: it is in no later record's window (a record goes at most
- * the late allowance before the newest second, RING_SECONDS − LONGEST_WINDOW), so no
- * weight changes.
- */
-const PACKED_OFFSET = 32;
-const PACKED_NEWEST = PACKED_OFFSET * PACKED_OFFSET;
-const MAX_PACKED_OFFSET = PACKED_OFFSET - 1;
-
-function pack(first: number, second: number, third: number): number {
-  const secondBack = first - second;
-  const thirdBack = first - third;
-  return (
-    first * PACKED_NEWEST +
-    (secondBack <= MAX_PACKED_OFFSET ? secondBack * PACKED_OFFSET : 0) +
-    (thirdBack <= MAX_PACKED_OFFSET ? thirdBack : 0)
-  );
-}
-
-/** The newest second a viewer was counted in. */
-function newestCounted(packed: number): number {
-  return Math.floor(packed / PACKED_NEWEST);
-}
-
-/** Counted seconds (ascending, as the committed state holds them) packed; a longer list keeps its latest. */
-export function packSeconds(counted: readonly number[]): number {
-  const n = counted.length;
-  return pack(counted[n - 1] ?? 0, counted[n - 2] ?? -Infinity, counted[n - 3] ?? -Infinity);
-}
-
-/** Packed counted seconds back to the committed state's list (ascending). */
-export function unpackSeconds(packed: number): number[] {
-  const first = newestCounted(packed);
-  const back = packed - first * PACKED_NEWEST;
-  const secondBack = Math.floor(back / PACKED_OFFSET);
-  const thirdBack = back - secondBack * PACKED_OFFSET;
-  const counted = [first];
-  if (secondBack > 0) counted.unshift(first - secondBack);
-  if (thirdBack > 0) counted.unshift(first - thirdBack);
-  return counted;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { surgeMomentSchema } from "../detector-types.ts";
-import { MAX_VIEWERS_PER_EMOTE, packSeconds, RING_SECONDS, unpackSeconds } from "./emote-track.ts";
+import { MAX_VIEWERS_PER_EMOTE, RING_SECONDS } from "./emote-track.ts";
+import { packSeconds, unpackSeconds } from "./viewer-seconds.ts";
 import { MAX_CHATTERS_PER_STREAMER, MAX_EMOTES_PER_STREAMER, type SurgeState } from "./surge-detector.ts";
 
 /**
