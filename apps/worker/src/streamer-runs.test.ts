@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "@emote/contracts";
 import { audience, during, POPULAR_MIX, syntheticChat } from "../test/synthetic-chat.ts";
+import type { StreamerProgress } from "@emote/db";
 import type { Analysis } from "./committed-publishing.ts";
 import type { DetectorRecord } from "./detectors/detector-types.ts";
 import { StreamerAnalysis } from "./streamer-analysis.ts";
@@ -28,8 +29,15 @@ function streamers(): Map<string, StreamerAnalysis> {
   return new Map(["a", "b", "c"].map((id) => [id, StreamerAnalysis.create(id, DEFAULT_STREAM_GAP_MS)]));
 }
 
+interface Outcome {
+  analyses: Analysis[];
+  closed: number;
+  /** Each streamer's state as committed after the last batch. */
+  progress: StreamerProgress[];
+}
+
 /** One pass over the interleaved records, as the worker did before runs. */
-function interleaved(batches: DetectorRecord[][]): { analyses: Analysis[]; closed: number } {
+function interleaved(batches: DetectorRecord[][]): Outcome {
   const all = streamers();
   const analyses: Analysis[] = [];
   let closed = 0;
@@ -39,10 +47,10 @@ function interleaved(batches: DetectorRecord[][]): { analyses: Analysis[]; close
       if (s.push(r, s.detectors(settings), settings, analyses)) closed++;
     }
   }
-  return { analyses, closed };
+  return { analyses, closed, progress: [...all.values()].map((s) => s.toProgress()) };
 }
 
-function byRuns(batches: DetectorRecord[][]): { analyses: Analysis[]; closed: number } {
+function byRuns(batches: DetectorRecord[][]): Outcome {
   const all = streamers();
   const analyses: Analysis[] = [];
   let closed = 0;
@@ -62,11 +70,11 @@ function byRuns(batches: DetectorRecord[][]): { analyses: Analysis[]; closed: nu
     analyses.push(...out.analyses);
     closed += out.closedBatches;
   }
-  return { analyses, closed };
+  return { analyses, closed, progress: [...all.values()].map((s) => s.toProgress()) };
 }
 
 describe("analyseRuns", () => {
-  it("finds the moments of the interleaved records, in their order, however the batches are cut", () => {
+  it("finds the moments of the interleaved records, in their order, and leaves the same state, however the batches are cut", () => {
     const whole = interleaved([RECORDS]);
     // Both detectors found something for every streamer, or the order would not be tested.
     const kinds = new Set(
