@@ -133,10 +133,7 @@ function StreamTimeline({ stream, liveSurges }: { stream: StreamSummary; liveSur
         </section>
         <section aria-labelledby={`${data.stream.id}-ab`} className="streams__ab">
           <h3 id={`${data.stream.id}-ab`}>Detectors compared</h3>
-          <CompareDetectors
-            streamId={data.stream.id}
-            refetchMs={data.stream.live ? LIVE_REFRESH_MS : false}
-          />
+          <CompareDetectors streamId={data.stream.id} refetchMs={stream.live ? LIVE_REFRESH_MS : false} />
         </section>
       </div>
     </>
