@@ -5,6 +5,7 @@ import {
   addToBucket,
   COUNTED,
   COUNTED_REPEAT,
+  forgetPastViewers,
   newEmoteTrack,
   NOT_COUNTED,
   shareScore,
@@ -114,13 +115,14 @@ function listWeight(lists: Map<number, number[]>, viewer: number, sec: number): 
 }
 
 describe("a viewer's counted seconds, packed", () => {
-  it("count every record as the list of its seconds would, late records included", () => {
+  it("count every record as the list of its seconds would, late records and forgetting included", () => {
     // Each record lands at most the late allowance (2 s) before the newest second so far,
     // as the detector places them; seconds run over the epoch's range.
     const step = fc.record({
-      viewer: fc.integer({ min: 0, max: 3 }),
-      advance: fc.integer({ min: 0, max: 12 }),
+      viewer: fc.integer({ min: 0, max: 20 }),
+      advance: fc.integer({ min: 0, max: 6 }),
       late: fc.integer({ min: 0, max: 2 }),
+      prune: fc.boolean(),
     });
     fc.assert(
       fc.property(
@@ -130,10 +132,16 @@ describe("a viewer's counted seconds, packed", () => {
           const track = newEmoteTrack(start, start - 9, start);
           const lists = new Map<number, number[]>();
           let newest = start;
-          for (const { viewer, advance, late } of steps) {
+          for (const { viewer, advance, late, prune } of steps) {
             newest += advance;
             const sec = newest - late;
             expect(viewerWeight(track, viewer, sec)).toBe(listWeight(lists, viewer, sec));
+            if (prune) {
+              // As the detector does every 8 s: no later record's window reaches these viewers.
+              forgetPastViewers(track, newest, Infinity);
+              for (const [v, list] of lists) if ((list.at(-1) ?? 0) <= newest - 10) lists.delete(v);
+              expect([...track.viewers.keys()].sort()).toEqual([...lists.keys()].sort());
+            }
           }
           for (const [viewer, packed] of track.viewers) {
             const list = lists.get(viewer) ?? [];
@@ -143,6 +151,7 @@ describe("a viewer's counted seconds, packed", () => {
           }
         },
       ),
+      { numRuns: 1_000 },
     );
   });
 });
