@@ -104,12 +104,13 @@ export async function startPulse(env: PulseEnv, obs: Observability): Promise<Run
 
   const worker = await runWorker(
     { bus, conn },
-    // One process: parse on the main thread, leave the other core to the web server.
+    // One process: parse and detect surges on the main thread, leave the other core to the web server.
     {
       groupId: workerGroupId(env),
       concurrency: 3,
       sessionTimeoutMs: 30_000,
       parseThread: false,
+      surgeThread: false,
       ...timelineOptions(env),
     },
     obs,

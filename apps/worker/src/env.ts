@@ -57,6 +57,13 @@ export const workerEnvSchema = kafkaEnvSchema
       .default("true")
       .transform((v) => v === "true" || v === "1")
       .describe("Parse messages on a second thread; false parses them on the consumer's thread."),
+    WORKER_SURGE_THREAD: z
+      .enum(["true", "false", "1", "0"])
+      .default("true")
+      .transform((v) => v === "true" || v === "1")
+      .describe(
+        "Run the streamers' surge detectors on a thread of their own; false runs them on the consumer's thread.",
+      ),
     WORKER_SESSION_TIMEOUT_MS: z.coerce
       .number()
       .int()

@@ -25,10 +25,11 @@ import { statsRecord } from "./record-fitting.ts";
 import { skipApplied } from "./replay.ts";
 import type { SettingsCache } from "@emote/settings";
 import { untilStored } from "./store-retries.ts";
-import type { StreamerAnalysis } from "./streamer-analysis.ts";
+import { committedSurgeState, type StreamerAnalysis } from "./streamer-analysis.ts";
 import { StreamerLru } from "./streamer-lru.ts";
-import { analyseRuns, type StreamerRun } from "./streamer-runs.ts";
-import { collapseUpdates } from "./moment-updates.ts";
+import { analyseBatch, type StreamerRun } from "./streamer-runs.ts";
+import { surgeViewerKey } from "./detectors/surge/surge-detector.ts";
+import { inlineSurgeStage, SurgeRunBuilder, type SurgeStage } from "./surge-stage.ts";
 import { viewerFromHeaders, viewerHash } from "./viewer-header.ts";
 import { WindowStatsTracker, type StreamerWindowCounts } from "./window-stats.ts";
 import type { WorkerMetrics } from "./worker-metrics.ts";
@@ -54,6 +55,7 @@ export class PartitionProcessor {
   private readonly checkpoints = new Map<string, bigint | null>();
   private readonly stats: WindowStatsTracker;
   private readonly publisher: CommittedPublisher;
+  private readonly surges: SurgeStage;
   private readonly now: () => number;
   private readonly wallClock: () => number;
   private readonly timestamps: { earliestMs: number; maxAheadMs: number };
@@ -68,6 +70,8 @@ export class PartitionProcessor {
       tracing: Tracing;
       log: Logger;
       parser: BatchParser;
+      /** Where the streamers' surge detectors run (default: on this thread). */
+      surges?: SurgeStage;
       /** Window stats counts; default a tracker with the contract's 1 s interval. */
       stats?: WindowStatsTracker;
       /** Clock for the stats throttle and idle streamers (default Date.now). */
@@ -86,6 +90,7 @@ export class PartitionProcessor {
   ) {
     this.streamers = new StreamerLru(deps.streamerIdleMs, deps.streamGapMs);
     this.stats = deps.stats ?? new WindowStatsTracker();
+    this.surges = deps.surges ?? inlineSurgeStage();
     this.publisher = new CommittedPublisher({
       producer: deps.producer,
       log: deps.log,
@@ -102,6 +107,7 @@ export class PartitionProcessor {
   /** Forget in-memory state: after a rebalance another worker may have moved it on. */
   reset(): void {
     this.streamers.clear();
+    this.surges.clear();
     this.checkpoints.clear();
     // The window stats go too. After a rebalance or a failed batch the emotes are replayed
     // from the stored checkpoint, and kept counts would count a retried batch twice; cleared,
@@ -140,8 +146,11 @@ export class PartitionProcessor {
         control,
       );
       if (applied) this.deps.metrics.batchDuration.observe((performance.now() - started) / 1000);
-      const horizon = this.streamers.evictIdle(this.now());
-      if (horizon !== undefined) this.stats.evictIdle(horizon);
+      const evicted = this.streamers.evictIdle(this.now());
+      if (evicted !== undefined) {
+        this.surges.forget(evicted.ids);
+        this.stats.evictIdle(evicted.horizon);
+      }
     } catch (err) {
       // Memory may be ahead of what was stored; reload from the store on the retry.
       this.reset();
@@ -181,7 +190,7 @@ export class PartitionProcessor {
       timestampWindow(this.timestamps, wallNow),
     );
     await this.loadStreamers(batch, checkpoint, parsed.streamers, control);
-    const { analyses, dead, deadByReason, touched, closedBatches } = this.analyse(
+    const { analyses, dead, deadByReason, touched, closedBatches, surgeStates } = await this.analyse(
       batch,
       records,
       parsed,
@@ -207,7 +216,7 @@ export class PartitionProcessor {
         topic,
         partition,
         nextOffset,
-        streamers: [...touched].map((s) => s.toProgress()),
+        streamers: [...touched].map((s) => s.toProgress(surgeStates.get(s.streamerId))),
         moments: analyses.flatMap((a) => a.moments),
         intensity,
         streams,
@@ -238,12 +247,13 @@ export class PartitionProcessor {
 
   /**
    * Feeds the batch's good emotes to their streamers (and the window stats) and turns the
-   * others into dead letters: everything but the I/O, synchronous so no rebalance can
-   * interleave. With `refused`, every record is dead-lettered for that reason. The loop
-   * over the records gathers each streamer's run; the streamers then analyse their runs
-   * one after the other (streamer-runs.ts).
+   * others into dead letters: everything but the I/O. The loop over the records gathers
+   * each streamer's run; the surge stage takes the runs of the streamers whose surge
+   * detector is on, while the streamers analyse their runs here one after the other
+   * (streamer-runs.ts). Synchronous up to the stage's answer, so no rebalance interleaves
+   * with the loop. With `refused`, every record is dead-lettered for that reason.
    */
-  private analyse(
+  private async analyse(
     batch: RecordBatch,
     records: IncomingRecord[],
     parsed: ParsedBatch,
@@ -260,6 +270,7 @@ export class PartitionProcessor {
         settings,
         detectors: streamer.detectors(settings),
         stats: this.stats.streamer(id),
+        surge: settings.detectors.includes("surge") ? new SurgeRunBuilder(id, settings.surge) : undefined,
         inputs: [],
         at: [],
       };
@@ -276,18 +287,25 @@ export class PartitionProcessor {
         continue;
       }
       const run = streamers[parsed.streamer[i] as number] as StreamerState;
-      const emote = parsed.emotes[parsed.emote[i] as number] as string;
+      const emoteIndex = parsed.emote[i] as number;
+      const emote = parsed.emotes[emoteIndex] as string;
       const timestampMs = parsed.timestampMs[i] as number;
       const { headers } = record;
       const viewer = viewerFromHeaders(headers);
       // An anonymous record is one viewer, the same one when it is replayed.
-      run.stats.add(emote, timestampMs, viewerHash(viewer ?? `\u0000${batch.partition}:${record.offset}`));
+      const hash = viewerHash(viewer ?? `\u0000${batch.partition}:${record.offset}`);
+      run.stats.add(emote, timestampMs, hash);
       touched.add(run.streamer);
       run.inputs.push({ streamerId: run.streamer.streamerId, emote, timestampMs, viewer, headers });
       run.at.push(i);
+      run.surge?.add(emoteIndex, timestampMs, viewer === undefined ? -1 : surgeViewerKey(hash), i);
     }
-    const { analyses, closedBatches } = analyseRuns(streamers);
-    return { analyses: collapseUpdates(analyses), dead, deadByReason, touched, closedBatches };
+    const { analyses, closedBatches, surgeStates } = await analyseBatch(
+      streamers,
+      parsed.emotes,
+      this.surges,
+    );
+    return { analyses, dead, deadByReason, touched, closedBatches, surgeStates };
   }
 
   /**
@@ -352,6 +370,8 @@ export class PartitionProcessor {
       );
     }
     this.streamers.load(missing, stored, usedAt);
+    const surgeOf = new Map(stored.map((p) => [p.streamerId, committedSurgeState(p)]));
+    this.surges.load(missing.map((streamerId) => ({ streamerId, state: surgeOf.get(streamerId) })));
   }
 
   private untilStored<T>(control: BatchControl, call: () => Promise<T>): Promise<T> {

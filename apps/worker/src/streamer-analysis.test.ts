@@ -6,8 +6,12 @@ import { audience, during, POPULAR_MIX, syntheticChat } from "../test/synthetic-
 import { StreamerBatch } from "./analysis/index.ts";
 import type { Analysis } from "./committed-publishing.ts";
 import type { DetectorRecord } from "./detectors/detector-types.ts";
-import { collapseUpdates } from "./moment-updates.ts";
-import { StreamerAnalysis } from "./streamer-analysis.ts";
+import { SurgeStreamerDetector, type SurgeStreamerJson } from "./detectors/surge-streamer.ts";
+import { surgeViewerKey } from "./detectors/surge/surge-detector.ts";
+import { committedSurgeState, StreamerAnalysis } from "./streamer-analysis.ts";
+import { analyseBatch, type StreamerRun } from "./streamer-runs.ts";
+import { inlineSurgeStage, SurgeRunBuilder, type SurgeStage } from "./surge-stage.ts";
+import { viewerHash } from "./viewer-header.ts";
 import { DEFAULT_STREAM_GAP_MS } from "./timeline/stream-timeline.ts";
 
 const settings: AnalysisSettings = { ...DEFAULT_SETTINGS, interval: 50, threshold: 0.3 };
@@ -34,26 +38,62 @@ interface Stored {
   streams: Map<string, StreamSession>;
 }
 
+/** Records through a streamer as the partition processor feeds a batch (its surge detector in `stage`). */
+async function analyse(
+  streamer: StreamerAnalysis,
+  records: readonly DetectorRecord[],
+  s: AnalysisSettings,
+  stage: SurgeStage,
+): Promise<{ analyses: Analysis[]; surge: SurgeStreamerJson | undefined }> {
+  const surge = s.detectors.includes("surge") ? new SurgeRunBuilder(streamer.streamerId, s.surge) : undefined;
+  const run: StreamerRun = {
+    streamer,
+    settings: s,
+    detectors: streamer.detectors(s),
+    inputs: [],
+    at: [],
+    surge,
+  };
+  const emotes: string[] = [];
+  records.forEach((r, i) => {
+    run.inputs.push(r);
+    run.at.push(i);
+    if (!emotes.includes(r.emote)) emotes.push(r.emote);
+    const viewer = r.viewer === undefined ? -1 : surgeViewerKey(viewerHash(r.viewer));
+    surge?.add(emotes.indexOf(r.emote), r.timestampMs, viewer, i);
+  });
+  const out = await analyseBatch([run], emotes, stage);
+  return { analyses: out.analyses, surge: out.surgeStates.get(streamer.streamerId) };
+}
+
+/** A streamer put in memory from its committed progress (as JSON, as PostgreSQL returns it), or new. */
+function loaded(progress: string | undefined, stage: SurgeStage): StreamerAnalysis {
+  stage.clear();
+  if (progress === undefined) return StreamerAnalysis.create("s1", DEFAULT_STREAM_GAP_MS);
+  const p = JSON.parse(progress) as StreamerProgress;
+  stage.load([{ streamerId: p.streamerId, state: committedSurgeState(p) }]);
+  return StreamerAnalysis.fromProgress(p, DEFAULT_STREAM_GAP_MS);
+}
+
 /**
- * As the partition processor does per batch: the streamer from its committed progress (as
- * JSON, as PostgreSQL returns it), the batch's records, then the commit's moments and rows.
- * `crashAfter`: that batch is processed and lost (a SIGKILL before its commit), then replayed.
+ * As the partition processor does per batch: the streamer from its committed progress, the
+ * batch's records, then the commit's moments and rows. `crashAfter`: that batch is
+ * processed and lost (a SIGKILL before its commit), then replayed.
  */
-function run(cuts: readonly number[], crashAfter?: number, s: AnalysisSettings = settings): Stored {
+async function run(
+  cuts: readonly number[],
+  crashAfter?: number,
+  s: AnalysisSettings = settings,
+): Promise<Stored> {
   const bounds = [0, ...cuts, RECORDS.length];
   const stored: Stored = { moments: new Map(), buckets: new Map(), streams: new Map() };
+  const stage = inlineSurgeStage();
   let progress: string | undefined;
   for (let b = 0; b + 1 < bounds.length; b++) {
     const attempts = b === crashAfter ? 2 : 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const streamer =
-        progress === undefined
-          ? StreamerAnalysis.create("s1", DEFAULT_STREAM_GAP_MS)
-          : StreamerAnalysis.fromProgress(JSON.parse(progress) as StreamerProgress, DEFAULT_STREAM_GAP_MS);
-      const detectors = streamer.detectors(s);
-      let analyses: Analysis[] = [];
-      for (const r of RECORDS.slice(bounds[b], bounds[b + 1])) streamer.push(r, detectors, s, analyses);
-      analyses = collapseUpdates(analyses);
+      const streamer = loaded(progress, stage);
+      const { analyses, surge } = await analyse(streamer, RECORDS.slice(bounds[b], bounds[b + 1]), s, stage);
       const rows = streamer.timeline.take();
       if (attempt < attempts) continue;
       for (const a of analyses) {
@@ -61,20 +101,25 @@ function run(cuts: readonly number[], crashAfter?: number, s: AnalysisSettings =
       }
       for (const row of rows.buckets) stored.buckets.set(row.bucketStartMs, row);
       for (const row of rows.streams) stored.streams.set(row.id, row);
-      progress = JSON.stringify(streamer.toProgress());
+      progress = JSON.stringify(streamer.toProgress(surge));
     }
   }
   return stored;
 }
 
-const whole = run([]);
+const whole = await run([]);
 
 /** Every moment as the detectors decide it, record by record (no batch collapses an onset into its end). */
 function decided(): Moment[] {
   const streamer = StreamerAnalysis.create("s1", DEFAULT_STREAM_GAP_MS);
+  const surge = new SurgeStreamerDetector();
   const detectors = streamer.detectors(settings);
   const analyses: Analysis[] = [];
-  for (const r of RECORDS) streamer.push(r, detectors, settings, analyses);
+  for (const r of RECORDS) {
+    streamer.push(r, detectors, settings, analyses);
+    const moments = surge.push(r, settings);
+    if (moments) analyses.push({ streamerId: "s1", moments });
+  }
   return analyses.flatMap((a) => a.moments);
 }
 
@@ -108,11 +153,11 @@ describe("StreamerAnalysis: the detectors behind the seam", () => {
     expect(surges.some((m) => m.emote === "😢")).toBe(false);
   });
 
-  it("runs only the detectors the settings name", () => {
-    const surgeOnly = run([], undefined, { ...settings, detectors: ["surge"] });
+  it("runs only the detectors the settings name", async () => {
+    const surgeOnly = await run([], undefined, { ...settings, detectors: ["surge"] });
     expect([...surgeOnly.moments.values()].every((m) => m.kind === "surge")).toBe(true);
     expect(surgeOnly.moments.size).toBeGreaterThan(0);
-    const thresholdOnly = run([], undefined, { ...settings, detectors: ["threshold"] });
+    const thresholdOnly = await run([], undefined, { ...settings, detectors: ["threshold"] });
     expect([...thresholdOnly.moments.values()].every((m) => m.kind === undefined)).toBe(true);
     // The timeline is written whatever runs.
     expect(thresholdOnly.buckets).toEqual(whole.buckets);
@@ -137,14 +182,14 @@ describe("StreamerAnalysis: the detectors behind the seam", () => {
 });
 
 describe("batch splits and kill-and-replay", () => {
-  it("give the same moments (both detectors) and the same timeline as one uninterrupted run", () => {
-    fc.assert(
-      fc.property(
+  it("give the same moments (both detectors) and the same timeline as one uninterrupted run", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.uniqueArray(fc.integer({ min: 1, max: RECORDS.length - 1 }), { maxLength: 12 }),
         fc.option(fc.nat({ max: 12 }), { nil: undefined }),
-        (cuts, crash) => {
+        async (cuts, crash) => {
           const sorted = [...cuts].sort((a, b) => a - b);
-          const split = run(sorted, crash);
+          const split = await run(sorted, crash);
           expect(split.moments).toEqual(whole.moments);
           expect(split.buckets).toEqual(whole.buckets);
           expect(split.streams).toEqual(whole.streams);
@@ -156,12 +201,12 @@ describe("batch splits and kill-and-replay", () => {
 });
 
 describe("a checkpoint of an older surge state version", () => {
-  it("starts the surge detector afresh from the next record, and the seed's rule goes on with its batch", () => {
+  it("starts the surge detector afresh from the next record, and the seed's rule goes on with its batch", async () => {
     const cut = RECORDS.findIndex((r) => r.timestampMs >= RECORDS[0]!.timestampMs + 60_000);
-    const before = StreamerAnalysis.create("s1", DEFAULT_STREAM_GAP_MS);
-    const analyses: Analysis[] = [];
-    for (const r of RECORDS.slice(0, cut)) before.push(r, before.detectors(settings), settings, analyses);
-    const progress = JSON.parse(JSON.stringify(before.toProgress())) as StreamerProgress;
+    const stage = inlineSurgeStage();
+    const before = loaded(undefined, stage);
+    const first = await analyse(before, RECORDS.slice(0, cut), settings, stage);
+    const progress = JSON.parse(JSON.stringify(before.toProgress(first.surge))) as StreamerProgress;
     // As version 3 wrote it: the same state without the repeat counts.
     const surge = progress.detectorState?.surge as {
       detector: { version: number; streamers: [string, { emotes: [string, { track: object }][] }][] };
@@ -174,15 +219,16 @@ describe("a checkpoint of an older surge state version", () => {
       }
     }
 
-    const after = StreamerAnalysis.fromProgress(progress, DEFAULT_STREAM_GAP_MS);
-    for (const r of RECORDS.slice(cut)) after.push(r, after.detectors(settings), settings, analyses);
+    const after = loaded(JSON.stringify(progress), stage);
+    const second = await analyse(after, RECORDS.slice(cut), settings, stage);
 
-    const state = after.toProgress().detectorState?.surge as {
+    const state = after.toProgress(second.surge).detectorState?.surge as {
       detector: { version: number; streamers: [string, { firstSec: number }][] };
     };
     expect(state.detector.version).toBe(4);
     expect(state.detector.streamers[0]?.[1].firstSec).toBe(Math.floor(RECORDS[cut]!.timestampMs / 1000));
     const rule = (moments: Iterable<Moment>): Moment[] => [...moments].filter((m) => m.kind === undefined);
-    expect(rule(collapseUpdates(analyses).flatMap((a) => a.moments))).toEqual(rule(whole.moments.values()));
+    const analyses = [...first.analyses, ...second.analyses];
+    expect(rule(analyses.flatMap((a) => a.moments))).toEqual(rule(whole.moments.values()));
   });
 });

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { StreamerBatch } from "./analysis/index.ts";
 import type { Analysis } from "./committed-publishing.ts";
 import type { DetectorInput, StreamerDetector } from "./detectors/detector.ts";
-import { SurgeStreamerDetector } from "./detectors/surge-streamer.ts";
+import type { SurgeStreamerJson } from "./detectors/surge-streamer.ts";
 import { ThresholdDetector } from "./detectors/threshold-detector.ts";
 import { StreamTimeline, timelineJsonSchema } from "./timeline/stream-timeline.ts";
 
@@ -19,51 +19,39 @@ const detectorStateSchema = z.object({
   timeline: z.unknown().optional(),
 });
 
-/** One streamer's analysis: its detectors (the seam) and its timeline, with their committed state. */
+/**
+ * One streamer's analysis on the consumer's thread: the seed's rule and the timeline,
+ * with their committed state. Its surge detector runs in the surge stage (surge-stage.ts),
+ * whose state this streamer's commit carries too.
+ */
 export class StreamerAnalysis {
-  private surge: SurgeStreamerDetector | null;
-
   constructor(
     readonly streamerId: string,
     readonly threshold: ThresholdDetector,
-    surge: SurgeStreamerDetector | null,
     readonly timeline: StreamTimeline,
-  ) {
-    this.surge = surge;
-  }
+  ) {}
 
   static create(streamerId: string, streamGapMs: number): StreamerAnalysis {
     return new StreamerAnalysis(
       streamerId,
       new ThresholdDetector(new StreamerBatch(streamerId)),
-      null,
       new StreamTimeline(streamerId, streamGapMs),
     );
   }
 
   static fromProgress(p: StreamerProgress, streamGapMs: number): StreamerAnalysis {
     const state = detectorStateSchema.safeParse(p.detectorState);
-    const surge = state.success && state.data.surge !== undefined ? restored(state.data.surge) : null;
     const timeline = state.success ? timelineJsonSchema.safeParse(state.data.timeline) : undefined;
     return new StreamerAnalysis(
       p.streamerId,
       new ThresholdDetector(StreamerBatch.fromProgress(p)),
-      surge,
       new StreamTimeline(p.streamerId, streamGapMs, timeline?.success ? timeline.data : undefined),
     );
   }
 
-  /**
-   * The detectors `settings.detectors` turn on, the seed's rule first. One turned off
-   * forgets its streaming state (a surge detector turned on again learns a new baseline);
-   * the seed's rule keeps its open batch.
-   */
+  /** The detectors of this thread that `settings.detectors` turn on: the seed's rule, or none. */
   detectors(settings: AnalysisSettings): StreamerDetector[] {
-    const on: StreamerDetector[] = [];
-    if (settings.detectors.includes("threshold")) on.push(this.threshold);
-    if (settings.detectors.includes("surge")) on.push((this.surge ??= new SurgeStreamerDetector()));
-    else this.surge = null;
-    return on;
+    return settings.detectors.includes("threshold") ? [this.threshold] : [];
   }
 
   /**
@@ -87,22 +75,21 @@ export class StreamerAnalysis {
     return closed;
   }
 
-  toProgress(): StreamerProgress {
+  /** What the commit stores; `surge`: the surge detector's state, when it runs for this streamer. */
+  toProgress(surge?: SurgeStreamerJson): StreamerProgress {
     return {
       ...this.threshold.batch.toProgress(),
       detectorState: {
         version: 1,
-        ...(this.surge && { surge: this.surge.toJson() }),
+        ...(surge && { surge }),
         timeline: this.timeline.toJson(),
       },
     };
   }
 }
 
-function restored(json: unknown): SurgeStreamerDetector | null {
-  try {
-    return SurgeStreamerDetector.fromJson(json);
-  } catch {
-    return null;
-  }
+/** The surge detector's committed state in a streamer's stored progress (undefined: none). */
+export function committedSurgeState(p: StreamerProgress): unknown {
+  const state = detectorStateSchema.safeParse(p.detectorState);
+  return state.success ? state.data.surge : undefined;
 }

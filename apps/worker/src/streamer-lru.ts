@@ -59,17 +59,19 @@ export class StreamerLru {
 
   /**
    * Forgets streamers idle for `idleMs`: their state is stored with every batch that
-   * touched them, and reloaded by the next one. Returns the horizon it swept to, or
-   * undefined when it did not sweep (at most a few times per idle period).
+   * touched them, and reloaded by the next one. Returns the horizon it swept to and the
+   * streamers it forgot, or undefined when it did not sweep (at most a few times per idle period).
    */
-  evictIdle(now: number): number | undefined {
+  evictIdle(now: number): { horizon: number; ids: string[] } | undefined {
     if (now < this.nextEviction) return undefined;
     this.nextEviction = now + Math.min(this.idleMs / 4, 60_000);
     const horizon = now - this.idleMs;
+    const ids: string[] = [];
     for (const [id, s] of this.streamers) {
       if (s.usedAt >= horizon) break;
       this.streamers.delete(id);
+      ids.push(id);
     }
-    return horizon;
+    return { horizon, ids };
   }
 }

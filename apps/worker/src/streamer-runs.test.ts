@@ -1,33 +1,34 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, type AnalysisSettings } from "@emote/contracts";
 import { audience, during, POPULAR_MIX, syntheticChat } from "../test/synthetic-chat.ts";
 import type { StreamerProgress } from "@emote/db";
 import type { Analysis } from "./committed-publishing.ts";
 import type { DetectorRecord } from "./detectors/detector-types.ts";
+import { SurgeStreamerDetector } from "./detectors/surge-streamer.ts";
+import { surgeViewerKey } from "./detectors/surge/surge-detector.ts";
+import { collapseUpdates } from "./moment-updates.ts";
 import { StreamerAnalysis } from "./streamer-analysis.ts";
-import { analyseRuns, type StreamerRun } from "./streamer-runs.ts";
+import { analyseBatch, type StreamerRun } from "./streamer-runs.ts";
+import { inlineSurgeStage, SurgeRunBuilder, type SurgeStage } from "./surge-stage.ts";
+import { threadSurgeStage } from "./surge-thread.ts";
 import { DEFAULT_STREAM_GAP_MS } from "./timeline/stream-timeline.ts";
+import { viewerHash } from "./viewer-header.ts";
 
 const settings: AnalysisSettings = { ...DEFAULT_SETTINGS, interval: 20, threshold: 0.3 };
+const IDS = ["a", "b", "c"];
 
 /** Three streamers' chats, each with a surge at its own time, interleaved by event time. */
-const RECORDS: DetectorRecord[] = ["a", "b", "c"]
-  .flatMap((id, n) =>
-    syntheticChat(
-      240,
-      [
-        { rate: () => 2, emote: POPULAR_MIX, viewer: audience(60) },
-        { rate: during(90 + 30 * n, 110 + 30 * n, 6), emote: () => "🔥", viewer: audience(12, "fan") },
-      ],
-      11 + n,
-    ).map((r) => ({ ...r, streamerId: id })),
-  )
-  .sort((x, y) => x.timestampMs - y.timestampMs);
-
-function streamers(): Map<string, StreamerAnalysis> {
-  return new Map(["a", "b", "c"].map((id) => [id, StreamerAnalysis.create(id, DEFAULT_STREAM_GAP_MS)]));
-}
+const RECORDS: DetectorRecord[] = IDS.flatMap((id, n) =>
+  syntheticChat(
+    240,
+    [
+      { rate: () => 2, emote: POPULAR_MIX, viewer: audience(60) },
+      { rate: during(90 + 30 * n, 110 + 30 * n, 6), emote: () => "🔥", viewer: audience(12, "fan") },
+    ],
+    11 + n,
+  ).map((r) => ({ ...r, streamerId: id })),
+).sort((x, y) => x.timestampMs - y.timestampMs);
 
 interface Outcome {
   analyses: Analysis[];
@@ -36,61 +37,100 @@ interface Outcome {
   progress: StreamerProgress[];
 }
 
-/** One pass over the interleaved records, as the worker did before runs. */
+function streamers(): Map<string, StreamerAnalysis> {
+  return new Map(IDS.map((id) => [id, StreamerAnalysis.create(id, DEFAULT_STREAM_GAP_MS)]));
+}
+
+/** One pass over the interleaved records, both detectors of a streamer side by side, as the worker did before runs. */
 function interleaved(batches: DetectorRecord[][]): Outcome {
   const all = streamers();
+  const surges = new Map(IDS.map((id) => [id, new SurgeStreamerDetector()]));
   const analyses: Analysis[] = [];
   let closed = 0;
   for (const batch of batches) {
+    const found: Analysis[] = [];
     for (const r of batch) {
       const s = all.get(r.streamerId) as StreamerAnalysis;
-      if (s.push(r, s.detectors(settings), settings, analyses)) closed++;
+      if (s.push(r, s.detectors(settings), settings, found)) closed++;
+      const moments = surges.get(r.streamerId)?.push(r, settings);
+      if (moments) found.push({ streamerId: r.streamerId, moments });
     }
+    analyses.push(...collapseUpdates(found));
   }
-  return { analyses, closed, progress: [...all.values()].map((s) => s.toProgress()) };
+  const progress = [...all.values()].map((s) => s.toProgress(surges.get(s.streamerId)?.toJson()));
+  return { analyses, closed, progress };
 }
 
-function byRuns(batches: DetectorRecord[][]): Outcome {
+/** As the partition processor does: each streamer's run, its surge records through `stage`. */
+async function byRuns(batches: DetectorRecord[][], stage: SurgeStage): Promise<Outcome> {
   const all = streamers();
+  stage.clear();
   const analyses: Analysis[] = [];
+  const states = new Map<string, unknown>();
   let closed = 0;
   for (const batch of batches) {
     const runs = new Map<string, StreamerRun>();
+    const emotes: string[] = [];
     batch.forEach((r, i) => {
       let run = runs.get(r.streamerId);
       if (!run) {
         const streamer = all.get(r.streamerId) as StreamerAnalysis;
-        run = { streamer, settings, detectors: streamer.detectors(settings), inputs: [], at: [] };
+        const surge = new SurgeRunBuilder(r.streamerId, settings.surge);
+        run = { streamer, settings, detectors: streamer.detectors(settings), inputs: [], at: [], surge };
         runs.set(r.streamerId, run);
       }
       run.inputs.push(r);
       run.at.push(i);
+      if (!emotes.includes(r.emote)) emotes.push(r.emote);
+      const viewer = r.viewer === undefined ? -1 : surgeViewerKey(viewerHash(r.viewer));
+      run.surge?.add(emotes.indexOf(r.emote), r.timestampMs, viewer, i);
     });
-    const out = analyseRuns(runs.values());
+    const out = await analyseBatch([...runs.values()], emotes, stage);
     analyses.push(...out.analyses);
     closed += out.closedBatches;
+    for (const [id, state] of out.surgeStates) states.set(id, state);
   }
-  return { analyses, closed, progress: [...all.values()].map((s) => s.toProgress()) };
+  const progress = [...all.values()].map((s) =>
+    s.toProgress(states.get(s.streamerId) as ReturnType<SurgeStreamerDetector["toJson"]>),
+  );
+  return { analyses, closed, progress };
 }
 
-describe("analyseRuns", () => {
-  it("finds the moments of the interleaved records, in their order, and leaves the same state, however the batches are cut", () => {
+const cutsOf = fc.uniqueArray(fc.integer({ min: 1, max: RECORDS.length - 1 }), { maxLength: 6 });
+
+function batchesAt(cuts: number[]): DetectorRecord[][] {
+  const bounds = [0, ...[...cuts].sort((x, y) => x - y), RECORDS.length];
+  return bounds.slice(1).map((end, b) => RECORDS.slice(bounds[b], end));
+}
+
+describe("analyseBatch", () => {
+  const thread = threadSurgeStage();
+  afterAll(() => thread.close());
+
+  it("finds the moments of the interleaved records, in their order, and leaves the same state, however the batches are cut", async () => {
     const whole = interleaved([RECORDS]);
     // Both detectors found something for every streamer, or the order would not be tested.
     const kinds = new Set(
       whole.analyses.flatMap((a) => a.moments.map((m) => `${a.streamerId}:${m.kind ?? "threshold"}`)),
     );
     expect(kinds.size).toBe(6);
-    fc.assert(
-      fc.property(
-        fc.uniqueArray(fc.integer({ min: 1, max: RECORDS.length - 1 }), { maxLength: 6 }),
-        (cuts) => {
-          const bounds = [0, ...[...cuts].sort((x, y) => x - y), RECORDS.length];
-          const batches = bounds.slice(1).map((end, b) => RECORDS.slice(bounds[b], end));
-          expect(byRuns(batches)).toEqual(interleaved(batches));
-        },
-      ),
+    const inline = inlineSurgeStage();
+    await fc.assert(
+      fc.asyncProperty(cutsOf, async (cuts) => {
+        const batches = batchesAt(cuts);
+        expect(await byRuns(batches, inline)).toEqual(interleaved(batches));
+      }),
       { numRuns: 20 },
+    );
+  });
+
+  it("gives the same on the surge thread", async () => {
+    await fc.assert(
+      fc.asyncProperty(cutsOf, async (cuts) => {
+        const batches = batchesAt(cuts);
+        expect(await byRuns(batches, thread)).toEqual(interleaved(batches));
+      }),
+      { numRuns: 5 },
     );
   });
 });

@@ -1,28 +1,40 @@
 import type { AnalysisSettings } from "@emote/contracts";
 import type { Analysis } from "./committed-publishing.ts";
+import { collapseUpdates } from "./moment-updates.ts";
 import type { DetectorInput, StreamerDetector } from "./detectors/detector.ts";
 import type { StreamerAnalysis } from "./streamer-analysis.ts";
+import type { SurgeStreamerJson } from "./detectors/surge-streamer.ts";
+import type { SurgeRunBuilder } from "./surge-stage.ts";
+import { type SurgeBatch, type SurgeBatchResult, type SurgeFound, type SurgeStage } from "./surge-stage.ts";
 
 /** One streamer's records of a batch, in order, with their positions in the batch. */
 export interface StreamerRun {
   streamer: StreamerAnalysis;
   settings: AnalysisSettings;
-  /** The detectors its settings turn on. */
+  /** The detectors of the consumer's thread its settings turn on (the surge detector runs in the surge stage). */
   detectors: StreamerDetector[];
   inputs: DetectorInput[];
   at: number[];
+  /** Its records for the surge stage, when its surge detector is on. */
+  surge: SurgeRunBuilder | undefined;
+}
+
+/** A batch's runs analysed: the moments each record decided, in run order, and where. */
+export interface RunsAnalysed {
+  found: Analysis[];
+  /** The position in the batch of the record that decided each of `found`. */
+  foundAt: number[];
+  /** Batches the seed's rule closed. */
+  closedBatches: number;
 }
 
 /**
- * Feeds each streamer its run of a batch's records, one streamer after the other, and
- * returns the moments in record order (at one record, in the order its detectors found
- * them), as one pass over the interleaved records would, and how many batches the seed's
- * rule closed. Every analysis is a state machine of one streamer, so a run decides what
- * the interleaved records did; run together, a streamer's state stays in the CPU's caches
- * rather than being fetched back for each record of a batch that interleaves many
- * streamers (the surge detector's cost per record, in process: about a fifth less).
+ * Feeds each streamer its run of a batch's records, one streamer after the other. Every
+ * analysis is a state machine of one streamer, so a run decides what the interleaved
+ * records did; run together, a streamer's state stays in the CPU's caches rather than
+ * being fetched back for each record of a batch that interleaves many streamers.
  */
-export function analyseRuns(runs: Iterable<StreamerRun>): { analyses: Analysis[]; closedBatches: number } {
+export function analyseRuns(runs: Iterable<StreamerRun>): RunsAnalysed {
   const found: Analysis[] = [];
   const foundAt: number[] = [];
   let closedBatches = 0;
@@ -33,10 +45,65 @@ export function analyseRuns(runs: Iterable<StreamerRun>): { analyses: Analysis[]
       for (let k = before; k < found.length; k++) foundAt.push(at[j] as number);
     }
   }
-  if (found.length < 2) return { analyses: found, closedBatches };
-  // Stable: one record's moments keep their order.
-  const order = found
-    .map((_, k) => k)
-    .sort((a, b) => (foundAt[a] as number) - (foundAt[b] as number) || a - b);
-  return { analyses: order.map((k) => found[k] as Analysis), closedBatches };
+  return { found, foundAt, closedBatches };
+}
+
+/**
+ * The moments of `analysed` and of the surge stage (`surge`) in record order: at one
+ * record the seed's rule's first, then the surge detector's, as one pass over the
+ * interleaved records with both detectors gives them.
+ */
+export function inRecordOrder(
+  { found, foundAt }: RunsAnalysed,
+  surge: readonly SurgeFound[] = [],
+): Analysis[] {
+  const all = [...found];
+  const at = [...foundAt];
+  for (const f of surge) {
+    all.push({ streamerId: f.streamerId, moments: f.moments });
+    at.push(f.at);
+  }
+  if (all.length < 2) return all;
+  // Ties keep the order of insertion: one record's moments, the seed's rule's first.
+  const order = all.map((_, k) => k).sort((a, b) => (at[a] as number) - (at[b] as number) || a - b);
+  return order.map((k) => all[k] as Analysis);
+}
+
+/** A batch analysed: its moments in record order, one version per id, and what to commit. */
+export interface BatchAnalysed {
+  analyses: Analysis[];
+  closedBatches: number;
+  /** The surge detector's state after the batch, per streamer whose detector ran. */
+  surgeStates: Map<string, SurgeStreamerJson | undefined>;
+}
+
+const NO_SURGES: SurgeBatchResult = { found: [], states: [] };
+
+/**
+ * Analyses a batch's runs: the surge stage takes the runs of the streamers whose surge
+ * detector is on (`emotes`: the batch's emote table their records index), while the runs
+ * are analysed here; then the moments of both in record order, a surge's onset and end in
+ * one batch collapsed to its end (moment-updates.ts).
+ */
+export async function analyseBatch(
+  runs: readonly StreamerRun[],
+  emotes: readonly string[],
+  stage: SurgeStage,
+): Promise<BatchAnalysed> {
+  const surgeBatch: SurgeBatch = { emotes, runs: [], off: [] };
+  for (const run of runs) {
+    if (!run.surge) surgeBatch.off.push(run.streamer.streamerId);
+    else if (run.surge.length > 0) surgeBatch.runs.push(run.surge.build());
+  }
+  const surgeDone =
+    surgeBatch.runs.length > 0 || surgeBatch.off.length > 0 ? stage.analyse(surgeBatch) : undefined;
+  // Should the runs here throw, the batch fails and the stage's answer is of no interest.
+  surgeDone?.catch(() => undefined);
+  const analysed = analyseRuns(runs);
+  const surge = (await surgeDone) ?? NO_SURGES;
+  return {
+    analyses: collapseUpdates(inRecordOrder(analysed, surge.found)),
+    closedBatches: analysed.closedBatches,
+    surgeStates: new Map(surgeBatch.runs.map((r, k) => [r.streamerId, surge.states[k]])),
+  };
 }

@@ -28,6 +28,8 @@ import { DEFAULT_INTENSITY_RETENTION_DAYS, IntensityRetention } from "./timeline
 import { PartitionProcessor } from "./partition-processor.ts";
 import { inlineParser } from "./parse-batch.ts";
 import { threadParser } from "./parse-thread.ts";
+import { inlineSurgeStage } from "./surge-stage.ts";
+import { threadSurgeStage } from "./surge-thread.ts";
 import { WorkerMetrics } from "./worker-metrics.ts";
 
 export interface RunningWorker {
@@ -67,6 +69,8 @@ export interface WorkerOptions {
   sessionTimeoutMs: number;
   heartbeatIntervalMs?: number;
   parseThread: boolean;
+  /** Run the streamers' surge detectors on a thread of their own (surge-thread.ts). */
+  surgeThread: boolean;
   /** Accepted emote timestamps (default the contract's: 2000-01-01 … now + 24 h). */
   timestamps?: { earliestMs: number; maxAheadMs: number };
   /** A streamer's in-memory state is dropped after this long without emotes. */
@@ -147,6 +151,7 @@ async function startConsuming(
         sessionTimeoutMs: env.WORKER_SESSION_TIMEOUT_MS,
         heartbeatIntervalMs: env.WORKER_HEARTBEAT_INTERVAL_MS,
         parseThread: env.WORKER_PARSE_THREAD,
+        surgeThread: env.WORKER_SURGE_THREAD,
         timestamps: {
           earliestMs: Date.parse(env.WORKER_TIMESTAMP_EARLIEST),
           maxAheadMs: env.WORKER_TIMESTAMP_MAX_AHEAD_MS,
@@ -204,6 +209,7 @@ export async function runWorker(
   });
   const producer = await bus.producer();
   const parser = opts.parseThread ? threadParser() : inlineParser;
+  const surges = opts.surgeThread ? threadSurgeStage() : inlineSurgeStage();
   const groupId = opts.groupId;
   const [dlqMax, aggregatedMax] = await Promise.all([
     bus.maxMessageBytes(bus.topics.dlq),
@@ -217,6 +223,7 @@ export async function runWorker(
     tracing: obs.tracing,
     log,
     parser,
+    surges,
     maxMessageBytes: { dlq: dlqMax, aggregated: aggregatedMax },
     ...(opts.timestamps ? { timestamps: opts.timestamps } : {}),
     ...(opts.streamerIdleMs === undefined ? {} : { streamerIdleMs: opts.streamerIdleMs }),
@@ -290,6 +297,7 @@ export async function runWorker(
         log.warn({ err: errorMessage(err) }, "window stats not published");
       });
       await parser.close();
+      await surges.close();
       await producer.disconnect();
       await follower.stop();
     },

@@ -129,7 +129,13 @@ beforeAll(async () => {
   const obs = createObservability("emote-web", { LOG_LEVEL: "silent" });
   worker = await runWorker(
     { bus, conn },
-    { groupId: `it-emotes-worker-${runId}`, concurrency: 1, sessionTimeoutMs: 10_000, parseThread: false },
+    {
+      groupId: `it-emotes-worker-${runId}`,
+      concurrency: 1,
+      sessionTimeoutMs: 10_000,
+      parseThread: false,
+      surgeThread: false,
+    },
     createObservability("emote-worker", { LOG_LEVEL: "silent" }),
   );
   server = await runWebServer(

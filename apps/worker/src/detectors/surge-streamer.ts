@@ -10,7 +10,8 @@ import {
   type RecordCounts,
   type SurgeCountsJson,
 } from "./surge-counts.ts";
-import { SurgeDetector, type SurgeState } from "./surge/surge-detector.ts";
+import { SurgeDetector, surgeViewerKey, type SurgeState } from "./surge/surge-detector.ts";
+import { viewerHash } from "../viewer-header.ts";
 import { surgeStateFromJson, surgeStateToJson, type SurgeStateJson } from "./surge/surge-state.ts";
 
 /** The surge detector's committed state for one streamer. */
@@ -42,15 +43,27 @@ export class SurgeStreamerDetector implements StreamerDetector {
   }
 
   push(record: DetectorInput, settings: AnalysisSettings): Moment[] | null {
-    this.settings = settings.surge;
-    const found = this.detector.push(record);
+    const viewer = record.viewer === undefined ? undefined : surgeViewerKey(viewerHash(record.viewer));
+    return this.pushKeyed(record.streamerId, record.emote, record.timestampMs, viewer, settings.surge);
+  }
+
+  /** `push` with the viewer already keyed (`surgeViewerKey`), as the worker's surge stage feeds it. */
+  pushKeyed(
+    streamerId: string,
+    emote: string,
+    timestampMs: number,
+    viewer: number | undefined,
+    settings: SurgeSettings,
+  ): Moment[] | null {
+    this.settings = settings;
+    const found = this.detector.pushKeyed(streamerId, emote, timestampMs, viewer);
     if (found.length === 0) {
-      this.counts.add(record.emote, record.timestampMs);
+      this.counts.add(emote, timestampMs);
       return null;
     }
     // Ends were decided before this record counts; onsets include it.
     const ends = found.map((m) => (m.endedAt === undefined ? undefined : this.counts.close(m.id)));
-    this.counts.add(record.emote, record.timestampMs);
+    this.counts.add(emote, timestampMs);
     return found.map((m, i) =>
       toMoment(m, ends[i] ?? this.counts.open(m.id, m.emote, Date.parse(m.startedAt))),
     );

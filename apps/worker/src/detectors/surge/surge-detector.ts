@@ -124,26 +124,36 @@ export class SurgeDetector {
   ) {}
 
   push(record: DetectorRecord): readonly SurgeMoment[] {
-    const streamer = this.streamer(record.streamerId, record.timestampMs);
+    const viewer = record.viewer === undefined ? undefined : surgeViewerKey(viewerHash(record.viewer));
+    return this.pushKeyed(record.streamerId, record.emote, record.timestampMs, viewer);
+  }
+
+  /** `push` with the viewer already keyed (`surgeViewerKey`): how the worker's surge thread gets records. */
+  pushKeyed(
+    streamerId: string,
+    emoteName: string,
+    timestampMs: number,
+    viewer: number | undefined,
+  ): readonly SurgeMoment[] {
+    const streamer = this.streamer(streamerId, timestampMs);
     let out = NO_MOMENTS;
     const previousSec = secOf(streamer.watermarkMs);
-    if (record.timestampMs > streamer.watermarkMs) streamer.watermarkMs = record.timestampMs;
+    if (timestampMs > streamer.watermarkMs) streamer.watermarkMs = timestampMs;
     if (streamer.stepMs !== 1) {
-      const ms = record.timestampMs - secOf(record.timestampMs) * 1000;
+      const ms = timestampMs - secOf(timestampMs) * 1000;
       // Parsed timestamps are whole milliseconds; anything else must not reach `gcd`.
       if (Number.isInteger(ms)) streamer.stepMs = gcd(streamer.stepMs, ms);
     }
     const nowMs = streamer.watermarkMs;
     const nowSec = secOf(nowMs);
-    const settings = this.settingsFor(record.streamerId);
+    const settings = this.settingsFor(streamerId);
     if (nowSec > previousSec) {
       if (streamer.surging > 0) out = endSurges(streamer, settings);
       if (nowSec - streamer.lastSweepSec >= SWEEP_EVERY_S) sweep(streamer, nowSec);
     }
-    const sec = secOf(Math.max(record.timestampMs, nowMs - LATE_ALLOWANCE_MS));
-    const viewer = record.viewer === undefined ? undefined : hashViewer(record.viewer);
+    const sec = secOf(Math.max(timestampMs, nowMs - LATE_ALLOWANCE_MS));
     const fresh = viewer !== undefined && seenChatting(streamer, viewer, sec);
-    const emote = emoteOf(streamer, record.emote, nowSec);
+    const emote = emoteOf(streamer, emoteName, nowSec);
     if (!emote) return out;
     const { track } = emote;
     if (nowSec - track.prunedSec >= VIEWERS_PRUNED_EVERY_S) {
@@ -177,7 +187,7 @@ export class SurgeDetector {
     if (score < bar) return out;
     const viewers = distinctViewers(track, nowSec);
     if (viewers < settings.minViewers) return out;
-    return [...out, this.onset(streamer, record.streamerId, record.emote, emote, nowMs, score, viewers)];
+    return [...out, this.onset(streamer, streamerId, emoteName, emote, nowMs, score, viewers)];
   }
 
   private onset(
@@ -354,11 +364,11 @@ function forget(streamer: StreamerState, name: string, emote: EmoteState): void 
 }
 
 /**
- * Viewers are kept as 30 bits of the worker's viewer hash (a rare collision merges two
- * viewers): small integers that Maps hash without allocating.
+ * A viewer as the detector keys it, from its `viewerHash`: 30 bits (a rare collision merges
+ * two viewers), a small integer that Maps hash without allocating.
  */
-function hashViewer(viewer: string): number {
-  return viewerHash(viewer) & 0x3fffffff;
+export function surgeViewerKey(hash: number): number {
+  return hash & 0x3fffffff;
 }
 
 function round(x: number): number {

@@ -1,0 +1,176 @@
+import type { Moment, SurgeSettings } from "@emote/contracts";
+import { SurgeStreamerDetector, type SurgeStreamerJson } from "./detectors/surge-streamer.ts";
+
+/**
+ * One streamer's records of a batch for the surge detector, as columns: they cross to the
+ * surge thread (surge-thread.ts) as a transfer, not record by record.
+ */
+export interface SurgeRun {
+  streamerId: string;
+  settings: SurgeSettings;
+  /** Each record's emote: an index into the batch's `emotes`. */
+  emote: Int32Array<ArrayBuffer>;
+  timestampMs: Float64Array<ArrayBuffer>;
+  /** Each record's viewer as the detector keys it (`surgeViewerKey`); -1 for a record without one. */
+  viewer: Int32Array<ArrayBuffer>;
+  /** Each record's position in the batch. */
+  at: Int32Array<ArrayBuffer>;
+}
+
+/** A batch's work for the surge detectors. */
+export interface SurgeBatch {
+  emotes: readonly string[];
+  runs: SurgeRun[];
+  /** Streamers of the batch whose settings turn the surge detector off: their state is forgotten. */
+  off: string[];
+}
+
+/** The moments one record decided. */
+export interface SurgeFound {
+  at: number;
+  streamerId: string;
+  moments: Moment[];
+}
+
+export interface SurgeBatchResult {
+  /** Run after run, each in record order. */
+  found: SurgeFound[];
+  /** Each run's state after the batch, to be committed with it (in the order of `runs`). */
+  states: SurgeStreamerJson[];
+}
+
+/** A streamer put in memory, with its committed surge state (undefined: none). */
+export interface SurgeLoad {
+  streamerId: string;
+  state: unknown;
+}
+
+/**
+ * The surge detectors of the streamers a worker holds in memory. It mirrors the worker's
+ * streamers: loaded with them, forgotten with them (evicted, or all after a rebalance or
+ * a failed batch), so its state is always what the last commit stored plus the batches in
+ * flight. Calls take effect in order, whichever thread runs them.
+ */
+export interface SurgeStage {
+  load(streamers: readonly SurgeLoad[]): void;
+  forget(ids: readonly string[]): void;
+  clear(): void;
+  analyse(batch: SurgeBatch): Promise<SurgeBatchResult>;
+  close(): Promise<void>;
+}
+
+/** Gathers one streamer's records of a batch into a `SurgeRun`. */
+export class SurgeRunBuilder {
+  private readonly emote: number[] = [];
+  private readonly timestampMs: number[] = [];
+  private readonly viewer: number[] = [];
+  private readonly at: number[] = [];
+
+  constructor(
+    private readonly streamerId: string,
+    private readonly settings: SurgeSettings,
+  ) {}
+
+  add(emote: number, timestampMs: number, viewer: number, at: number): void {
+    this.emote.push(emote);
+    this.timestampMs.push(timestampMs);
+    this.viewer.push(viewer);
+    this.at.push(at);
+  }
+
+  get length(): number {
+    return this.at.length;
+  }
+
+  build(): SurgeRun {
+    return {
+      streamerId: this.streamerId,
+      settings: this.settings,
+      emote: Int32Array.from(this.emote),
+      timestampMs: Float64Array.from(this.timestampMs),
+      viewer: Int32Array.from(this.viewer),
+      at: Int32Array.from(this.at),
+    };
+  }
+}
+
+/** The buffers a batch's runs transfer to another thread. */
+export function surgeTransfers(batch: SurgeBatch): ArrayBuffer[] {
+  return batch.runs.flatMap((r) => [r.emote.buffer, r.timestampMs.buffer, r.viewer.buffer, r.at.buffer]);
+}
+
+/** The stage's work itself, on whichever thread it runs. */
+export class SurgeStreamers {
+  private readonly detectors = new Map<string, SurgeStreamerDetector>();
+
+  get size(): number {
+    return this.detectors.size;
+  }
+
+  /**
+   * A committed state that does not validate (an older format) is not loaded: that
+   * streamer's surge detector starts afresh from its next record, warm-up included.
+   */
+  load(streamers: readonly SurgeLoad[]): void {
+    for (const { streamerId, state } of streamers) {
+      const detector = state === undefined ? undefined : restored(state);
+      if (detector) this.detectors.set(streamerId, detector);
+      else this.detectors.delete(streamerId);
+    }
+  }
+
+  forget(ids: readonly string[]): void {
+    for (const id of ids) this.detectors.delete(id);
+  }
+
+  clear(): void {
+    this.detectors.clear();
+  }
+
+  analyse({ emotes, runs, off }: SurgeBatch): SurgeBatchResult {
+    this.forget(off);
+    const found: SurgeFound[] = [];
+    const states: SurgeStreamerJson[] = [];
+    for (const run of runs) {
+      const { streamerId, settings, emote, timestampMs, viewer, at } = run;
+      let detector = this.detectors.get(streamerId);
+      if (!detector) {
+        detector = new SurgeStreamerDetector();
+        this.detectors.set(streamerId, detector);
+      }
+      for (let j = 0; j < at.length; j++) {
+        const v = viewer[j] as number;
+        const moments = detector.pushKeyed(
+          streamerId,
+          emotes[emote[j] as number] as string,
+          timestampMs[j] as number,
+          v < 0 ? undefined : v,
+          settings,
+        );
+        if (moments !== null) found.push({ at: at[j] as number, streamerId, moments });
+      }
+      states.push(detector.toJson());
+    }
+    return { found, states };
+  }
+}
+
+/** The stage on the consumer's own thread (tests, the embedded `npm start`). */
+export function inlineSurgeStage(): SurgeStage {
+  const streamers = new SurgeStreamers();
+  return {
+    load: (s) => streamers.load(s),
+    forget: (ids) => streamers.forget(ids),
+    clear: () => streamers.clear(),
+    analyse: async (batch) => streamers.analyse(batch),
+    close: async () => undefined,
+  };
+}
+
+function restored(json: unknown): SurgeStreamerDetector | undefined {
+  try {
+    return SurgeStreamerDetector.fromJson(json);
+  } catch {
+    return undefined;
+  }
+}
