@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import {
   RecordRejectedError,
   topicNames,
@@ -38,6 +38,9 @@ import { PartitionProcessor } from "./partition-processor.ts";
 import { UnrecoverableBatchError } from "./poison-bisection.ts";
 import type { ProgressStore } from "./progress-store.ts";
 import { SettingsCache } from "@emote/settings";
+import { audience, during, POPULAR_MIX, syntheticChat } from "../test/synthetic-chat.ts";
+import type { SurgeStage } from "./surge-stage.ts";
+import { threadSurgeStage } from "./surge-thread.ts";
 import { WorkerMetrics } from "./worker-metrics.ts";
 
 const topics = topicNames();
@@ -180,6 +183,7 @@ function setup(
     byStreamer?: Map<string, AnalysisSettings>;
     tracing?: Tracing;
     streamerIdleMs?: number;
+    surges?: SurgeStage;
   } = {},
 ) {
   const store = new MemoryStore();
@@ -205,6 +209,7 @@ function setup(
       now: () => clock.now,
       maxMessageBytes: { dlq: 1_048_588, aggregated: 1_048_588 },
       ...(settings.streamerIdleMs === undefined ? {} : { streamerIdleMs: settings.streamerIdleMs }),
+      ...(settings.surges && { surges: settings.surges }),
     });
   return { store, producer, cache, metrics, registry, clock, processor: make(), make };
 }
@@ -936,5 +941,111 @@ describe("PartitionProcessor with records refused downstream", () => {
     );
     // The third emote of s1 closed its batch: the two before the eviction were not lost.
     expect([...store.moments.values()].map((m) => [m.streamerId, m.count, m.total])).toEqual([["s1", 3, 3]]);
+  });
+});
+
+describe("PartitionProcessor with the surge detectors on their thread", () => {
+  const thread = threadSurgeStage();
+  afterAll(() => thread.close());
+
+  /** Two streamers' chats with viewers, each with a surge of 🔥 from a dozen fans, interleaved. */
+  const chat = ["s1", "s2"]
+    .flatMap((id, n) =>
+      syntheticChat(
+        200,
+        [
+          { rate: () => 2, emote: POPULAR_MIX, viewer: audience(60) },
+          { rate: during(100 + 20 * n, 125 + 20 * n, 6), emote: () => "🔥", viewer: audience(12, "fan") },
+        ],
+        3 + n,
+        id,
+      ),
+    )
+    .sort((a, b) => a.timestampMs - b.timestampMs);
+  const incoming = (from: number, to: number): IncomingRecord[] =>
+    chat.slice(from, to).map((r, i) => ({
+      key: null,
+      value: Buffer.from(
+        JSON.stringify({
+          emote: r.emote,
+          timestamp: new Date(r.timestampMs).toISOString(),
+          streamerId: r.streamerId,
+        }),
+      ),
+      headers: { [VIEWER_HEADER]: Buffer.from(r.viewer ?? "") },
+      offset: String(from + i),
+    }));
+  /** The surge moments published, each in its last version (an end replaces its onset), without log positions. */
+  const surges = (producer: RecordingProducer) => {
+    const last = new Map<string, Moment>();
+    for (const r of producer.on(topics.aggregated)) {
+      for (const { position: _position, ...m } of JSON.parse(String(r.value)) as (Moment & {
+        position: number;
+      })[]) {
+        if (m.kind === "surge") last.set(m.id, m);
+      }
+    }
+    return [...last.values()].sort((x, y) => x.id.localeCompare(y.id));
+  };
+  const surgeState = (store: MemoryStore, id: string) => store.streamers.get(id)?.detectorState;
+
+  it("finds what it finds on the consumer's thread, through failed commits, evictions and any cut of the batches", async () => {
+    const inline = setup();
+    await inline.processor.handle(
+      { topic: topics.raw, partition: 0, ...logged(incoming(0, chat.length)) },
+      control(),
+    );
+    expect(
+      new Set(
+        surges(inline.producer).map((m) => `${m.streamerId} ${m.emote} ${m.surge?.endedAt !== undefined}`),
+      ),
+    ).toEqual(new Set(["s1 🔥 true", "s2 🔥 true"]));
+
+    const staged = setup({ surges: thread, streamerIdleMs: 1_000 });
+    const cuts = [0, 137, 400, 401, 650, 900, chat.length];
+    for (let b = 0; b + 1 < cuts.length; b++) {
+      const batch = { topic: topics.raw, partition: 0, ...logged(incoming(cuts[b]!, cuts[b + 1]!)) };
+      if (b === 2) {
+        // The commit fails: memory, this thread's and the surge thread's, goes back to the store's.
+        staged.store.failNextCommit = true;
+        await expect(staged.processor.handle(batch, control())).rejects.toThrow("database went away");
+      }
+      await staged.processor.handle(batch, control());
+      if (b === 3) {
+        // Idle for longer than streamerIdleMs: the next batch's sweep forgets both, and the one after reloads them.
+        staged.clock.now += 10_000;
+        await staged.processor.handle(
+          {
+            topic: topics.raw,
+            partition: 1,
+            ...logged(records([{ emote: "😀", timestamp: ts(1), streamerId: "s3" }])),
+          },
+          control(),
+        );
+        expect(staged.processor.streamersInMemory).toBe(1);
+      }
+    }
+    expect(surges(staged.producer)).toEqual(surges(inline.producer));
+    for (const id of ["s1", "s2"]) expect(surgeState(staged.store, id)).toEqual(surgeState(inline.store, id));
+  });
+
+  it("forgets a streamer's surge state while its settings turn the detector off, and starts afresh when they turn it on", async () => {
+    const { processor, store, cache } = setup({ surges: thread });
+    const firstSec = () =>
+      (
+        store.streamers.get("s1")?.detectorState as
+          { surge?: { detector: { streamers: [string, { firstSec: number }][] } } } | undefined
+      )?.surge?.detector.streamers[0]?.[1].firstSec;
+    const s1 = chat.flatMap((r, i) => (r.streamerId === "s1" ? [i] : []));
+    const one = async (i: number) =>
+      processor.handle({ topic: topics.raw, partition: 0, ...logged(incoming(i, i + 1)) }, control());
+    await one(s1[0]!);
+    expect(firstSec()).toBe(Math.floor(chat[s1[0]!]!.timestampMs / 1000));
+    cache.replace({ defaults: { ...DEFAULT_SETTINGS, detectors: ["threshold"] }, byStreamer: new Map() });
+    await one(s1[1]!);
+    expect(store.streamers.get("s1")?.detectorState).not.toHaveProperty("surge");
+    cache.replace({ defaults: DEFAULT_SETTINGS, byStreamer: new Map() });
+    await one(s1[2]!);
+    expect(firstSec()).toBe(Math.floor(chat[s1[2]!]!.timestampMs / 1000));
   });
 });

@@ -90,13 +90,15 @@ export async function analyseBatch(
   emotes: readonly string[],
   stage: SurgeStage,
 ): Promise<BatchAnalysed> {
-  const surgeBatch: SurgeBatch = { emotes, runs: [], off: [] };
+  const surgeBatch: SurgeBatch = { emotes, runs: [] };
+  const off: string[] = [];
   for (const run of runs) {
-    if (!run.surge) surgeBatch.off.push(run.streamer.streamerId);
+    if (!run.surge) off.push(run.streamer.streamerId);
     else if (run.surge.length > 0) surgeBatch.runs.push(run.surge.build());
   }
-  const surgeDone =
-    surgeBatch.runs.length > 0 || surgeBatch.off.length > 0 ? stage.analyse(surgeBatch) : undefined;
+  // A surge detector turned off forgets its state (turned on again, it learns a new baseline).
+  stage.forget(off);
+  const surgeDone = surgeBatch.runs.length > 0 ? stage.analyse(surgeBatch) : undefined;
   // Should the runs here throw, the batch fails and the stage's answer is of no interest.
   surgeDone?.catch(() => undefined);
   const analysed = analyseRuns(runs);

@@ -17,12 +17,10 @@ export interface SurgeRun {
   at: Int32Array<ArrayBuffer>;
 }
 
-/** A batch's work for the surge detectors. */
+/** A batch's work for the surge detectors: the runs, and the emote table their records index. */
 export interface SurgeBatch {
   emotes: readonly string[];
   runs: SurgeRun[];
-  /** Streamers of the batch whose settings turn the surge detector off: their state is forgotten. */
-  off: string[];
 }
 
 /** The moments one record decided. */
@@ -127,8 +125,7 @@ export class SurgeStreamers {
     this.detectors.clear();
   }
 
-  analyse({ emotes, runs, off }: SurgeBatch): SurgeBatchResult {
-    this.forget(off);
+  analyse({ emotes, runs }: SurgeBatch): SurgeBatchResult {
     const found: SurgeFound[] = [];
     const states: SurgeStreamerJson[] = [];
     for (const run of runs) {
