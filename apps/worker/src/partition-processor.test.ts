@@ -39,6 +39,7 @@ import { UnrecoverableBatchError } from "./poison-bisection.ts";
 import type { ProgressStore } from "./progress-store.ts";
 import { SettingsCache } from "@emote/settings";
 import { audience, during, POPULAR_MIX, syntheticChat } from "../test/synthetic-chat.ts";
+import { asStored } from "../test/stored-progress.ts";
 import type { SurgeStage } from "./surge-stage.ts";
 import { threadSurgeStage } from "./surge-thread.ts";
 import { WorkerMetrics } from "./worker-metrics.ts";
@@ -115,7 +116,7 @@ class MemoryStore implements ProgressStore {
     if (stored !== undefined && stored > c.nextOffset) throw new CheckpointSupersededError("superseded");
     this.commits++;
     for (const m of c.moments) if (!this.moments.has(m.id)) this.moments.set(m.id, m);
-    for (const s of c.streamers) this.streamers.set(s.streamerId, structuredClone(s));
+    for (const s of c.streamers) this.streamers.set(s.streamerId, asStored(s));
     this.checkpoints.set(`${c.topic}:${c.partition}`, c.nextOffset);
     this.lastCommitted.set(
       `${c.topic}:${c.partition}`,

@@ -6,7 +6,8 @@ import { audience, during, POPULAR_MIX, syntheticChat } from "../test/synthetic-
 import { StreamerBatch } from "./analysis/index.ts";
 import type { Analysis } from "./committed-publishing.ts";
 import type { DetectorRecord } from "./detectors/detector-types.ts";
-import { SurgeStreamerDetector, type SurgeStreamerJson } from "./detectors/surge-streamer.ts";
+import { SurgeStreamerDetector } from "./detectors/surge-streamer.ts";
+import { asStored } from "../test/stored-progress.ts";
 import { surgeViewerKey } from "./detectors/surge/surge-detector.ts";
 import { committedSurgeState, StreamerAnalysis } from "./streamer-analysis.ts";
 import { analyseBatch, type StreamerRun } from "./streamer-runs.ts";
@@ -44,7 +45,7 @@ async function analyse(
   records: readonly DetectorRecord[],
   s: AnalysisSettings,
   stage: SurgeStage,
-): Promise<{ analyses: Analysis[]; surge: SurgeStreamerJson | undefined }> {
+): Promise<{ analyses: Analysis[]; surge: string | undefined }> {
   const surge = s.detectors.includes("surge") ? new SurgeRunBuilder(streamer.streamerId, s.surge) : undefined;
   const run: StreamerRun = {
     streamer,
@@ -101,7 +102,7 @@ async function run(
       }
       for (const row of rows.buckets) stored.buckets.set(row.bucketStartMs, row);
       for (const row of rows.streams) stored.streams.set(row.id, row);
-      progress = JSON.stringify(streamer.toProgress(surge));
+      progress = JSON.stringify(asStored(streamer.toProgress(surge)));
     }
   }
   return stored;
@@ -206,9 +207,9 @@ describe("a checkpoint of an older surge state version", () => {
     const stage = inlineSurgeStage();
     const before = loaded(undefined, stage);
     const first = await analyse(before, RECORDS.slice(0, cut), settings, stage);
-    const progress = JSON.parse(JSON.stringify(before.toProgress(first.surge))) as StreamerProgress;
+    const progress = asStored(before.toProgress(first.surge));
     // As version 3 wrote it: the same state without the repeat counts.
-    const surge = progress.detectorState?.surge as {
+    const surge = (progress.detectorState as Record<string, unknown>).surge as {
       detector: { version: number; streamers: [string, { emotes: [string, { track: object }][] }][] };
     };
     surge.detector.version = 3;
@@ -222,7 +223,8 @@ describe("a checkpoint of an older surge state version", () => {
     const after = loaded(JSON.stringify(progress), stage);
     const second = await analyse(after, RECORDS.slice(cut), settings, stage);
 
-    const state = after.toProgress(second.surge).detectorState?.surge as {
+    const state = (asStored(after.toProgress(second.surge)).detectorState as Record<string, unknown>)
+      .surge as {
       detector: { version: number; streamers: [string, { firstSec: number }][] };
     };
     expect(state.detector.version).toBe(4);

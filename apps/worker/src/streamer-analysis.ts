@@ -4,7 +4,6 @@ import { z } from "zod";
 import { StreamerBatch } from "./analysis/index.ts";
 import type { Analysis } from "./committed-publishing.ts";
 import type { DetectorInput, StreamerDetector } from "./detectors/detector.ts";
-import type { SurgeStreamerJson } from "./detectors/surge-streamer.ts";
 import { ThresholdDetector } from "./detectors/threshold-detector.ts";
 import { StreamTimeline, timelineJsonSchema } from "./timeline/stream-timeline.ts";
 
@@ -75,15 +74,16 @@ export class StreamerAnalysis {
     return closed;
   }
 
-  /** What the commit stores; `surge`: the surge detector's state, when it runs for this streamer. */
-  toProgress(surge?: SurgeStreamerJson): StreamerProgress {
+  /**
+   * What the commit stores; `surge`: the surge detector's state as JSON text (surge-stage.ts),
+   * when it runs for this streamer. The detector state goes as JSON text, the surge part
+   * spliced in as it came.
+   */
+  toProgress(surge?: string): StreamerProgress {
+    const timeline = JSON.stringify(this.timeline.toJson());
     return {
       ...this.threshold.batch.toProgress(),
-      detectorState: {
-        version: 1,
-        ...(surge && { surge }),
-        timeline: this.timeline.toJson(),
-      },
+      detectorState: `{"version":1,${surge === undefined ? "" : `"surge":${surge},`}"timeline":${timeline}}`,
     };
   }
 }

@@ -57,7 +57,10 @@ function interleaved(batches: DetectorRecord[][]): Outcome {
     }
     analyses.push(...collapseUpdates(found));
   }
-  const progress = [...all.values()].map((s) => s.toProgress(surges.get(s.streamerId)?.toJson()));
+  const progress = [...all.values()].map((s) => {
+    const surge = surges.get(s.streamerId);
+    return s.toProgress(surge && JSON.stringify(surge.toJson()));
+  });
   return { analyses, closed, progress };
 }
 
@@ -66,7 +69,7 @@ async function byRuns(batches: DetectorRecord[][], stage: SurgeStage): Promise<O
   const all = streamers();
   stage.clear();
   const analyses: Analysis[] = [];
-  const states = new Map<string, unknown>();
+  const states = new Map<string, string | undefined>();
   let closed = 0;
   for (const batch of batches) {
     const runs = new Map<string, StreamerRun>();
@@ -90,9 +93,7 @@ async function byRuns(batches: DetectorRecord[][], stage: SurgeStage): Promise<O
     closed += out.closedBatches;
     for (const [id, state] of out.surgeStates) states.set(id, state);
   }
-  const progress = [...all.values()].map((s) =>
-    s.toProgress(states.get(s.streamerId) as ReturnType<SurgeStreamerDetector["toJson"]>),
-  );
+  const progress = [...all.values()].map((s) => s.toProgress(states.get(s.streamerId)));
   return { analyses, closed, progress };
 }
 
@@ -122,6 +123,12 @@ describe("analyseBatch", () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it("fails a batch on a surge thread that has stopped, rather than waiting for it", async () => {
+    const stopped = threadSurgeStage();
+    await stopped.close();
+    await expect(stopped.analyse({ emotes: [], runs: [] })).rejects.toThrow("the surge thread stopped");
   });
 
   it("gives the same on the surge thread", async () => {

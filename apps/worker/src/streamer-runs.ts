@@ -3,7 +3,6 @@ import type { Analysis } from "./committed-publishing.ts";
 import { collapseUpdates } from "./moment-updates.ts";
 import type { DetectorInput, StreamerDetector } from "./detectors/detector.ts";
 import type { StreamerAnalysis } from "./streamer-analysis.ts";
-import type { SurgeStreamerJson } from "./detectors/surge-streamer.ts";
 import type { SurgeRunBuilder } from "./surge-stage.ts";
 import { type SurgeBatch, type SurgeBatchResult, type SurgeFound, type SurgeStage } from "./surge-stage.ts";
 
@@ -73,8 +72,8 @@ export function inRecordOrder(
 export interface BatchAnalysed {
   analyses: Analysis[];
   closedBatches: number;
-  /** The surge detector's state after the batch, per streamer whose detector ran. */
-  surgeStates: Map<string, SurgeStreamerJson | undefined>;
+  /** The surge detector's state after the batch (JSON text), per streamer whose detector ran. */
+  surgeStates: Map<string, string | undefined>;
 }
 
 const NO_SURGES: SurgeBatchResult = { found: [], states: [] };

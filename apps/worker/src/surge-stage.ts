@@ -1,5 +1,5 @@
 import type { Moment, SurgeSettings } from "@emote/contracts";
-import { SurgeStreamerDetector, type SurgeStreamerJson } from "./detectors/surge-streamer.ts";
+import { SurgeStreamerDetector } from "./detectors/surge-streamer.ts";
 
 /**
  * One streamer's records of a batch for the surge detector, as columns: they cross to the
@@ -33,8 +33,12 @@ export interface SurgeFound {
 export interface SurgeBatchResult {
   /** Run after run, each in record order. */
   found: SurgeFound[];
-  /** Each run's state after the batch, to be committed with it (in the order of `runs`). */
-  states: SurgeStreamerJson[];
+  /**
+   * Each run's state after the batch as JSON text (a `SurgeStreamerJson`), to be committed with
+   * it (in the order of `runs`). Serialised where it was made: a string crosses threads as
+   * one copy, and the commit writes it as it is.
+   */
+  states: string[];
 }
 
 /** A streamer put in memory, with its committed surge state (undefined: none). */
@@ -127,7 +131,7 @@ export class SurgeStreamers {
 
   analyse({ emotes, runs }: SurgeBatch): SurgeBatchResult {
     const found: SurgeFound[] = [];
-    const states: SurgeStreamerJson[] = [];
+    const states: string[] = [];
     for (const run of runs) {
       const { streamerId, settings, emote, timestampMs, viewer, at } = run;
       let detector = this.detectors.get(streamerId);
@@ -146,7 +150,7 @@ export class SurgeStreamers {
         );
         if (moments !== null) found.push({ at: at[j] as number, streamerId, moments });
       }
-      states.push(detector.toJson());
+      states.push(JSON.stringify(detector.toJson()));
     }
     return { found, states };
   }

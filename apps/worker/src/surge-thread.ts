@@ -36,11 +36,14 @@ export function threadSurgeStage(): SurgeStage {
     if ("error" in reply) call?.reject(new Error(`surge thread: ${reply.error}`));
     else call?.resolve(reply.result);
   });
-  worker.on("error", (err) => {
-    failure = err;
+  const fail = (err: Error) => {
+    failure ??= err;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
-  });
+  };
+  worker.on("error", fail);
+  // Stopped (close, or the thread died without an error event): a batch waiting on it fails rather than hangs.
+  worker.on("exit", (code) => fail(new Error(`the surge thread stopped (exit code ${code})`)));
   const post = (request: Request, transfer: ArrayBuffer[] = []) => worker.postMessage(request, transfer);
   return {
     load(streamers) {

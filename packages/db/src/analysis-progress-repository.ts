@@ -20,8 +20,13 @@ export interface StreamerProgress {
   pendingCount: number;
   pendingCounts: PendingCounts;
   pendingTraces: PendingTraces;
-  /** The streaming detectors' and timeline's state (the worker's format); absent before it had any. */
-  detectorState?: Record<string, unknown>;
+  /**
+   * The streaming detectors' and timeline's state (the worker's format); absent before it had
+   * any. Loaded as an object; written as an object or as its JSON text (a string), which is
+   * stored as it is: a worker that has the text already (its surge thread serialises its
+   * state there) does not build the object again to have it serialised.
+   */
+  detectorState?: Record<string, unknown> | string;
 }
 
 /** A stream session as the worker's commit writes it (absolute values: a replay rewrites the same row). */
@@ -302,13 +307,15 @@ function progressWrites(c: AnalysisCommit, condition: SQL, lead: SQL = sql``): S
  * stored as the text it is, and parsing it all into jsonb first was most of the statement.
  */
 function upsertStreamers(groupId: string, streamers: StreamerProgress[], condition: SQL): SQL {
+  // Read as text, "detectorState" is the state's JSON whether it came as an object or as its text.
   return sql`
     insert into ${streamerProgress}
       (group_id, streamer_id, batch_seq, pending_count, pending_counts, pending_traces, detector_state)
-    select ${groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces", "detectorState"
+    select ${groupId}, "streamerId", "batchSeq", "pendingCount", "pendingCounts", "pendingTraces",
+      "detectorState"::json
     from json_to_recordset(${JSON.stringify(streamers)}::json) as x(
       "streamerId" text, "batchSeq" integer, "pendingCount" integer, "pendingCounts" jsonb,
-      "pendingTraces" jsonb, "detectorState" json)
+      "pendingTraces" jsonb, "detectorState" text)
     where ${condition}
     on conflict (group_id, streamer_id) do update set
       batch_seq = excluded.batch_seq, pending_count = excluded.pending_count,

@@ -196,6 +196,23 @@ describe("the detectors' commit in the real PostgreSQL", () => {
     );
     expect(stored).toMatchObject([{ text: JSON.stringify(detectorState) }]);
 
+    // Written as its JSON text (the worker's surge thread hands its state over serialised): the same row.
+    await commitAnalysis(conn.db, {
+      groupId,
+      topic: "raw-emote-data",
+      partition: 0,
+      nextOffset: 2n,
+      streamers: [{ ...progress, batchSeq: 2, detectorState: JSON.stringify(detectorState) }],
+      moments: [],
+    });
+    expect(await loadStreamerProgress(conn.db, groupId, [streamerId])).toEqual([
+      { ...progress, batchSeq: 2 },
+    ]);
+    const again = await conn.db.execute(
+      sql`select detector_state::text as text from ${streamerProgress} where group_id = ${groupId}`,
+    );
+    expect(again).toMatchObject([{ text: JSON.stringify(detectorState) }]);
+
     // A worker of the release before migration 0016, still running during a rollout, writes jsonb.
     const olderGroup = `g-${randomUUID()}`;
     await conn.db.execute(sql`
