@@ -1,4 +1,4 @@
-import { Worker, isMainThread, parentPort } from "node:worker_threads";
+import { isMainThread, parentPort } from "node:worker_threads";
 import type { TimestampWindow } from "@emote/contracts";
 import {
   packValues,
@@ -7,6 +7,7 @@ import {
   type PackedValues,
   type ParsedBatch,
 } from "./parse-batch.ts";
+import { typescriptWorker } from "./ts-worker.ts";
 
 interface Request {
   id: number;
@@ -24,10 +25,7 @@ interface Reply {
  * them. The analysis stays on the main thread: it is cheap and owns the streamers' state.
  */
 export function threadParser(): BatchParser {
-  // The apps run from TypeScript source: the thread registers tsx before loading this file.
-  const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(bootstrap, { eval: true });
-  worker.unref();
+  const worker = typescriptWorker(import.meta.url);
   const pending = new Map<number, { resolve: (p: ParsedBatch) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;

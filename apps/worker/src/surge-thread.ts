@@ -1,4 +1,4 @@
-import { Worker, isMainThread, parentPort } from "node:worker_threads";
+import { isMainThread, parentPort } from "node:worker_threads";
 import {
   SurgeStreamers,
   surgeTransfers,
@@ -7,6 +7,7 @@ import {
   type SurgeLoad,
   type SurgeStage,
 } from "./surge-stage.ts";
+import { typescriptWorker } from "./ts-worker.ts";
 
 type Request =
   | { kind: "load"; streamers: readonly SurgeLoad[] }
@@ -16,17 +17,14 @@ type Request =
 type Reply = { id: number; result: SurgeBatchResult } | { id: number; error: string };
 
 /**
- * The surge detectors on a thread of their own. The consumer's thread is the worker's
- * limit while it drains a backlog: there the surge detector costs about a sixth more CPU
- * per emote, and so a sixth of the drain rate. On this thread it runs beside the seed's
- * rule, the timeline, kafkajs and the database round trips. One port carries every call,
- * so loads, forgets and batches take effect in the order the worker made them.
+ * The surge detectors on a thread of their own. The surge path costs the worker about a
+ * sixth more CPU per emote; here it runs beside the seed's rule, the timelines, kafkajs and
+ * the database round trips, on a core the consumer's thread does not use, where the worker
+ * has one (BENCHMARKS.md, bench:processor). One port carries every call, so loads, forgets
+ * and batches take effect in the order the worker made them.
  */
 export function threadSurgeStage(): SurgeStage {
-  // The apps run from TypeScript source: the thread registers tsx before loading this file.
-  const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const worker = new Worker(bootstrap, { eval: true });
-  worker.unref();
+  const worker = typescriptWorker(import.meta.url);
   const pending = new Map<number, { resolve: (r: SurgeBatchResult) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
