@@ -3,8 +3,7 @@ import type { Analysis } from "./committed-publishing.ts";
 import { collapseUpdates } from "./moment-updates.ts";
 import type { DetectorInput, StreamerDetector } from "./detectors/detector.ts";
 import type { StreamerAnalysis } from "./streamer-analysis.ts";
-import type { SurgeRunBuilder } from "./surge-stage.ts";
-import { type SurgeBatch, type SurgeBatchResult, type SurgeFound, type SurgeStage } from "./surge-stage.ts";
+import type { SurgeBatch, SurgeBatchResult, SurgeFound, SurgeRunBuilder, SurgeStage } from "./surge-stage.ts";
 
 /** One streamer's records of a batch, in order, with their positions in the batch. */
 export interface StreamerRun {

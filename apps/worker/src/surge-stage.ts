@@ -105,10 +105,6 @@ export function surgeTransfers(batch: SurgeBatch): ArrayBuffer[] {
 export class SurgeStreamers {
   private readonly detectors = new Map<string, SurgeStreamerDetector>();
 
-  get size(): number {
-    return this.detectors.size;
-  }
-
   /**
    * A committed state that does not validate (an older format) is not loaded: that
    * streamer's surge detector starts afresh from its next record, warm-up included.
