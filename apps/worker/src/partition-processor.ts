@@ -13,7 +13,7 @@ import {
   type DlqReason,
 } from "@emote/contracts";
 import type { Logger, SpanHandle, Tracing } from "@emote/observability";
-import { CheckpointSupersededError, type IntensityBucket, type StreamSession } from "@emote/db";
+import { CheckpointSupersededError } from "@emote/db";
 import { countApplied } from "./applied-metrics.ts";
 import { CommittedPublisher } from "./committed-publishing.ts";
 import { deadLetter, type Refusal } from "./dead-letter.ts";
@@ -25,7 +25,7 @@ import { statsRecord } from "./record-fitting.ts";
 import { skipApplied } from "./replay.ts";
 import type { SettingsCache } from "@emote/settings";
 import { untilStored } from "./store-retries.ts";
-import { committedSurgeState, type StreamerAnalysis } from "./streamer-analysis.ts";
+import { committedSurgeState } from "./streamer-analysis.ts";
 import { StreamerLru } from "./streamer-lru.ts";
 import { analyseBatch, type StreamerRun } from "./streamer-runs.ts";
 import { surgeViewerKey } from "./detectors/surge/surge-detector.ts";
@@ -190,7 +190,7 @@ export class PartitionProcessor {
       timestampWindow(this.timestamps, wallNow),
     );
     await this.loadStreamers(batch, checkpoint, parsed.streamers, control);
-    const { analyses, dead, deadByReason, touched, closedBatches, surgeStates } = await this.analyse(
+    const { analyses, dead, deadByReason, closedBatches, streamers } = await this.analyse(
       batch,
       records,
       parsed,
@@ -205,21 +205,14 @@ export class PartitionProcessor {
       // durable, so gateways can order and resume by position (docs/architecture.md → Resume: the moment log).
       for (const a of analyses) traceMoments(this.deps.tracing, a.moments, spans);
       if (dead.length > 0) await this.deps.producer.send([{ topic: this.deps.topics.dlq, records: dead }]);
-      const intensity: IntensityBucket[] = [];
-      const streams: StreamSession[] = [];
-      for (const s of touched) {
-        const rows = s.timeline.take();
-        intensity.push(...rows.buckets);
-        streams.push(...rows.streams);
-      }
       const commit = {
         topic,
         partition,
         nextOffset,
-        streamers: [...touched].map((s) => s.toProgress(surgeStates.get(s.streamerId))),
+        streamers: streamers.map((s) => s.progress),
         moments: analyses.flatMap((a) => a.moments),
-        intensity,
-        streams,
+        intensity: streamers.flatMap((s) => s.buckets),
+        streams: streamers.flatMap((s) => s.streams),
       };
       const positions = await this.untilStored(control, () => this.deps.store.commit(commit));
       await this.publisher.publish(control, [
@@ -277,7 +270,6 @@ export class PartitionProcessor {
     });
     const dead: OutgoingRecord[] = [];
     const deadByReason = new Map<DlqReason, number>();
-    const touched = new Set<StreamerAnalysis>();
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as IncomingRecord;
       const refusal = refused ?? (parsed.good[i] !== 1 ? parsed.reasons[i] : undefined);
@@ -295,17 +287,11 @@ export class PartitionProcessor {
       // An anonymous record is one viewer, the same one when it is replayed.
       const hash = viewerHash(viewer ?? `\u0000${batch.partition}:${record.offset}`);
       run.stats.add(emote, timestampMs, hash);
-      touched.add(run.streamer);
       run.inputs.push({ streamerId: run.streamer.streamerId, emote, timestampMs, viewer, headers });
       run.at.push(i);
       run.surge?.add(emoteIndex, timestampMs, viewer === undefined ? -1 : surgeViewerKey(hash), i);
     }
-    const { analyses, closedBatches, surgeStates } = await analyseBatch(
-      streamers,
-      parsed.emotes,
-      this.surges,
-    );
-    return { analyses, dead, deadByReason, touched, closedBatches, surgeStates };
+    return { ...(await analyseBatch(streamers, parsed.emotes, this.surges)), dead, deadByReason };
   }
 
   /**

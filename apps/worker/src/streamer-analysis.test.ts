@@ -8,11 +8,10 @@ import type { Analysis } from "./committed-publishing.ts";
 import type { DetectorRecord } from "./detectors/detector-types.ts";
 import { SurgeStreamerDetector } from "./detectors/surge-streamer.ts";
 import { asStored } from "../test/stored-progress.ts";
-import { surgeViewerKey } from "./detectors/surge/surge-detector.ts";
 import { committedSurgeState, StreamerAnalysis } from "./streamer-analysis.ts";
-import { analyseBatch, type StreamerRun } from "./streamer-runs.ts";
-import { inlineSurgeStage, SurgeRunBuilder, type SurgeStage } from "./surge-stage.ts";
-import { viewerHash } from "./viewer-header.ts";
+import type { BatchAnalysed } from "./streamer-runs.ts";
+import { analyseRecords } from "../test/staged-batch.ts";
+import { inlineSurgeStage, type SurgeStage } from "./surge-stage.ts";
 import { DEFAULT_STREAM_GAP_MS } from "./timeline/stream-timeline.ts";
 
 const settings: AnalysisSettings = { ...DEFAULT_SETTINGS, interval: 50, threshold: 0.3 };
@@ -45,26 +44,9 @@ async function analyse(
   records: readonly DetectorRecord[],
   s: AnalysisSettings,
   stage: SurgeStage,
-): Promise<{ analyses: Analysis[]; surge: string | undefined }> {
-  const surge = s.detectors.includes("surge") ? new SurgeRunBuilder(streamer.streamerId, s.surge) : undefined;
-  const run: StreamerRun = {
-    streamer,
-    settings: s,
-    detectors: streamer.detectors(s),
-    inputs: [],
-    at: [],
-    surge,
-  };
-  const emotes: string[] = [];
-  records.forEach((r, i) => {
-    run.inputs.push(r);
-    run.at.push(i);
-    if (!emotes.includes(r.emote)) emotes.push(r.emote);
-    const viewer = r.viewer === undefined ? -1 : surgeViewerKey(viewerHash(r.viewer));
-    surge?.add(emotes.indexOf(r.emote), r.timestampMs, viewer, i);
-  });
-  const out = await analyseBatch([run], emotes, stage);
-  return { analyses: out.analyses, surge: out.surgeStates.get(streamer.streamerId) };
+): Promise<{ analyses: Analysis[]; commit: BatchAnalysed["streamers"][number] | undefined }> {
+  const out = await analyseRecords(records, () => streamer, s, stage);
+  return { analyses: out.analyses, commit: out.streamers[0] };
 }
 
 /** A streamer put in memory from its committed progress (as JSON, as PostgreSQL returns it), or new. */
@@ -94,15 +76,14 @@ async function run(
     const attempts = b === crashAfter ? 2 : 1;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const streamer = loaded(progress, stage);
-      const { analyses, surge } = await analyse(streamer, RECORDS.slice(bounds[b], bounds[b + 1]), s, stage);
-      const rows = streamer.timeline.take();
-      if (attempt < attempts) continue;
+      const { analyses, commit } = await analyse(streamer, RECORDS.slice(bounds[b], bounds[b + 1]), s, stage);
+      if (attempt < attempts || !commit) continue;
       for (const a of analyses) {
         for (const m of a.moments) stored.moments.set(m.id, m);
       }
-      for (const row of rows.buckets) stored.buckets.set(row.bucketStartMs, row);
-      for (const row of rows.streams) stored.streams.set(row.id, row);
-      progress = JSON.stringify(asStored(streamer.toProgress(surge)));
+      for (const row of commit.buckets) stored.buckets.set(row.bucketStartMs, row);
+      for (const row of commit.streams) stored.streams.set(row.id, row);
+      progress = JSON.stringify(asStored(commit.progress));
     }
   }
   return stored;
@@ -207,7 +188,7 @@ describe("a checkpoint of an older surge state version", () => {
     const stage = inlineSurgeStage();
     const before = loaded(undefined, stage);
     const first = await analyse(before, RECORDS.slice(0, cut), settings, stage);
-    const progress = asStored(before.toProgress(first.surge));
+    const progress = asStored(first.commit!.progress);
     // As version 3 wrote it: the same state without the repeat counts.
     const surge = (progress.detectorState as Record<string, unknown>).surge as {
       detector: { version: number; streamers: [string, { emotes: [string, { track: object }][] }][] };
@@ -223,8 +204,7 @@ describe("a checkpoint of an older surge state version", () => {
     const after = loaded(JSON.stringify(progress), stage);
     const second = await analyse(after, RECORDS.slice(cut), settings, stage);
 
-    const state = (asStored(after.toProgress(second.surge)).detectorState as Record<string, unknown>)
-      .surge as {
+    const state = (asStored(second.commit!.progress).detectorState as Record<string, unknown>).surge as {
       detector: { version: number; streamers: [string, { firstSec: number }][] };
     };
     expect(state.detector.version).toBe(4);

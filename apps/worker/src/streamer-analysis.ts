@@ -1,5 +1,5 @@
 import type { AnalysisSettings } from "@emote/contracts";
-import type { StreamerProgress } from "@emote/db";
+import type { IntensityBucket, StreamerProgress, StreamSession } from "@emote/db";
 import { z } from "zod";
 import { StreamerBatch } from "./analysis/index.ts";
 import type { Analysis } from "./committed-publishing.ts";
@@ -75,17 +75,31 @@ export class StreamerAnalysis {
   }
 
   /**
-   * What the commit stores; `surge`: the surge detector's state as JSON text (surge-stage.ts),
-   * when it runs for this streamer. The detector state goes as JSON text, the surge part
-   * spliced in as it came.
+   * What a commit stores of this streamer, as it stands: the timeline rows the batch touched
+   * (taken: the next batch writes only what changes after), and its progress once the
+   * surge detector's state is known (`surge`, JSON text from the surge stage, when it runs
+   * for this streamer). The detector state goes as JSON text, the surge part spliced in as
+   * it came.
    */
-  toProgress(surge?: string): StreamerProgress {
+  take(): StreamerCommitPart {
+    const rows = this.timeline.take();
+    const batch = this.threshold.batch.toProgress();
     const timeline = JSON.stringify(this.timeline.toJson());
     return {
-      ...this.threshold.batch.toProgress(),
-      detectorState: `{"version":1,${surge === undefined ? "" : `"surge":${surge},`}"timeline":${timeline}}`,
+      ...rows,
+      progress: (surge) => ({
+        ...batch,
+        detectorState: `{"version":1,${surge === undefined ? "" : `"surge":${surge},`}"timeline":${timeline}}`,
+      }),
     };
   }
+}
+
+/** One streamer's share of a commit, taken at once (`StreamerAnalysis.take`). */
+export interface StreamerCommitPart {
+  buckets: IntensityBucket[];
+  streams: StreamSession[];
+  progress(surge?: string): StreamerProgress;
 }
 
 /** The surge detector's committed state in a streamer's stored progress (undefined: none). */

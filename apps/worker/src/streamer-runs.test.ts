@@ -6,14 +6,12 @@ import type { StreamerProgress } from "@emote/db";
 import type { Analysis } from "./committed-publishing.ts";
 import type { DetectorRecord } from "./detectors/detector-types.ts";
 import { SurgeStreamerDetector } from "./detectors/surge-streamer.ts";
-import { surgeViewerKey } from "./detectors/surge/surge-detector.ts";
 import { collapseUpdates } from "./moment-updates.ts";
 import { StreamerAnalysis } from "./streamer-analysis.ts";
-import { analyseBatch, type StreamerRun } from "./streamer-runs.ts";
-import { inlineSurgeStage, SurgeRunBuilder, type SurgeStage } from "./surge-stage.ts";
+import { inlineSurgeStage, type SurgeStage } from "./surge-stage.ts";
+import { analyseRecords } from "../test/staged-batch.ts";
 import { threadSurgeStage } from "./surge-thread.ts";
 import { DEFAULT_STREAM_GAP_MS } from "./timeline/stream-timeline.ts";
-import { viewerHash } from "./viewer-header.ts";
 
 const settings: AnalysisSettings = { ...DEFAULT_SETTINGS, interval: 20, threshold: 0.3 };
 const IDS = ["a", "b", "c"];
@@ -33,8 +31,8 @@ const RECORDS: DetectorRecord[] = IDS.flatMap((id, n) =>
 interface Outcome {
   analyses: Analysis[];
   closed: number;
-  /** Each streamer's state as committed after the last batch. */
-  progress: StreamerProgress[];
+  /** Each streamer's state as committed after the last batch that had its records. */
+  progress: (StreamerProgress | undefined)[];
 }
 
 function streamers(): Map<string, StreamerAnalysis> {
@@ -46,6 +44,7 @@ function interleaved(batches: DetectorRecord[][]): Outcome {
   const all = streamers();
   const surges = new Map(IDS.map((id) => [id, new SurgeStreamerDetector()]));
   const analyses: Analysis[] = [];
+  const progress = new Map<string, StreamerProgress>();
   let closed = 0;
   for (const batch of batches) {
     const found: Analysis[] = [];
@@ -56,12 +55,15 @@ function interleaved(batches: DetectorRecord[][]): Outcome {
       if (moments) found.push({ streamerId: r.streamerId, moments });
     }
     analyses.push(...collapseUpdates(found));
+    for (const id of new Set(batch.map((r) => r.streamerId))) {
+      const surge = surges.get(id);
+      progress.set(
+        id,
+        (all.get(id) as StreamerAnalysis).take().progress(surge && JSON.stringify(surge.toJson())),
+      );
+    }
   }
-  const progress = [...all.values()].map((s) => {
-    const surge = surges.get(s.streamerId);
-    return s.toProgress(surge && JSON.stringify(surge.toJson()));
-  });
-  return { analyses, closed, progress };
+  return { analyses, closed, progress: IDS.map((id) => progress.get(id)) };
 }
 
 /** As the partition processor does: each streamer's run, its surge records through `stage`. */
@@ -69,32 +71,15 @@ async function byRuns(batches: DetectorRecord[][], stage: SurgeStage): Promise<O
   const all = streamers();
   stage.clear();
   const analyses: Analysis[] = [];
-  const states = new Map<string, string | undefined>();
+  const progress = new Map<string, StreamerProgress>();
   let closed = 0;
   for (const batch of batches) {
-    const runs = new Map<string, StreamerRun>();
-    const emotes: string[] = [];
-    batch.forEach((r, i) => {
-      let run = runs.get(r.streamerId);
-      if (!run) {
-        const streamer = all.get(r.streamerId) as StreamerAnalysis;
-        const surge = new SurgeRunBuilder(r.streamerId, settings.surge);
-        run = { streamer, settings, detectors: streamer.detectors(settings), inputs: [], at: [], surge };
-        runs.set(r.streamerId, run);
-      }
-      run.inputs.push(r);
-      run.at.push(i);
-      if (!emotes.includes(r.emote)) emotes.push(r.emote);
-      const viewer = r.viewer === undefined ? -1 : surgeViewerKey(viewerHash(r.viewer));
-      run.surge?.add(emotes.indexOf(r.emote), r.timestampMs, viewer, i);
-    });
-    const out = await analyseBatch([...runs.values()], emotes, stage);
+    const out = await analyseRecords(batch, (id) => all.get(id) as StreamerAnalysis, settings, stage);
     analyses.push(...out.analyses);
     closed += out.closedBatches;
-    for (const [id, state] of out.surgeStates) states.set(id, state);
+    for (const s of out.streamers) progress.set(s.progress.streamerId, s.progress);
   }
-  const progress = [...all.values()].map((s) => s.toProgress(states.get(s.streamerId)));
-  return { analyses, closed, progress };
+  return { analyses, closed, progress: IDS.map((id) => progress.get(id)) };
 }
 
 const cutsOf = fc.uniqueArray(fc.integer({ min: 1, max: RECORDS.length - 1 }), { maxLength: 6 });
@@ -128,7 +113,12 @@ describe("analyseBatch", () => {
   it("fails a batch on a surge thread that has stopped, rather than waiting for it", async () => {
     const stopped = threadSurgeStage();
     await stopped.close();
-    await expect(stopped.analyse({ emotes: [], runs: [] })).rejects.toThrow("the surge thread stopped");
+    // For good: the worker stops and is restarted rather than replaying into a thread without its state.
+    await expect(stopped.analyse({ emotes: [], runs: [] })).rejects.toMatchObject({
+      name: "UnrecoverableBatchError",
+      retriable: false,
+      message: "the surge thread stopped: closed",
+    });
   });
 
   it("gives the same on the surge thread", async () => {

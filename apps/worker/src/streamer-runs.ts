@@ -1,4 +1,5 @@
 import type { AnalysisSettings } from "@emote/contracts";
+import type { IntensityBucket, StreamerProgress, StreamSession } from "@emote/db";
 import type { Analysis } from "./committed-publishing.ts";
 import { collapseUpdates } from "./moment-updates.ts";
 import type { DetectorInput, StreamerDetector } from "./detectors/detector.ts";
@@ -18,7 +19,7 @@ export interface StreamerRun {
 }
 
 /** A batch's runs analysed: the moments each record decided, in run order, and where. */
-export interface RunsAnalysed {
+interface RunsAnalysed {
   found: Analysis[];
   /** The position in the batch of the record that decided each of `found`. */
   foundAt: number[];
@@ -32,7 +33,7 @@ export interface RunsAnalysed {
  * records did; run together, a streamer's state stays in the CPU's caches rather than
  * being fetched back for each record of a batch that interleaves many streamers.
  */
-export function analyseRuns(runs: Iterable<StreamerRun>): RunsAnalysed {
+function analyseRuns(runs: Iterable<StreamerRun>): RunsAnalysed {
   const found: Analysis[] = [];
   const foundAt: number[] = [];
   let closedBatches = 0;
@@ -51,10 +52,7 @@ export function analyseRuns(runs: Iterable<StreamerRun>): RunsAnalysed {
  * record the seed's rule's first, then the surge detector's, as one pass over the
  * interleaved records with both detectors gives them.
  */
-export function inRecordOrder(
-  { found, foundAt }: RunsAnalysed,
-  surge: readonly SurgeFound[] = [],
-): Analysis[] {
+function inRecordOrder({ found, foundAt }: RunsAnalysed, surge: readonly SurgeFound[] = []): Analysis[] {
   const all = [...found];
   const at = [...foundAt];
   for (const f of surge) {
@@ -71,8 +69,8 @@ export function inRecordOrder(
 export interface BatchAnalysed {
   analyses: Analysis[];
   closedBatches: number;
-  /** The surge detector's state after the batch (JSON text), per streamer whose detector ran. */
-  surgeStates: Map<string, string | undefined>;
+  /** What the commit stores of each streamer with records in the batch, in the batch's order. */
+  streamers: { progress: StreamerProgress; buckets: IntensityBucket[]; streams: StreamSession[] }[];
 }
 
 const NO_SURGES: SurgeBatchResult = { found: [], states: [] };
@@ -100,10 +98,20 @@ export async function analyseBatch(
   // Should the runs here throw, the batch fails and the stage's answer is of no interest.
   surgeDone?.catch(() => undefined);
   const analysed = analyseRuns(runs);
+  // Taken before the stage answers: meanwhile another partition's batch may move on a
+  // streamer that is in both (its records were produced under another key).
+  const taken = runs.flatMap((r) =>
+    r.inputs.length > 0 ? [[r.streamer.streamerId, r.streamer.take()] as const] : [],
+  );
   const surge = (await surgeDone) ?? NO_SURGES;
+  const states = new Map(surge.states);
   return {
     analyses: collapseUpdates(inRecordOrder(analysed, surge.found)),
     closedBatches: analysed.closedBatches,
-    surgeStates: new Map(surgeBatch.runs.map((r, k) => [r.streamerId, surge.states[k]])),
+    streamers: taken.map(([id, { buckets, streams, progress }]) => ({
+      progress: progress(states.get(id)),
+      buckets,
+      streams,
+    })),
   };
 }

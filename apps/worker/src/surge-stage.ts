@@ -34,11 +34,11 @@ export interface SurgeBatchResult {
   /** Run after run, each in record order. */
   found: SurgeFound[];
   /**
-   * Each run's state after the batch as JSON text (a `SurgeStreamerJson`), to be committed with
-   * it (in the order of `runs`). Serialised where it was made: a string crosses threads as
-   * one copy, and the commit writes it as it is.
+   * Each run's streamer and its state after the batch as JSON text (a `SurgeStreamerJson`),
+   * to be committed with it. Serialised where it was made: a string crosses threads as one
+   * copy, and the commit writes it as it is.
    */
-  states: string[];
+  states: [streamerId: string, state: string][];
 }
 
 /** A streamer put in memory, with its committed surge state (undefined: none). */
@@ -96,11 +96,6 @@ export class SurgeRunBuilder {
   }
 }
 
-/** The buffers a batch's runs transfer to another thread. */
-export function surgeTransfers(batch: SurgeBatch): ArrayBuffer[] {
-  return batch.runs.flatMap((r) => [r.emote.buffer, r.timestampMs.buffer, r.viewer.buffer, r.at.buffer]);
-}
-
 /** The stage's work itself, on whichever thread it runs. */
 export class SurgeStreamers {
   private readonly detectors = new Map<string, SurgeStreamerDetector>();
@@ -127,7 +122,7 @@ export class SurgeStreamers {
 
   analyse({ emotes, runs }: SurgeBatch): SurgeBatchResult {
     const found: SurgeFound[] = [];
-    const states: string[] = [];
+    const states: [string, string][] = [];
     for (const run of runs) {
       const { streamerId, settings, emote, timestampMs, viewer, at } = run;
       let detector = this.detectors.get(streamerId);
@@ -146,7 +141,7 @@ export class SurgeStreamers {
         );
         if (moments !== null) found.push({ at: at[j] as number, streamerId, moments });
       }
-      states.push(JSON.stringify(detector.toJson()));
+      states.push([streamerId, JSON.stringify(detector.toJson())]);
     }
     return { found, states };
   }
