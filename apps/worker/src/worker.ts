@@ -14,6 +14,7 @@ import {
   loadStreamerProgress,
   type DatabaseConnection,
 } from "@emote/db";
+import { timestampWindow } from "@emote/contracts";
 import { withDeadline } from "@emote/lifecycle";
 import {
   errorMessage,
@@ -210,6 +211,9 @@ export async function runWorker(
   const producer = await bus.producer();
   const parser = opts.parseThread ? threadParser() : inlineParser;
   const surges = opts.surgeThread ? threadSurgeStage() : inlineSurgeStage();
+  // Both threads load their code before the consumer joins the group: a first batch waiting
+  // on a thread still compiling (seconds on a loaded machine) sends no heartbeat meanwhile.
+  await Promise.all([parser.parse([], timestampWindow()), surges.analyse({ emotes: [], runs: [] })]);
   const groupId = opts.groupId;
   const [dlqMax, aggregatedMax] = await Promise.all([
     bus.maxMessageBytes(bus.topics.dlq),
