@@ -59,10 +59,11 @@ export const workerEnvSchema = kafkaEnvSchema
       .describe("Parse messages on a second thread; false parses them on the consumer's thread."),
     WORKER_SURGE_THREAD: z
       .enum(["true", "false", "1", "0"])
-      .default("true")
+      .default("false")
       .transform((v) => v === "true" || v === "1")
       .describe(
-        "Run the streamers' surge detectors on a thread of their own; false runs them on the consumer's thread.",
+        "Run the streamers' surge detectors on a thread of their own: for a worker with a core to spare " +
+          "(on a machine whose cores the broker and PostgreSQL share it buys nothing). Default on the consumer's thread.",
       ),
     WORKER_SESSION_TIMEOUT_MS: z.coerce
       .number()
