@@ -289,7 +289,7 @@ export class PartitionProcessor {
       run.stats.add(emote, timestampMs, hash);
       run.inputs.push({ streamerId: run.streamer.streamerId, emote, timestampMs, viewer, headers });
       run.at.push(i);
-      run.surge?.add(emoteIndex, timestampMs, viewer === undefined ? -1 : surgeViewerKey(hash), i);
+      run.surge?.add(emoteIndex, viewer === undefined ? -1 : surgeViewerKey(hash));
     }
     return { ...(await analyseBatch(streamers, parsed.emotes, this.surges)), dead, deadByReason };
   }

@@ -14,7 +14,7 @@ export interface StreamerRun {
   detectors: StreamerDetector[];
   inputs: DetectorInput[];
   at: number[];
-  /** Its records for the surge stage, when its surge detector is on. */
+  /** What the surge stage keys its records by, when its surge detector is on (one entry per input). */
   surge: SurgeRunBuilder | undefined;
 }
 
@@ -90,7 +90,7 @@ export async function analyseBatch(
   const off: string[] = [];
   for (const run of runs) {
     if (!run.surge) off.push(run.streamer.streamerId);
-    else if (run.surge.length > 0) surgeBatch.runs.push(run.surge.build());
+    else if (run.inputs.length > 0) surgeBatch.runs.push(run.surge.build(run.inputs, run.at));
   }
   // A surge detector turned off forgets its state (turned on again, it learns a new baseline).
   stage.forget(off);

@@ -61,37 +61,33 @@ export interface SurgeStage {
   close(): Promise<void>;
 }
 
-/** Gathers one streamer's records of a batch into a `SurgeRun`. */
+/**
+ * Gathers what the surge detector keys one streamer's records of a batch by (emote index,
+ * viewer key); their times and positions are the run's own (`build`).
+ */
 export class SurgeRunBuilder {
   private readonly emote: number[] = [];
-  private readonly timestampMs: number[] = [];
   private readonly viewer: number[] = [];
-  private readonly at: number[] = [];
 
   constructor(
     private readonly streamerId: string,
     private readonly settings: SurgeSettings,
   ) {}
 
-  add(emote: number, timestampMs: number, viewer: number, at: number): void {
+  add(emote: number, viewer: number): void {
     this.emote.push(emote);
-    this.timestampMs.push(timestampMs);
     this.viewer.push(viewer);
-    this.at.push(at);
   }
 
-  get length(): number {
-    return this.at.length;
-  }
-
-  build(): SurgeRun {
+  /** The run, with the records' times and positions in the batch (as many as were added). */
+  build(records: readonly { timestampMs: number }[], at: readonly number[]): SurgeRun {
     return {
       streamerId: this.streamerId,
       settings: this.settings,
       emote: Int32Array.from(this.emote),
-      timestampMs: Float64Array.from(this.timestampMs),
+      timestampMs: Float64Array.from(records, (r) => r.timestampMs),
       viewer: Int32Array.from(this.viewer),
-      at: Int32Array.from(this.at),
+      at: Int32Array.from(at),
     };
   }
 }

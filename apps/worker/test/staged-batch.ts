@@ -1,10 +1,9 @@
 import type { AnalysisSettings } from "@emote/contracts";
 import type { DetectorRecord } from "../src/detectors/detector-types.ts";
-import { surgeViewerKey } from "../src/detectors/surge/surge-detector.ts";
+import { viewerKeyOf } from "../src/detectors/surge/surge-detector.ts";
 import type { StreamerAnalysis } from "../src/streamer-analysis.ts";
 import { analyseBatch, type BatchAnalysed, type StreamerRun } from "../src/streamer-runs.ts";
 import { SurgeRunBuilder, type SurgeStage } from "../src/surge-stage.ts";
-import { viewerHash } from "../src/viewer-header.ts";
 
 /**
  * A batch's records through their streamers as the partition processor feeds them: a run
@@ -32,8 +31,7 @@ export function analyseRecords(
     run.inputs.push(r);
     run.at.push(i);
     if (!emotes.includes(r.emote)) emotes.push(r.emote);
-    const viewer = r.viewer === undefined ? -1 : surgeViewerKey(viewerHash(r.viewer));
-    run.surge?.add(emotes.indexOf(r.emote), r.timestampMs, viewer, i);
+    run.surge?.add(emotes.indexOf(r.emote), viewerKeyOf(r.viewer) ?? -1);
   });
   return analyseBatch([...runs.values()], emotes, stage);
 }

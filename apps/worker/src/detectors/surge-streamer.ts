@@ -10,8 +10,7 @@ import {
   type RecordCounts,
   type SurgeCountsJson,
 } from "./surge-counts.ts";
-import { SurgeDetector, surgeViewerKey, type SurgeState } from "./surge/surge-detector.ts";
-import { viewerHash } from "../viewer-header.ts";
+import { SurgeDetector, viewerKeyOf, type SurgeState } from "./surge/surge-detector.ts";
 import { surgeStateFromJson, surgeStateToJson, type SurgeStateJson } from "./surge/surge-state.ts";
 
 /** The surge detector's committed state for one streamer. */
@@ -43,8 +42,13 @@ export class SurgeStreamerDetector implements StreamerDetector {
   }
 
   push(record: DetectorInput, settings: AnalysisSettings): Moment[] | null {
-    const viewer = record.viewer === undefined ? undefined : surgeViewerKey(viewerHash(record.viewer));
-    return this.pushKeyed(record.streamerId, record.emote, record.timestampMs, viewer, settings.surge);
+    return this.pushKeyed(
+      record.streamerId,
+      record.emote,
+      record.timestampMs,
+      viewerKeyOf(record.viewer),
+      settings.surge,
+    );
   }
 
   /** `push` with the viewer already keyed (`surgeViewerKey`), as the worker's surge stage feeds it. */

@@ -124,8 +124,7 @@ export class SurgeDetector {
   ) {}
 
   push(record: DetectorRecord): readonly SurgeMoment[] {
-    const viewer = record.viewer === undefined ? undefined : surgeViewerKey(viewerHash(record.viewer));
-    return this.pushKeyed(record.streamerId, record.emote, record.timestampMs, viewer);
+    return this.pushKeyed(record.streamerId, record.emote, record.timestampMs, viewerKeyOf(record.viewer));
   }
 
   /** `push` with the viewer already keyed (`surgeViewerKey`): how the worker's surge thread gets records. */
@@ -369,6 +368,11 @@ function forget(streamer: StreamerState, name: string, emote: EmoteState): void 
  */
 export function surgeViewerKey(hash: number): number {
   return hash & 0x3fffffff;
+}
+
+/** A record's viewer header as the detector keys it; undefined for a record without one. */
+export function viewerKeyOf(viewer: string | undefined): number | undefined {
+  return viewer === undefined ? undefined : surgeViewerKey(viewerHash(viewer));
 }
 
 function round(x: number): number {
