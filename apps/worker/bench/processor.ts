@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { topicNames, type BatchControl, type BusProducer, type IncomingRecord } from "@emote/bus";
 import { DEFAULT_SETTINGS, VIEWER_HEADER, type DetectorKind } from "@emote/contracts";
-import { isDataError, isTransientDatabaseError, type StreamerProgress } from "@emote/db";
+import { isDataError, isTransientDatabaseError, streamersJson, type StreamerProgress } from "@emote/db";
 import { generateEmotes } from "@emote/generator/stream";
 import { createLogger, Registry, startTracing, TraceIdSource } from "@emote/observability";
 import { SettingsCache } from "@emote/settings";
@@ -107,7 +107,7 @@ function memoryStore(): ProgressStore {
     loadLastCommitted: async () => [],
     loadStreamers: async (ids) => ids.flatMap((id) => streamers.get(id) ?? []).map(asStored),
     async commit(c) {
-      JSON.stringify(c.streamers);
+      streamersJson(c.streamers);
       JSON.stringify(c.moments);
       JSON.stringify(c.intensity);
       for (const s of c.streamers) streamers.set(s.streamerId, s);

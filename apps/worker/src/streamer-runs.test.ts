@@ -57,10 +57,7 @@ function interleaved(batches: DetectorRecord[][]): Outcome {
     analyses.push(...collapseUpdates(found));
     for (const id of new Set(batch.map((r) => r.streamerId))) {
       const surge = surges.get(id);
-      progress.set(
-        id,
-        (all.get(id) as StreamerAnalysis).take().progress(surge && JSON.stringify(surge.toJson())),
-      );
+      progress.set(id, (all.get(id) as StreamerAnalysis).take().progress(surge?.toText()));
     }
   }
   return { analyses, closed, progress: IDS.map((id) => progress.get(id)) };

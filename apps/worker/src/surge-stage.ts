@@ -81,13 +81,17 @@ export class SurgeRunBuilder {
 
   /** The run, with the records' times and positions in the batch (as many as were added). */
   build(records: readonly { timestampMs: number }[], at: readonly number[]): SurgeRun {
+    // Plain loops and array constructors: `TypedArray.from` goes through the iterator protocol.
+    const timestampMs = new Float64Array(records.length);
+    for (let i = 0; i < records.length; i++)
+      timestampMs[i] = (records[i] as { timestampMs: number }).timestampMs;
     return {
       streamerId: this.streamerId,
       settings: this.settings,
-      emote: Int32Array.from(this.emote),
-      timestampMs: Float64Array.from(records, (r) => r.timestampMs),
-      viewer: Int32Array.from(this.viewer),
-      at: Int32Array.from(at),
+      emote: new Int32Array(this.emote),
+      timestampMs,
+      viewer: new Int32Array(this.viewer),
+      at: new Int32Array(at),
     };
   }
 }
@@ -137,7 +141,7 @@ export class SurgeStreamers {
         );
         if (moments !== null) found.push({ at: at[j] as number, streamerId, moments });
       }
-      states.push([streamerId, JSON.stringify(detector.toJson())]);
+      states.push([streamerId, detector.toText()]);
     }
     return { found, states };
   }

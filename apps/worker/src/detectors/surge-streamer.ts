@@ -11,7 +11,7 @@ import {
   type SurgeCountsJson,
 } from "./surge-counts.ts";
 import { SurgeDetector, viewerKeyOf, type SurgeState } from "./surge/surge-detector.ts";
-import { surgeStateFromJson, surgeStateToJson, type SurgeStateJson } from "./surge/surge-state.ts";
+import { surgeStateFromJson, surgeStateToText, type SurgeStateJson } from "./surge/surge-state.ts";
 
 /** The surge detector's committed state for one streamer. */
 export const surgeStreamerJsonSchema = z.object({
@@ -73,8 +73,9 @@ export class SurgeStreamerDetector implements StreamerDetector {
     );
   }
 
-  toJson(): SurgeStreamerJson {
-    return { detector: surgeStateToJson(this.detector.state), counts: this.counts.state };
+  /** The committed state's JSON text (a `SurgeStreamerJson`). */
+  toText(): string {
+    return `{"detector":${surgeStateToText(this.detector.state)},"counts":${JSON.stringify(this.counts.state)}}`;
   }
 
   /** From committed state; throws on a state that does not validate. */

@@ -13,7 +13,14 @@ import {
   viewerWeight,
   windowScore,
 } from "./emote-track.ts";
-import { packSeconds, unpackSeconds } from "./viewer-seconds.ts";
+import { earlierCounted, newestCounted, packSeconds } from "./viewer-seconds.ts";
+
+/** Packed counted seconds as a list (ascending), as a version 4 state held them. */
+function unpackSeconds(packed: number): number[] {
+  return [earlierCounted(packed, 2), earlierCounted(packed, 1), newestCounted(packed)].filter(
+    Number.isFinite,
+  );
+}
 
 describe("surgeScore", () => {
   it("is about a z-score for large counts and stricter than one for small ones", () => {

@@ -1,9 +1,14 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { DetectorRecord, SurgeMoment } from "../detector-types.ts";
 import { audience, during, POPULAR_MIX, syntheticChat } from "../../../test/synthetic-chat.ts";
-import { SurgeDetector } from "./surge-detector.ts";
-import { surgeStateFromJson, surgeStateToJson } from "./surge-state.ts";
+import { SurgeDetector, type SurgeState } from "./surge-detector.ts";
+import { surgeStateFromJson, surgeStateToText, type SurgeStateJson } from "./surge-state.ts";
+
+function surgeStateToJson(state: SurgeState): SurgeStateJson {
+  return JSON.parse(surgeStateToText(state)) as SurgeStateJson;
+}
 
 /** Two streamers interleaved, with surges, spam and records up to 1.5 s late. */
 function stream(): DetectorRecord[] {
@@ -34,6 +39,15 @@ function stream(): DetectorRecord[] {
 
 const RECORDS = stream();
 
+/**
+ * The detector's state after RECORDS' first V4_CUT records (40 after the first onset, the
+ * surge still on), as version 4 wrote it: made with the code of a78060c, the last before number columns.
+ */
+const V4_CUT = 340;
+const version4 = JSON.parse(
+  readFileSync(new URL("../../../test/fixtures/surge-state-v4.json", import.meta.url), "utf8"),
+) as { version: 4; streamers: [string, { stepMs: number }][] };
+
 function uninterrupted(records = RECORDS): SurgeMoment[] {
   const detector = new SurgeDetector();
   return records.flatMap((r) => detector.push(r));
@@ -43,7 +57,7 @@ function uninterrupted(records = RECORDS): SurgeMoment[] {
 function inBatches(cuts: number[], crashAfter?: number, records = RECORDS): SurgeMoment[] {
   const bounds = [0, ...cuts, records.length];
   const committed: SurgeMoment[] = [];
-  let checkpoint = JSON.stringify(surgeStateToJson(new Map()));
+  let checkpoint = surgeStateToText(new Map());
   for (let b = 0; b + 1 < bounds.length; b++) {
     const detector = new SurgeDetector(surgeStateFromJson(JSON.parse(checkpoint)));
     const moments = records.slice(bounds[b], bounds[b + 1]).flatMap((r) => detector.push(r));
@@ -52,11 +66,11 @@ function inBatches(cuts: number[], crashAfter?: number, records = RECORDS): Surg
       const replayed = new SurgeDetector(surgeStateFromJson(JSON.parse(checkpoint)));
       const again = records.slice(bounds[b], bounds[b + 1]).flatMap((r) => replayed.push(r));
       expect(again).toEqual(moments);
-      checkpoint = JSON.stringify(surgeStateToJson(replayed.state));
+      checkpoint = surgeStateToText(replayed.state);
       committed.push(...again);
       continue;
     }
-    checkpoint = JSON.stringify(surgeStateToJson(detector.state));
+    checkpoint = surgeStateToText(detector.state);
     committed.push(...moments);
   }
   return committed;
@@ -109,17 +123,40 @@ describe("SurgeDetector determinism", () => {
     }
   });
 
-  it("restores a checkpoint stored before the timestamps' resolution was kept, as whole seconds so far", () => {
+  it("continues from a version 4 checkpoint (every number in JSON) as from its own", () => {
     const detector = new SurgeDetector();
-    for (const r of RECORDS.slice(0, 500)) detector.push(r);
-    const json = surgeStateToJson(detector.state);
-    expect(json.streamers.map(([, s]) => s.stepMs)).toEqual([1, 1]);
-    const older = { ...json, streamers: json.streamers.map(([id, { stepMs: _new, ...s }]) => [id, s]) };
-    const restored = new SurgeDetector(surgeStateFromJson(JSON.parse(JSON.stringify(older))));
+    for (const r of RECORDS.slice(0, V4_CUT)) detector.push(r);
+    const restored = new SurgeDetector(surgeStateFromJson(version4));
+    expect(surgeStateToJson(restored.state)).toEqual(surgeStateToJson(detector.state));
+    const rest = RECORDS.slice(V4_CUT);
+    expect(rest.flatMap((r) => restored.push(r))).toEqual(rest.flatMap((r) => detector.push(r)));
+  });
+
+  it("restores a version 4 checkpoint stored before the timestamps' resolution was kept, as whole seconds so far", () => {
+    const older = {
+      ...version4,
+      streamers: version4.streamers.map(([id, { stepMs: _new, ...s }]) => [id, s]),
+    };
+    const restored = new SurgeDetector(surgeStateFromJson(older));
     expect([...restored.state.values()].map((s) => s.stepMs)).toEqual([0, 0]);
     // The stream's next records in the millisecond bring it back.
-    for (const r of RECORDS.slice(500, 600)) restored.push(r);
+    for (const r of RECORDS.slice(V4_CUT, V4_CUT + 100)) restored.push(r);
     expect([...restored.state.values()].map((s) => s.stepMs)).toEqual([1, 1]);
+  });
+
+  it("refuses a checkpoint whose number columns are not base64 or not what they say", () => {
+    const detector = new SurgeDetector();
+    for (const r of RECORDS.slice(0, V4_CUT)) detector.push(r);
+    const json = surgeStateToJson(detector.state);
+    const [id, streamer] = json.streamers[0] as SurgeStateJson["streamers"][number];
+    const withStreamer = (s: object) => ({ ...json, streamers: [[id, { ...streamer, ...s }]] });
+    expect(() => surgeStateFromJson(withStreamer({ chatters: "not base64!" }))).toThrow(/chatters/);
+    expect(() => surgeStateFromJson(withStreamer({ totals: streamer.chatters }))).toThrow(/number column/);
+    const [name, emote] = streamer.emotes[0] as SurgeStateJson["streamers"][number][1]["emotes"][number];
+    expect(() =>
+      surgeStateFromJson(withStreamer({ emotes: [[name, { ...emote, track: emote.viewers }]] })),
+    ).toThrow(/number column/);
+    expect(surgeStateToJson(surgeStateFromJson(json))).toEqual(json);
   });
 
   it("passes over a timestamp that is not a whole millisecond without hanging or keeping it as a resolution", () => {
@@ -130,7 +167,7 @@ describe("SurgeDetector determinism", () => {
     expect(detector.state.get("a")?.stepMs).toBe(0);
   });
 
-  it("never throws on hostile records, and its state always round-trips through JSON", () => {
+  it("never throws on hostile records, and its state is always JSON that round-trips", () => {
     const record = fc.record({
       streamerId: fc.constantFrom("a", "b"),
       emote: fc.string({ minLength: 1, maxLength: 4 }),
@@ -144,7 +181,10 @@ describe("SurgeDetector determinism", () => {
           const { viewer, ...rest } = r;
           detector.push(viewer === undefined ? rest : { ...rest, viewer });
         }
-        const json = JSON.parse(JSON.stringify(surgeStateToJson(detector.state))) as unknown;
+        const text = surgeStateToText(detector.state);
+        // Written out by hand, it is the text JSON.stringify would write for what it holds.
+        expect(JSON.stringify(JSON.parse(text))).toBe(text);
+        const json = JSON.parse(text) as unknown;
         expect(surgeStateToJson(surgeStateFromJson(json))).toEqual(json);
       }),
       { numRuns: 50 },

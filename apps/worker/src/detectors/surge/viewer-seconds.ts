@@ -5,8 +5,8 @@
  * NEWEST plus the two before it as offsets back from it, 5 bits each (0: none). A second
  * more than MAX_OFFSET behind the newest is dropped: a record goes at most the late
  * allowance (2 s) before the streamer's newest second, so a second that far back is in
- * no later record's window and no weight changes. The committed state keeps the list
- * (`packSeconds` / `unpackSeconds`).
+ * no later record's window and no weight changes. The committed state keeps the packed
+ * number (version 4 kept the list: `packSeconds`).
  */
 const OFFSET = 32;
 const NEWEST = OFFSET * OFFSET;
@@ -42,15 +42,8 @@ export function earlierCounted(packed: number, earlier: 1 | 2): number {
   return offset === 0 ? -Infinity : first - offset;
 }
 
-/** Counted seconds (ascending, as the committed state lists them) packed; a longer list keeps its latest. */
+/** Counted seconds (ascending, as a version 4 state lists them) packed; a longer list keeps its latest. */
 export function packSeconds(counted: readonly number[]): number {
   const n = counted.length;
   return packCounted(counted[n - 1] ?? 0, counted[n - 2] ?? -Infinity, counted[n - 3] ?? -Infinity);
-}
-
-/** Packed counted seconds back to the committed state's list (ascending). */
-export function unpackSeconds(packed: number): number[] {
-  return [earlierCounted(packed, 2), earlierCounted(packed, 1), newestCounted(packed)].filter(
-    Number.isFinite,
-  );
 }
