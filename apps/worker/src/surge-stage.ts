@@ -34,7 +34,7 @@ export interface SurgeBatchResult {
   /** Run after run, each in record order. */
   found: SurgeFound[];
   /**
-   * Each run's streamer and its state after the batch as JSON text (a `SurgeStreamerJson`),
+   * Each run's streamer and its state after the batch as JSON text (`SurgeStreamerDetector.toText`),
    * to be committed with it. Serialised where it was made: a string crosses threads as one
    * copy, and the commit writes it as it is.
    */
@@ -81,7 +81,7 @@ export class SurgeRunBuilder {
 
   /** The run, with the records' times and positions in the batch (as many as were added). */
   build(records: readonly { timestampMs: number }[], at: readonly number[]): SurgeRun {
-    // Plain loops and array constructors: `TypedArray.from` goes through the iterator protocol.
+    // A loop, not `Float64Array.from(records, fn)`, which calls the map function per element.
     const timestampMs = new Float64Array(records.length);
     for (let i = 0; i < records.length; i++)
       timestampMs[i] = (records[i] as { timestampMs: number }).timestampMs;

@@ -24,7 +24,8 @@ export interface StreamerProgress {
    * The streaming detectors' and timeline's state (the worker's format); absent before it had
    * any. Loaded as an object; written as an object or as its JSON text (a string), which is
    * stored as it is: a worker that has the text already (its surge thread serialises its
-   * state there) does not build the object again to have it serialised.
+   * state there) does not build the object again to have it serialised. The text must be a
+   * JSON object's; other text fails the commit.
    */
   detectorState?: Record<string, unknown> | string;
 }
@@ -163,7 +164,7 @@ export async function loadStreamerProgress(
  * position), the streamers' open batches and detector state, the timeline rows and the
  * partition checkpoint in one transaction: either all of a batch's effects are
  * durable or none are. Rows travel as one JSON parameter expanded by
- * `jsonb_to_recordset`, so thousands of rows are one short statement (a multi-row VALUES
+ * `jsonb_to_recordset` (`json_to_recordset` for the streamers), so thousands of rows are one short statement (a multi-row VALUES
  * would need 7 bind parameters per row and cost far more to build and plan).
  *
  * Returns the moments' positions in the moment log, in the order of `c.moments` (a moment
@@ -326,14 +327,18 @@ function upsertStreamers(groupId: string, streamers: StreamerProgress[], conditi
 /**
  * The streamers as JSON, each detector state in it as the JSON it is. Given as text, it
  * would be escaped here character by character and unescaped in PostgreSQL: JSON.stringify
- * spends about 3 ns a character on a string, and the states are most of the commit.
+ * spends about 3 ns a character on a string, and the states are most of the commit. A state
+ * text that is not an object's, or holds a `\u` escape (json_to_recordset refuses to decode
+ * `\u0000` and lone surrogates into text), travels as a string as before: the `::json` cast
+ * then judges it row by row.
  */
 export function streamersJson(streamers: StreamerProgress[]): string {
   const rows = streamers.map(({ detectorState, ...row }) => {
-    if (detectorState === undefined) return JSON.stringify(row);
-    const state = typeof detectorState === "string" ? detectorState : JSON.stringify(detectorState);
-    // `row` always has its streamerId: its JSON is never "{}".
-    return `${JSON.stringify(row).slice(0, -1)},"detectorState":${state}}`;
+    const head = JSON.stringify(row);
+    if (detectorState === undefined) return head;
+    const text = typeof detectorState === "string" ? detectorState : JSON.stringify(detectorState);
+    const state = text.startsWith("{") && !text.includes("\\u") ? text : JSON.stringify(text);
+    return head === "{}" ? `{"detectorState":${state}}` : `${head.slice(0, -1)},"detectorState":${state}}`;
   });
   return `[${rows.join(",")}]`;
 }

@@ -4,24 +4,15 @@ import { z } from "zod";
 import { minuteStart } from "../analysis/index.ts";
 import type { SurgeMoment } from "./detector-types.ts";
 import type { DetectorInput, StreamerDetector } from "./detector.ts";
-import {
-  SurgeCounts,
-  surgeCountsJsonSchema,
-  type RecordCounts,
-  type SurgeCountsJson,
-} from "./surge-counts.ts";
+import { SurgeCounts, surgeCountsJsonSchema, type RecordCounts } from "./surge-counts.ts";
 import { SurgeDetector, viewerKeyOf, type SurgeState } from "./surge/surge-detector.ts";
-import { surgeStateFromJson, surgeStateToText, type SurgeStateJson } from "./surge/surge-state.ts";
+import { surgeStateFromJson, surgeStateToText } from "./surge/surge-state.ts";
 
 /** The surge detector's committed state for one streamer. */
 export const surgeStreamerJsonSchema = z.object({
   detector: z.unknown(),
   counts: surgeCountsJsonSchema,
 });
-export interface SurgeStreamerJson {
-  detector: SurgeStateJson;
-  counts: SurgeCountsJson;
-}
 
 /**
  * The surge detector (detectors/surge/) behind the seam for one streamer: a detector of
@@ -73,7 +64,7 @@ export class SurgeStreamerDetector implements StreamerDetector {
     );
   }
 
-  /** The committed state's JSON text (a `SurgeStreamerJson`). */
+  /** The committed state's JSON text: `{detector, counts}` as `surgeStreamerJsonSchema` reads it. */
   toText(): string {
     return `{"detector":${surgeStateToText(this.detector.state)},"counts":${JSON.stringify(this.counts.state)}}`;
   }

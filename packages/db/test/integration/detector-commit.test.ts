@@ -213,6 +213,20 @@ describe("the detectors' commit in the real PostgreSQL", () => {
     );
     expect(again).toMatchObject([{ text: JSON.stringify(detectorState) }]);
 
+    // Escapes json_to_recordset will not decode into text (NUL, a lone surrogate) are stored as well.
+    const escaped = { version: 1, surge: { emote: "x\u0000y\ud800z" }, timeline: { bucket: null } };
+    await commitAnalysis(conn.db, {
+      groupId,
+      topic: "raw-emote-data",
+      partition: 0,
+      nextOffset: 3n,
+      streamers: [{ ...progress, batchSeq: 3, detectorState: JSON.stringify(escaped) }],
+      moments: [],
+    });
+    expect(await loadStreamerProgress(conn.db, groupId, [streamerId])).toEqual([
+      { ...progress, batchSeq: 3, detectorState: escaped },
+    ]);
+
     // A worker of the release before migration 0016, still running during a rollout, writes jsonb.
     const olderGroup = `g-${randomUUID()}`;
     await conn.db.execute(sql`

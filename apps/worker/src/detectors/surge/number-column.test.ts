@@ -19,7 +19,7 @@ describe("number columns", () => {
     );
   });
 
-  it("write fewer characters than JSON for the state's seconds and rates", () => {
+  it("write an epoch second, a viewer hash or a full-precision rate in fewer characters than JSON (a small integer takes more)", () => {
     const values = [1_262_305_158, 0.1092273205395981, 0.000055380174004554494, 201_051_083];
     expect(column(values).length).toBeLessThan(JSON.stringify(values).length);
   });

@@ -11,14 +11,13 @@ import {
   type SurgeState,
 } from "./surge-detector.ts";
 
-/**
- * The detector state as JSON, to be committed with the checkpoint (version 5). Maps become
- * lists in their insertion order, so a restored detector iterates (and therefore evicts
- * and ends surges) exactly as the one that was saved. The numbers of the emotes' tracks,
- * their viewers, the chatters and the chat totals are number columns (number-column.ts):
- * they were four fifths of the JSON and most of its cost. Version 4 (the same state, every
- * number in JSON) is still read, so a worker upgraded mid-stream keeps its baselines.
- */
+// The detector state as JSON, to be committed with the checkpoint (version 5). Maps become
+// lists in their insertion order, so a restored detector iterates (and therefore evicts
+// and ends surges) exactly as the one that was saved. The numbers of the emotes' tracks,
+// their viewers, the chatters and the chat totals are number columns (number-column.ts):
+// converting them to decimal was most of JSON.stringify's time. Version 4 (the same state,
+// every number in JSON) is still read, so a worker upgraded mid-stream keeps its baselines.
+
 /** A track's column: its five rings, then its scalars, in `EmoteTrack`'s order (`trackColumn`). */
 const TRACK_NUMBERS = 5 * RING_SECONDS + 9;
 const TOTALS_NUMBERS = 2 * RING_SECONDS + 1;
@@ -29,7 +28,7 @@ const activeSurgeSchema = z.object({
   lastHotSec: z.number(),
   anonymous: z.number(),
 });
-const emoteStateSchema = z.object({
+const emoteStateSchema = z.strictObject({
   /** The track's rings and scalars (`trackColumn`). */
   track: column,
   /** Viewer hash, packed counted seconds (viewer-seconds.ts); pair after pair. */
@@ -37,7 +36,7 @@ const emoteStateSchema = z.object({
   surge: activeSurgeSchema.nullable(),
   quietUntilMs: z.number(),
 });
-const streamerStateSchema = z.object({
+const streamerStateSchema = z.strictObject({
   firstSec: z.number(),
   watermarkMs: z.number(),
   stepMs: z.number().int().min(0).max(999),
@@ -49,7 +48,7 @@ const streamerStateSchema = z.object({
   /** The totals' seconds, weights, then their baseline sum. */
   totals: column,
 });
-export const surgeStateJsonSchema = z.object({
+const surgeStateJsonSchema = z.strictObject({
   version: z.literal(5),
   streamers: z.array(z.tuple([z.string(), streamerStateSchema])),
 });
@@ -98,6 +97,8 @@ const surgeStateV4Schema = z.object({
   ),
 });
 
+const anyVersionSchema = z.discriminatedUnion("version", [surgeStateJsonSchema, surgeStateV4Schema]);
+
 /**
  * The state's JSON text (a `SurgeStateJson`), written out rather than through
  * `JSON.stringify`, which scans every character of a string for escapes (about 3 ns each on
@@ -130,7 +131,7 @@ function number(n: number): string {
 
 /** The state back from JSON (validated: a corrupt checkpoint is one readable error, not a wrong detector). */
 export function surgeStateFromJson(json: unknown): SurgeState {
-  const parsed = z.discriminatedUnion("version", [surgeStateJsonSchema, surgeStateV4Schema]).parse(json);
+  const parsed = anyVersionSchema.parse(json);
   if (parsed.version === 4) return fromVersion4(parsed);
   return new Map(
     parsed.streamers.map(([id, s]) => [
@@ -150,10 +151,11 @@ export function surgeStateFromJson(json: unknown): SurgeState {
             },
           ]),
         ),
-        surging: s.emotes.filter(([, e]) => e.surge !== null).length,
         chatters: pairsFrom(s.chatters, MAX_CHATTERS_PER_STREAMER),
         chattersPrunedSec: s.chattersPrunedSec,
         totals: totalsFrom(s.totals),
+        // Last, as the detector creates a streamer: the hot code sees one shape.
+        surging: s.emotes.filter(([, e]) => e.surge !== null).length,
       },
     ]),
   );
