@@ -182,47 +182,35 @@ describe("the detectors' commit in the real PostgreSQL", () => {
       pendingTraces: {},
       detectorState,
     };
-    await commitAnalysis(conn.db, {
-      groupId,
-      topic: "raw-emote-data",
-      partition: 0,
-      nextOffset: 1n,
-      streamers: [progress],
-      moments: [],
-    });
+    // Batch `batchSeq` commits the streamer with `state` (an object, or its JSON text).
+    const commitState = (batchSeq: number, state: Record<string, unknown> | string) =>
+      commitAnalysis(conn.db, {
+        groupId,
+        topic: "raw-emote-data",
+        partition: 0,
+        nextOffset: BigInt(batchSeq),
+        streamers: [{ ...progress, batchSeq, detectorState: state }],
+        moments: [],
+      });
+    const storedText = () =>
+      conn.db.execute(
+        sql`select detector_state::text as text from ${streamerProgress} where group_id = ${groupId}`,
+      );
+
+    await commitState(1, detectorState);
     expect(await loadStreamerProgress(conn.db, groupId, [streamerId])).toEqual([progress]);
-    const stored = await conn.db.execute(
-      sql`select detector_state::text as text from ${streamerProgress} where group_id = ${groupId}`,
-    );
-    expect(stored).toMatchObject([{ text: JSON.stringify(detectorState) }]);
+    expect(await storedText()).toMatchObject([{ text: JSON.stringify(detectorState) }]);
 
     // Written as its JSON text (the worker's surge thread hands its state over serialised): the same row.
-    await commitAnalysis(conn.db, {
-      groupId,
-      topic: "raw-emote-data",
-      partition: 0,
-      nextOffset: 2n,
-      streamers: [{ ...progress, batchSeq: 2, detectorState: JSON.stringify(detectorState) }],
-      moments: [],
-    });
+    await commitState(2, JSON.stringify(detectorState));
     expect(await loadStreamerProgress(conn.db, groupId, [streamerId])).toEqual([
       { ...progress, batchSeq: 2 },
     ]);
-    const again = await conn.db.execute(
-      sql`select detector_state::text as text from ${streamerProgress} where group_id = ${groupId}`,
-    );
-    expect(again).toMatchObject([{ text: JSON.stringify(detectorState) }]);
+    expect(await storedText()).toMatchObject([{ text: JSON.stringify(detectorState) }]);
 
     // Escapes json_to_recordset will not decode into text (NUL, a lone surrogate) are stored as well.
     const escaped = { version: 1, surge: { emote: "x\u0000y\ud800z" }, timeline: { bucket: null } };
-    await commitAnalysis(conn.db, {
-      groupId,
-      topic: "raw-emote-data",
-      partition: 0,
-      nextOffset: 3n,
-      streamers: [{ ...progress, batchSeq: 3, detectorState: JSON.stringify(escaped) }],
-      moments: [],
-    });
+    await commitState(3, JSON.stringify(escaped));
     expect(await loadStreamerProgress(conn.db, groupId, [streamerId])).toEqual([
       { ...progress, batchSeq: 3, detectorState: escaped },
     ]);
