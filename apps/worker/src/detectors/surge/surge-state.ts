@@ -84,7 +84,7 @@ const surgeStateV4Schema = z.object({
       z.object({
         firstSec: z.number(),
         watermarkMs: z.number(),
-        // A version 4 checkpoint from before it reads as "whole seconds so far", which the
+        // A version 4 checkpoint stored before stepMs was kept reads as "whole seconds so far", which the
         // stream's next records correct (see StreamerState.stepMs).
         stepMs: z.number().int().min(0).max(999).default(0),
         lastSweepSec: z.number(),
