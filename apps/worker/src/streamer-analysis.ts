@@ -95,10 +95,15 @@ export class StreamerAnalysis {
   }
 }
 
-/** One streamer's share of a commit, taken at once (`StreamerAnalysis.take`). */
-export interface StreamerCommitPart {
+/** What a commit stores of one streamer: its progress row, and the timeline rows its batch touched. */
+export interface StreamerCommit {
+  progress: StreamerProgress;
   buckets: IntensityBucket[];
   streams: StreamSession[];
+}
+
+/** One streamer's share of a commit, taken at once (`StreamerAnalysis.take`); its progress once the surge state is known. */
+export interface StreamerCommitPart extends Omit<StreamerCommit, "progress"> {
   progress(surge?: string): StreamerProgress;
 }
 

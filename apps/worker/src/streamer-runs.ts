@@ -1,9 +1,8 @@
 import type { AnalysisSettings } from "@emote/contracts";
-import type { IntensityBucket, StreamerProgress, StreamSession } from "@emote/db";
 import type { Analysis } from "./committed-publishing.ts";
 import { collapseUpdates } from "./moment-updates.ts";
 import type { DetectorInput, StreamerDetector } from "./detectors/detector.ts";
-import type { StreamerAnalysis } from "./streamer-analysis.ts";
+import type { StreamerAnalysis, StreamerCommit } from "./streamer-analysis.ts";
 import type { SurgeBatch, SurgeBatchResult, SurgeFound, SurgeRunBuilder, SurgeStage } from "./surge-stage.ts";
 
 /** One streamer's records of a batch, in order, with their positions in the batch. */
@@ -70,7 +69,7 @@ export interface BatchAnalysed {
   analyses: Analysis[];
   closedBatches: number;
   /** What the commit stores of each streamer with records in the batch, in the batch's order. */
-  streamers: { progress: StreamerProgress; buckets: IntensityBucket[]; streams: StreamSession[] }[];
+  streamers: StreamerCommit[];
 }
 
 const NO_SURGES: SurgeBatchResult = { found: [], states: [] };
